@@ -1,0 +1,55 @@
+"""Configuration from the environment (and `.env`), with every default in one place."""
+import os
+import secrets
+
+from dotenv import load_dotenv
+
+DEFAULTS = {
+    "DATABASE_URL": "sqlite:///instance/cortesia.db",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "TWILIO_API_BASE_URL": "https://api.twilio.com",
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": "25",
+    "SMTP_STARTTLS": "off",
+    "TTS_ENGINE": "gtts",
+    "TIMEZONE": "Europe/Rome",
+    # Beyond SPEC §4: the <Say> voice per language and the ring timeout of placed calls.
+    "VOICE_IT": "Polly.Bianca",
+    "VOICE_EN": "Polly.Amy",
+    "RING_TIMEOUT": "30",
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def load_config(environ=None):
+    """Return the app configuration as a dict, read from `environ` (default: os.environ + .env)."""
+    if environ is None:
+        load_dotenv(override=False)
+        environ = os.environ
+
+    def get(name):
+        value = environ.get(name)
+        return value if value not in (None, "") else DEFAULTS.get(name)
+
+    account_sid = get("TWILIO_ACCOUNT_SID")
+    return {
+        "DATABASE_URL": get("DATABASE_URL"),
+        "SECRET_KEY": get("SECRET_KEY") or secrets.token_hex(32),
+        "PUBLIC_BASE_URL": get("PUBLIC_BASE_URL").rstrip("/"),
+        "TELEPHONY": get("TELEPHONY") or ("twilio" if account_sid else "simulator"),
+        "TWILIO_ACCOUNT_SID": account_sid,
+        "TWILIO_AUTH_TOKEN": get("TWILIO_AUTH_TOKEN"),
+        "TWILIO_API_BASE_URL": get("TWILIO_API_BASE_URL").rstrip("/"),
+        "TWILIO_CALLER_ID": get("TWILIO_CALLER_ID"),
+        "SMTP_HOST": get("SMTP_HOST"),
+        "SMTP_PORT": int(get("SMTP_PORT")),
+        "SMTP_USERNAME": get("SMTP_USERNAME"),
+        "SMTP_PASSWORD": get("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": get("SMTP_STARTTLS").lower() in _TRUE,
+        "MAIL_FROM": get("MAIL_FROM"),
+        "TTS_ENGINE": get("TTS_ENGINE"),
+        "TIMEZONE": get("TIMEZONE"),
+        "VOICES": {"it": get("VOICE_IT"), "en": get("VOICE_EN")},
+        "RING_TIMEOUT": int(get("RING_TIMEOUT")),
+    }

@@ -1,0 +1,5 @@
+"""contacts (being built)"""
+
+
+def init_app(app):
+    pass

@@ -1,0 +1,86 @@
+"""Database access: one engine per app, one session per request or command."""
+import os
+from contextlib import contextmanager
+
+import click
+from flask import current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+
+from db.upgrade import upgrade_schema
+
+
+def normalise_url(url):
+    """Pick the psycopg 3 driver for plain PostgreSQL URLs (the one pinned in requirements)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def make_engine(url):
+    url = make_url(normalise_url(url))
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if url.database and url.database != ":memory:":
+        os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets the webhooks write while a dial pass reads.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return engine
+
+
+def get_sessionmaker(app=None):
+    return (app or current_app).extensions["cortesia.sessionmaker"]
+
+
+def get_session():
+    """The session of the current request (or app context), closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = get_sessionmaker()()
+    return g.db_session
+
+
+@contextmanager
+def session_scope(app=None):
+    """A session for work outside a request: committed on success, rolled back on error."""
+    session = get_sessionmaker(app)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _close_session(_exc=None):
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create or upgrade the database schema (idempotent)."""
+    engine = current_app.extensions["cortesia.engine"]
+    upgrade_schema(engine)
+    click.echo(f"Database schema is up to date ({engine.url.render_as_string(hide_password=True)}).")
+
+
+def init_app(app):
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["cortesia.engine"] = engine
+    app.extensions["cortesia.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+    app.cli.add_command(init_db_command)

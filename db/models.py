@@ -1,0 +1,263 @@
+"""The domain's tables: creditors, positions, attempts and everything that happens to them."""
+import enum
+import secrets
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
+    TypeDecorator, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite keeps no offset of its own)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: Cortesia stores timezone-aware instants only")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Outcome(str, enum.Enum):
+    """The one definite result of a position (SPEC §2)."""
+
+    CONFIRMED = "confirmed"
+    WRONG_PERSON = "wrong_person"
+    IDENTITY_FAILED = "identity_failed"
+    CALLBACK_REQUESTED = "callback_requested"
+    OPTED_OUT = "opted_out"
+    NO_ANSWER = "no_answer"
+
+
+OUTCOMES = [o.value for o in Outcome]
+
+# Outcomes that send the notice by email instead, and those that bar the number for the creditor.
+MAIL_FALLBACK_OUTCOMES = {Outcome.WRONG_PERSON.value, Outcome.IDENTITY_FAILED.value}
+NUMBER_BLOCKING_OUTCOMES = {Outcome.WRONG_PERSON.value, Outcome.OPTED_OUT.value}
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Creditor(Base):
+    __tablename__ = "creditors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # How the greeting names the creditor; defaults to `name`.
+    spoken_name: Mapped[str | None] = mapped_column(String(200))
+    caller_id: Mapped[str | None] = mapped_column(String(32))
+    windows: Mapped[str] = mapped_column(String(200), default="08:30-12:00,14:00-17:00,18:00-21:00")
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    min_gap_seconds: Mapped[int] = mapped_column(Integer, default=2 * 3600)
+    report_email: Mapped[str | None] = mapped_column(String(320))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Rome")
+    country: Mapped[str] = mapped_column(String(2), default="IT")
+    language: Mapped[str] = mapped_column(String(2), default="it")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    positions: Mapped[list["Position"]] = relationship(back_populates="creditor")
+
+    @property
+    def greeting_name(self):
+        return self.spoken_name or self.name
+
+
+class ImportBatch(Base):
+    """One upload of a contact list, with its counts."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    filename: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+    rejections: Mapped[list["ImportRejection"]] = relationship(
+        back_populates="batch", order_by="ImportRejection.row_number"
+    )
+
+
+class ImportRejection(Base):
+    __tablename__ = "import_rejections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+
+    batch: Mapped[ImportBatch] = relationship(back_populates="rejections")
+
+
+class Position(Base):
+    """One unpaid credit of a creditor: who to call, and what to tell them once identified."""
+
+    __tablename__ = "positions"
+    __table_args__ = (
+        UniqueConstraint("creditor_id", "reference", name="uq_positions_creditor_reference"),
+        Index("ix_positions_creditor_phone", "creditor_id", "phone"),
+        Index("ix_positions_outcome", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    reference: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    phone: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(320))
+    pec: Mapped[str | None] = mapped_column(String(320))
+    amount: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=True))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    due_date: Mapped[datetime] = mapped_column(Date)
+    invoice: Mapped[str | None] = mapped_column(String(100))
+    verification_code: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(2))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    creditor: Mapped[Creditor] = relationship(back_populates="positions")
+    attempts: Mapped[list["Attempt"]] = relationship(
+        back_populates="position", order_by="Attempt.number"
+    )
+
+    @property
+    def identification(self):
+        """`code` when the debtor keys in a verification code, else `confirm` (press 1)."""
+        return "code" if self.verification_code else "confirm"
+
+    @property
+    def spoken_language(self):
+        return self.language or self.creditor.language
+
+
+def new_token():
+    return secrets.token_urlsafe(16)
+
+
+class Attempt(Base):
+    """One call to a position, with every fact Twilio reported about it."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        UniqueConstraint("position_id", "number", name="uq_attempts_position_number"),
+        Index("ix_attempts_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Webhook URLs name the attempt by this random token, never by a guessable id.
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    # pending → dialing (claimed by a dialer) → then Twilio's CallStatus values.
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    answered_by: Mapped[str | None] = mapped_column(String(32))
+    duration: Mapped[int | None] = mapped_column(Integer)
+    digits: Mapped[str] = mapped_column(String(200), default="")
+    identified: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    from_number: Mapped[str | None] = mapped_column(String(32))
+    to_number: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    place_errors: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    position: Mapped[Position] = relationship(back_populates="attempts")
+
+
+class BlockedNumber(Base):
+    """A number the creditor must not call again (opt-out, or it reached the wrong person)."""
+
+    __tablename__ = "blocked_numbers"
+    __table_args__ = (UniqueConstraint("creditor_id", "phone", name="uq_blocked_creditor_phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    phone: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(32))
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CallbackRequest(Base):
+    """A debtor pressed 3: a collector is to call them back."""
+
+    __tablename__ = "callback_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"), unique=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    position: Mapped[Position] = relationship()
+
+
+class OutgoingMail(Base):
+    """The mail outbox: queued in the transaction that decided to send, sent later with retries."""
+
+    __tablename__ = "outgoing_mail"
+    __table_args__ = (Index("ix_outgoing_mail_due", "status", "next_try_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Makes queueing idempotent, e.g. one wrong-person notice per position and address.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Event(Base):
+    """Append-only log of what happened to a position, when, and from which request."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_position_at", "position_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    source: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A webhook delivered twice records its fact once: the second insert hits this key.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)

@@ -1,0 +1,139 @@
+"""What each webhook does to the database: record Twilio's facts, run one turn of the flow.
+
+Every function is idempotent: a fact already recorded (same attempt, same turn or status) is not
+recorded again, and a replayed turn returns the same TwiML because the flow is pure.
+"""
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from db.events import record_event
+from db.models import Attempt, Outcome, Position
+from ivr import flow
+from ivr.outcomes import apply_outcome
+from ivr.twiml import Voice, hangup_twiml, reply_twiml
+from prompts import speak_amount, speak_code, speak_date
+
+TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+# Statuses only move forward: a late "ringing" never undoes "in-progress".
+PROGRESS = {"pending": 0, "dialing": 1, "queued": 2, "initiated": 3, "ringing": 4, "in-progress": 5}
+DIGITS_KEPT = 200
+
+
+def find_attempt(session, token):
+    return session.scalar(
+        select(Attempt).where(Attempt.token == token)
+        .options(joinedload(Attempt.position).joinedload(Position.creditor)))
+
+
+def caller_for(position):
+    return flow.Caller(identification=position.identification,
+                       verification_code=position.verification_code,
+                       has_invoice=bool(position.invoice))
+
+
+def voice_for(position, voices):
+    """The language, voice and template fields of a call to `position`."""
+    language = position.spoken_language
+    return Voice(language=language, voice=voices.get(language), fields={
+        "creditor": position.creditor.greeting_name,
+        "name": position.name,
+        "amount": speak_amount(position.amount, position.currency, language),
+        "due_date": speak_date(position.due_date, language),
+        "invoice": speak_code(position.invoice, language),
+    })
+
+
+def answer_call(session, attempt, form, now, voices, action_url):
+    """The callee picked up (a person or a machine): greet and ask who they are."""
+    _note_call(attempt, form)
+    _advance_status(attempt, "in-progress")
+    attempt.answered_at = attempt.answered_at or now
+    answered_by = form.get("AnsweredBy")
+    source = _source("answer", form)
+    reply = flow.answer(caller_for(attempt.position), answered_by)
+    if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
+                    attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
+        _record_reply(session, attempt, reply, source, now)
+    session.commit()
+    return reply_twiml(reply, voice_for(attempt.position, voices), action_url)
+
+
+def take_keys(session, attempt, state, form, now, voices, action_url):
+    """One turn of identification or menu: record the keys, answer with the next prompts."""
+    if state.step == "menu" and not attempt.identified:
+        return hangup_twiml()  # the menu speaks of the debt: never without identification
+    _note_call(attempt, form)
+    digits = (form.get("Digits") or "").strip()
+    source = _source(state.step, form)
+    reply = flow.STEPS[state.step](caller_for(attempt.position), state, digits)
+    fresh = record_event(session, attempt.position_id, "keys", source,
+                         {"step": state.step, "digits": digits or None},
+                         attempt_id=attempt.id, at=now,
+                         dedupe_key=f"keys:{attempt.id}:{state.step}:{state.turn}")
+    if fresh:
+        if digits:
+            pressed = f"{attempt.digits},{digits}" if attempt.digits else digits
+            attempt.digits = pressed[:DIGITS_KEPT]
+        _record_reply(session, attempt, reply, source, now)
+    session.commit()
+    return reply_twiml(reply, voice_for(attempt.position, voices), action_url)
+
+
+def record_status(session, attempt, form, now):
+    """A status callback: move the attempt forward; a final status closes it."""
+    status = form.get("CallStatus", "")
+    detail = {key: form.get(value) for key, value in (
+        ("status", "CallStatus"), ("duration", "CallDuration"), ("answered_by", "AnsweredBy"),
+        ("sequence", "SequenceNumber"), ("timestamp", "Timestamp")) if form.get(value)}
+    if not record_event(session, attempt.position_id, "status", _source("status", form), detail,
+                        attempt_id=attempt.id, at=now, dedupe_key=f"status:{attempt.id}:{status}"):
+        return
+    _note_call(attempt, form)
+    if status in TERMINAL_STATUSES:
+        _close(session, attempt, status, form, now)
+    else:
+        _advance_status(attempt, status)
+    session.commit()
+
+
+def _close(session, attempt, status, form, now):
+    if attempt.status not in TERMINAL_STATUSES:
+        attempt.status = status
+        attempt.ended_at = now
+    if form.get("CallDuration", "").isdigit():
+        attempt.duration = int(form["CallDuration"])
+    position = attempt.position
+    # Twilio sends the final status after every <Gather> of the call has been answered, so an
+    # attempt without an outcome by now has none; the last one allowed ends the position.
+    if (attempt.outcome is None and position.outcome is None
+            and attempt.number >= position.creditor.max_attempts):
+        apply_outcome(session, attempt, Outcome.NO_ANSWER.value, _source("status", form), now)
+
+
+def _record_reply(session, attempt, reply, source, now):
+    if reply.identified_now and not attempt.identified:
+        attempt.identified = True
+        record_event(session, attempt.position_id, "identified", source, attempt_id=attempt.id, at=now)
+    if reply.outcome:
+        apply_outcome(session, attempt, reply.outcome, source, now)
+    if reply.ended_without_outcome:
+        record_event(session, attempt.position_id, "call_ended", source,
+                     {"reason": reply.ended_without_outcome}, attempt_id=attempt.id, at=now)
+
+
+def _note_call(attempt, form):
+    """Facts every Twilio request carries, kept when the dialer has not stored them yet."""
+    if form.get("CallSid") and not attempt.call_sid:
+        attempt.call_sid = form["CallSid"]
+    if form.get("AnsweredBy") and not attempt.answered_by:
+        attempt.answered_by = form["AnsweredBy"]
+
+
+def _advance_status(attempt, status):
+    if status in PROGRESS and attempt.status not in TERMINAL_STATUSES \
+            and PROGRESS[status] > PROGRESS.get(attempt.status, 0):
+        attempt.status = status
+
+
+def _source(step, form):
+    return f"twilio:{step} {form.get('CallSid', '-')}"

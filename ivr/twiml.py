@@ -1,0 +1,57 @@
+"""TwiML builders: pure functions from a flow `Reply` to the XML Twilio runs."""
+from dataclasses import dataclass, field
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from prompts import DISCLOSING_SLOTS, SAY_LANGUAGE, render
+
+GATHER_TIMEOUT = 6        # seconds of silence before Twilio moves past <Gather>
+CODE_MAX_DIGITS = 12
+
+
+class DisclosureError(RuntimeError):
+    """A reply tried to speak about the debt before the debtor was identified."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How and what to say on one call: language, <Say> voice, the fields of the templates."""
+
+    language: str
+    voice: str | None
+    fields: dict = field(default_factory=dict)
+    overrides: dict = field(default_factory=dict)
+
+
+def reply_twiml(reply, voice, action_url):
+    """Render `reply`; `action_url(state)` is the webhook URL of the step `state` awaits."""
+    response = VoiceResponse()
+    if reply.gather is None:
+        _say_all(response, reply.prompts, voice, reply.identified)
+        response.hangup()
+        return str(response)
+    url = action_url(reply.gather.state)
+    if reply.gather.finish_on_key:
+        gather = response.gather(action=url, method="POST", timeout=GATHER_TIMEOUT,
+                                 finish_on_key="#", num_digits=CODE_MAX_DIGITS)
+    else:
+        gather = response.gather(action=url, method="POST", timeout=GATHER_TIMEOUT, num_digits=1)
+    _say_all(gather, reply.prompts, voice, reply.identified)
+    # Twilio falls through past <Gather> on silence: come back to the same step with no digits.
+    response.redirect(url, method="POST")
+    return str(response)
+
+
+def hangup_twiml():
+    """For a call Cortesia knows nothing about: end it without a word."""
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
+def _say_all(node, slots, voice, identified):
+    for slot in slots:
+        if slot in DISCLOSING_SLOTS and not identified:
+            raise DisclosureError(f"prompt {slot!r} before identification")
+        text = render(slot, voice.language, voice.fields, voice.overrides)
+        node.say(text, language=SAY_LANGUAGE[voice.language], voice=voice.voice)

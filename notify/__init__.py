@@ -1,0 +1,41 @@
+"""Outgoing messages: the mail outbox (queued with the decision that sends them)."""
+from sqlalchemy import select
+
+from db.models import OutgoingMail
+from prompts import render_email
+
+
+def queue_notice_email(session, position, reason, now):
+    """Queue the notice by email to the position's email and PEC; idempotent per address.
+
+    Runs in the caller's transaction, so the mail is queued if and only if the outcome is recorded.
+    Returns the queued messages.
+    """
+    language = position.spoken_language
+    subject, body = render_email(language, {
+        "creditor": position.creditor.greeting_name,
+        "name": position.name,
+        "amount": _format_amount(position.amount, language),
+        "currency": position.currency,
+        "due_date": position.due_date.strftime("%d/%m/%Y"),
+        "invoice": position.invoice,
+    })
+    queued = []
+    for address in dict.fromkeys(a for a in (position.email, position.pec) if a):
+        key = f"notice:{position.id}:{address.lower()}"
+        if session.scalar(select(OutgoingMail.id).where(OutgoingMail.key == key)) is not None:
+            continue
+        mail = OutgoingMail(key=key, position_id=position.id, kind=f"notice_{reason}",
+                            to_address=address, subject=subject, body=body, next_try_at=now,
+                            created_at=now)
+        session.add(mail)
+        queued.append(mail)
+    return queued
+
+
+def _format_amount(amount, language):
+    text = f"{amount:,.2f}"
+    if language == "it":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text
+

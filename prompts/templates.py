@@ -1,0 +1,104 @@
+"""Every sentence of the call, per language, with named fields.
+
+Only the slots in DISCLOSING_SLOTS say anything about the debt; the call flow plays them after
+identification and the TwiML builder refuses them before.
+"""
+
+IT = {
+    "greeting_confirm": "Buongiorno, questo è un messaggio di {creditor} per {name}. "
+                        "Se è {name}, prema 1. Se non lo è, prema 2.",
+    "greeting_code": "Buongiorno, questo è un messaggio di {creditor} per {name}. "
+                     "Se è {name}, digiti il suo codice cliente seguito dal tasto cancelletto. "
+                     "Se non lo è, prema 2 e cancelletto.",
+    "no_input": "Non abbiamo ricevuto alcuna risposta.",
+    "invalid_choice": "La scelta non è valida.",
+    "code_wrong": "Il codice inserito non è corretto.",
+    "notice": "La informiamo che risulta ancora da pagare la fattura {invoice} di {amount}, "
+              "scaduta il {due_date}. Se ha già provveduto al pagamento, non tenga conto di questo avviso.",
+    "notice_no_invoice": "La informiamo che risulta ancora da pagare un importo di {amount}, "
+                         "scaduto il {due_date}. Se ha già provveduto al pagamento, "
+                         "non tenga conto di questo avviso.",
+    "menu": "Per confermare di aver ricevuto questo avviso, prema 1. Se non è la persona cercata, prema 2. "
+            "Per essere richiamato da un nostro operatore, prema 3. Per riascoltare il messaggio, prema 9. "
+            "Per non ricevere più chiamate, prema 8.",
+    "goodbye_confirmed": "Grazie per la conferma. Arrivederci.",
+    "goodbye_wrong_person": "Ci scusi per il disturbo. Arrivederci.",
+    "goodbye_callback": "Grazie. Un nostro operatore la richiamerà al più presto. Arrivederci.",
+    "goodbye_opted_out": "Abbiamo registrato la sua richiesta: non riceverà altre chiamate. Arrivederci.",
+    "goodbye_identity_failed": "Non è stato possibile completare la verifica. Arrivederci.",
+    "goodbye_not_identified": "Non è stato possibile completare la verifica. La richiameremo. Arrivederci.",
+    "goodbye_no_input": "Non avendo ricevuto risposta, la richiameremo in un altro momento. Arrivederci.",
+    "machine": "Buongiorno, la richiameremo in un altro momento. Arrivederci.",
+}
+
+EN = {
+    "greeting_confirm": "Hello, this is a message from {creditor} for {name}. "
+                        "If you are {name}, press 1. If not, press 2.",
+    "greeting_code": "Hello, this is a message from {creditor} for {name}. "
+                     "If you are {name}, please enter your customer code followed by the hash key. "
+                     "If not, press 2 and the hash key.",
+    "no_input": "We did not receive an answer.",
+    "invalid_choice": "That choice is not valid.",
+    "code_wrong": "The code you entered is not correct.",
+    "notice": "We would like to remind you that invoice {invoice} for {amount}, due on {due_date}, "
+              "is still unpaid. If you have already paid, please disregard this notice.",
+    "notice_no_invoice": "We would like to remind you that an amount of {amount}, due on {due_date}, "
+                         "is still unpaid. If you have already paid, please disregard this notice.",
+    "menu": "To confirm you received this notice, press 1. If you are not the person we are looking for, "
+            "press 2. To be called back by one of our operators, press 3. To hear the message again, "
+            "press 9. To stop receiving calls, press 8.",
+    "goodbye_confirmed": "Thank you for confirming. Goodbye.",
+    "goodbye_wrong_person": "We apologise for the disturbance. Goodbye.",
+    "goodbye_callback": "Thank you. One of our operators will call you back soon. Goodbye.",
+    "goodbye_opted_out": "Your request has been recorded: you will not receive any more calls. Goodbye.",
+    "goodbye_identity_failed": "We could not complete the verification. Goodbye.",
+    "goodbye_not_identified": "We could not complete the verification. We will call again. Goodbye.",
+    "goodbye_no_input": "As we did not receive an answer, we will call you another time. Goodbye.",
+    "machine": "Hello, we will call you back another time. Goodbye.",
+}
+
+TEMPLATES = {"it": IT, "en": EN}
+LANGUAGES = tuple(TEMPLATES)
+DISCLOSING_SLOTS = frozenset({"notice", "notice_no_invoice"})
+
+# The language tag Twilio's <Say> wants for each debtor language.
+SAY_LANGUAGE = {"it": "it-IT", "en": "en-GB"}
+
+
+def render(slot, language, fields, overrides=None):
+    """The text of `slot` in `language`, from a creditor override when it has one."""
+    template = (overrides or {}).get(slot) or TEMPLATES[language][slot]
+    return template.format(**fields)
+
+
+# The notice by email, for when the phone reached somebody else (wrong person, failed identity).
+EMAIL = {
+    "it": {
+        "subject": "Promemoria di pagamento da {creditor}",
+        "body": "Gentile {name},\n\n"
+                "abbiamo provato a contattarla telefonicamente per conto di {creditor} senza riuscire "
+                "a parlare con lei. Le ricordiamo che risulta ancora da pagare {invoice_line}"
+                "l'importo di {amount} {currency}, scaduto il {due_date}.\n\n"
+                "Se ha già provveduto al pagamento, non tenga conto di questo messaggio.\n\n"
+                "Cordiali saluti,\n{creditor}\n",
+        "invoice_line": "la fattura {invoice}, per ",
+    },
+    "en": {
+        "subject": "Payment reminder from {creditor}",
+        "body": "Dear {name},\n\n"
+                "we tried to reach you by phone on behalf of {creditor} but could not speak with you. "
+                "We would like to remind you that {invoice_line}the amount of {amount} {currency}, "
+                "due on {due_date}, is still unpaid.\n\n"
+                "If you have already paid, please disregard this message.\n\n"
+                "Kind regards,\n{creditor}\n",
+        "invoice_line": "invoice {invoice}, for ",
+    },
+}
+
+
+def render_email(language, fields):
+    """(subject, body) of the emailed notice."""
+    texts = EMAIL[language]
+    invoice_line = texts["invoice_line"].format(**fields) if fields.get("invoice") else ""
+    values = dict(fields, invoice_line=invoice_line)
+    return texts["subject"].format(**values), texts["body"].format(**values)

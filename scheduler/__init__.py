@@ -1,0 +1,5 @@
+"""scheduler (being built)"""
+
+
+def init_app(app):
+    pass

@@ -1,0 +1,61 @@
+"""Placing calls: one small interface, a real Twilio implementation and a built-in simulator."""
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from flask import current_app
+
+
+class PlaceCallError(Exception):
+    """The provider did not accept the call; the attempt stays due and is tried again."""
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    """What a dialer asks the provider to do: ring `to` and fetch TwiML from `url`."""
+
+    to: str
+    from_: str
+    url: str
+    status_callback: str
+    timeout: int
+
+
+def webhook_auth_token(app):
+    """The secret Twilio signs webhooks with; the simulator signs with one derived from SECRET_KEY."""
+    token = app.config.get("TWILIO_AUTH_TOKEN")
+    if token:
+        return token
+    if app.config["TELEPHONY"] == "twilio":
+        raise RuntimeError("TELEPHONY=twilio needs TWILIO_AUTH_TOKEN to check webhook signatures")
+    return hmac.new(app.config["SECRET_KEY"].encode(), b"cortesia-simulator", hashlib.sha256).hexdigest()
+
+
+def build_telephony(app):
+    kind = app.config["TELEPHONY"]
+    if kind == "twilio":
+        from telephony.twilio_rest import TwilioTelephony
+
+        return TwilioTelephony(
+            account_sid=app.config["TWILIO_ACCOUNT_SID"],
+            auth_token=app.config["TWILIO_AUTH_TOKEN"],
+            api_base_url=app.config["TWILIO_API_BASE_URL"],
+        )
+    if kind == "simulator":
+        from telephony.simulator import Simulator
+
+        return Simulator(app)
+    raise RuntimeError(f"TELEPHONY must be 'twilio' or 'simulator', not {kind!r}")
+
+
+def get_telephony(app=None):
+    """The app's telephony, built on first use (a web process that only answers never needs it)."""
+    app = app or current_app
+    if "cortesia.telephony" not in app.extensions:
+        app.extensions["cortesia.telephony"] = build_telephony(app)
+    return app.extensions["cortesia.telephony"]
+
+
+def init_app(app):
+    if app.config["TELEPHONY"] not in ("twilio", "simulator"):
+        raise RuntimeError(f"TELEPHONY must be 'twilio' or 'simulator', not {app.config['TELEPHONY']!r}")

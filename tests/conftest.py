@@ -1,0 +1,87 @@
+"""Shared fixtures: an app on a fresh database per test, on SQLite and (when configured) PostgreSQL."""
+import os
+import shutil
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from db import get_sessionmaker, make_engine
+from db.models import Base
+from db.upgrade import upgrade_schema
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+PUBLIC_BASE_URL = "https://cortesia.example.test"
+AUTH_TOKEN = "test-auth-token"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file, copied for each test (faster than migrating every time)."""
+    path = tmp_path_factory.mktemp("template") / "cortesia.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    engine = make_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "cortesia.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    engine = request.getfixturevalue("postgres_engine")
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "TELEPHONY": "simulator",
+        "TWILIO_ACCOUNT_SID": None,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_CALLER_ID": "+390212345678",
+        "TTS_ENGINE": "say",
+    })
+    yield app
+    app.extensions["cortesia.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """A session on the test database; tests commit through it like the app does."""
+    with app.app_context():
+        s = get_sessionmaker(app)()
+        yield s
+        s.close()
