@@ -25,3 +25,14 @@ def make_position(session, creditor, **fields):
     session.add(position)
     session.commit()
     return position
+
+
+def make_attempt(session, position, **fields):
+    from db.models import Attempt
+
+    values = dict(position=position, number=1, status="queued", to_number=position.phone)
+    values.update(fields)
+    attempt = Attempt(**values)
+    session.add(attempt)
+    session.commit()
+    return attempt
