@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 import click
 from flask import current_app, g
+from flask.cli import with_appcontext
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -71,6 +72,7 @@ def _close_session(_exc=None):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create or upgrade the database schema (idempotent)."""
     engine = current_app.extensions["cortesia.engine"]
