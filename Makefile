@@ -14,8 +14,11 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# The web server and the worker (dial passes) together; Ctrl-C stops both.
 run: install
 	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
 test: install

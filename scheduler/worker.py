@@ -1,0 +1,52 @@
+"""The long-running worker: APScheduler as a ticker that runs dial passes on the wall clock."""
+import logging
+import signal
+from datetime import timezone
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import current_app
+from flask.cli import with_appcontext
+
+from db.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def build_scheduler(app, dial_every):
+    """A scheduler whose only job is one dial pass every `dial_every` seconds."""
+    from scheduler.dial import dial_pass
+
+    def tick():
+        try:
+            report = dial_pass(app, utcnow())
+            log.info("dial pass: %s", report)
+        except Exception:  # a failed pass must not stop the ticker; the next one retries
+            log.exception("dial pass failed")
+
+    scheduler = BlockingScheduler(timezone=timezone.utc)
+    # Passes never overlap (max_instances=1); missed ticks collapse into one (coalesce).
+    scheduler.add_job(tick, "interval", seconds=dial_every, id="dial", coalesce=True,
+                      max_instances=1, misfire_grace_time=dial_every, next_run_time=utcnow())
+    return scheduler
+
+
+@click.command("worker")
+@click.option("--dial-every", default=15, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds between dial passes.")
+@with_appcontext
+def worker_command(dial_every):
+    """Run the scheduler until SIGTERM or Ctrl-C: dial passes every few seconds."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    scheduler = build_scheduler(current_app._get_current_object(), dial_every)
+
+    def stop(signum, _frame):
+        log.info("signal %s: finishing the running pass, then stopping", signum)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(f"Cortesia worker: a dial pass every {dial_every} s (Ctrl-C to stop).")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
