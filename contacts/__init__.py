@@ -1,5 +1,8 @@
-"""contacts (being built)"""
+"""Creditors and their contact lists: settings, parsing, importing, and the commands for both."""
 
 
 def init_app(app):
-    pass
+    """Register `flask creditor …` and `flask import …`."""
+    from contacts.cli import init_app as init_cli
+
+    init_cli(app)

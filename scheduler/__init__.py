@@ -1,5 +1,8 @@
-"""scheduler (being built)"""
+"""The dialer: dial passes from the command line and the long-running worker."""
+from scheduler.cli import dial_command
+from scheduler.worker import worker_command
 
 
 def init_app(app):
-    pass
+    app.cli.add_command(dial_command)
+    app.cli.add_command(worker_command)

@@ -20,7 +20,7 @@ def build_scheduler(app, dial_every):
     def tick():
         try:
             report = dial_pass(app, utcnow())
-            log.info("dial pass: %s", report)
+            log.info("%s", report)
         except Exception:  # a failed pass must not stop the ticker; the next one retries
             log.exception("dial pass failed")
 

@@ -1,0 +1,140 @@
+"""Benchmark of the contact-list import: 100k realistic Italian rows, then the same file again.
+
+    .venv/bin/python bench/import_contacts.py [--rows 100000] [--database-url postgresql://...]
+
+Without --database-url it uses a fresh SQLite file under bench/out/. With one, it adds a
+creditor named after the current time to that database (use a scratch database).
+"""
+import argparse
+import csv
+import os
+import random
+import resource
+import sys
+import time
+from datetime import date, timedelta
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from contacts.importer import import_contacts  # noqa: E402
+from db import make_engine  # noqa: E402
+from db.models import Creditor  # noqa: E402
+from db.upgrade import upgrade_schema  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
+FIRST = ["Mario", "Giulia", "Luca", "Francesca", "Giuseppe", "Anna", "Marco", "Chiara", "Paolo",
+         "Sara", "Niccolò", "Lucia", "Andrea", "Elena", "Davide", "Martina", "Stefano", "Silvia"]
+LAST = ["Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci",
+        "Marino", "Greco", "Bruno", "Gallo", "Conti", "De Luca", "Mancini", "Costa", "D'Angelo"]
+COMPANIES = ["Bar Sport S.n.c.", "Edilizia Moderna S.r.l.", "Trattoria Da Gino", "Ferramenta Bruno"]
+HEADER = ["Riferimento", "Nominativo", "Telefono", "Email", "Importo", "Scadenza", "Fattura",
+          "Codice verifica", "Lingua"]
+
+
+def italian_phone(rnd):
+    """A valid Italian number in one of the writings people use."""
+    if rnd.random() < 0.75:
+        prefix, rest = f"3{rnd.choice('234567')}{rnd.randint(0, 9)}", f"{rnd.randint(0, 9999999):07d}"
+        writings = (f"{prefix} {rest[:3]} {rest[3:]}", f"+39 {prefix} {rest}", f"0039{prefix}{rest}",
+                    f"{prefix}{rest}", f"{prefix}-{rest}")
+    else:
+        area, rest = rnd.choice([("06", 8), ("02", 8), ("011", 7), ("081", 7), ("055", 7)])
+        digits = f"{rnd.randint(2 * 10 ** (rest - 1), 10 ** rest - 1)}"
+        writings = (f"{area} {digits[:4]} {digits[4:]}", f"{area}/{digits}", f"({area}) {digits}",
+                    f"+39 {area} {digits}", f"{area}{digits}")
+    return rnd.choice(writings)
+
+
+def italian_amount(rnd):
+    cents = rnd.randint(1500, 2_500_000)
+    euros, cent = divmod(cents, 100)
+    grouped = f"{euros:,}".replace(",", ".")
+    return rnd.choice((f"{grouped},{cent:02d}", f"{euros},{cent:02d}", f"{euros}.{cent:02d}",
+                       f"€ {grouped},{cent:02d}"))
+
+
+def contact_row(rnd, index):
+    """One row; about one in two hundred is wrong on purpose."""
+    name = rnd.choice(COMPANIES) if rnd.random() < 0.1 else f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+    due = date(2026, 1, 1) + timedelta(days=rnd.randint(0, 364))
+    row = [f"PR-{index:07d}", name, italian_phone(rnd),
+           f"{name.split()[0].lower()}.{index}@example.it" if rnd.random() < 0.6 else "",
+           italian_amount(rnd), due.isoformat() if rnd.random() < 0.5 else f"{due:%d/%m/%Y}",
+           f"FT-2026/{index}", f"{rnd.randint(0, 99999):05d}" if rnd.random() < 0.2 else "",
+           "en" if rnd.random() < 0.05 else ""]
+    bad = rnd.random()
+    if bad < 0.002:
+        row[2] = "12"
+    elif bad < 0.004:
+        row[4] = "circa mille"
+    elif bad < 0.005:
+        row[0] = f"PR-{index - 1:07d}"  # the same reference as the row above
+    return row
+
+
+def write_csv(path, rows, seed=20261123):
+    rnd = random.Random(seed)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(HEADER)
+        for index in range(1, rows + 1):
+            writer.writerow(contact_row(rnd, index))
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def run_import(Session, creditor_id, path, label):
+    marks = {}
+
+    def progress(rows):
+        marks.setdefault(rows // 10_000 * 10_000, peak_rss_mb())
+
+    started = time.perf_counter()
+    with Session() as session, session.begin():
+        creditor = session.get(Creditor, creditor_id)
+        result = import_contacts(session, creditor, path, progress=progress)
+    seconds = time.perf_counter() - started
+    rows = result.imported + result.updated + result.rejected
+    print(f"{label}: {rows:,} rows in {seconds:.2f} s = {rows / seconds:,.0f} rows/s; "
+          f"{result.imported:,} imported, {result.updated:,} updated, {result.rejected:,} rejected")
+    for mark in (10_000, 100_000):
+        if mark in marks:
+            print(f"  peak RSS after {mark:,} rows: {marks[mark]:.1f} MB")
+    print(f"  peak RSS at the end: {peak_rss_mb():.1f} MB")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file in bench/out/")
+    args = parser.parse_args()
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, f"contacts-{args.rows}.csv")
+    write_csv(path, args.rows)
+    print(f"wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB); peak RSS {peak_rss_mb():.1f} MB")
+    url = args.database_url
+    if url is None:
+        db_path = os.path.join(OUT, "bench.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db_path + suffix):
+                os.remove(db_path + suffix)
+        url = f"sqlite:///{db_path}"
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    Session = sessionmaker(engine, expire_on_commit=False)
+    with Session() as session, session.begin():
+        creditor = Creditor(name=f"Bench {time.strftime('%Y-%m-%d %H:%M:%S')}",
+                            caller_id="+390212345678")
+        session.add(creditor)
+    print(f"database: {engine.url.render_as_string(hide_password=True)}")
+    run_import(Session, creditor.id, path, "first import")
+    run_import(Session, creditor.id, path, "re-import")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

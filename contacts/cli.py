@@ -1,0 +1,164 @@
+"""`flask creditor add|list|set` and `flask import`: thin edges over creditors.py and importer.py."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from contacts.creditors import (
+    DEFAULT_WINDOWS, SettingError, check_name, creditor_settings, format_duration,
+)
+from contacts.importer import import_contacts
+from contacts.sources import ContactListError
+from db import session_scope
+from db.models import Creditor, Position
+
+PROGRESS_EVERY = 10_000
+
+
+def setting_options(command):
+    """The options `creditor add` and `creditor set` share (None = not given)."""
+    options = [
+        click.option("--caller-id", help="Caller ID shown to debtors, E.164 (+390212345678)."),
+        click.option("--windows", help="Call windows, e.g. 08:30-12:00,14:00-17:00."),
+        click.option("--max-attempts", type=int, help="Calls per position at most (1-10)."),
+        click.option("--min-gap", help="Least time between attempts: 2h, 90m, 1h30m, 7200s."),
+        click.option("--report-email", help="Where the daily report goes ('' clears it)."),
+        click.option("--timezone", help="IANA timezone of the windows, e.g. Europe/Rome."),
+        click.option("--language", help="Language of the calls: it or en."),
+        click.option("--country", help="Country of the phone numbers and holidays, e.g. IT."),
+        click.option("--spoken-name", help="How the greeting names the creditor ('' clears it)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _settings(options):
+    try:
+        return creditor_settings(**options)
+    except SettingError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def find_creditor(session, name):
+    """The creditor called `name`, or a ClickException listing the known ones."""
+    creditor = session.scalar(select(Creditor).where(Creditor.name == name))
+    if creditor is None:
+        known = ", ".join(session.scalars(select(Creditor.name).order_by(Creditor.name))) or "none"
+        raise click.ClickException(f"no creditor named '{name}' (known: {known})")
+    return creditor
+
+
+@click.group("creditor", cls=AppGroup)
+def creditor_cli():
+    """Add, list and change creditors."""
+
+
+@creditor_cli.command("add")
+@click.argument("name")
+@setting_options
+def add_creditor(name, **options):
+    """Add a creditor."""
+    if options["caller_id"] is None:
+        raise click.UsageError("Missing option '--caller-id'.")
+    defaults = {"windows": DEFAULT_WINDOWS, "max_attempts": 3, "min_gap": "2h", "language": "it",
+                "timezone": current_app.config["TIMEZONE"], "country": "IT"}
+    values = _settings({k: v if v is not None else defaults.get(k) for k, v in options.items()})
+    name = _settings_name(name)
+    with session_scope() as session:
+        clash = session.scalar(select(Creditor).where(func.lower(Creditor.name) == name.lower()))
+        if clash is not None:
+            raise click.ClickException(f"a creditor named '{clash.name}' already exists; "
+                                       "change it with `creditor set`")
+        session.add(Creditor(name=name, **values))
+    click.echo(f"Added creditor '{name}'.")
+
+
+def _settings_name(name):
+    try:
+        return check_name(name)
+    except SettingError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@creditor_cli.command("set")
+@click.argument("name")
+@setting_options
+def set_creditor(name, **options):
+    """Change some settings of a creditor."""
+    values = _settings(options)
+    if not values:
+        raise click.UsageError("Nothing to change: give at least one option.")
+    with session_scope() as session:
+        creditor = find_creditor(session, name)
+        for attribute, value in values.items():
+            setattr(creditor, attribute, value)
+    click.echo(f"Updated creditor '{name}': {', '.join(sorted(values))}.")
+
+
+@creditor_cli.command("list")
+def list_creditors():
+    """List creditors with their settings."""
+    with session_scope() as session:
+        counts = dict(session.execute(
+            select(Position.creditor_id, func.count()).group_by(Position.creditor_id)).all())
+        creditors = session.scalars(select(Creditor).order_by(Creditor.name)).all()
+        rows = [_creditor_row(c, counts.get(c.id, 0)) for c in creditors]
+    if not rows:
+        click.echo("No creditors yet: add one with `flask --app app creditor add`.")
+        return
+    headers = ("name", "caller id", "windows", "attempts", "min gap", "timezone", "lang",
+               "country", "report email", "positions")
+    click.echo(format_table(headers, rows))
+
+
+def _creditor_row(creditor, positions):
+    name = creditor.name
+    if creditor.spoken_name:
+        name += f' ("{creditor.spoken_name}")'
+    return (name, creditor.caller_id or "-", creditor.windows, str(creditor.max_attempts),
+            format_duration(creditor.min_gap_seconds), creditor.timezone, creditor.language,
+            creditor.country, creditor.report_email or "-", str(positions))
+
+
+def format_table(headers, rows):
+    """Left-aligned columns under a dashed header line."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    lines = [headers, ["-" * w for w in widths], *rows]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
+                     for line in lines)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--creditor", "creditor_name", required=True, help="Name of the creditor.")
+def import_command(file, creditor_name):
+    """Import a contact list (CSV or XLSX) for a creditor."""
+    try:
+        with session_scope() as session:
+            creditor = find_creditor(session, creditor_name)
+            result = import_contacts(session, creditor, file, progress=_progress_printer())
+    except ContactListError as exc:
+        raise click.ClickException(f"{file}: {exc}; nothing was imported") from None
+    for rejection in result.rejections:
+        click.echo(f"row {rejection.row_number}: {rejection.reason}")
+    click.echo(f"{result.imported} imported, {result.updated} updated, "
+               f"{result.rejected} rejected (import batch {result.batch_id}).")
+    if result.imported + result.updated == 0:
+        raise click.ClickException("nothing could be imported")
+
+
+def _progress_printer():
+    """A progress callback that writes to stderr once per PROGRESS_EVERY rows."""
+    state = {"next": PROGRESS_EVERY}
+
+    def progress(row_number):
+        if row_number >= state["next"]:
+            click.echo(f"... reached row {row_number:,}", err=True)
+            state["next"] = (row_number // PROGRESS_EVERY + 1) * PROGRESS_EVERY
+    return progress
+
+
+def init_app(app):
+    app.cli.add_command(creditor_cli)
+    app.cli.add_command(import_command)

@@ -1,0 +1,159 @@
+"""A contact list read into Contacts and Rejections, one row at a time (no Flask, no database)."""
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from contacts import fields
+from contacts.fields import FieldError
+from contacts.sources import ContactListError, open_rows
+
+__all__ = ["Contact", "ContactList", "ContactListError", "Rejection", "open_contact_list"]
+
+# Every accepted header, normalised (lower case, `_` and `-` as spaces), and the field it means.
+ALIASES = {
+    "reference": ("reference", "riferimento", "pratica", "rif", "id pratica"),
+    "name": ("name", "nominativo", "nome", "ragione sociale", "denominazione"),
+    "phone": ("phone", "telefono", "cellulare", "tel", "phone number", "numero di telefono"),
+    "email": ("email", "e mail", "mail", "indirizzo email"),
+    "pec": ("pec", "email pec"),
+    "amount": ("amount", "importo", "importo dovuto"),
+    "currency": ("currency", "valuta"),
+    "due_date": ("due date", "scadenza", "data scadenza"),
+    "invoice": ("invoice", "fattura", "documento", "numero fattura", "invoice number"),
+    "verification_code": ("verification code", "codice verifica", "codice di verifica",
+                          "codice cliente"),
+    "language": ("language", "lingua"),
+}
+REQUIRED = ("reference", "name", "phone", "amount", "due_date")
+_HEADER_TO_FIELD = {alias: field for field, names in ALIASES.items() for alias in names}
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One good row: a position as the creditor described it."""
+
+    row_number: int
+    reference: str
+    name: str
+    phone: str
+    amount: Decimal
+    due_date: date
+    currency: str = "EUR"
+    email: str | None = None
+    pec: str | None = None
+    invoice: str | None = None
+    verification_code: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One bad row, with its spreadsheet row number (the header is row 1) and why."""
+
+    row_number: int
+    reason: str
+
+
+def normalise_header(header):
+    """`" Codice_Verifica "` → `"codice verifica"`."""
+    return _SEPARATORS.sub(" ", fields.cell_text(header).lstrip("\ufeff")).strip().lower()
+
+
+def map_headers(headers):
+    """{field: column index} for the header row; raises ContactListError on missing or twin columns."""
+    columns = {}
+    for index, header in enumerate(headers):
+        field = _HEADER_TO_FIELD.get(normalise_header(header))
+        if field is None:
+            continue  # extra columns (notes, agent...) are the creditor's business
+        if field in columns:
+            first = fields.cell_text(headers[columns[field]])
+            raise ContactListError(
+                f"columns '{first}' and '{fields.cell_text(header)}' both mean {field}; keep one")
+        columns[field] = index
+    missing = [field for field in REQUIRED if field not in columns]
+    if missing:
+        raise ContactListError(_missing_message(missing))
+    return columns
+
+
+def _missing_message(missing):
+    names = ", ".join(f"{field} ({ALIASES[field][1]})" for field in missing)
+    return f"missing required column(s): {names}"
+
+
+# field → reader(cell, region); the order is the order problems are listed in a rejection.
+READERS = (
+    ("reference", lambda v, _r: fields.read_text(v, "reference", 100, required=True)),
+    ("name", lambda v, _r: fields.read_text(v, "name", 300, required=True)),
+    ("phone", fields.read_phone),
+    ("amount", lambda v, _r: fields.read_amount(v)),
+    ("due_date", lambda v, _r: fields.read_date(v)),
+    ("currency", lambda v, _r: fields.read_currency(v)),
+    ("email", lambda v, _r: fields.read_email(v)),
+    ("pec", lambda v, _r: fields.read_email(v, "pec")),
+    ("invoice", lambda v, _r: fields.read_text(v, "invoice", 100)),
+    ("verification_code", lambda v, _r: fields.read_verification_code(v)),
+    ("language", lambda v, _r: fields.read_language(v)),
+)
+
+
+def read_contact(row_number, cells, columns, region):
+    """A Contact from one row's cells, or a Rejection listing every problem of the row."""
+    values, problems = {}, []
+    for field, read in READERS:
+        index = columns.get(field)
+        value = cells[index] if index is not None and index < len(cells) else None
+        try:
+            values[field] = read(value, region)
+        except FieldError as exc:
+            problems.append(str(exc))
+    if problems:
+        return Rejection(row_number, "; ".join(problems))
+    return Contact(row_number=row_number, **values)
+
+
+def _is_blank(cells):
+    return all(fields.cell_text(c) == "" for c in cells)
+
+
+class ContactList:
+    """An open contact list: the header is checked on opening, rows are read on iteration."""
+
+    def __init__(self, path, region="IT"):
+        self.region = region
+        self._source = open_rows(path)
+        try:
+            self._rows = iter(self._source)
+            self.columns = map_headers(self._header())
+        except BaseException:
+            self.close()
+            raise
+
+    def _header(self):
+        for _number, cells in self._rows:
+            if not _is_blank(cells):
+                return cells
+        raise ContactListError("the file is empty: a header row is required")
+
+    def __iter__(self):
+        """Contacts and Rejections in file order (a repeated reference is the importer's to catch)."""
+        for number, cells in self._rows:
+            if not _is_blank(cells):
+                yield read_contact(number, cells, self.columns, self.region)
+
+    def close(self):
+        self._source.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+def open_contact_list(path, region="IT"):
+    """Open the list at `path` (CSV or XLSX); raises ContactListError when it cannot be imported."""
+    return ContactList(path, region)

@@ -1,0 +1,216 @@
+"""The built-in call simulator: plays Twilio's part in-process, through the app's own webhooks.
+
+What `make run` uses without Twilio credentials, and the end-to-end test harness. Placing a call
+runs the whole call before `place_call` returns, so the caller must have committed first.
+Every webhook is signed like Twilio signs it, and the TwiML is followed as Twilio follows it
+(see `telephony.twiml_runner`). Each call is kept in `Simulator.calls` with its requests and
+a transcript of what was heard.
+"""
+import logging
+import random
+import uuid
+from dataclasses import dataclass, field
+from email.utils import format_datetime
+from urllib.parse import urlencode, urlsplit
+
+from twilio.request_validator import RequestValidator
+
+from db.models import utcnow
+from telephony import CallRequest, webhook_auth_token
+from telephony.twiml_runner import HANGUP, Debtor, Document, TwimlRunner, parse_twiml
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "2010-04-01"
+SIMULATED_ACCOUNT_SID = "AC" + "5" * 32
+MAX_REQUESTS_PER_CALL = 60   # a flow that loops forever ends here instead of hanging the dialer
+UNANSWERED = ("busy", "no-answer", "failed")
+ANSWERS = ("human", "machine") + UNANSWERED
+
+
+@dataclass(frozen=True)
+class DebtorScript:
+    """How the callee behaves: who answers, the key typed at each <Gather>, when they hang up.
+
+    Each key is digits (`'1'`, `'12345#'`), `''` for silence, or `'hangup'`; once the keys run
+    out the debtor stays silent. `hangup_after` hangs up after that many segments heard.
+    """
+
+    answer: str = "human"
+    keys: tuple = ("1", "1")
+    hangup_after: int | None = None
+
+    def __post_init__(self):
+        if self.answer not in ANSWERS:
+            raise ValueError(f"answer must be one of {ANSWERS}, not {self.answer!r}")
+
+
+# Phones without a script draw from this mix: roughly what a soft-collection campaign meets.
+RANDOM_MIX = (
+    (30, DebtorScript("human", ("1", "1"))),        # identifies and confirms
+    (6, DebtorScript("human", ("1", "3"))),         # asks for an operator
+    (4, DebtorScript("human", ("1", "9", "1"))),    # has it repeated, then confirms
+    (4, DebtorScript("human", ("2",))),             # wrong person
+    (3, DebtorScript("human", ("1", "8"))),         # opts out
+    (5, DebtorScript("human", (HANGUP,))),          # hangs up at the greeting
+    (4, DebtorScript("human", ())),                 # stays silent
+    (14, DebtorScript("machine", ())),
+    (18, DebtorScript("no-answer")),
+    (8, DebtorScript("busy")),
+    (4, DebtorScript("failed")),
+)
+
+
+@dataclass
+class WebhookRequest:
+    """One request the simulator made to the app, and how the app answered."""
+
+    kind: str            # "status", "answer", or "twiml" (a <Gather> action or a <Redirect>)
+    method: str
+    url: str
+    path: str
+    params: dict
+    status_code: int | None = None
+    body: str = ""
+
+
+@dataclass
+class SimulatedCall:
+    """Everything about one simulated call: the script, the requests, what was heard."""
+
+    call_sid: str
+    request: CallRequest
+    script: DebtorScript
+    requests: list = field(default_factory=list)
+    transcript: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    status: str = "queued"
+    duration: int = 0
+
+    @property
+    def to(self):
+        return self.request.to
+
+    def heard_text(self):
+        return " ".join(h.text for h in self.transcript if h.verb == "Say")
+
+    def heard_by_request(self, index):
+        """What the response to `requests[index]` made the callee hear."""
+        return [h for h in self.transcript if h.response_index == index]
+
+
+class Simulator:
+    """Telephony that "places" calls by driving the app's webhooks through its test client."""
+
+    def __init__(self, app, seed=None):
+        self.app = app
+        self.base_url = app.config["PUBLIC_BASE_URL"].rstrip("/")
+        self.account_sid = app.config.get("TWILIO_ACCOUNT_SID") or SIMULATED_ACCOUNT_SID
+        self._validator = RequestValidator(webhook_auth_token(app))
+        self._random = random.Random(app.config.get("SIMULATOR_SEED") if seed is None else seed)
+        self.scripts = {}
+        self.calls = []
+
+    def script(self, phone, script):
+        """Make every later call to `phone` follow `script`."""
+        self.scripts[phone] = script
+
+    def place_call(self, request: CallRequest) -> str:
+        """Run the whole call, webhooks and all, and return its CallSid."""
+        script = self.scripts.get(request.to) or self._draw()
+        # CallSids are never seeded: two runs on one database must not reuse them.
+        call = SimulatedCall(call_sid="CA" + uuid.uuid4().hex, request=request, script=script)
+        self.calls.append(call)
+        if script.answer in UNANSWERED:
+            self._ring_unanswered(call)
+        else:
+            self._ring_answered(call)
+        for error in call.errors:
+            log.warning("simulated call %s: %s", call.call_sid, error)
+        return call.call_sid
+
+    @property
+    def errors(self):
+        return [error for call in self.calls for error in call.errors]
+
+    def _draw(self):
+        weights, scripts = zip(*RANDOM_MIX)
+        return self._random.choices(scripts, weights=weights)[0]
+
+    def _ring_unanswered(self, call):
+        self._status(call, "initiated")
+        if call.script.answer != "failed":
+            self._status(call, "ringing")
+        self._status(call, call.script.answer, CallDuration="0")
+
+    def _ring_answered(self, call):
+        for status in ("initiated", "ringing", "in-progress"):
+            self._status(call, status)
+        debtor = Debtor(call.script.keys if call.script.answer == "human" else (),
+                        call.script.hangup_after)
+        runner = TwimlRunner(lambda url, method, params: self._fetch(call, url, method, params),
+                             debtor, call.transcript, call.errors)
+        runner.run(call.request.url)
+        call.duration = max(1, round(runner.seconds))
+        self._status(call, "completed", CallDuration=str(call.duration),
+                     AnsweredBy=self._answered_by(call))
+
+    def _status(self, call, status, **extra):
+        call.status = status
+        sequence = sum(1 for r in call.requests if r.kind == "status")
+        params = dict(self._call_params(call, status), CallbackSource="call-progress-events",
+                      SequenceNumber=str(sequence), Timestamp=format_datetime(self._now()), **extra)
+        self._request(call, "status", call.request.status_callback, "POST", params)
+
+    def _fetch(self, call, url, method, params):
+        """Request TwiML; the Document to run next, or None when Twilio would end the call."""
+        # The first document of a call is the answer; the later ones are actions and redirects.
+        kind = "twiml" if any(r.kind == "answer" for r in call.requests) else "answer"
+        extra = {"AnsweredBy": self._answered_by(call)} if kind == "answer" else {}
+        params = dict(self._call_params(call, "in-progress"), **extra, **params)
+        response = self._request(call, kind, url, method, params)
+        if response is None:
+            return None
+        try:
+            return Document(url, len(call.requests) - 1, parse_twiml(response.body))
+        except ValueError as exc:
+            call.errors.append(f"{url} returned bad TwiML ({exc}): the call ends")
+            return None
+
+    def _request(self, call, kind, url, method, params):
+        """Send one signed webhook; the recorded WebhookRequest, or None when it failed."""
+        if kind != "status" and len(call.requests) >= MAX_REQUESTS_PER_CALL:
+            call.errors.append(f"more than {MAX_REQUESTS_PER_CALL} requests: the call is cut")
+            return None
+        if not url.startswith(self.base_url + "/"):
+            call.errors.append(f"{url} is not under PUBLIC_BASE_URL {self.base_url}")
+            return None
+        if method == "GET":
+            url, params = url + ("&" if "?" in url else "?") + urlencode(params), {}
+        path = url[len(self.base_url):]
+        record = WebhookRequest(kind, method, url, urlsplit(url).path, params)
+        call.requests.append(record)
+        headers = {"X-Twilio-Signature": self._validator.compute_signature(url, params)}
+        try:
+            response = self.app.test_client().open(path, method=method, data=params, headers=headers)
+        except Exception as exc:  # the app crashed: Twilio would only see a 500
+            log.exception("webhook %s crashed", path)
+            call.errors.append(f"{method} {path} raised {exc!r}")
+            return None
+        record.status_code, record.body = response.status_code, response.get_data(as_text=True)
+        if response.status_code >= 400:
+            call.errors.append(f"{method} {path} answered HTTP {response.status_code}")
+            return None
+        return record
+
+    def _call_params(self, call, status):
+        return {"CallSid": call.call_sid, "AccountSid": self.account_sid,
+                "From": call.request.from_, "To": call.request.to, "CallStatus": status,
+                "Direction": "outbound-api", "ApiVersion": API_VERSION}
+
+    def _answered_by(self, call):
+        return "machine_start" if call.script.answer == "machine" else "human"
+
+    def _now(self):
+        # The app's webhook clock, so a simulated campaign's callbacks carry its own time.
+        return self.app.extensions.get("cortesia.clock", utcnow)()

@@ -1,0 +1,1 @@
+"""Tests of contacts/: creditor settings, contact-list parsing and importing, and their commands."""

@@ -1,0 +1,166 @@
+"""`flask creditor add|list|set` and `flask import`: messages and exit statuses."""
+import pytest
+from sqlalchemy import select
+
+import contacts.cli
+import contacts.importer
+from db.models import Creditor, Position
+from tests.factories import make_creditor
+
+HEADER = "Riferimento;Nominativo;Telefono;Importo;Scadenza\n"
+
+
+def add(runner, *args):
+    return runner.invoke(args=["creditor", "add", *args])
+
+
+def test_creditor_add_stores_checked_settings(runner, session):
+    result = add(runner, "Acme Energia", "--caller-id", "+390212345678", "--windows",
+                 "9:00-12:00,14:00-18:00", "--max-attempts", "2", "--min-gap", "1h30m",
+                 "--report-email", "ops@acme.example", "--timezone", "Europe/Rome",
+                 "--language", "en", "--spoken-name", "Acme", "--country", "it")
+    assert result.exit_code == 0, result.output
+    creditor = session.scalar(select(Creditor))
+    assert (creditor.name, creditor.caller_id, creditor.windows, creditor.max_attempts,
+            creditor.min_gap_seconds, creditor.report_email, creditor.language,
+            creditor.spoken_name, creditor.country) == (
+        "Acme Energia", "+390212345678", "09:00-12:00,14:00-18:00", 2, 5400,
+        "ops@acme.example", "en", "Acme", "IT")
+
+
+def test_creditor_add_uses_the_defaults_of_the_spec(runner, session):
+    assert add(runner, "Acme", "--caller-id", "+390212345678").exit_code == 0
+    creditor = session.scalar(select(Creditor))
+    assert (creditor.windows, creditor.max_attempts, creditor.min_gap_seconds, creditor.timezone,
+            creditor.language) == ("08:30-12:00,14:00-17:00,18:00-21:00", 3, 7200, "Europe/Rome", "it")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--caller-id", "02 1234 5678"], "must be in E.164 form"),
+    (["--caller-id", "+390212345678", "--windows", "08:00-12:00,11:00-13:00"], "overlaps"),
+    (["--caller-id", "+390212345678", "--timezone", "Europe/Atlantis"], "timezone 'Europe/Atlantis' is unknown"),
+    (["--caller-id", "+390212345678", "--language", "de"], "language 'de' is not one of: it, en"),
+    (["--caller-id", "+390212345678", "--min-gap", "2"], "duration '2' is not like 2h"),
+    (["--caller-id", "+390212345678", "--max-attempts", "0"], "between 1 and 10"),
+    (["--windows", "08:00-12:00"], "Missing option '--caller-id'"),
+])
+def test_creditor_add_refuses_bad_settings_with_a_clear_message(runner, session, args, message):
+    result = add(runner, "Acme", *args)
+    assert result.exit_code != 0
+    assert message.replace("overlaps", "starts before the previous one ends") in result.output
+    assert session.scalar(select(Creditor)) is None
+
+
+def test_creditor_add_refuses_a_duplicate_name_whatever_its_case(runner, session):
+    make_creditor(session, name="Acme Energia")
+    result = add(runner, "ACME energia", "--caller-id", "+390212345678")
+    assert result.exit_code == 1
+    assert "a creditor named 'Acme Energia' already exists" in result.output
+
+
+def test_creditor_set_changes_only_the_given_settings(runner, session):
+    creditor = make_creditor(session, name="Acme", report_email="old@acme.example")
+    result = runner.invoke(args=["creditor", "set", "Acme", "--min-gap", "90m", "--report-email", ""])
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    creditor = session.get(Creditor, creditor.id)
+    assert (creditor.min_gap_seconds, creditor.report_email, creditor.caller_id) == (
+        5400, None, "+390212345678")
+
+
+def test_creditor_set_of_an_unknown_creditor_lists_the_known_ones(runner, session):
+    make_creditor(session, name="Acme")
+    result = runner.invoke(args=["creditor", "set", "Acne", "--language", "en"])
+    assert result.exit_code == 1
+    assert "no creditor named 'Acne' (known: Acme)" in result.output
+
+
+def test_creditor_set_with_a_bad_value_changes_nothing(runner, session):
+    creditor = make_creditor(session, name="Acme")
+    result = runner.invoke(args=["creditor", "set", "Acme", "--language", "en", "--timezone", "Nowhere"])
+    assert result.exit_code == 1
+    session.expire_all()
+    assert session.get(Creditor, creditor.id).language == "it"
+
+
+def test_creditor_list_shows_a_table_with_position_counts(runner, session, tmp_path):
+    make_creditor(session, name="Acme", spoken_name="Acme Luce e Gas")
+    make_creditor(session, name="Beta", caller_id=None)
+    result = runner.invoke(args=["creditor", "list"])
+    assert result.exit_code == 0
+    header, rule, acme, beta = result.output.splitlines()
+    assert header.split()[:3] == ["name", "caller", "id"]
+    assert acme.startswith('Acme ("Acme Luce e Gas")') and "2h" in acme and acme.endswith("0")
+    assert beta.startswith("Beta") and " - " in beta
+
+
+def write(tmp_path, text, name="list.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return str(path)
+
+
+def test_import_prints_counts_and_each_rejected_row_with_its_number(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    path = write(tmp_path, HEADER + "P1;Mario;333 123 4567;1.234,56;15/10/2026\n"
+                                    "P2;Anna;12;10;2026-10-15\n"
+                                    "P3;Luca;06 1234 5678;abc;2026-10-15\n")
+    result = runner.invoke(args=["import", path, "--creditor", "Acme"])
+    assert result.exit_code == 0, result.output
+    assert "row 3: phone '12' is not a valid phone number" in result.output
+    assert "row 4: amount 'abc' is not a number" in result.output
+    assert "1 imported, 0 updated, 2 rejected" in result.output
+
+    again = runner.invoke(args=["import", path, "--creditor", "Acme"])
+    assert "0 imported, 1 updated, 2 rejected" in again.output
+    assert len(session.scalars(select(Position)).all()) == 1
+
+
+def test_import_exits_non_zero_when_nothing_could_be_imported(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    result = runner.invoke(args=["import", write(tmp_path, HEADER + "P1;Mario;12;10;2026-10-15\n"),
+                                 "--creditor", "Acme"])
+    assert result.exit_code == 1
+    assert "row 2: phone '12'" in result.output
+    assert "nothing could be imported" in result.output
+
+
+def test_import_of_a_file_missing_a_column_names_it_and_changes_nothing(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    path = write(tmp_path, "Riferimento;Nominativo;Importo;Scadenza\nP1;Mario;10;2026-10-15\n")
+    result = runner.invoke(args=["import", path, "--creditor", "Acme"])
+    assert result.exit_code == 1
+    assert "missing required column(s): phone (telefono)" in result.output
+    assert "nothing was imported" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--creditor", "Nobody"], "no creditor named 'Nobody'"),
+    ([], "Missing option '--creditor'"),
+])
+def test_import_needs_a_known_creditor(runner, session, tmp_path, args, message):
+    make_creditor(session, name="Acme")
+    result = runner.invoke(args=["import", write(tmp_path, HEADER), *args])
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_import_of_a_missing_or_unreadable_file_fails(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    missing = runner.invoke(args=["import", str(tmp_path / "nope.csv"), "--creditor", "Acme"])
+    assert missing.exit_code != 0 and "does not exist" in missing.output
+    broken = runner.invoke(args=["import", write(tmp_path, b"not a zip", "l.xlsx"), "--creditor", "Acme"])
+    assert broken.exit_code == 1 and "not a valid XLSX workbook" in broken.output
+
+
+def test_long_imports_show_progress_on_stderr_short_ones_do_not(app, session, tmp_path, monkeypatch):
+    make_creditor(session, name="Acme")
+    rows = "".join(f"P{i};Name;3331{i:06d};10;2026-10-15\n" for i in range(12))
+    path = write(tmp_path, HEADER + rows)
+    runner = app.test_cli_runner(mix_stderr=False)
+    quiet = runner.invoke(args=["import", path, "--creditor", "Acme"])
+    assert quiet.stderr == ""
+    monkeypatch.setattr(contacts.importer, "BATCH_SIZE", 3)
+    monkeypatch.setattr(contacts.cli, "PROGRESS_EVERY", 5)
+    noisy = runner.invoke(args=["import", path, "--creditor", "Acme"])
+    assert "reached row 7" in noisy.stderr and "reached row" not in noisy.stdout

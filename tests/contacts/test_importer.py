@@ -1,0 +1,143 @@
+"""Importing a contact list into positions: inserts, updates by reference, rejections, events."""
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from contacts.importer import import_contacts
+from contacts.parse import ContactListError
+from db.models import Attempt, Event, ImportBatch, ImportRejection, Position
+from tests.factories import make_creditor, make_position
+
+HEADER = "riferimento;nominativo;telefono;importo;scadenza;lingua\n"
+
+
+def write(tmp_path, text, name="list.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return str(path)
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_new_rows_become_positions_of_the_batch_with_an_imported_event(session, tmp_path):
+    creditor = make_creditor(session)
+    path = write(tmp_path, HEADER + "P1;Mario Rossi;06 1234 5678;1.234,56;15/10/2026;\n"
+                                    "P2;Emma Clarke;+39 339 410 2277;89,90;2026-10-20;en\n")
+    result = import_contacts(session, creditor, path)
+    session.commit()
+    assert (result.imported, result.updated, result.rejected) == (2, 0, 0)
+    mario = session.scalar(select(Position).where(Position.reference == "P1"))
+    assert (mario.creditor_id, mario.phone, mario.amount, mario.due_date, mario.language) == (
+        creditor.id, "+390612345678", Decimal("1234.56"), date(2026, 10, 15), None)
+    assert mario.import_batch_id == result.batch_id
+    event = session.scalar(select(Event).where(Event.position_id == mario.id))
+    assert (event.kind, event.source) == ("imported", f"import:batch:{result.batch_id}")
+    batch = session.get(ImportBatch, result.batch_id)
+    assert (batch.filename, batch.imported, batch.updated, batch.rejected) == ("list.csv", 2, 0, 0)
+
+
+def test_reimport_updates_by_reference_without_duplicating_or_resetting_attempts(session, tmp_path):
+    creditor = make_creditor(session)
+    position = make_position(session, creditor, reference="P1", amount=Decimal("10.00"))
+    called_at = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
+    session.add(Attempt(position=position, number=1, status="completed", placed_at=called_at))
+    position.outcome, position.outcome_at = "callback_requested", called_at
+    session.commit()
+    path = write(tmp_path, HEADER + "P1;Mario Rossi Jr;333 123 4567;2.000,00;2026-12-01;en\n")
+
+    result = import_contacts(session, creditor, path)
+    session.commit()
+    session.expire_all()
+
+    assert (result.imported, result.updated) == (0, 1)
+    assert count(session, Position) == 1
+    position = session.get(Position, position.id)
+    assert (position.name, position.amount, position.due_date, position.language) == (
+        "Mario Rossi Jr", Decimal("2000.00"), date(2026, 12, 1), "en")
+    assert (position.outcome, position.outcome_at) == ("callback_requested", called_at)
+    assert [a.number for a in position.attempts] == [1]
+    assert position.import_batch_id is None  # it came from elsewhere; an update keeps that
+    kinds = session.scalars(select(Event.kind).where(Event.position_id == position.id)).all()
+    assert kinds == ["updated"]
+
+
+def test_reimport_clears_an_emptied_cell_but_keeps_columns_the_file_lacks(session, tmp_path):
+    creditor = make_creditor(session)
+    make_position(session, creditor, reference="P1", email="old@example.test", invoice="FT-1",
+                  language="en")
+    path = write(tmp_path, "riferimento;nominativo;telefono;importo;scadenza;email\n"
+                           "P1;Mario;3331234567;5;2026-10-15;\n")
+    import_contacts(session, creditor, path)
+    session.commit()
+    session.expire_all()
+    position = session.scalar(select(Position))
+    assert (position.email, position.invoice, position.language) == (None, "FT-1", "en")
+
+
+def test_the_same_reference_of_another_creditor_is_another_position(session, tmp_path):
+    acme, other = make_creditor(session), make_creditor(session, name="Other S.p.A.")
+    make_position(session, other, reference="P1")
+    result = import_contacts(session, acme, write(tmp_path, HEADER + "P1;Mario;3331234567;5;2026-10-15;\n"))
+    assert (result.imported, result.updated) == (1, 0)
+
+
+@pytest.mark.parametrize("batch_size", [100, 2])
+def test_repeated_reference_in_a_file_is_rejected_naming_the_first_row(session, tmp_path, batch_size):
+    creditor = make_creditor(session)
+    path = write(tmp_path, HEADER + "P1;Mario;3331234567;5;2026-10-15;\n"
+                                    "P2;Anna;3331234568;5;2026-10-15;\n"
+                                    "P3;Bad;12;5;2026-10-15;\n"
+                                    "P1;Mario again;3331234567;6;2026-10-15;\n")
+    result = import_contacts(session, creditor, path, batch_size=batch_size)
+    session.commit()
+    assert (result.imported, result.updated) == (2, 0)
+    assert [(r.row_number, r.reason) for r in result.rejections] == [
+        (4, "phone '12' is not a valid phone number"),
+        (5, "reference 'P1' already appears in row 2"),
+    ]
+    stored = session.scalars(select(ImportRejection).order_by(ImportRejection.row_number)).all()
+    assert [(r.batch_id, r.row_number) for r in stored] == [(result.batch_id, 4), (result.batch_id, 5)]
+    assert session.scalar(select(Position.name).where(Position.reference == "P1")) == "Mario"
+
+
+def test_bad_rows_never_stop_the_good_ones(session, tmp_path):
+    creditor = make_creditor(session)
+    rows = "".join(f"P{i};Name {i};33312345{i:02d};{'x' if i % 3 == 0 else '10'};2026-10-15;\n"
+                   for i in range(1, 31))
+    result = import_contacts(session, creditor, write(tmp_path, HEADER + rows), batch_size=7)
+    assert (result.imported, result.rejected) == (20, 10)
+    assert count(session, Event) == 20
+
+
+def test_missing_required_column_changes_nothing(session, tmp_path):
+    creditor = make_creditor(session)
+    path = write(tmp_path, "riferimento;nominativo;importo;scadenza\nP1;Mario;5;2026-10-15\n")
+    with pytest.raises(ContactListError, match="phone"):
+        import_contacts(session, creditor, path)
+    session.rollback()
+    assert count(session, ImportBatch) == count(session, Position) == 0
+
+
+def test_unreadable_file_changes_nothing(session, tmp_path):
+    creditor = make_creditor(session)
+    with pytest.raises(ContactListError):
+        import_contacts(session, creditor, write(tmp_path, b"PK\x03\x04garbage", name="l.xlsx"))
+    session.rollback()
+    assert count(session, ImportBatch) == 0
+
+
+def test_a_file_breaking_halfway_leaves_the_database_as_it_was(session, tmp_path):
+    creditor = make_creditor(session)
+    good = "".join(f"P{i};Name {i};3331{i:06d};10;2026-10-15;\n" for i in range(2000))
+    # 0x81 is undefined in Windows-1252: the file is found unreadable only after some batches.
+    path = write(tmp_path, (HEADER + good).encode("cp1252") + b"P99;Bad\x81;3331234599;1;2026-10-15;\n")
+    written = []
+    with pytest.raises(ContactListError):
+        import_contacts(session, creditor, path, batch_size=100, progress=written.append)
+    assert written, "the break must come after some batches were written"
+    session.rollback()
+    assert count(session, Position) == count(session, ImportBatch) == count(session, Event) == 0

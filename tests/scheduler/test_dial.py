@@ -1,0 +1,256 @@
+"""The dial pass: first calls of new positions, placement failures retried, nothing dialled twice."""
+import logging
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs
+
+import pytest
+import requests
+import responses
+from sqlalchemy import select
+
+from db.models import Attempt, BlockedNumber, Event
+from scheduler.dial import claim, dial_pass, due_calls, mask_phone
+from telephony import PlaceCallError, get_telephony
+from telephony.simulator import DebtorScript
+from tests.conftest import PUBLIC_BASE_URL
+from tests.factories import make_creditor, make_position
+from tests.twilio_signing import signed_post
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+ACCOUNT_SID = "AC" + "1" * 32
+API = "https://twilio.stand-in.test"
+CALLS = f"{API}/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
+
+
+def call_sid(n=1):
+    return f"CA{n:032d}"
+
+
+@pytest.fixture
+def twilio(app):
+    """The app on Twilio REST (at a stand-in base URL), with the API mocked by `responses`."""
+    app.config.update(TELEPHONY="twilio", TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_API_BASE_URL=API)
+    with responses.RequestsMock() as api:
+        yield api
+
+
+@pytest.fixture
+def position(session):
+    return make_position(session, make_creditor(session))
+
+
+def accept(api, n=1):
+    api.post(CALLS, json={"sid": call_sid(n), "status": "queued"}, status=201)
+
+
+def attempts(session):
+    session.expire_all()
+    return session.scalars(select(Attempt).order_by(Attempt.id)).all()
+
+
+def event_kinds(session):
+    return session.scalars(select(Event.kind).order_by(Event.id)).all()
+
+
+def test_a_new_positions_first_call_is_placed_with_its_webhooks(app, session, twilio, position):
+    accept(twilio)
+    report = dial_pass(app, NOW)
+    [attempt] = attempts(session)
+    form = parse_qs(twilio.calls[0].request.body)
+    assert form["Url"] == [f"{PUBLIC_BASE_URL}/ivr/{attempt.token}/answer"]
+    assert form["StatusCallback"] == [f"{PUBLIC_BASE_URL}/ivr/{attempt.token}/status"]
+    assert form["To"] == ["+393331234567"] and form["Timeout"] == [str(app.config["RING_TIMEOUT"])]
+    assert (attempt.number, attempt.status, attempt.call_sid) == (1, "queued", call_sid())
+    assert attempt.claimed_at == NOW and attempt.placed_at == NOW
+    assert [d.reference for d in report.placed] == ["P-001"] and not report.failed
+    assert event_kinds(session) == ["attempt_claimed", "call_placed"]
+
+
+def test_the_creditors_caller_id_wins_over_the_default(app, session, twilio):
+    make_position(session, make_creditor(session, caller_id="+390699999999"))
+    accept(twilio)
+    dial_pass(app, NOW)
+    assert parse_qs(twilio.calls[0].request.body)["From"] == ["+390699999999"]
+
+
+def test_without_a_creditor_caller_id_the_default_is_used(app, session, twilio):
+    make_position(session, make_creditor(session, caller_id=None))
+    accept(twilio)
+    dial_pass(app, NOW)
+    assert parse_qs(twilio.calls[0].request.body)["From"] == [app.config["TWILIO_CALLER_ID"]]
+
+
+FAILURES = {
+    "unauthorized": dict(status=401, json={"code": 20003, "message": "Authenticate"}),
+    "rate-limited": dict(status=429, json={"code": 20429, "message": "Too Many Requests"}),
+    "server-error": dict(status=500, json={"code": 20500, "message": "Internal Server Error"}),
+    "network": dict(body=requests.ConnectionError("connection refused")),
+    "timeout": dict(body=requests.ConnectTimeout("connect timed out")),
+}
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_failed_placement_leaves_the_attempt_pending_for_the_next_pass(
+        app, session, twilio, position, failure):
+    twilio.post(CALLS, **FAILURES[failure])
+    report = dial_pass(app, NOW)
+    [attempt] = attempts(session)
+    assert (attempt.status, attempt.claimed_at, attempt.place_errors) == ("pending", None, 1)
+    assert attempt.last_error and attempt.call_sid is None
+    assert [(d.reference, e) for d, e in report.failed] == [("P-001", attempt.last_error)]
+
+    twilio.replace(responses.POST, CALLS, json={"sid": call_sid(), "status": "queued"}, status=201)
+    report = dial_pass(app, NOW + timedelta(minutes=1))
+    [attempt] = attempts(session)
+    assert (attempt.number, attempt.status, attempt.call_sid) == (1, "queued", call_sid())
+    assert len(report.placed) == 1 and len(twilio.calls) == 2
+    assert "place_failed" in event_kinds(session)
+
+
+class LostAnswer:
+    """Twilio created the call (its first callback arrived) but our request still failed."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def place_call(self, request):
+        path = request.status_callback.removeprefix(PUBLIC_BASE_URL)
+        signed_post(self.client, path, {"CallSid": call_sid(), "CallStatus": "initiated"})
+        raise PlaceCallError("no answer from the provider within the timeout")
+
+
+def test_a_failure_after_the_call_reported_progress_is_not_retried(app, session, client, position):
+    app.extensions["cortesia.telephony"] = LostAnswer(client)
+    report = dial_pass(app, NOW)
+    [attempt] = attempts(session)
+    assert (attempt.status, attempt.call_sid) == ("initiated", call_sid())
+    assert attempt.last_error and len(report.failed) == 1
+    assert not due_calls(session)   # putting it back to pending would ring the debtor twice
+
+
+def test_without_any_caller_id_the_attempt_stays_pending(app, session, twilio):
+    app.config["TWILIO_CALLER_ID"] = None
+    make_position(session, make_creditor(session, caller_id=None))
+    report = dial_pass(app, NOW)
+    [attempt] = attempts(session)
+    assert attempt.status == "pending" and "caller ID" in attempt.last_error
+    assert len(report.failed) == 1 and not twilio.calls
+
+
+def test_a_failure_is_logged_by_reference_only(app, session, twilio, position, caplog):
+    twilio.post(CALLS, status=500, json={"code": 20500, "message": "Internal Server Error"})
+    with caplog.at_level(logging.WARNING, logger="scheduler.dial"):
+        dial_pass(app, NOW)
+    logged = caplog.text
+    assert "P-001" in logged and "Mario Rossi" not in logged and "1234" not in logged
+
+
+def test_a_position_is_not_dialled_twice_by_two_passes(app, session, twilio, position):
+    accept(twilio)
+    dial_pass(app, NOW)
+    report = dial_pass(app, NOW + timedelta(minutes=1))
+    assert len(twilio.calls) == 1 and len(attempts(session)) == 1
+    assert not report.due and not report.placed
+
+
+def test_a_call_claimed_by_another_dialer_is_skipped(app, session, position):
+    with app.app_context():
+        [due] = due_calls(session)
+    assert claim(app, due, NOW) is not None
+    assert claim(app, due, NOW) is None   # the loser of the race on (position, number)
+    assert len(attempts(session)) == 1
+
+
+def test_a_pending_attempt_is_claimed_once(app, session, twilio, position):
+    twilio.post(CALLS, status=503, json={"code": 20503, "message": "Unavailable"})
+    dial_pass(app, NOW)
+    [due] = due_calls(session)
+    assert due.attempt_id is not None
+    assert claim(app, due, NOW) == due.attempt_id
+    assert claim(app, due, NOW) is None
+
+
+def test_blocked_numbers_are_not_called(app, session, twilio, position):
+    session.add(BlockedNumber(creditor_id=position.creditor_id, phone=position.phone,
+                              reason="opted_out"))
+    session.commit()
+    report = dial_pass(app, NOW)
+    assert not twilio.calls and not attempts(session) and not report.due
+
+
+def test_a_number_blocked_by_another_creditor_is_still_called(app, session, twilio, position):
+    other = make_creditor(session, name="Altro Srl")
+    session.add(BlockedNumber(creditor_id=other.id, phone=position.phone, reason="opted_out"))
+    session.commit()
+    accept(twilio)
+    assert len(dial_pass(app, NOW).placed) == 1
+
+
+def test_positions_with_an_outcome_are_not_called(app, session, twilio, position):
+    position.outcome = "confirmed"
+    session.commit()
+    assert not dial_pass(app, NOW).due and not twilio.calls
+
+
+def test_a_dry_run_changes_nothing(app, session, twilio, position):
+    report = dial_pass(app, NOW, dry_run=True)
+    assert [(d.reference, d.masked_phone, d.creditor) for d in report.due] == \
+        [("P-001", "+39333****567", "Acme Energia")]
+    assert not twilio.calls and not attempts(session) and not event_kinds(session)
+
+
+def test_a_naive_now_is_refused(app):
+    with pytest.raises(ValueError, match="timezone-aware"):
+        dial_pass(app, datetime(2026, 11, 23, 10, 0))
+
+
+def test_phones_are_masked_in_listings():
+    assert mask_phone("+393331234567") == "+39333****567"
+    assert mask_phone("+3912345") == "*****345"
+
+
+def test_the_dial_command_reads_a_naive_now_in_the_configured_timezone(
+        app, session, runner, twilio, position):
+    accept(twilio)
+    result = runner.invoke(args=["dial", "--now", "2026-11-23T11:00:00"])
+    assert result.exit_code == 0, result.output
+    assert "1 placed, 0 failed, 0 skipped" in result.output
+    assert attempts(session)[0].claimed_at == NOW   # 11:00 in Rome is 10:00 UTC
+
+
+def test_the_dial_command_lists_failures_by_reference(app, session, runner, twilio, position):
+    twilio.post(CALLS, status=401, json={"code": 20003, "message": "Authenticate"})
+    result = runner.invoke(args=["dial", "--now", NOW.isoformat()])
+    assert "0 placed, 1 failed" in result.output
+    assert "failed P-001: Twilio refused the call, HTTP 401, error 20003" in result.output
+
+
+def test_the_dial_command_dry_run_lists_masked_phones(app, session, runner, twilio, position):
+    result = runner.invoke(args=["dial", "--dry-run", "--now", NOW.isoformat()])
+    assert "1 calls due, nothing changed" in result.output
+    assert "would call P-001 +39333****567 (Acme Energia)" in result.output
+    assert not attempts(session)
+
+
+def test_the_dial_command_refuses_a_bad_now(runner):
+    result = runner.invoke(args=["dial", "--now", "tomorrow"])
+    assert result.exit_code != 0 and "ISO 8601" in result.output
+
+
+def test_on_the_simulator_callbacks_before_the_call_sid_are_kept(app, session, position):
+    simulator = get_telephony(app)
+    simulator.script(position.phone, DebtorScript("busy"))
+    dial_pass(app, NOW)
+    [attempt] = attempts(session)
+    assert attempt.status == "busy" and attempt.call_sid == simulator.calls[0].call_sid
+    assert attempt.placed_at == NOW and not simulator.errors
+
+
+def test_on_the_simulator_a_confirming_debtor_gives_the_position_its_outcome(app, session, position):
+    simulator = get_telephony(app)
+    simulator.script(position.phone, DebtorScript("human", ("1", "1")))
+    report = dial_pass(app, NOW)
+    [attempt] = attempts(session)
+    assert len(report.placed) == 1 and not simulator.errors
+    assert attempt.status == "completed" and attempt.answered_by == "human"
+    assert attempt.position.outcome == "confirmed"

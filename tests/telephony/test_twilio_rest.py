@@ -1,0 +1,136 @@
+"""TwilioTelephony against a mocked REST API: the call it asks for, and every way it can fail."""
+import json
+from urllib.parse import parse_qs
+
+import pytest
+import requests
+import responses
+
+from telephony import CallRequest, PlaceCallError
+from telephony.twilio_rest import TwilioTelephony
+
+ACCOUNT_SID = "AC" + "1" * 32
+CALL_SID = "CA" + "2" * 32
+TWILIO = "https://api.twilio.com"
+STAND_IN = "http://127.0.0.1:8089/twilio"
+REQUEST = CallRequest(
+    to="+393331234567", from_="+390212345678",
+    url="https://cortesia.example.test/ivr/tok/answer",
+    status_callback="https://cortesia.example.test/ivr/tok/status", timeout=25)
+
+
+def calls_url(base=TWILIO):
+    return f"{base}/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
+
+
+def telephony(base=TWILIO):
+    return TwilioTelephony(ACCOUNT_SID, "secret-token", base)
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def sent_form(api):
+    return parse_qs(api.calls[0].request.body)
+
+
+def test_place_call_returns_the_call_sid(api):
+    api.post(calls_url(), json={"sid": CALL_SID, "status": "queued"}, status=201)
+    assert telephony().place_call(REQUEST) == CALL_SID
+
+
+def test_the_call_carries_webhooks_machine_detection_and_ring_timeout(api):
+    api.post(calls_url(), json={"sid": CALL_SID}, status=201)
+    telephony().place_call(REQUEST)
+    form = sent_form(api)
+    assert form["To"] == ["+393331234567"] and form["From"] == ["+390212345678"]
+    assert form["Url"] == [REQUEST.url] and form["Method"] == ["POST"]
+    assert form["StatusCallback"] == [REQUEST.status_callback]
+    assert form["StatusCallbackMethod"] == ["POST"]
+    assert form["StatusCallbackEvent"] == ["initiated", "ringing", "answered", "completed"]
+    assert form["MachineDetection"] == ["Enable"]
+    assert form["Timeout"] == ["25"]
+
+
+def test_the_request_is_authenticated_with_the_account_credentials(api):
+    api.post(calls_url(), json={"sid": CALL_SID}, status=201)
+    telephony().place_call(REQUEST)
+    assert api.calls[0].request.headers["Authorization"].startswith("Basic ")
+
+
+def test_a_custom_api_base_url_is_used(api):
+    api.post(calls_url(STAND_IN), json={"sid": CALL_SID}, status=201)
+    assert telephony(STAND_IN + "/").place_call(REQUEST) == CALL_SID
+    assert api.calls[0].request.url == calls_url(STAND_IN)
+
+
+def refusal(api, status, code, message):
+    api.post(calls_url(), status=status,
+             json={"code": code, "message": message, "more_info": "", "status": status})
+    with pytest.raises(PlaceCallError) as raised:
+        telephony().place_call(REQUEST)
+    return str(raised.value)
+
+
+def test_bad_credentials_become_a_place_call_error(api):
+    error = refusal(api, 401, 20003, "Authenticate")
+    assert "HTTP 401" in error and "error 20003" in error and "Authenticate" in error
+
+
+def test_rate_limiting_becomes_a_place_call_error(api):
+    error = refusal(api, 429, 20429, "Too Many Requests")
+    assert "HTTP 429" in error and "error 20429" in error
+
+
+def test_a_server_error_becomes_a_place_call_error(api):
+    error = refusal(api, 500, 20500, "Internal Server Error")
+    assert "HTTP 500" in error and "error 20500" in error
+
+
+def test_a_server_error_without_json_becomes_a_place_call_error(api):
+    api.post(calls_url(), status=503, body="<html>Service Unavailable</html>")
+    with pytest.raises(PlaceCallError, match="HTTP 503"):
+        telephony().place_call(REQUEST)
+
+
+def test_an_invalid_number_reports_twilios_code(api):
+    error = refusal(api, 400, 21211, "Invalid 'To' Phone Number")
+    assert "HTTP 400" in error and "error 21211" in error
+
+
+def test_a_connection_error_becomes_a_place_call_error(api):
+    api.post(calls_url(), body=requests.ConnectionError("connection refused"))
+    with pytest.raises(PlaceCallError, match="cannot reach https://api.twilio.com"):
+        telephony().place_call(REQUEST)
+
+
+def test_a_timeout_becomes_a_place_call_error(api):
+    api.post(calls_url(), body=requests.ReadTimeout("read timed out"))
+    with pytest.raises(PlaceCallError, match="within the timeout"):
+        telephony().place_call(REQUEST)
+
+
+def test_an_unreadable_success_becomes_a_place_call_error(api):
+    api.post(calls_url(), status=201, body="not json")
+    with pytest.raises(PlaceCallError, match="unreadable"):
+        telephony().place_call(REQUEST)
+
+
+def test_a_success_without_a_sid_becomes_a_place_call_error(api):
+    api.post(calls_url(), status=201, body=json.dumps({"status": "queued"}))
+    with pytest.raises(PlaceCallError, match="no CallSid"):
+        telephony().place_call(REQUEST)
+
+
+def test_the_http_request_has_a_timeout(api):
+    api.post(calls_url(), json={"sid": CALL_SID}, status=201)
+    telephony().place_call(REQUEST)
+    assert api.calls[0].request.req_kwargs["timeout"] == 15
+
+
+def test_missing_credentials_are_refused_at_construction():
+    with pytest.raises(RuntimeError, match="TWILIO_ACCOUNT_SID"):
+        TwilioTelephony(None, "secret", TWILIO)
