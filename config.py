@@ -52,4 +52,5 @@ def load_config(environ=None):
         "TIMEZONE": get("TIMEZONE"),
         "VOICES": {"it": get("VOICE_IT"), "en": get("VOICE_EN")},
         "RING_TIMEOUT": int(get("RING_TIMEOUT")),
+        "SIMULATOR_SEED": get("SIMULATOR_SEED"),
     }

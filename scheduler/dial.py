@@ -1,6 +1,7 @@
 """One dial pass: place the first call of every new position, and retry failed placements.
 
-Windows and retries of unanswered calls come later; this pass only knows "not called yet".
+Calls go out only inside the creditor's windows; retries of unanswered calls come later, this
+pass only knows "not called yet".
 Each call is claimed in its own short transaction and committed *before* the provider is asked
 to ring, so a crash mid-pass never leaves a call placed without its attempt, and the simulator
 (which runs the whole call inside `place_call`) finds the attempt in the database.
@@ -16,6 +17,7 @@ from db import session_scope
 from db.events import record_event
 from db.models import Attempt, BlockedNumber, Creditor, Position
 from ivr.urls import answer_url, status_url
+from scheduler.windows import open_window
 from telephony import CallRequest, PlaceCallError, get_telephony
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,7 @@ def dial_pass(app, now, dry_run=False):
         raise ValueError("dial_pass needs a timezone-aware `now`")
     report = DialReport(now=now, dry_run=dry_run)
     with session_scope(app) as session:
-        report.due = due_calls(session)
+        report.due = due_calls(session, now)
     if dry_run:
         return report
     for due in report.due:
@@ -92,17 +94,29 @@ def _not_blocked():
                            BlockedNumber.phone == Position.phone)
 
 
-def due_calls(session):
-    """New positions never called, then attempts a failed placement left pending."""
+def calling_creditors(session, now):
+    """Ids of the creditors inside one of their call windows at `now`."""
+    creditors = session.execute(
+        select(Creditor.id, Creditor.windows, Creditor.timezone, Creditor.country)).all()
+    return [cid for cid, windows, tz, country in creditors if open_window(windows, tz, country, now)]
+
+
+def due_calls(session, now):
+    """New positions never called, then attempts a failed placement left pending.
+
+    Only for creditors inside a call window at `now`: nobody is rung outside the agreed hours.
+    """
+    open_ids = calling_creditors(session, now)
     columns = (Position.id, Position.reference, Position.phone, Creditor.name)
     new = session.execute(
         select(*columns).join(Position.creditor)
-        .where(Position.outcome.is_(None), _not_blocked(),
+        .where(Position.creditor_id.in_(open_ids), Position.outcome.is_(None), _not_blocked(),
                ~exists().where(Attempt.position_id == Position.id))
         .order_by(Position.id)).all()
     pending = session.execute(
         select(Attempt.id, *columns).join(Attempt.position).join(Position.creditor)
-        .where(Attempt.status == "pending", Position.outcome.is_(None), _not_blocked())
+        .where(Attempt.status == "pending", Position.creditor_id.in_(open_ids),
+               Position.outcome.is_(None), _not_blocked())
         .order_by(Attempt.id)).all()
     return ([DueCall(pid, None, ref, phone, name) for pid, ref, phone, name in new]
             + [DueCall(pid, aid, ref, phone, name) for aid, pid, ref, phone, name in pending])

@@ -125,7 +125,7 @@ def test_a_failure_after_the_call_reported_progress_is_not_retried(app, session,
     [attempt] = attempts(session)
     assert (attempt.status, attempt.call_sid) == ("initiated", call_sid())
     assert attempt.last_error and len(report.failed) == 1
-    assert not due_calls(session)   # putting it back to pending would ring the debtor twice
+    assert not due_calls(session, NOW)   # putting it back to pending would ring the debtor twice
 
 
 def test_without_any_caller_id_the_attempt_stays_pending(app, session, twilio):
@@ -155,7 +155,7 @@ def test_a_position_is_not_dialled_twice_by_two_passes(app, session, twilio, pos
 
 def test_a_call_claimed_by_another_dialer_is_skipped(app, session, position):
     with app.app_context():
-        [due] = due_calls(session)
+        [due] = due_calls(session, NOW)
     assert claim(app, due, NOW) is not None
     assert claim(app, due, NOW) is None   # the loser of the race on (position, number)
     assert len(attempts(session)) == 1
@@ -164,7 +164,7 @@ def test_a_call_claimed_by_another_dialer_is_skipped(app, session, position):
 def test_a_pending_attempt_is_claimed_once(app, session, twilio, position):
     twilio.post(CALLS, status=503, json={"code": 20503, "message": "Unavailable"})
     dial_pass(app, NOW)
-    [due] = due_calls(session)
+    [due] = due_calls(session, NOW)
     assert due.attempt_id is not None
     assert claim(app, due, NOW) == due.attempt_id
     assert claim(app, due, NOW) is None
@@ -254,3 +254,25 @@ def test_on_the_simulator_a_confirming_debtor_gives_the_position_its_outcome(app
     assert len(report.placed) == 1 and not simulator.errors
     assert attempt.status == "completed" and attempt.answered_by == "human"
     assert attempt.position.outcome == "confirmed"
+
+
+@pytest.mark.parametrize("instant", [
+    "2026-11-23T08:29:00+01:00",   # before the first window (Rome time)
+    "2026-11-23T12:30:00+01:00",   # between windows
+    "2026-11-23T21:00:00+01:00",   # the last window has just closed
+    "2026-11-22T10:00:00+01:00",   # a Sunday
+    "2026-12-08T10:00:00+01:00",   # Immacolata, an Italian national holiday
+])
+def test_nobody_is_called_outside_the_creditors_windows(app, session, position, instant):
+    simulator = get_telephony(app)
+    report = dial_pass(app, datetime.fromisoformat(instant))
+    assert report.due == [] and simulator.calls == [] and attempts(session) == []
+
+
+def test_windows_are_read_on_the_creditors_own_clock(app, session):
+    make_position(session, make_creditor(session, name="Tokyo Co", timezone="Asia/Tokyo",
+                                         country="JP", windows="09:00-18:00"))
+    evening_in_rome = datetime(2026, 11, 24, 19, 0, tzinfo=timezone.utc)   # 04:00 in Tokyo
+    assert dial_pass(app, evening_in_rome).due == []
+    morning_in_tokyo = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)    # 10:00 in Tokyo
+    assert len(dial_pass(app, morning_in_tokyo).placed) == 1
