@@ -38,6 +38,7 @@ def build_scheduler(app, dial_every):
 def worker_command(dial_every):
     """Run the scheduler until SIGTERM or Ctrl-C: dial passes every few seconds."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick is noise
     scheduler = build_scheduler(current_app._get_current_object(), dial_every)
 
     def stop(signum, _frame):
