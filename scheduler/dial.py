@@ -171,7 +171,7 @@ def place(app, due, attempt_id, now):
             raise PlaceCallError("no caller ID: set the creditor's caller ID or TWILIO_CALLER_ID")
         call_sid = get_telephony(app).place_call(request)
     except PlaceCallError as exc:
-        _record_failure(app, due, attempt_id, str(exc), now)
+        _record_failure(app, due, attempt_id, str(exc), now, exc.maybe_placed)
         return str(exc)
     _record_placed(app, attempt_id, call_sid, now)
     return None
@@ -196,16 +196,19 @@ def _record_placed(app, attempt_id, call_sid, now):
                      {"call_sid": call_sid}, attempt_id=attempt.id, at=now)
 
 
-def _record_failure(app, due, attempt_id, error, now):
-    log.warning("placing the call for position %s failed: %s", due.reference, error)
+def _record_failure(app, due, attempt_id, error, now, maybe_placed=False):
+    log.warning("placing the call for position %s failed%s: %s", due.reference,
+                " (it may have been placed: held, not retried)" if maybe_placed else "", error)
     with session_scope(app) as session:
         attempt = session.get(Attempt, attempt_id)
         attempt.place_errors += 1
         attempt.last_error = error
-        # A status callback means the call exists after all (e.g. the answer to our request was
-        # lost): putting the attempt back to pending would ring the debtor twice.
-        if attempt.status == "dialing":
+        # A status callback means the call exists after all, and a lost answer means it may:
+        # putting the attempt back to pending could ring the debtor twice. Such an attempt
+        # stays `dialing` until its callbacks arrive or its claim is reconciled.
+        if attempt.status == "dialing" and not maybe_placed:
             attempt.status = "pending"
             attempt.claimed_at = None
-        record_event(session, attempt.position_id, "place_failed", SOURCE,
-                     {"error": error}, attempt_id=attempt.id, at=now)
+        kind = "place_uncertain" if maybe_placed else "place_failed"
+        record_event(session, attempt.position_id, kind, SOURCE, {"error": error},
+                     attempt_id=attempt.id, at=now)

@@ -7,7 +7,15 @@ from flask import current_app
 
 
 class PlaceCallError(Exception):
-    """The provider did not accept the call; the attempt stays due and is tried again."""
+    """The provider did not accept the call; the attempt stays due and is tried again.
+
+    `maybe_placed` says the request may have reached the provider (its answer was lost): trying
+    again could ring the debtor twice, so such an attempt is held for reconciliation instead.
+    """
+
+    def __init__(self, message, maybe_placed=False):
+        super().__init__(message)
+        self.maybe_placed = maybe_placed
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,12 @@ class TwilioTelephony:
             )
         except TwilioException as exc:  # TwilioRestException and TwilioServiceException
             raise PlaceCallError(describe_refusal(exc)) from exc
-        except requests.Timeout as exc:
-            raise PlaceCallError(f"no answer from {self.api_base_url} within the timeout: {exc}") from exc
+        except requests.ConnectTimeout as exc:
+            raise PlaceCallError(f"cannot reach {self.api_base_url} within the timeout: {exc}") from exc
+        except (requests.ReadTimeout, requests.exceptions.ChunkedEncodingError) as exc:
+            # The request went out: Twilio may have created the call even though we got no answer.
+            raise PlaceCallError(f"no answer from {self.api_base_url} within the timeout: {exc}",
+                                 maybe_placed=True) from exc
         except requests.RequestException as exc:
             raise PlaceCallError(f"cannot reach {self.api_base_url}: {exc}") from exc
         except ValueError as exc:  # a 2xx whose body is not the JSON of a call

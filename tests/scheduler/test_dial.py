@@ -128,6 +128,15 @@ def test_a_failure_after_the_call_reported_progress_is_not_retried(app, session,
     assert not due_calls(session, NOW)   # putting it back to pending would ring the debtor twice
 
 
+def test_a_lost_answer_holds_the_attempt_instead_of_ringing_twice(app, session, twilio, position):
+    twilio.post(CALLS, body=requests.ReadTimeout("read timed out"))
+    report = dial_pass(app, NOW)
+    [attempt] = attempts(session)
+    assert attempt.status == "dialing" and attempt.last_error and len(report.failed) == 1
+    assert "place_uncertain" in event_kinds(session)
+    assert dial_pass(app, NOW + timedelta(minutes=1)).due == [] and len(twilio.calls) == 1
+
+
 def test_without_any_caller_id_the_attempt_stays_pending(app, session, twilio):
     app.config["TWILIO_CALLER_ID"] = None
     make_position(session, make_creditor(session, caller_id=None))

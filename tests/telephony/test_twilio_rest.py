@@ -107,10 +107,18 @@ def test_a_connection_error_becomes_a_place_call_error(api):
         telephony().place_call(REQUEST)
 
 
-def test_a_timeout_becomes_a_place_call_error(api):
+def test_a_read_timeout_may_have_placed_the_call(api):
     api.post(calls_url(), body=requests.ReadTimeout("read timed out"))
-    with pytest.raises(PlaceCallError, match="within the timeout"):
+    with pytest.raises(PlaceCallError, match="within the timeout") as raised:
         telephony().place_call(REQUEST)
+    assert raised.value.maybe_placed
+
+
+def test_a_connect_timeout_certainly_did_not(api):
+    api.post(calls_url(), body=requests.ConnectTimeout("connect timed out"))
+    with pytest.raises(PlaceCallError, match="cannot reach") as raised:
+        telephony().place_call(REQUEST)
+    assert not raised.value.maybe_placed
 
 
 def test_an_unreadable_success_becomes_a_place_call_error(api):
