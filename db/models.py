@@ -1,7 +1,7 @@
 """The domain's tables: creditors, positions, attempts and everything that happens to them."""
 import enum
 import secrets
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
@@ -61,6 +61,8 @@ class Creditor(Base):
     # How the greeting names the creditor; defaults to `name`.
     spoken_name: Mapped[str | None] = mapped_column(String(200))
     caller_id: Mapped[str | None] = mapped_column(String(32))
+    # Calls of this creditor ringing at once, at most; None: only the account's limit applies.
+    max_concurrent_calls: Mapped[int | None] = mapped_column(Integer)
     windows: Mapped[str] = mapped_column(String(200), default="08:30-12:00,14:00-17:00,18:00-21:00")
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
     min_gap_seconds: Mapped[int] = mapped_column(Integer, default=2 * 3600)
@@ -125,7 +127,7 @@ class Position(Base):
     pec: Mapped[str | None] = mapped_column(String(320))
     amount: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=True))
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
-    due_date: Mapped[datetime] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
     invoice: Mapped[str | None] = mapped_column(String(100))
     verification_code: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str | None] = mapped_column(String(2))
@@ -160,7 +162,8 @@ class Attempt(Base):
     __tablename__ = "attempts"
     __table_args__ = (
         UniqueConstraint("position_id", "number", name="uq_attempts_position_number"),
-        Index("ix_attempts_status", "status"),
+        Index("ix_attempts_status_due", "status", "due_at"),
+        Index("ix_attempts_day", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,6 +173,12 @@ class Attempt(Base):
     number: Mapped[int] = mapped_column(Integer)
     # pending → dialing (claimed by a dialer) → then Twilio's CallStatus values.
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    # The dialer's plan: not before `due_at`, inside the window `call_window` ("14:00-17:00").
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    call_window: Mapped[str | None] = mapped_column(String(11))
+    # The creditor-local day the attempt was placed: reports count it on that day.
+    day: Mapped[date | None] = mapped_column(Date)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     answered_by: Mapped[str | None] = mapped_column(String(32))
     duration: Mapped[int | None] = mapped_column(Integer)
@@ -261,3 +270,17 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A webhook delivered twice records its fact once: the second insert hits this key.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+
+class ReportRun(Base):
+    """A daily report made for one creditor and day: the unique key makes it once-only."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (UniqueConstraint("creditor_id", "day", name="uq_report_runs_creditor_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    mail_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_mail.id"))
+    rows: Mapped[int] = mapped_column(Integer, default=0)

@@ -21,3 +21,26 @@ def test_the_migrations_produce_exactly_the_models_schema(app):
         context = MigrationContext.configure(connection, opts={"compare_type": False})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_an_existing_database_keeps_its_data_through_an_upgrade(tmp_path):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from db import make_engine
+    from db.upgrade import upgrade_schema
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade_schema(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO creditors (name, windows, max_attempts, min_gap_seconds, timezone, country,"
+            " language, created_at) VALUES ('Acme', '08:30-12:00', 3, 7200, 'Europe/Rome', 'IT', 'it',"
+            " :now)"), {"now": datetime(2026, 11, 1, tzinfo=timezone.utc).replace(tzinfo=None)})
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name, max_concurrent_calls FROM creditors")).one() == \
+            ("Acme", None)
+        assert connection.execute(text("SELECT count(*) FROM report_runs")).scalar() == 0
+    engine.dispose()
