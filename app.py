@@ -7,6 +7,8 @@ import console
 import contacts
 import db
 import ivr
+import notify
+import reports
 import scheduler
 import telephony
 
@@ -20,6 +22,6 @@ def create_app(test_config=None):
     # Behind a proxy that terminates HTTPS; webhook signatures use PUBLIC_BASE_URL regardless.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    for part in (db, contacts, telephony, ivr, scheduler, console):
+    for part in (db, contacts, telephony, ivr, notify, reports, scheduler, console):
         part.init_app(app)
     return app

@@ -17,6 +17,16 @@ DEFAULTS = {
     "VOICE_IT": "Polly.Bianca",
     "VOICE_EN": "Polly.Amy",
     "RING_TIMEOUT": "30",
+    # The dialer: calls per second (Twilio's default account rate; 0 = unpaced), calls ringing
+    # at once for the whole account (0 = no cap), how long a claim may stay unplaced before
+    # another dialer reconciles it, attempts claimed per batch, and when a call that never
+    # reported its end stops counting as ringing; requests to the provider in flight at once.
+    "DIAL_CALLS_PER_SECOND": "1",
+    "DIAL_MAX_CONCURRENT": "0",
+    "DIAL_LEASE_SECONDS": "300",
+    "DIAL_BATCH_SIZE": "200",
+    "DIAL_STALE_CALL_SECONDS": "3600",
+    "DIAL_PARALLEL_CALLS": "4",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -53,4 +63,10 @@ def load_config(environ=None):
         "VOICES": {"it": get("VOICE_IT"), "en": get("VOICE_EN")},
         "RING_TIMEOUT": int(get("RING_TIMEOUT")),
         "SIMULATOR_SEED": get("SIMULATOR_SEED"),
+        "DIAL_CALLS_PER_SECOND": float(get("DIAL_CALLS_PER_SECOND")),
+        "DIAL_MAX_CONCURRENT": int(get("DIAL_MAX_CONCURRENT")),
+        "DIAL_LEASE_SECONDS": int(get("DIAL_LEASE_SECONDS")),
+        "DIAL_BATCH_SIZE": int(get("DIAL_BATCH_SIZE")),
+        "DIAL_STALE_CALL_SECONDS": int(get("DIAL_STALE_CALL_SECONDS")),
+        "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
     }

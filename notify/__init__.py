@@ -2,7 +2,12 @@
 from sqlalchemy import select
 
 from db.models import OutgoingMail
+from notify.cli import outbox_group
 from prompts import render_email
+
+
+def init_app(app):
+    app.cli.add_command(outbox_group)
 
 
 def queue_notice_email(session, position, reason, now):

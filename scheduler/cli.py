@@ -25,12 +25,14 @@ def parse_now(value, timezone_name):
 @click.option("--now", "now_text", metavar="ISO8601",
               help="The dialer's clock for this pass (default: the current time).")
 @click.option("--dry-run", is_flag=True, help="List the calls that are due; change nothing.")
+@click.option("--calls-per-second", type=click.FloatRange(min=0), default=None,
+              help="Pace of this pass (default: DIAL_CALLS_PER_SECOND; 0 = unpaced).")
 @with_appcontext
-def dial_command(now_text, dry_run):
+def dial_command(now_text, dry_run, calls_per_second):
     """One dial pass: place every call due at that instant, then return."""
     app = current_app._get_current_object()
     now = parse_now(now_text, app.config["TIMEZONE"]) if now_text else utcnow()
-    report = dial_pass(app, now, dry_run=dry_run)
+    report = dial_pass(app, now, dry_run=dry_run, calls_per_second=calls_per_second)
     click.echo(report.summary())
     for due in report.due if dry_run else ():
         click.echo(f"would call {due.reference} {due.masked_phone} ({due.creditor})")

@@ -1,43 +1,28 @@
-"""One dial pass: place the first call of every new position, and retry failed placements.
+"""One dial pass: reconcile, plan, then claim and place every call due at `now`.
 
-Calls go out only inside the creditor's windows; retries of unanswered calls come later, this
-pass only knows "not called yet".
-Each call is claimed in its own short transaction and committed *before* the provider is asked
-to ring, so a crash mid-pass never leaves a call placed without its attempt, and the simulator
-(which runs the whole call inside `place_call`) finds the attempt in the database.
+1. expired claims are reconciled with the provider (`scheduler.recovery`);
+2. attempts are planned from facts: first calls, retries in a later, different window, and
+   `no_answer` for positions out of attempts (`scheduler.planning`);
+3. due attempts are claimed in batches, committed, and only then placed (the simulator runs the
+   whole call inside `place_call`), paced, and never after their window closes.
 """
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.exc import IntegrityError
-
-from db import session_scope
-from db.events import record_event
-from db.models import Attempt, BlockedNumber, Creditor, Position
-from ivr.urls import answer_url, status_url
-from scheduler.windows import open_window
-from telephony import CallRequest, PlaceCallError, get_telephony
+from db import get_sessionmaker, session_scope
+from scheduler import placing
+from scheduler.claims import DueCall, claim_batch, list_due, mask_phone, new_dialer_id
+from scheduler.pacing import Pacer, VirtualClock, WallClock, active_calls, free_lines
+from scheduler.planning import (
+    load_creditors, plan_first_attempts, plan_retries, replan_missed, settle_exhausted,
+)
+from scheduler.policy import slot_end
+from scheduler.recovery import recover_claims
 
 log = logging.getLogger(__name__)
 
-SOURCE = "dialer"
-
-
-@dataclass(frozen=True)
-class DueCall:
-    """A call the pass is about to place: plain values, usable after its session is gone."""
-
-    position_id: int
-    attempt_id: int | None      # None: the position's first attempt does not exist yet
-    reference: str
-    phone: str
-    creditor: str
-
-    @property
-    def masked_phone(self):
-        return mask_phone(self.phone)
+__all__ = ["DialReport", "DueCall", "dial_pass", "mask_phone"]
 
 
 @dataclass
@@ -46,169 +31,122 @@ class DialReport:
 
     now: datetime
     dry_run: bool = False
-    due: list = field(default_factory=list)
+    due: list = field(default_factory=list)         # claimed by this pass (dry run: due)
     placed: list = field(default_factory=list)
     failed: list = field(default_factory=list)      # (DueCall, error message)
-    skipped: list = field(default_factory=list)     # claimed by another dialer, or no longer due
+    skipped: list = field(default_factory=list)     # claimed, then given back unplaced
+    planned: int = 0
+    settled: int = 0                                # positions closed as no_answer
+    adopted: int = 0                                # expired claims whose call was found
+    released: int = 0                               # expired claims given back to pending
+    held: list = field(default_factory=list)        # creditors stopped by a concurrency cap
+    failure_streak: int = 0                         # failed placements in a row
 
     def summary(self):
         if self.dry_run:
             return f"dry run at {self.now.isoformat()}: {len(self.due)} calls due, nothing changed"
-        return (f"dial pass at {self.now.isoformat()}: {len(self.placed)} placed, "
+        text = (f"dial pass at {self.now.isoformat()}: {len(self.placed)} placed, "
                 f"{len(self.failed)} failed, {len(self.skipped)} skipped")
+        extra = [f"{n} {label}" for n, label in (
+            (self.planned, "planned"), (self.settled, "closed as no_answer"),
+            (self.adopted + self.released, "stale claims reconciled"),
+            (len(self.held), "creditors at their concurrency cap")) if n]
+        return text + (f" ({', '.join(extra)})" if extra else "")
 
     __str__ = summary
 
 
-def mask_phone(phone):
-    """Enough of a number to recognise it in a listing, not enough to dial it: +39333****567."""
-    if len(phone) < 10:
-        return "*" * max(0, len(phone) - 3) + phone[-3:]
-    return phone[:6] + "*" * (len(phone) - 9) + phone[-3:]
+def dial_pass(app, now, dry_run=False, *, calls_per_second=None, clock=None, dialer_id=None):
+    """Place every call due at `now` (timezone-aware); a dry run only lists them.
 
-
-def dial_pass(app, now, dry_run=False):
-    """Place every call due at `now` (timezone-aware); a dry run only lists them."""
+    `calls_per_second` overrides the configured pace; `clock` (monotonic + sleep) is the time
+    the pass spends, so tests and replays pace without sleeping.
+    """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("dial_pass needs a timezone-aware `now`")
     report = DialReport(now=now, dry_run=dry_run)
-    with session_scope(app) as session:
-        report.due = due_calls(session, now)
     if dry_run:
+        report.due = preview(app, now)
         return report
-    for due in report.due:
-        attempt_id = claim(app, due, now)
-        if attempt_id is None:
-            report.skipped.append(due)
-            continue
-        error = place(app, due, attempt_id, now)
-        if error is None:
-            report.placed.append(due)
-        else:
-            report.failed.append((due, error))
+    with session_scope(app) as session:
+        creditors = load_creditors(session, now)
+    report.adopted, report.released = recover_claims(app, now, creditors)
+    with session_scope(app) as session:
+        report.planned = plan(session, now, creditors)
+        report.settled = settle_exhausted(session, now)
+    pacer = Pacer(now, pace(app, calls_per_second), clock or pass_clock(app))
+    place_due(app, creditors, pacer, report, dialer_id or new_dialer_id())
     return report
 
 
-def _not_blocked():
-    return ~exists().where(BlockedNumber.creditor_id == Position.creditor_id,
-                           BlockedNumber.phone == Position.phone)
+def pass_clock(app):
+    """The app's dial clock if one is set (tests, replays); else virtual on the simulator."""
+    if "cortesia.dial_clock" in app.extensions:
+        return app.extensions["cortesia.dial_clock"]
+    return VirtualClock() if app.config["TELEPHONY"] == "simulator" else WallClock()
 
 
-def calling_creditors(session, now):
-    """Ids of the creditors inside one of their call windows at `now`."""
-    creditors = session.execute(
-        select(Creditor.id, Creditor.windows, Creditor.timezone, Creditor.country)).all()
-    return [cid for cid, windows, tz, country in creditors if open_window(windows, tz, country, now)]
+def pace(app, override=None):
+    """Calls per second for this pass; the in-process simulator has no queue to overflow."""
+    if override is not None:
+        return override
+    return 0 if app.config["TELEPHONY"] == "simulator" else app.config["DIAL_CALLS_PER_SECOND"]
 
 
-def due_calls(session, now):
-    """New positions never called, then attempts a failed placement left pending.
-
-    Only for creditors inside a call window at `now`: nobody is rung outside the agreed hours.
-    """
-    open_ids = calling_creditors(session, now)
-    columns = (Position.id, Position.reference, Position.phone, Creditor.name)
-    new = session.execute(
-        select(*columns).join(Position.creditor)
-        .where(Position.creditor_id.in_(open_ids), Position.outcome.is_(None), _not_blocked(),
-               ~exists().where(Attempt.position_id == Position.id))
-        .order_by(Position.id)).all()
-    pending = session.execute(
-        select(Attempt.id, *columns).join(Attempt.position).join(Position.creditor)
-        .where(Attempt.status == "pending", Position.creditor_id.in_(open_ids),
-               Position.outcome.is_(None), _not_blocked())
-        .order_by(Attempt.id)).all()
-    return ([DueCall(pid, None, ref, phone, name) for pid, ref, phone, name in new]
-            + [DueCall(pid, aid, ref, phone, name) for aid, pid, ref, phone, name in pending])
+def plan(session, now, creditors):
+    """First attempts, retries and missed windows; how many attempts were created."""
+    created = plan_first_attempts(session, now, creditors) + plan_retries(session, now, creditors)
+    replan_missed(session, now, creditors)
+    return created
 
 
-def claim(app, due, now):
-    """Mark the attempt `dialing` in its own transaction; its id, or None if someone beat us."""
+def preview(app, now):
+    """The calls a pass at `now` would place: planned in a transaction that is rolled back."""
+    session = get_sessionmaker(app)()
     try:
-        with session_scope(app) as session:
-            position = session.get(Position, due.position_id)
-            if position.outcome is not None or _is_blocked(session, position):
-                return None
-            attempt = _claim_attempt(session, due, position, now)
-            if attempt is None:
-                return None
-            attempt.to_number = position.phone
-            attempt.from_number = position.creditor.caller_id or app.config.get("TWILIO_CALLER_ID")
-            record_event(session, position.id, "attempt_claimed", SOURCE,
-                         {"number": attempt.number}, attempt_id=attempt.id, at=now)
-            return attempt.id
-    except IntegrityError:  # another dialer created this position's attempt first
-        return None
+        creditors = load_creditors(session, now)
+        plan(session, now, creditors)
+        return list_due(session, now, creditors)
+    finally:
+        session.rollback()
+        session.close()
 
 
-def _claim_attempt(session, due, position, now):
-    if due.attempt_id is None:
-        attempt = Attempt(position_id=position.id, number=1, status="dialing", claimed_at=now)
-        session.add(attempt)
-        session.flush()
-        return attempt
-    # Conditional update: of two dialers claiming one pending attempt, exactly one changes it.
-    claimed = session.execute(
-        update(Attempt).where(Attempt.id == due.attempt_id, Attempt.status == "pending")
-        .values(status="dialing", claimed_at=now)).rowcount
-    return session.get(Attempt, due.attempt_id, populate_existing=True) if claimed else None
+def place_due(app, creditors, pacer, report, dialer):
+    """Claim and place in rounds, one batch per calling creditor, until nothing is left."""
+    calling = {c.id: c for c in creditors.values() if c.window}
+    closing = {cid: slot_end(c.rules, pacer.start) for cid, c in calling.items()}
+    batch = pacer.batch_limit(app.config["DIAL_BATCH_SIZE"], app.config["DIAL_LEASE_SECONDS"])
+    while calling:
+        active = _active(app, pacer.now(), calling)
+        for cid, creditor in list(calling.items()):
+            lines = free_lines(active, cid, creditor.max_concurrent, app.config["DIAL_MAX_CONCURRENT"])
+            if pacer.now() >= closing[cid] or lines == 0:
+                if lines == 0:
+                    report.held.append(creditor.name)
+                del calling[cid]
+                continue
+            limit = batch if lines is None else min(batch, lines)
+            claimed = _claim(app, creditor, pacer.now(), limit, dialer)
+            active[cid] = active.get(cid, 0) + len(claimed)   # the next creditor's budget sees them
+            if len(claimed) < limit:
+                del calling[cid]  # nothing more is due for it in this pass
+            report.due += claimed
+            placing.place_batch(app, creditor, claimed, pacer, closing[cid], report, dialer)
+            if placing.provider_down(report):
+                return
 
 
-def _is_blocked(session, position):
-    return session.scalar(select(BlockedNumber.id).where(
-        BlockedNumber.creditor_id == position.creditor_id,
-        BlockedNumber.phone == position.phone)) is not None
-
-
-def place(app, due, attempt_id, now):
-    """Ask the provider to ring, then record what happened; the error message, or None."""
+def _active(app, now, calling):
+    """Calls in progress per creditor, counted only when a concurrency cap is set."""
+    if not app.config["DIAL_MAX_CONCURRENT"] and not any(c.max_concurrent for c in calling.values()):
+        return {}
     with session_scope(app) as session:
-        request = call_request(app, session.get(Attempt, attempt_id))
-    # No transaction is open from here on: the simulator answers within place_call, and on
-    # SQLite its webhooks could not write while we held one.
-    try:
-        if not request.from_:
-            raise PlaceCallError("no caller ID: set the creditor's caller ID or TWILIO_CALLER_ID")
-        call_sid = get_telephony(app).place_call(request)
-    except PlaceCallError as exc:
-        _record_failure(app, due, attempt_id, str(exc), now, exc.maybe_placed)
-        return str(exc)
-    _record_placed(app, attempt_id, call_sid, now)
-    return None
+        return active_calls(session, now, app.config["DIAL_STALE_CALL_SECONDS"])
 
 
-def call_request(app, attempt):
-    """What the provider is asked: ring the debtor and drive the call through our webhooks."""
-    return CallRequest(to=attempt.to_number, from_=attempt.from_number,
-                       url=answer_url(attempt, app), status_callback=status_url(attempt, app),
-                       timeout=app.config["RING_TIMEOUT"])
-
-
-def _record_placed(app, attempt_id, call_sid, now):
+def _claim(app, creditor, now, limit, dialer):
+    caller_id = creditor.caller_id or app.config.get("TWILIO_CALLER_ID")
     with session_scope(app) as session:
-        attempt = session.get(Attempt, attempt_id)
-        # Status callbacks may have come first (the simulator's always do): keep what they set.
-        attempt.call_sid = attempt.call_sid or call_sid
-        attempt.placed_at = now
-        if attempt.status == "dialing":
-            attempt.status = "queued"
-        record_event(session, attempt.position_id, "call_placed", SOURCE,
-                     {"call_sid": call_sid}, attempt_id=attempt.id, at=now)
+        return claim_batch(session, creditor, now, limit, dialer, caller_id)
 
-
-def _record_failure(app, due, attempt_id, error, now, maybe_placed=False):
-    log.warning("placing the call for position %s failed%s: %s", due.reference,
-                " (it may have been placed: held, not retried)" if maybe_placed else "", error)
-    with session_scope(app) as session:
-        attempt = session.get(Attempt, attempt_id)
-        attempt.place_errors += 1
-        attempt.last_error = error
-        # A status callback means the call exists after all, and a lost answer means it may:
-        # putting the attempt back to pending could ring the debtor twice. Such an attempt
-        # stays `dialing` until its callbacks arrive or its claim is reconciled.
-        if attempt.status == "dialing" and not maybe_placed:
-            attempt.status = "pending"
-            attempt.claimed_at = None
-        kind = "place_uncertain" if maybe_placed else "place_failed"
-        record_event(session, attempt.position_id, kind, SOURCE, {"error": error},
-                     attempt_id=attempt.id, at=now)

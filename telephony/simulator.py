@@ -129,6 +129,13 @@ class Simulator:
             log.warning("simulated call %s: %s", call.call_sid, error)
         return call.call_sid
 
+    def find_call(self, request: CallRequest, since, known=()):
+        """The CallSid of the call placed for this request's attempt (same answer URL), or None."""
+        for call in self.calls:
+            if call.request.url == request.url and call.call_sid not in known:
+                return call.call_sid
+        return None
+
     @property
     def errors(self):
         return [error for call in self.calls for error in call.errors]

@@ -3,6 +3,8 @@
 The only module that imports `twilio.rest`. Every way the request can go wrong becomes a
 `PlaceCallError`, so a dialer never crashes on the provider: it leaves the attempt due.
 """
+from urllib.parse import urlsplit
+
 import requests
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
@@ -17,12 +19,35 @@ HTTP_TIMEOUT_SECONDS = 15
 STATUS_CALLBACK_EVENTS = ["initiated", "ringing", "answered", "completed"]
 
 
+class EnvironmentOnceSession(requests.Session):
+    """Reads proxy and CA settings from the environment once per host, not on every call.
+
+    Looking them up walks the whole environment each time: at thousands of calls per pass
+    that was most of a placement's cost.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._settings = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc, repr(proxies), stream, verify, cert)
+        if key not in self._settings:
+            self._settings[key] = super().merge_environment_settings(url, proxies, stream,
+                                                                     verify, cert)
+        return dict(self._settings[key])
+
+
 class BaseUrlHttpClient(TwilioHttpClient):
     """Sends the requests the client builds for api.twilio.com to another base URL."""
 
     def __init__(self, api_base_url, timeout=HTTP_TIMEOUT_SECONDS):
         # No retries here: a POST retried after a lost response could ring the debtor twice.
         super().__init__(timeout=timeout)
+        session = EnvironmentOnceSession()
+        session.adapters = self.session.adapters   # the pool the Twilio client configured
+        self.session = session
         self.api_base_url = api_base_url.rstrip("/")
 
     def request(self, method, url, *args, **kwargs):
@@ -68,6 +93,21 @@ class TwilioTelephony:
         if not call.sid:
             raise PlaceCallError(f"{self.api_base_url} accepted the call but returned no CallSid")
         return call.sid
+
+    def find_call(self, request: CallRequest, since, known=()):
+        """The CallSid of a call to `request.to` from `request.from_` created at or after
+        `since` that is not in `known`, or None; PlaceCallError when the provider cannot say.
+
+        Twilio does not echo a call's Url, so the call is recognised by its numbers and time.
+        """
+        try:
+            calls = self._client.calls.list(to=request.to, from_=request.from_, limit=50)
+        except (TwilioException, requests.RequestException, ValueError) as exc:
+            raise PlaceCallError(f"cannot list calls at {self.api_base_url}: {exc}") from exc
+        for call in reversed(calls):  # newest first from the API: adopt the oldest match
+            if call.sid not in known and call.date_created and call.date_created >= since:
+                return call.sid
+        return None
 
 
 def describe_refusal(exc):

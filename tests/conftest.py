@@ -9,6 +9,7 @@ from app import create_app
 from db import get_sessionmaker, make_engine
 from db.models import Base
 from db.upgrade import upgrade_schema
+from tests.smtp import smtp_app, smtp_server  # noqa: F401 - fixtures for every test
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])

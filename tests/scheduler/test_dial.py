@@ -9,7 +9,8 @@ import responses
 from sqlalchemy import select
 
 from db.models import Attempt, BlockedNumber, Event
-from scheduler.dial import claim, dial_pass, due_calls, mask_phone
+from scheduler.dial import dial_pass, mask_phone
+from scheduler.pacing import VirtualClock
 from telephony import PlaceCallError, get_telephony
 from telephony.simulator import DebtorScript
 from tests.conftest import PUBLIC_BASE_URL
@@ -30,6 +31,7 @@ def call_sid(n=1):
 def twilio(app):
     """The app on Twilio REST (at a stand-in base URL), with the API mocked by `responses`."""
     app.config.update(TELEPHONY="twilio", TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_API_BASE_URL=API)
+    app.extensions["cortesia.dial_clock"] = VirtualClock()   # paced without sleeping
     with responses.RequestsMock() as api:
         yield api
 
@@ -125,7 +127,8 @@ def test_a_failure_after_the_call_reported_progress_is_not_retried(app, session,
     [attempt] = attempts(session)
     assert (attempt.status, attempt.call_sid) == ("initiated", call_sid())
     assert attempt.last_error and len(report.failed) == 1
-    assert not due_calls(session, NOW)   # putting it back to pending would ring the debtor twice
+    # Putting it back to pending would ring the debtor twice.
+    assert dial_pass(app, NOW + timedelta(minutes=1), dry_run=True).due == []
 
 
 def test_a_lost_answer_holds_the_attempt_instead_of_ringing_twice(app, session, twilio, position):
@@ -160,23 +163,6 @@ def test_a_position_is_not_dialled_twice_by_two_passes(app, session, twilio, pos
     report = dial_pass(app, NOW + timedelta(minutes=1))
     assert len(twilio.calls) == 1 and len(attempts(session)) == 1
     assert not report.due and not report.placed
-
-
-def test_a_call_claimed_by_another_dialer_is_skipped(app, session, position):
-    with app.app_context():
-        [due] = due_calls(session, NOW)
-    assert claim(app, due, NOW) is not None
-    assert claim(app, due, NOW) is None   # the loser of the race on (position, number)
-    assert len(attempts(session)) == 1
-
-
-def test_a_pending_attempt_is_claimed_once(app, session, twilio, position):
-    twilio.post(CALLS, status=503, json={"code": 20503, "message": "Unavailable"})
-    dial_pass(app, NOW)
-    [due] = due_calls(session, NOW)
-    assert due.attempt_id is not None
-    assert claim(app, due, NOW) == due.attempt_id
-    assert claim(app, due, NOW) is None
 
 
 def test_blocked_numbers_are_not_called(app, session, twilio, position):

@@ -1,0 +1,106 @@
+"""Benchmark of one dial pass: 1k / 10k / 50k due positions, placed through Twilio's REST
+client against a local zero-latency stand-in (`bench/twilio_standin.py`), pacing off.
+
+    .venv/bin/python bench/dial_pass.py [--sizes 1000,10000,50000] [--database-url postgresql://...]
+
+Without --database-url each size runs on a fresh SQLite file under bench/out/. With one, the
+database's tables are EMPTIED before each size: use a scratch database.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from sqlalchemy import func, insert, select, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from db import make_engine, session_scope  # noqa: E402
+from db.models import Attempt, Base, Creditor, Position  # noqa: E402
+from db.upgrade import upgrade_schema  # noqa: E402
+from scheduler.dial import dial_pass  # noqa: E402
+
+OUT = os.path.join(ROOT, "bench", "out")
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/Rome"))   # a Monday, in a window
+PORT = 8197
+
+
+def fresh_database(url, size):
+    """The URL of an empty, migrated database for one run."""
+    if url is None:
+        os.makedirs(OUT, exist_ok=True)
+        path = os.path.join(OUT, f"dial-{size}.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    if engine.dialect.name == "postgresql":
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+def build_app(url, standin_url):
+    return create_app({"DATABASE_URL": url, "TELEPHONY": "twilio",
+                       "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "bench",
+                       "TWILIO_API_BASE_URL": standin_url, "TWILIO_CALLER_ID": "+390212345678",
+                       "PUBLIC_BASE_URL": "https://cortesia.example.test"})
+
+
+def add_positions(app, size):
+    """One creditor and `size` never-called positions, inserted in bulk."""
+    with session_scope(app) as session:
+        creditor = Creditor(name="Bench Srl", caller_id="+390212345678")
+        session.add(creditor)
+        session.flush()
+        rows = [{"creditor_id": creditor.id, "reference": f"B-{i:06d}", "name": "Cliente",
+                 "phone": f"+39333{i:07d}", "amount": 100, "currency": "EUR",
+                 "due_date": date(2026, 10, 1), "created_at": NOW, "updated_at": NOW}
+                for i in range(size)]
+        for start in range(0, size, 5000):
+            session.execute(insert(Position.__table__), rows[start:start + 5000])
+
+
+def run(size, database_url, standin_url):
+    app = build_app(fresh_database(database_url, size), standin_url)
+    add_positions(app, size)
+    started = time.perf_counter()
+    report = dial_pass(app, NOW, calls_per_second=0)
+    seconds = time.perf_counter() - started
+    with session_scope(app) as session:
+        placed = session.scalar(select(func.count(Attempt.id)).where(Attempt.call_sid.is_not(None)))
+    app.extensions["cortesia.engine"].dispose()
+    assert placed == size == len(report.placed), (placed, size, report.summary())
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    standin = subprocess.Popen([sys.executable, os.path.join(ROOT, "bench", "twilio_standin.py"),
+                                "--port", str(PORT)], stdout=subprocess.PIPE, text=True)
+    standin.stdout.readline()   # it is listening once it has said so
+    try:
+        backend = "postgresql" if args.database_url else "sqlite"
+        print(f"dial pass, {backend}, Twilio REST client against a local stand-in, unpaced")
+        for size in (int(s) for s in args.sizes.split(",")):
+            seconds = run(size, args.database_url, f"http://127.0.0.1:{PORT}")
+            print(f"{size:>7} due  {seconds:7.2f} s  {size / seconds:8.0f} calls/s", flush=True)
+    finally:
+        standin.terminate()
+        standin.wait()
+
+
+if __name__ == "__main__":
+    main()

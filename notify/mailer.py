@@ -1,0 +1,123 @@
+"""Sending one email: the message builder, the SMTP mailer and an in-memory fake.
+
+This is the only module that imports `smtplib`; everything else asks `get_mailer(app)`.
+"""
+import hashlib
+import smtplib
+import socket
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+
+EXTENSION = "cortesia.mailer"
+# Long enough for a slow server, short enough that a hung one cannot outlive the outbox lease.
+SMTP_TIMEOUT = 30
+
+
+class MailError(Exception):
+    """The message was not handed over; the outbox retries it later."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What the mailer needs of one outbox row: plain values, usable after its session is gone."""
+
+    id: int
+    key: str
+    kind: str
+    position_id: int | None
+    to_address: str
+    subject: str
+    body: str
+    attachment_name: str | None = None
+    attachment: str | None = None
+
+
+def message_id(key, sender):
+    """A Message-ID derived from the outbox key: a resent message is recognisably the same one."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    domain = parseaddr(sender or "")[1].rpartition("@")[2] or "cortesia.invalid"
+    return f"<{digest}@{domain}>"
+
+
+def build_message(mail, sender):
+    """The EmailMessage for `mail` (an Outgoing), from `sender`; MailError without a sender."""
+    if not sender:
+        raise MailError("MAIL_FROM is not set: configure the sender address")
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = message_id(mail.key, sender)
+    message.set_content(mail.body, charset="utf-8")
+    if mail.attachment is not None:
+        message.add_attachment(mail.attachment.encode("utf-8"), maintype="text", subtype="csv",
+                               filename=mail.attachment_name or "attachment.csv",
+                               params={"charset": "utf-8"})
+    return message
+
+
+class SMTPMailer:
+    """Hands messages to an SMTP server, one connection per message."""
+
+    def __init__(self, host, port, username=None, password=None, starttls=False,
+                 timeout=SMTP_TIMEOUT):
+        self.host, self.port = host, port
+        self.username, self.password = username, password
+        self.starttls, self.timeout = starttls, timeout
+
+    def send(self, message):
+        """Deliver `message` to the server, or raise MailError saying why not."""
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(message)
+        except smtplib.SMTPResponseException as exc:
+            raise MailError(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}") from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise MailError(f"recipient refused: {_refusals(exc.recipients)}") from exc
+        except (smtplib.SMTPException, socket.timeout, OSError) as exc:
+            raise MailError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class MemoryMailer:
+    """Keeps messages in a list instead of sending them; `fail_with` makes every send fail."""
+
+    def __init__(self):
+        self.sent = []
+        self.fail_with = None
+
+    def send(self, message):
+        if self.fail_with is not None:
+            raise MailError(self.fail_with)
+        self.sent.append(message)
+
+
+def _text(value):
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _refusals(recipients):
+    return "; ".join(f"{code} {_text(reply)}" for code, reply in recipients.values())
+
+
+def mailer_from_config(config):
+    return SMTPMailer(config["SMTP_HOST"], config["SMTP_PORT"], config.get("SMTP_USERNAME"),
+                      config.get("SMTP_PASSWORD"), config.get("SMTP_STARTTLS", False))
+
+
+def get_mailer(app):
+    """The app's mailer: SMTP from the configuration, built on first use; tests may set another."""
+    mailer = app.extensions.get(EXTENSION)
+    if mailer is None:
+        mailer = app.extensions[EXTENSION] = mailer_from_config(app.config)
+    return mailer
+
+
+def set_mailer(app, mailer):
+    """Use `mailer` for this app from now on (tests, `simulate`)."""
+    app.extensions[EXTENSION] = mailer

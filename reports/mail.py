@@ -1,0 +1,123 @@
+"""Mailing daily reports: on demand (`report --send`) and at 23:30 creditor time (the worker)."""
+import logging
+from dataclasses import dataclass
+from datetime import date, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from db import session_scope
+from db.models import Creditor, OutgoingMail, ReportRun
+from reports.daily import build_report, render_csv, report_filename
+
+log = logging.getLogger(__name__)
+
+REPORT_TIME = time(23, 30)
+
+TEXTS = {
+    "it": ("Cortesia: rapporto giornaliero {creditor} del {day}",
+           "In allegato il rapporto delle chiamate di {creditor} del {day}: {count} posizioni.\n"),
+    "en": ("Cortesia: daily report {creditor} for {day}",
+           "Attached is the report of {creditor}'s calls on {day}: {count} positions.\n"),
+}
+
+
+class NoReportAddress(ValueError):
+    """The creditor has no report address to mail the report to."""
+
+
+@dataclass(frozen=True)
+class ReportDone:
+    """A daily report the worker made: which, how many rows, and its queued mail (if any)."""
+
+    creditor_id: int
+    creditor: str
+    day: date
+    rows: int
+    mail_id: int | None
+
+
+def manual_key(creditor_id, day):
+    return f"report:{creditor_id}:{day.isoformat()}"
+
+
+def daily_key(creditor_id, day):
+    # Apart from the manual key: an early `report --send` must not stop the complete 23:30 one.
+    return f"report:{creditor_id}:{day.isoformat()}:daily"
+
+
+def queue_report_mail(session, creditor, report, now, key):
+    """Queue `report` to the creditor's report address under `key`; None if `key` is queued.
+
+    Raises NoReportAddress when the creditor has none.
+    """
+    if not creditor.report_email:
+        raise NoReportAddress(f"creditor {creditor.name!r} has no report address "
+                              f"(set it with: creditor set {creditor.name!r} --report-email ADDRESS)")
+    if session.scalar(select(OutgoingMail.id).where(OutgoingMail.key == key)) is not None:
+        return None
+    subject, body = TEXTS.get(creditor.language, TEXTS["en"])
+    fields = dict(creditor=creditor.name, day=report.day.isoformat(), count=len(report.rows))
+    mail = OutgoingMail(key=key, kind="daily_report", to_address=creditor.report_email,
+                        subject=subject.format(**fields), body=body.format(**fields),
+                        attachment_name=report_filename(creditor, report.day),
+                        attachment=render_csv(report), next_try_at=now, created_at=now)
+    session.add(mail)
+    session.flush()
+    return mail
+
+
+def local_report_day(creditor_timezone, now):
+    """The creditor-local date whose report is due at `now`, or None before 23:30 local time."""
+    local = now.astimezone(ZoneInfo(creditor_timezone))
+    return local.date() if local.time() >= REPORT_TIME else None
+
+
+def due_reports(session, now):
+    """(creditor id, local day) of every creditor past 23:30 local time without its ReportRun."""
+    due = []
+    for creditor_id, zone in session.execute(select(Creditor.id, Creditor.timezone)).all():
+        day = local_report_day(zone, now)
+        done = exists().where(ReportRun.creditor_id == creditor_id, ReportRun.day == day)
+        if day is not None and not session.scalar(select(done)):
+            due.append((creditor_id, day))
+    return due
+
+
+def send_due_reports(app, now):
+    """Record and queue every daily report due at `now`; the ReportDone of each made here.
+
+    Only queues: the outbox flush sends. Safe with many workers: see `make_daily_report`.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("send_due_reports needs a timezone-aware `now`")
+    with session_scope(app) as session:
+        due = due_reports(session, now)
+    done = [make_daily_report(app, creditor_id, day, now) for creditor_id, day in due]
+    return [report for report in done if report is not None]
+
+
+def make_daily_report(app, creditor_id, day, now):
+    """Insert the ReportRun and queue its mail in one transaction; None if another worker did."""
+    try:
+        with session_scope(app) as session:
+            creditor = session.get(Creditor, creditor_id)
+            run = ReportRun(creditor_id=creditor_id, day=day, created_at=now)
+            session.add(run)
+            session.flush()  # a concurrent worker's run for the same key fails here, or at commit
+            report = build_report(session, creditor, day)
+            run.rows = len(report.rows)
+            if creditor.report_email:
+                mail = queue_report_mail(session, creditor, report, now, daily_key(creditor_id, day))
+                run.mail_id = mail.id if mail else None
+            else:
+                log.warning("creditor %s has no report address: report of %s recorded, not mailed",
+                            creditor_id, day)
+            done = ReportDone(creditor_id, creditor.name, day, run.rows, run.mail_id)
+    except IntegrityError:
+        log.info("report of creditor %s for %s already made by another worker", creditor_id, day)
+        return None
+    log.info("daily report of creditor %s for %s: %d rows, mail %s", creditor_id, day, done.rows,
+             done.mail_id)
+    return done

@@ -1,0 +1,130 @@
+"""Claiming due attempts, so that each is rung by one dialer at most, at any scale.
+
+A claim is one short transaction that moves a batch of due attempts from `pending` to
+`dialing` under the dialer's id: on PostgreSQL the candidates are locked with
+`FOR UPDATE SKIP LOCKED` (concurrent dialers take disjoint batches, nobody waits); on SQLite
+the single writer makes the conditional UPDATE atomic. The claim is committed before any call
+is placed; a claim whose dialer died is found by its age (the lease) and reconciled.
+"""
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, insert, select, update
+
+from db.models import Attempt, Event, Position
+from scheduler.planning import SOURCE, not_blocked
+
+
+@dataclass(frozen=True)
+class DueCall:
+    """A call due now: plain values, usable after its session is gone."""
+
+    position_id: int
+    attempt_id: int | None
+    reference: str
+    phone: str
+    creditor: str
+    number: int = 1
+    token: str | None = None
+    from_number: str | None = None
+    claimed_at: object = None
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+
+def mask_phone(phone):
+    """Enough of a number to recognise it in a listing, not enough to dial it: +39333****567."""
+    if len(phone) < 10:
+        return "*" * max(0, len(phone) - 3) + phone[-3:]
+    return phone[:6] + "*" * (len(phone) - 9) + phone[-3:]
+
+
+def new_dialer_id():
+    """host:pid:random — who holds a claim, in logs and in `Attempt.claimed_by`."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def due_condition(creditor, now, table=Attempt):
+    """Pending, due, planned for the window open now, position still open and number not barred."""
+    return and_(table.status == "pending", table.due_at <= now,
+                table.call_window == creditor.label, Position.creditor_id == creditor.id,
+                Position.outcome.is_(None), not_blocked())
+
+
+def list_due(session, now, creditors):
+    """Every call due at `now`, in the order a pass would place them (for dry runs)."""
+    due = []
+    for creditor in creditors.values():
+        if not creditor.window:
+            continue
+        rows = session.execute(
+            select(Attempt.position_id, Attempt.id, Position.reference, Position.phone,
+                   Attempt.number).join(Attempt.position)
+            .where(due_condition(creditor, now)).order_by(Attempt.due_at, Attempt.id)).all()
+        due += [DueCall(pid, aid, ref, phone, creditor.name, number)
+                for pid, aid, ref, phone, number in rows]
+    return due
+
+
+def claim_batch(session, creditor, now, limit, dialer, caller_id):
+    """Claim up to `limit` due attempts of `creditor` for `dialer`; the DueCalls claimed."""
+    table = Attempt.__table__
+    candidate = table.alias("candidate")
+    pick = (select(candidate.c.id).join(Position, Position.id == candidate.c.position_id)
+            .where(due_condition(creditor, now, candidate.c))
+            .order_by(candidate.c.due_at, candidate.c.id).limit(limit)
+            .with_for_update(of=candidate, skip_locked=True)
+            # Evaluated once: as an IN (...) subquery PostgreSQL may rescan it per row, and a
+            # rescan skips the rows this statement already updated — claiming past LIMIT.
+            .cte("picked").prefix_with("MATERIALIZED", dialect="postgresql"))
+    phone = select(Position.phone).where(Position.id == table.c.position_id).scalar_subquery()
+    rows = session.execute(
+        update(table).where(table.c.id == pick.c.id, table.c.status == "pending")
+        .values(status="dialing", claimed_at=now, claimed_by=dialer, to_number=phone,
+                from_number=caller_id)
+        .returning(table.c.id, table.c.position_id, table.c.number, table.c.token,
+                   table.c.to_number)).all()
+    if not rows:
+        return []
+    references = dict(session.execute(select(Position.id, Position.reference)
+                                      .where(Position.id.in_([r.position_id for r in rows]))).all())
+    session.execute(insert(Event.__table__), [
+        {"position_id": r.position_id, "attempt_id": r.id, "kind": "attempt_claimed",
+         "source": SOURCE, "detail": {"number": r.number}, "at": now} for r in rows])
+    return sorted((DueCall(r.position_id, r.id, references[r.position_id], r.to_number,
+                           creditor.name, r.number, r.token, caller_id, now) for r in rows),
+                  key=lambda d: d.attempt_id)
+
+
+def release(session, calls, dialer, due_at=None):
+    """Give claimed, unplaced attempts back (still ours, still `dialing`): they stay due."""
+    table = Attempt.__table__
+    values = dict(status="pending", claimed_at=None, claimed_by=None)
+    if due_at is not None:
+        values["due_at"] = due_at
+    ids = [c.attempt_id for c in calls]
+    for start in range(0, len(ids), 500):
+        session.execute(update(table).where(table.c.id.in_(ids[start:start + 500]),
+                                            table.c.status == "dialing",
+                                            table.c.claimed_by == dialer).values(**values))
+
+
+def expired_claims(session, now, lease_seconds):
+    """Attempts still `dialing` whose claim is older than the lease: their dialer died or lost
+    the provider's answer. Returned as (Attempt id, claimed_at, call_sid, creditor id, DueCall)."""
+    cutoff = now - timedelta(seconds=lease_seconds)
+    rows = session.execute(
+        select(Attempt.id, Attempt.claimed_at, Attempt.call_sid, Attempt.position_id,
+               Attempt.number, Attempt.token, Attempt.to_number, Attempt.from_number,
+               Position.reference, Position.phone, Position.creditor_id)
+        .join(Attempt.position)
+        .where(Attempt.status == "dialing", Attempt.claimed_at < cutoff)
+        .order_by(Attempt.id)).all()
+    return [(r.id, r.claimed_at, r.call_sid, r.creditor_id,
+             DueCall(r.position_id, r.id, r.reference, r.to_number or r.phone, "", r.number,
+                     r.token, r.from_number, r.claimed_at)) for r in rows]

@@ -1,0 +1,74 @@
+"""Reconciling claims whose dialer died, or whose placement got no answer from the provider.
+
+An attempt left `dialing` past the lease either rang or did not; ringing it again on a guess
+could ring the debtor twice. So: a CallSid from the callbacks settles it; otherwise the
+provider is asked whether the call exists (adopted if so); only a call the provider does not
+know goes back to `pending`. A provider that cannot be asked leaves the claim for next time.
+"""
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from db import session_scope
+from db.events import record_event
+from db.models import Attempt
+from ivr.urls import answer_url, status_url
+from scheduler.claims import expired_claims
+from scheduler.planning import SOURCE
+from telephony import CallRequest, PlaceCallError, get_telephony
+
+log = logging.getLogger(__name__)
+
+# Clocks of dialer and provider differ a little; look for the call slightly before the claim.
+CLOCK_SKEW = timedelta(seconds=60)
+
+
+def call_request(app, due):
+    """What the provider is asked for `due`: ring the debtor, drive the call by our webhooks."""
+    return CallRequest(to=due.phone, from_=due.from_number, url=answer_url(due, app),
+                       status_callback=status_url(due, app), timeout=app.config["RING_TIMEOUT"])
+
+
+def recover_claims(app, now, creditors):
+    """Settle every expired claim; the (adopted, released) counts."""
+    with session_scope(app) as session:
+        expired = expired_claims(session, now, app.config["DIAL_LEASE_SECONDS"])
+    adopted = released = 0
+    for attempt_id, claimed_at, call_sid, creditor_id, due in expired:
+        if call_sid is None:
+            try:
+                call_sid = _ask_provider(app, due, claimed_at)
+            except PlaceCallError as exc:
+                log.warning("cannot reconcile the claim of position %s yet: %s", due.reference, exc)
+                continue
+        with session_scope(app) as session:
+            if not _settle(session, attempt_id, claimed_at, call_sid, creditors[creditor_id].rules.zone, now):
+                continue
+        adopted, released = (adopted + 1, released) if call_sid else (adopted, released + 1)
+    return adopted, released
+
+
+def _ask_provider(app, due, claimed_at):
+    with session_scope(app) as session:
+        known = set(session.scalars(select(Attempt.call_sid).where(
+            Attempt.to_number == due.phone, Attempt.call_sid.is_not(None))))
+    return get_telephony(app).find_call(call_request(app, due), claimed_at - CLOCK_SKEW, known)
+
+
+def _settle(session, attempt_id, claimed_at, call_sid, zone, now):
+    """Adopt the found call, or give the attempt back; False if someone settled it first."""
+    table = Attempt.__table__
+    # Only the claim we looked at: a concurrent dialer may have reconciled it already.
+    mine = (table.c.id == attempt_id, table.c.status == "dialing", table.c.claimed_at == claimed_at)
+    if call_sid:
+        values = dict(status="queued", call_sid=call_sid, placed_at=claimed_at,
+                      day=claimed_at.astimezone(zone).date())
+    else:
+        values = dict(status="pending", claimed_at=None, claimed_by=None)
+    if not session.execute(update(table).where(*mine).values(**values)).rowcount:
+        return False
+    position_id = session.scalar(select(Attempt.position_id).where(Attempt.id == attempt_id))
+    record_event(session, position_id, "claim_recovered", SOURCE,
+                 {"call_found": bool(call_sid), "call_sid": call_sid}, attempt_id=attempt_id, at=now)
+    return True

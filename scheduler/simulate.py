@@ -1,0 +1,165 @@
+"""`flask simulate`: a whole campaign on a simulated clock, through the simulator, in seconds.
+
+The campaign runs on its own throw-away SQLite database (or `--database-url`), so trying it
+never touches real positions, rings nobody and mails nobody (mail goes to an in-memory mailer).
+"""
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import select
+
+from contacts.creditors import DEFAULT_WINDOWS, parse_windows
+from contacts.importer import import_contacts
+from db import get_sessionmaker, session_scope
+from db.models import Attempt, Creditor, Position
+from db.upgrade import upgrade_schema
+from scheduler.windows import is_calling_day
+
+CREDITOR = "Simulazione"
+
+
+@dataclass
+class CampaignSummary:
+    """What a simulated campaign did, in the figures a campaign manager asks for first."""
+
+    positions: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    calls_per_window: Counter = field(default_factory=Counter)
+    answered_per_window: Counter = field(default_factory=Counter)
+    attempts_per_outcome: dict = field(default_factory=dict)
+    reports: list = field(default_factory=list)   # (day, csv text)
+
+
+def working_days(start, count, country):
+    """The first `count` calling days from `start` on (Sundays and holidays skipped)."""
+    days, day = [], start
+    while len(days) < count:
+        if is_calling_day(day, country):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def ticks(day, windows, timezone, every_minutes):
+    """The dialer's clock through one day: every few minutes inside each window."""
+    zone, step = ZoneInfo(timezone), timedelta(minutes=every_minutes)
+    for start, end in parse_windows(windows):
+        moment = datetime.combine(day, start, tzinfo=zone)
+        closing = datetime.combine(day, end, tzinfo=zone)
+        while moment < closing:
+            yield moment
+            moment += step
+
+
+def build_campaign_app(database_url, seed):
+    """An app of its own: simulator telephony, in-memory mail, the given seed."""
+    from app import create_app
+    from notify.mailer import MemoryMailer
+
+    app = create_app({"DATABASE_URL": database_url, "TELEPHONY": "simulator",
+                      "SIMULATOR_SEED": seed, "TWILIO_ACCOUNT_SID": None,
+                      "TWILIO_AUTH_TOKEN": None, "DIAL_CALLS_PER_SECOND": 0,
+                      "MAIL_FROM": "cortesia@simulazione.invalid", "TTS_ENGINE": "say"})
+    app.extensions["cortesia.mailer"] = MemoryMailer()
+    upgrade_schema(app.extensions["cortesia.engine"])
+    return app
+
+
+def run_campaign(app, contacts, days, start, every_minutes=10, progress=None):
+    """Import `contacts`, then run dial passes over `days` working days; the summary."""
+    from notify.outbox import flush_outbox
+    from reports.daily import report_csv
+    from scheduler.dial import dial_pass
+
+    with session_scope(app) as session:
+        creditor = Creditor(name=CREDITOR, caller_id="+390200000000", windows=DEFAULT_WINDOWS,
+                            report_email="report@simulazione.invalid")
+        session.add(creditor)
+        session.flush()
+        import_contacts(session, creditor, contacts)
+        creditor_id, windows, timezone, country = (creditor.id, creditor.windows,
+                                                   creditor.timezone, creditor.country)
+    clock = {"now": None}
+    app.extensions["cortesia.clock"] = lambda: clock["now"]
+    summary = CampaignSummary()
+    for day in working_days(start, days, country):
+        for moment in ticks(day, windows, timezone, every_minutes):
+            clock["now"] = moment
+            dial_pass(app, moment)
+            flush_outbox(app, moment)
+        with session_scope(app) as session:
+            summary.reports.append((day, report_csv(session, session.get(Creditor, creditor_id), day)))
+        if progress:
+            progress(day)
+    _summarise(app, creditor_id, summary)
+    return summary
+
+
+def _summarise(app, creditor_id, summary):
+    session = get_sessionmaker(app)()
+    try:
+        positions = session.execute(select(Position.id, Position.outcome)
+                                    .where(Position.creditor_id == creditor_id)).all()
+        outcome_of = {pid: outcome or "pending" for pid, outcome in positions}
+        summary.positions = len(positions)
+        summary.outcomes = Counter(outcome_of.values())
+        attempts = defaultdict(int)
+        rows = session.execute(
+            select(Attempt.position_id, Attempt.call_window, Attempt.answered_by)
+            .where(Attempt.placed_at.is_not(None), Attempt.position_id.in_(list(outcome_of)))).all()
+        for position_id, window, answered_by in rows:
+            attempts[position_id] += 1
+            summary.calls_per_window[window or "-"] += 1
+            if answered_by == "human":
+                summary.answered_per_window[window or "-"] += 1
+        per_outcome = defaultdict(list)
+        for position_id, outcome in outcome_of.items():
+            per_outcome[outcome].append(attempts[position_id])
+        summary.attempts_per_outcome = {o: sum(n) / len(n) for o, n in per_outcome.items()}
+    finally:
+        session.close()
+
+
+def print_summary(summary, echo=click.echo):
+    echo(f"\n{summary.positions} positions")
+    echo("outcomes:")
+    for outcome, count in summary.outcomes.most_common():
+        echo(f"  {outcome:<20} {count:>6}  {count / max(1, summary.positions):6.1%}"
+             f"  {summary.attempts_per_outcome.get(outcome, 0):.2f} attempts on average")
+    echo("answer rate per window (answered by a person / calls placed):")
+    for window in sorted(summary.calls_per_window):
+        calls, answered = summary.calls_per_window[window], summary.answered_per_window[window]
+        echo(f"  {window:<12} {answered:>6} / {calls:<6} {answered / max(1, calls):6.1%}")
+
+
+@click.command("simulate")
+@click.option("--contacts", "contacts", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="A contact list (CSV or XLSX) to run the campaign on.")
+@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 60),
+              help="Working days to simulate.")
+@click.option("--seed", default=None, help="Seed of the simulated debtors (repeatable runs).")
+@click.option("--start", default=None, help="First day, YYYY-MM-DD (default: today).")
+@click.option("--every", "every_minutes", default=10, show_default=True,
+              type=click.IntRange(1, 120), help="Minutes between dial passes.")
+@click.option("--database-url", default=None,
+              help="Run on this database instead of a throw-away SQLite file.")
+@click.option("--quiet", is_flag=True, help="Only the summary, not the daily reports.")
+def simulate_command(contacts, days, seed, start, every_minutes, database_url, quiet):
+    """Run a campaign over N working days on a simulated clock; print reports and a summary."""
+    try:
+        first = date.fromisoformat(start) if start else date.today()
+    except ValueError:
+        raise click.BadParameter(f"not a date like 2026-11-24: {start!r}", param_hint="--start")
+    with tempfile.TemporaryDirectory(prefix="cortesia-simulate-") as scratch:
+        app = build_campaign_app(database_url or f"sqlite:///{scratch}/campaign.db", seed)
+        summary = run_campaign(app, contacts, days, first, every_minutes,
+                               progress=lambda day: click.echo(f"simulated {day}", err=True))
+        app.extensions["cortesia.engine"].dispose()
+    if not quiet:
+        for day, text in summary.reports:
+            click.echo(f"\n# report {day}\n{text.lstrip(chr(0xFEFF))}")
+    print_summary(summary)

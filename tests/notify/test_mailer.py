@@ -1,0 +1,84 @@
+"""The mailer: message building, the SMTP implementation against a loopback server, the fake."""
+import pytest
+
+from notify.mailer import (
+    MailError, MemoryMailer, Outgoing, SMTPMailer, build_message, get_mailer, message_id, set_mailer,
+)
+from tests.smtp import MAIL_FROM, free_port
+
+
+def outgoing(**fields):
+    values = dict(id=1, key="notice:7:mario.rossi@example.test", kind="notice_wrong_person",
+                  position_id=7, to_address="mario.rossi@example.test",
+                  subject="Promemoria di pagamento da Acme Città", body="Gentile Niccolò,\nè così.\n")
+    values.update(fields)
+    return Outgoing(**values)
+
+
+def test_a_message_carries_utf8_text_and_a_message_id_from_the_outbox_key():
+    message = build_message(outgoing(), MAIL_FROM)
+    assert message["To"] == "mario.rossi@example.test"
+    assert message["Subject"] == "Promemoria di pagamento da Acme Città"
+    assert message.get_content() == "Gentile Niccolò,\nè così.\n"
+    assert message.get_content_charset() == "utf-8"
+    assert message["Message-ID"] == message_id("notice:7:mario.rossi@example.test", MAIL_FROM)
+    assert message["Message-ID"].endswith("@example.test>")
+    assert not message.is_multipart()
+
+
+def test_the_message_id_is_the_same_for_a_key_and_differs_between_keys():
+    assert message_id("report:1:2026-11-02", MAIL_FROM) == message_id("report:1:2026-11-02", MAIL_FROM)
+    assert message_id("report:1:2026-11-02", MAIL_FROM) != message_id("report:2:2026-11-02", MAIL_FROM)
+
+
+def test_an_attachment_becomes_a_named_text_csv_part():
+    message = build_message(outgoing(attachment_name="cortesia-acme-2026-11-02.csv",
+                                     attachment="\ufeffreference,name\r\nP-1,Niccolò\r\n"), MAIL_FROM)
+    parts = list(message.iter_attachments())
+    assert len(parts) == 1
+    assert parts[0].get_content_type() == "text/csv"
+    assert parts[0].get_filename() == "cortesia-acme-2026-11-02.csv"
+    assert parts[0].get_payload(decode=True).decode("utf-8") == "\ufeffreference,name\r\nP-1,Niccolò\r\n"
+
+
+def test_without_mail_from_building_fails_with_a_clear_error():
+    with pytest.raises(MailError, match="MAIL_FROM"):
+        build_message(outgoing(), None)
+
+
+def test_the_smtp_mailer_delivers_to_the_server(smtp_server):
+    SMTPMailer(smtp_server.host, smtp_server.port).send(build_message(outgoing(), MAIL_FROM))
+    [envelope] = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["mario.rossi@example.test"]
+    assert smtp_server.messages[0]["Subject"] == "Promemoria di pagamento da Acme Città"
+
+
+def test_a_closed_port_is_a_mail_error():
+    mailer = SMTPMailer("127.0.0.1", free_port(), timeout=2)
+    with pytest.raises(MailError, match="ConnectionRefused"):
+        mailer.send(build_message(outgoing(), MAIL_FROM))
+
+
+def test_a_refused_recipient_is_a_mail_error_with_the_server_reply(smtp_server):
+    smtp_server.handler.refuse.add("mario.rossi@example.test")
+    with pytest.raises(MailError, match="550"):
+        SMTPMailer(smtp_server.host, smtp_server.port).send(build_message(outgoing(), MAIL_FROM))
+
+
+def test_get_mailer_builds_the_smtp_mailer_once_from_the_configuration(app):
+    app.config.update(SMTP_HOST="mail.example.test", SMTP_PORT=2525, SMTP_STARTTLS=True)
+    mailer = get_mailer(app)
+    assert isinstance(mailer, SMTPMailer)
+    assert (mailer.host, mailer.port, mailer.starttls) == ("mail.example.test", 2525, True)
+    assert mailer.timeout > 0
+    assert get_mailer(app) is mailer
+
+
+def test_a_test_can_put_the_memory_mailer_in_place(app):
+    fake = MemoryMailer()
+    set_mailer(app, fake)
+    get_mailer(app).send(build_message(outgoing(), MAIL_FROM))
+    assert [m["To"] for m in fake.sent] == ["mario.rossi@example.test"]
+    fake.fail_with = "down"
+    with pytest.raises(MailError, match="down"):
+        get_mailer(app).send(build_message(outgoing(), MAIL_FROM))

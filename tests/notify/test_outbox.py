@@ -1,0 +1,216 @@
+"""The outbox: claimed before sending, retried with backoff, never sent twice, never lost."""
+import logging
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from db import session_scope
+from db.models import Event, OutgoingMail
+from ivr.outcomes import apply_outcome
+from notify import queue_notice_email
+from notify.mailer import MemoryMailer, set_mailer
+from notify.outbox import BACKOFF, LEASE, MAX_TRIES, backoff, claim_next, flush_outbox
+from tests.factories import make_attempt, make_creditor, make_position
+
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def position(session):
+    return make_position(session, make_creditor(session), name="Niccolò Rossi")
+
+
+@pytest.fixture
+def fake_mailer(app):
+    """The in-memory mailer, on an app with a sender address."""
+    app.config["MAIL_FROM"] = "cortesia@example.test"
+    mailer = MemoryMailer()
+    set_mailer(app, mailer)
+    return mailer
+
+
+def queue_mails(session, count, now=NOW):
+    for n in range(count):
+        session.add(OutgoingMail(key=f"test:{n}", kind="test", to_address=f"debtor{n}@example.test",
+                                 subject=f"Subject {n}", body="body", next_try_at=now, created_at=now))
+    session.commit()
+
+
+def mails(app):
+    with session_scope(app) as session:
+        return session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)).all()
+
+
+def events(app, kind):
+    with session_scope(app) as session:
+        return session.scalars(select(Event).where(Event.kind == kind)).all()
+
+
+def test_the_wrong_person_notice_reaches_the_smtp_server(smtp_app, smtp_server, session, position):
+    attempt = make_attempt(session, position)
+    apply_outcome(session, attempt, "wrong_person", "test", NOW)
+    session.commit()
+
+    report = flush_outbox(smtp_app, NOW)
+
+    assert (report.sent, report.retried, report.failed) == (1, 0, 0)
+    [message] = smtp_server.messages
+    assert smtp_server.envelopes[0].rcpt_tos == ["mario.rossi@example.test"]
+    assert message["Subject"] == "Promemoria di pagamento da Acme Energia"
+    body = message.get_content()
+    assert "Gentile Niccolò Rossi" in body and "1.234,56 EUR" in body and "FT-2026/118" in body
+    [mail] = mails(smtp_app)
+    assert (mail.status, mail.sent_at, mail.tries) == ("sent", NOW, 1)
+    assert [e.detail["mail_id"] for e in events(smtp_app, "email_sent")] == [mail.id]
+
+
+def test_a_message_is_not_sent_before_its_next_try(app, fake_mailer, session, position):
+    queue_notice_email(session, position, "wrong_person", NOW)
+    session.commit()
+    assert flush_outbox(app, NOW - timedelta(seconds=1)).sent == 0
+    assert flush_outbox(app, NOW).sent == 1
+    assert flush_outbox(app, NOW + timedelta(hours=1)).sent == 0
+    assert len(fake_mailer.sent) == 1
+
+
+def test_an_smtp_outage_keeps_the_message_queued_then_sends_it_once(smtp_app, smtp_server, session,
+                                                                    position):
+    queue_notice_email(session, position, "wrong_person", NOW)
+    session.commit()
+    smtp_server.stop()
+
+    report = flush_outbox(smtp_app, NOW)
+
+    assert (report.sent, report.retried) == (0, 1)
+    [mail] = mails(smtp_app)
+    assert (mail.status, mail.tries, mail.next_try_at) == ("queued", 1, NOW + BACKOFF[0])
+    assert "Connection" in mail.last_error
+    assert flush_outbox(smtp_app, NOW + timedelta(seconds=30)).sent == 0  # still backing off
+
+    smtp_server.start()
+    assert flush_outbox(smtp_app, NOW + BACKOFF[0]).sent == 1
+    assert flush_outbox(smtp_app, NOW + timedelta(days=1)).sent == 0
+    assert len(smtp_server.messages) == 1
+    assert mails(smtp_app)[0].status == "sent"
+
+
+def test_the_backoff_grows_and_is_capped():
+    waits = [backoff(n) for n in range(1, MAX_TRIES + 1)]
+    assert waits[:4] == [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
+                         timedelta(hours=1)]
+    assert waits == sorted(waits)
+    assert max(waits) == timedelta(hours=3)
+
+
+def test_after_the_last_try_the_message_fails_with_an_event(app, fake_mailer, session, position):
+    fake_mailer.fail_with = "SMTP 451: try later"
+    queue_notice_email(session, position, "wrong_person", NOW)
+    session.commit()
+    now, outcomes = NOW, []
+    for _ in range(MAX_TRIES):
+        report = flush_outbox(app, now)
+        outcomes.append((report.retried, report.failed))
+        now += timedelta(hours=4)
+    assert outcomes == [(1, 0)] * (MAX_TRIES - 1) + [(0, 1)]
+    [mail] = mails(app)
+    assert (mail.status, mail.tries, mail.last_error) == ("failed", MAX_TRIES, "SMTP 451: try later")
+    assert len(events(app, "email_failed")) == 1
+    assert flush_outbox(app, now + timedelta(days=1)).failed == 0
+
+
+def test_a_missing_mail_from_is_recorded_on_the_message_not_raised(smtp_app, session, position):
+    smtp_app.config["MAIL_FROM"] = None
+    queue_notice_email(session, position, "wrong_person", NOW)
+    session.commit()
+    assert flush_outbox(smtp_app, NOW).retried == 1
+    assert "MAIL_FROM" in mails(smtp_app)[0].last_error
+
+
+def test_flush_sends_at_most_limit_messages(app, fake_mailer, session):
+    queue_mails(session, 5)
+    assert flush_outbox(app, NOW, limit=2).sent == 2
+    assert flush_outbox(app, NOW).sent == 3
+
+
+def test_a_claimed_message_is_not_taken_by_another_flusher(app, fake_mailer, session):
+    queue_mails(session, 1)
+    assert claim_next(app, NOW) is not None  # a flusher that is still sending it
+    assert flush_outbox(app, NOW + LEASE - timedelta(seconds=1)).sent == 0
+    assert fake_mailer.sent == []
+
+
+def test_a_stale_sending_claim_goes_back_to_the_queue_and_is_sent(app, fake_mailer, session):
+    queue_mails(session, 1)
+    claim_next(app, NOW)  # ... and that flusher died
+
+    report = flush_outbox(app, NOW + LEASE)
+
+    assert (report.recovered, report.sent) == (1, 1)
+    assert len(fake_mailer.sent) == 1
+    assert mails(app)[0].status == "sent"
+
+
+def test_two_concurrent_flushers_send_each_message_once(app, session, database_url, smtp_server):
+    queue_mails(session, 30)
+    config = dict(app.config, SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port,
+                  MAIL_FROM="cortesia@example.test")
+    flushers = [create_app(config) for _ in range(2)]
+    reports, start = [], threading.Barrier(2)
+
+    def run(flusher):
+        start.wait()
+        reports.append(flush_outbox(flusher, NOW))
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in flushers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for flusher in flushers:
+        flusher.extensions["cortesia.engine"].dispose()
+
+    assert sum(r.sent for r in reports) == 30
+    subjects = [m["Subject"] for m in smtp_server.messages]
+    assert sorted(subjects) == sorted(f"Subject {n}" for n in range(30))
+    assert {m.status for m in mails(app)} == {"sent"}
+
+
+def test_logs_name_the_message_never_its_content(app, fake_mailer, session, position, caplog):
+    fake_mailer.fail_with = "down"
+    queue_notice_email(session, position, "wrong_person", NOW)
+    session.commit()
+    with caplog.at_level(logging.DEBUG):
+        flush_outbox(app, NOW)
+        fake_mailer.fail_with = None
+        flush_outbox(app, NOW + timedelta(hours=1))
+    text = caplog.text
+    assert "mail 1" in text
+    for secret in ("1.234,56", "Niccolò", "mario.rossi", "FT-2026/118"):
+        assert secret not in text
+
+
+def test_flush_needs_an_aware_clock(app):
+    with pytest.raises(ValueError):
+        flush_outbox(app, datetime(2026, 11, 2, 10, 0))
+
+
+def test_the_flush_command_prints_the_counts(app, fake_mailer, session, runner):
+    queue_mails(session, 2)
+    result = runner.invoke(args=["outbox", "flush", "--now", "2026-11-02T11:00:00+01:00"])
+    assert result.exit_code == 0, result.output
+    assert "2 sent, 0 retried, 0 failed" in result.output
+
+
+def test_the_list_command_masks_recipients_and_filters_by_status(app, fake_mailer, session, runner):
+    queue_mails(session, 2)
+    flush_outbox(app, NOW, limit=1)
+    result = runner.invoke(args=["outbox", "list", "--status", "queued"])
+    assert result.exit_code == 0, result.output
+    [line] = result.output.splitlines()
+    assert "de***@example.test" in line and "queued" in line
+    assert "tries=0  next=2026-11-02T10:00:00+00:00" in line
+    assert "debtor1@" not in result.output
+    assert "sent" in runner.invoke(args=["outbox", "list"]).output

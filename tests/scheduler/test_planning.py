@@ -1,0 +1,145 @@
+"""Dial passes over a campaign's days: first calls, retries in the right windows, then no_answer."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Attempt, BlockedNumber, Event, Position
+from scheduler.dial import dial_pass
+from telephony import get_telephony
+from telephony.simulator import DebtorScript
+from tests.factories import make_attempt, make_creditor, make_position
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def rome(*args):
+    return datetime(*args, tzinfo=ROME)
+
+
+def attempts(session, position_id=None):
+    session.expire_all()
+    query = select(Attempt).order_by(Attempt.position_id, Attempt.number)
+    if position_id is not None:
+        query = query.where(Attempt.position_id == position_id)
+    return session.scalars(query).all()
+
+
+@pytest.fixture
+def simulator(app):
+    return get_telephony(app)
+
+
+@pytest.mark.parametrize("instant, placed", [
+    (rome(2026, 11, 23, 8, 0), 0),      # before the first window
+    (rome(2026, 11, 23, 9, 0), 1),      # inside the first
+    (rome(2026, 11, 23, 13, 0), 0),     # between two windows
+    (rome(2026, 11, 23, 15, 0), 1),     # inside the second
+    (rome(2026, 11, 23, 21, 30), 0),    # after the last
+])
+def test_a_pass_calls_only_inside_a_window(app, session, simulator, instant, placed):
+    make_position(session, make_creditor(session))
+    report = dial_pass(app, instant)
+    assert len(report.placed) == placed and len(simulator.calls) == placed
+
+
+def test_unanswered_calls_are_retried_in_three_windows_then_closed_as_no_answer(
+        app, session, simulator):
+    position = make_position(session, make_creditor(session))
+    simulator.script(position.phone, DebtorScript("no-answer"))
+    # A dialer ticking every half hour through Monday and Tuesday.
+    for day in (23, 24):
+        for hour in range(8, 22):
+            for minute in (0, 30):
+                dial_pass(app, rome(2026, 11, day, hour, minute))
+    tried = attempts(session)
+    assert [a.call_window for a in tried] == ["08:30-12:00", "14:00-17:00", "18:00-21:00"]
+    assert [a.placed_at.astimezone(ROME) for a in tried] == [
+        rome(2026, 11, 23, 8, 30), rome(2026, 11, 23, 14, 0), rome(2026, 11, 23, 18, 0)]
+    assert all(a.status == "no-answer" and a.day.isoformat() == "2026-11-23" for a in tried)
+    session.refresh(position)
+    assert position.outcome == "no_answer" and len(simulator.calls) == 3
+
+
+def test_a_late_pass_retries_in_the_next_allowed_window_not_the_previous_one(
+        app, session, simulator):
+    position = make_position(session, make_creditor(session))
+    simulator.script(position.phone, DebtorScript("busy"))
+    dial_pass(app, rome(2026, 11, 23, 20, 0))               # first call in the evening window
+    assert dial_pass(app, rome(2026, 11, 23, 20, 30)).placed == []   # same window: no retry
+    report = dial_pass(app, rome(2026, 11, 24, 9, 0))        # the next morning
+    assert len(report.placed) == 1
+    assert [a.call_window for a in attempts(session)] == ["18:00-21:00", "08:30-12:00"]
+
+
+def test_an_answered_outcome_stops_all_calls(app, session, simulator):
+    position = make_position(session, make_creditor(session))
+    simulator.script(position.phone, DebtorScript("human", ("1", "1")))
+    dial_pass(app, rome(2026, 11, 23, 9, 0))
+    for hour in (14, 18):
+        assert dial_pass(app, rome(2026, 11, 23, hour, 5)).placed == []
+    assert len(attempts(session)) == 1
+
+
+def test_an_opt_out_stops_calls_to_that_number_for_the_creditors_other_positions(
+        app, session, simulator):
+    creditor = make_creditor(session)
+    first = make_position(session, creditor)
+    second = make_position(session, creditor, reference="P-002")   # the same phone
+    other = make_position(session, make_creditor(session, name="Altro Srl"))
+    simulator.script(first.phone, DebtorScript("human", ("1", "8")))
+    report = dial_pass(app, rome(2026, 11, 23, 9, 0))
+    # The first call opts out inside place_call; its sibling, claimed in the same batch, is
+    # already on its way: what matters is the later passes.
+    called = {d.position_id for d in report.placed}
+    assert first.id in called and other.id in called
+    later = dial_pass(app, rome(2026, 11, 23, 14, 5))
+    assert {d.position_id for d in later.placed} <= {other.id}
+    assert session.scalar(select(BlockedNumber.reason)) == "opted_out"
+    assert second.id not in {a.position_id for a in attempts(session)
+                             if a.placed_at and a.placed_at >= rome(2026, 11, 23, 14)}
+
+
+def test_a_blocked_number_is_not_planned_nor_called(app, session, simulator):
+    position = make_position(session, make_creditor(session))
+    session.add(BlockedNumber(creditor_id=position.creditor_id, phone=position.phone,
+                              reason="wrong_person"))
+    session.commit()
+    assert dial_pass(app, rome(2026, 11, 23, 9, 0)).placed == [] and not attempts(session)
+
+
+def test_the_dialer_closes_a_position_whose_final_callback_was_lost(app, session, simulator):
+    creditor = make_creditor(session, max_attempts=1)
+    position = make_position(session, creditor)
+    # The last allowed attempt ended (status recorded) but no outcome was written.
+    make_attempt(session, position, status="no-answer", call_window="08:30-12:00",
+                 placed_at=rome(2026, 11, 23, 9, 0))
+    report = dial_pass(app, rome(2026, 11, 23, 9, 30))
+    session.refresh(position)
+    assert report.settled == 1 and position.outcome == "no_answer"
+    assert dial_pass(app, rome(2026, 11, 23, 9, 45)).settled == 0   # idempotent
+    kinds = session.scalars(select(Event.kind).where(Event.kind == "outcome")).all()
+    assert kinds == ["outcome"] and not simulator.calls
+
+
+def test_a_dry_run_lists_retries_due_without_creating_them(app, session, simulator):
+    position = make_position(session, make_creditor(session))
+    simulator.script(position.phone, DebtorScript("no-answer"))
+    dial_pass(app, rome(2026, 11, 23, 9, 0))
+    report = dial_pass(app, rome(2026, 11, 23, 14, 10), dry_run=True)
+    assert [(d.reference, d.number) for d in report.due] == [("P-001", 2)]
+    assert len(attempts(session)) == 1
+
+
+def test_plans_come_from_placement_times_not_from_when_callbacks_arrive(app, session, simulator):
+    creditor = make_creditor(session)
+    position = make_position(session, creditor)
+    # Placed at 11:55; its final callback is recorded much later. The retry is due 13:55 → 14:00.
+    make_attempt(session, position, status="no-answer", call_window="08:30-12:00",
+                 placed_at=rome(2026, 11, 23, 11, 55), ended_at=rome(2026, 11, 23, 16, 59))
+    dial_pass(app, rome(2026, 11, 23, 12, 30))
+    second = attempts(session)[1]
+    assert second.status == "pending" and second.call_window == "14:00-17:00"
+    assert second.due_at == rome(2026, 11, 23, 14, 0)
+    assert session.get(Position, position.id).outcome is None

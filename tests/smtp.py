@@ -1,0 +1,82 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, as pytest fixtures."""
+import email
+import socket
+import threading
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+MAIL_FROM = "Cortesia <cortesia@example.test>"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class CollectingHandler:
+    """Accepts every message, except for recipients in `refuse` (550)."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.refuse = set()
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+
+class LoopbackSMTP:
+    """An SMTP server on 127.0.0.1 that can be stopped and started again on the same port."""
+
+    def __init__(self):
+        self.host, self.port = "127.0.0.1", free_port()
+        self.handler = CollectingHandler()
+        self.controller = None
+
+    def start(self):
+        # A controller's event loop is closed by stop(): a restart needs a new controller.
+        self.controller = Controller(self.handler, hostname=self.host, port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def envelopes(self):
+        return list(self.handler.envelopes)
+
+    @property
+    def messages(self):
+        """What arrived, parsed (EmailMessage), in the order it arrived."""
+        return [email.message_from_bytes(e.original_content or e.content, policy=policy.default)
+                for e in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server():
+    server = LoopbackSMTP()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_app(app, smtp_server):
+    """The test app, mailing through the loopback server."""
+    app.config.update(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, MAIL_FROM=MAIL_FROM,
+                      SMTP_STARTTLS=False, SMTP_USERNAME=None, SMTP_PASSWORD=None)
+    app.extensions.pop("cortesia.mailer", None)
+    return app
