@@ -1,4 +1,4 @@
-"""The long-running worker: APScheduler as a ticker that runs dial passes on the wall clock."""
+"""The long-running worker: APScheduler as a ticker for dial passes, the outbox and daily reports."""
 import logging
 import signal
 from datetime import timezone
@@ -24,7 +24,26 @@ def build_scheduler(app, dial_every):
         except Exception:  # a failed pass must not stop the ticker; the next one retries
             log.exception("dial pass failed")
 
+    def flush():
+        from notify.outbox import flush_outbox
+        try:
+            flush_outbox(app, utcnow())
+        except Exception:  # SMTP or database trouble: the next tick retries
+            log.exception("outbox flush failed")
+
+    def reports():
+        from reports.mail import send_due_reports
+        try:
+            send_due_reports(app, utcnow())
+        except Exception:
+            log.exception("daily reports failed")
+
     scheduler = BlockingScheduler(timezone=timezone.utc)
+    # The 23:30 report is made once per creditor and day by ReportRun's unique key, not by
+    # hoping only one worker runs; the outbox then mails it.
+    for job, every in ((flush, 30), (reports, 60)):
+        scheduler.add_job(job, "interval", seconds=every, id=job.__name__, coalesce=True,
+                          max_instances=1, misfire_grace_time=every)
     # Passes never overlap (max_instances=1); missed ticks collapse into one (coalesce).
     scheduler.add_job(tick, "interval", seconds=dial_every, id="dial", coalesce=True,
                       max_instances=1, misfire_grace_time=dial_every, next_run_time=utcnow())
