@@ -6,18 +6,22 @@ Point the app at it with TELEPHONY=twilio TWILIO_API_BASE_URL=http://127.0.0.1:8
 `POST /2010-04-01/Accounts/<sid>/Calls.json` answers 201 with a new CallSid and records the
 request (its `Url` names the attempt); `GET` on the same path lists the recorded calls,
 filtered by `To`/`From`, newest first, as Twilio does. Nothing else is simulated: no webhooks.
+
+It speaks just enough HTTP/1.1 (keep-alive, Content-Length bodies) on one asyncio loop, so
+that a benchmark measures the dialer, not the stand-in's own request parsing.
 """
 import argparse
+import asyncio
 import json
 import re
 import threading
 import uuid
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls\.json$")
+REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}
 
 
 class TwilioStandIn:
@@ -26,24 +30,41 @@ class TwilioStandIn:
     def __init__(self, port=0, clock=None):
         self.calls = []
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.port = port
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
+        self._loop = None
         self._thread = None
+        self._ready = threading.Event()
 
     @property
     def url(self):
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
         self._thread.start()
+        self._ready.wait(10)
         return self
 
+    def serve_forever(self):
+        """Serve on this thread until `stop`."""
+        self._loop = asyncio.new_event_loop()
+        server = self._loop.run_until_complete(self._loop.create_server(
+            lambda: _Connection(self), "127.0.0.1", self.port))
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            server.close()
+            self._loop.run_until_complete(server.wait_closed())
+            self._loop.close()
+
     def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
 
     def __enter__(self):
         return self.start()
@@ -69,52 +90,69 @@ class TwilioStandIn:
             found = [c for c in self.calls if all(c[k] == v for k, v in wanted.items())]
         return list(reversed(found))
 
+    def answer(self, method, target, body):
+        """(status, JSON payload) for one request."""
+        parts = urlsplit(target)
+        match = CALLS_PATH.match(parts.path)
+        if not match:
+            return 404, {"code": 20404, "message": "Not Found", "status": 404}
+        if method == "POST":
+            form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+            return 201, self.record(match[1], form)
+        if method == "GET":
+            calls = self.listing(parse_qs(parts.query))
+            return 200, {"calls": calls, "page": 0, "page_size": 50, "uri": parts.path,
+                         "next_page_uri": None}
+        return 400, {"code": 20001, "message": f"{method} is not supported here", "status": 400}
 
-def _handler_for(standin):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"   # keep-alive: one connection per dialer, not per call
-        disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms ACK stall
 
-        def do_POST(self):
-            match = CALLS_PATH.match(urlsplit(self.path).path)
-            length = int(self.headers.get("Content-Length") or 0)
-            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-            if not match:
-                return self._json(404, {"code": 20404, "message": "Not Found"})
-            self._json(201, standin.record(match[1], form))
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection: requests are read from the buffer as they complete."""
 
-        def do_GET(self):
-            parts = urlsplit(self.path)
-            if not CALLS_PATH.match(parts.path):
-                return self._json(404, {"code": 20404, "message": "Not Found"})
-            calls = standin.listing(parse_qs(parts.query))
-            self._json(200, {"calls": calls, "page": 0, "page_size": 50, "uri": parts.path,
-                             "next_page_uri": None})
+    def __init__(self, standin):
+        self.standin = standin
+        self.buffer = b""
+        self.transport = None
 
-        def _json(self, status, payload):
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def connection_made(self, transport):
+        self.transport = transport
 
-        def log_message(self, *args):  # one line per call would drown a benchmark
-            pass
+    def data_received(self, data):
+        self.buffer += data
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            lines = self.buffer[:end].decode("latin-1").split("\r\n")
+            length = 0
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            if len(self.buffer) < end + 4 + length:
+                return  # the body is still on its way
+            body = self.buffer[end + 4:end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length:]
+            method, target, _ = lines[0].split(" ", 2)
+            self.respond(*self.standin.answer(method, target, body))
 
-    return Handler
+    def respond(self, status, payload):
+        body = json.dumps(payload).encode()
+        head = (f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        self.transport.write(head.encode() + body)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8099)
     args = parser.parse_args()
-    standin = TwilioStandIn(args.port)
+    standin = TwilioStandIn(args.port).start()
     print(f"Twilio stand-in at {standin.url} (Ctrl-C to stop)", flush=True)
     try:
-        standin._server.serve_forever()
+        standin._thread.join()
     except KeyboardInterrupt:
-        pass
+        standin.stop()
     print(f"{len(standin.calls)} calls placed")
 
 
