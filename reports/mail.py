@@ -1,19 +1,22 @@
 """Mailing daily reports: on demand (`report --send`) and at 23:30 creditor time (the worker)."""
 import logging
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from db import session_scope
-from db.models import Creditor, OutgoingMail, ReportRun
+from db.models import Attempt, Creditor, OutgoingMail, Position, ReportRun
 from reports.daily import build_report, render_csv, report_filename
 
 log = logging.getLogger(__name__)
 
 REPORT_TIME = time(23, 30)
+# How many creditor-local days back (those whose 23:30 has passed, the latest included) the
+# worker still makes a report it missed; older ones are left to `report --date D --send`.
+REPORT_LOOKBACK_DAYS = 7
 
 TEXTS = {
     "it": ("Cortesia: rapporto giornaliero {creditor} del {day}",
@@ -74,21 +77,54 @@ def local_report_day(creditor_timezone, now):
     return local.date() if local.time() >= REPORT_TIME else None
 
 
+def lookback_days(creditor_timezone, now):
+    """(first, last): the latest REPORT_LOOKBACK_DAYS creditor-local days whose 23:30 has passed."""
+    local = now.astimezone(ZoneInfo(creditor_timezone))
+    last = local.date() if local.time() >= REPORT_TIME else local.date() - timedelta(days=1)
+    return last - timedelta(days=REPORT_LOOKBACK_DAYS - 1), last
+
+
 def due_reports(session, now):
-    """(creditor id, local day) of every creditor past 23:30 local time without its ReportRun."""
+    """(creditor id, local day) of every report due at `now` and not made yet, oldest day first.
+
+    For each creditor: its current day once it is past 23:30 there, as always; and, caught up,
+    every day of the look-back (`lookback_days`) on which its attempts were placed and that has
+    no ReportRun yet, because no worker ran between its 23:30 and midnight.
+
+    A day without placed attempts is reported only by a tick between its own 23:30 and midnight,
+    as before: that empty report tells the creditor on time that nobody was called. A missed
+    quiet day is not caught up: late, its empty report would tell nothing, and a creditor
+    created today, or one whose worker was down over a quiet week, would get a string of empty
+    mails. So the catch-up adds only reports with rows; quiet days behave as they always did.
+    """
     due = []
     for creditor_id, zone in session.execute(select(Creditor.id, Creditor.timezone)).all():
-        day = local_report_day(zone, now)
-        done = exists().where(ReportRun.creditor_id == creditor_id, ReportRun.day == day)
-        if day is not None and not session.scalar(select(done)):
-            due.append((creditor_id, day))
-    return due
+        first, last = lookback_days(zone, now)
+        days = set(_days_with_attempts(session, creditor_id, first, last))
+        today = local_report_day(zone, now)
+        if today is not None:
+            days.add(today)
+        days -= set(session.scalars(select(ReportRun.day).where(
+            ReportRun.creditor_id == creditor_id, ReportRun.day.between(first, last))))
+        for day in days - {today}:
+            log.warning("the report of creditor %s for %s was missed (no worker ran from 23:30 "
+                        "to midnight): due now", creditor_id, day)
+        due += [(creditor_id, day) for day in days]
+    return sorted(due, key=lambda item: (item[1], item[0]))
+
+
+def _days_with_attempts(session, creditor_id, first, last):
+    """The creditor-local days from `first` to `last` on which its attempts were placed."""
+    return session.scalars(
+        select(Attempt.day).distinct().join(Attempt.position)
+        .where(Position.creditor_id == creditor_id, Attempt.day.between(first, last)))
 
 
 def send_due_reports(app, now):
-    """Record and queue every daily report due at `now`; the ReportDone of each made here.
+    """Record and queue every daily report due at `now`, missed ones included (`due_reports`).
 
-    Only queues: the outbox flush sends. Safe with many workers: see `make_daily_report`.
+    The ReportDone of each made here. Only queues: the outbox flush sends. Safe with many
+    workers: see `make_daily_report`.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("send_due_reports needs a timezone-aware `now`")

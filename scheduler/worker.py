@@ -40,7 +40,8 @@ def build_scheduler(app, dial_every):
 
     scheduler = BlockingScheduler(timezone=timezone.utc)
     # The 23:30 report is made once per creditor and day by ReportRun's unique key, not by
-    # hoping only one worker runs; the outbox then mails it.
+    # hoping only one worker runs; the outbox then mails it. A report missed while no worker
+    # ran is made by the next tick (see reports.mail.due_reports).
     for job, every in ((flush, 30), (reports, 60)):
         scheduler.add_job(job, "interval", seconds=every, id=job.__name__, coalesce=True,
                           max_instances=1, misfire_grace_time=every)
