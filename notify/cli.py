@@ -1,26 +1,15 @@
 """`flask outbox`: flush the mail outbox now, or list what is in it."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from db import session_scope
-from db.models import OutgoingMail, utcnow
+from db.clock import now_option
+from db.models import OutgoingMail
 from notify.outbox import flush_outbox
 
 STATUSES = ("queued", "sending", "sent", "failed")
-
-
-def parse_instant(value, timezone_name):
-    """An ISO 8601 instant; without an offset it is read in `timezone_name` (config TIMEZONE)."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"not an ISO 8601 date and time: {value!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone_name))
 
 
 def mask_email(address):
@@ -35,13 +24,11 @@ def outbox_group():
 
 
 @outbox_group.command("flush")
-@click.option("--now", "now_text", metavar="ISO8601", help="The clock for this flush (default: now).")
+@now_option("The clock for this flush (default: now).")
 @with_appcontext
-def flush_command(now_text):
+def flush_command(now):
     """Send every message that is due, retrying failures later."""
-    app = current_app._get_current_object()
-    now = parse_instant(now_text, app.config["TIMEZONE"]) if now_text else utcnow()
-    click.echo(flush_outbox(app, now).summary())
+    click.echo(flush_outbox(current_app._get_current_object(), now).summary())
 
 
 @outbox_group.command("list")
