@@ -1,7 +1,7 @@
 """`flask creditor add|list|set` and `flask import`: thin edges over creditors.py and importer.py."""
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from contacts.creditors import (
@@ -132,6 +132,7 @@ def format_table(headers, rows):
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--creditor", "creditor_name", required=True, help="Name of the creditor.")
+@with_appcontext
 def import_command(file, creditor_name):
     """Import a contact list (CSV or XLSX) for a creditor."""
     try:

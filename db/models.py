@@ -4,7 +4,7 @@ import secrets
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
+    JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text,
     TypeDecorator, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -44,9 +44,10 @@ class Outcome(str, enum.Enum):
 
 OUTCOMES = [o.value for o in Outcome]
 
-# Outcomes that send the notice by email instead, and those that bar the number for the creditor.
+# Outcomes that send the notice by email instead, and those that bar the number for the creditor
+# (SPEC §2: the email fallbacks stop all calls to that number, and so does an opt-out).
 MAIL_FALLBACK_OUTCOMES = {Outcome.WRONG_PERSON.value, Outcome.IDENTITY_FAILED.value}
-NUMBER_BLOCKING_OUTCOMES = {Outcome.WRONG_PERSON.value, Outcome.OPTED_OUT.value}
+NUMBER_BLOCKING_OUTCOMES = MAIL_FALLBACK_OUTCOMES | {Outcome.OPTED_OUT.value}
 
 
 class Base(DeclarativeBase):
@@ -164,6 +165,8 @@ class Attempt(Base):
         UniqueConstraint("position_id", "number", name="uq_attempts_position_number"),
         Index("ix_attempts_status_due", "status", "due_at"),
         Index("ix_attempts_day", "day"),
+        # Is a call to this number under way? Asked for every call a dialer claims.
+        Index("ix_attempts_to_number_status", "to_number", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -199,7 +202,8 @@ class Attempt(Base):
 
 
 class BlockedNumber(Base):
-    """A number the creditor must not call again (opt-out, or it reached the wrong person)."""
+    """A number the creditor must not call again: opted out, reached the wrong person, or failed
+    to identify; `position_id` is the position whose outcome barred it."""
 
     __tablename__ = "blocked_numbers"
     __table_args__ = (UniqueConstraint("creditor_id", "phone", name="uq_blocked_creditor_phone"),)
@@ -284,3 +288,13 @@ class ReportRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     mail_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_mail.id"))
     rows: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PacingSlot(Base):
+    """The next free calling slot of a rate shared by every dialer (Twilio's calls per second
+    are per account, however many dialers place them): seconds since the epoch, UTC."""
+
+    __tablename__ = "pacing_slots"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)

@@ -1,5 +1,6 @@
 """Recording a definite outcome and everything it sets off, in one transaction."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from db.events import record_event
 from db.models import (
@@ -10,30 +11,41 @@ from notify import queue_notice_email
 
 def apply_outcome(session, attempt, outcome, source, now):
     """Give the attempt and its position `outcome`; a position's first outcome is final."""
-    position = attempt.position
     if attempt.outcome is None:
         attempt.outcome = outcome
+    return close_position(session, attempt.position, outcome, source, now, attempt_id=attempt.id)
+
+
+def close_position(session, position, outcome, source, now, attempt_id=None, detail=None):
+    """Give `position` its definite outcome and set off what follows from it: the callback
+    queue, the number bar, the emailed notice. False if it had an outcome already."""
     if position.outcome is not None:
         return False
     position.outcome = outcome
     position.outcome_at = now
-    record_event(session, position.id, "outcome", source, {"outcome": outcome},
-                 attempt_id=attempt.id, at=now)
+    record_event(session, position.id, "outcome", source, {"outcome": outcome, **(detail or {})},
+                 attempt_id=attempt_id, at=now)
     if outcome == Outcome.CALLBACK_REQUESTED.value:
-        session.add(CallbackRequest(position_id=position.id, attempt_id=attempt.id, requested_at=now))
-        record_event(session, position.id, "callback_queued", source, attempt_id=attempt.id, at=now)
+        session.add(CallbackRequest(position_id=position.id, attempt_id=attempt_id, requested_at=now))
+        record_event(session, position.id, "callback_queued", source, attempt_id=attempt_id, at=now)
     if outcome in NUMBER_BLOCKING_OUTCOMES:
         _block_number(session, position, outcome, now)
     if outcome in MAIL_FALLBACK_OUTCOMES:
         for mail in queue_notice_email(session, position, outcome, now):
             record_event(session, position.id, "email_queued", source,
-                         {"to": mail.to_address, "kind": mail.kind}, attempt_id=attempt.id, at=now)
+                         {"to": mail.to_address, "kind": mail.kind}, attempt_id=attempt_id, at=now)
     return True
 
 
 def _block_number(session, position, reason, now):
+    """Bar the number for the creditor; the first bar stays (it names who set it)."""
     exists = session.scalar(select(BlockedNumber.id).where(
         BlockedNumber.creditor_id == position.creditor_id, BlockedNumber.phone == position.phone))
-    if exists is None:
-        session.add(BlockedNumber(creditor_id=position.creditor_id, phone=position.phone,
-                                  reason=reason, position_id=position.id, created_at=now))
+    if exists is not None:
+        return
+    try:
+        with session.begin_nested():  # another position of this number, barred at this instant
+            session.add(BlockedNumber(creditor_id=position.creditor_id, phone=position.phone,
+                                      reason=reason, position_id=position.id, created_at=now))
+    except IntegrityError:
+        pass

@@ -12,10 +12,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, exists, func, insert, select, update
 
 from db.models import Attempt, Event, Position
 from scheduler.planning import SOURCE, not_blocked
+from scheduler.policy import ACTIVE_STATUSES, STALE_CALL_SECONDS
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,26 @@ def new_dialer_id():
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def due_condition(creditor, now, table=Attempt):
-    """Pending, due, planned for the window open now, position still open and number not barred."""
+def due_condition(creditor, now, table=Attempt, stale_seconds=STALE_CALL_SECONDS):
+    """Pending, due, planned for the window open now, position still open, number not barred
+    and not being rung already."""
     return and_(table.status == "pending", table.due_at <= now,
                 table.call_window == creditor.label, Position.creditor_id == creditor.id,
-                Position.outcome.is_(None), not_blocked())
+                Position.outcome.is_(None), not_blocked(), number_free(now, stale_seconds))
 
 
-def list_due(session, now, creditors):
+def number_free(now, stale_seconds=STALE_CALL_SECONDS):
+    """No call to the position's number is under way, for any creditor: two positions of one
+    debtor (two invoices, say) are two calls one after the other, never two phones ringing.
+    A call silent for `stale_seconds` (its final callback lost) no longer holds the number."""
+    busy = Attempt.__table__.alias("busy")
+    since = now - timedelta(seconds=stale_seconds)
+    return ~exists().where(busy.c.to_number == Position.phone,
+                           busy.c.status.in_(ACTIVE_STATUSES),
+                           func.coalesce(busy.c.placed_at, busy.c.claimed_at) > since)
+
+
+def list_due(session, now, creditors, stale_seconds=STALE_CALL_SECONDS):
     """Every call due at `now`, in the order a pass would place them (for dry runs)."""
     due = []
     for creditor in creditors.values():
@@ -65,18 +78,19 @@ def list_due(session, now, creditors):
         rows = session.execute(
             select(Attempt.position_id, Attempt.id, Position.reference, Position.phone,
                    Attempt.number).join(Attempt.position)
-            .where(due_condition(creditor, now)).order_by(Attempt.due_at, Attempt.id)).all()
+            .where(due_condition(creditor, now, stale_seconds=stale_seconds)).order_by(Attempt.due_at, Attempt.id)).all()
         due += [DueCall(pid, aid, ref, phone, creditor.name, number)
                 for pid, aid, ref, phone, number in rows]
     return due
 
 
-def claim_batch(session, creditor, now, limit, dialer, caller_id):
+def claim_batch(session, creditor, now, limit, dialer, caller_id,
+                stale_seconds=STALE_CALL_SECONDS):
     """Claim up to `limit` due attempts of `creditor` for `dialer`; the DueCalls claimed."""
     table = Attempt.__table__
     candidate = table.alias("candidate")
     pick = (select(candidate.c.id).join(Position, Position.id == candidate.c.position_id)
-            .where(due_condition(creditor, now, candidate.c))
+            .where(due_condition(creditor, now, candidate.c, stale_seconds))
             .order_by(candidate.c.due_at, candidate.c.id).limit(limit)
             .with_for_update(of=candidate, skip_locked=True)
             # Evaluated once: as an IN (...) subquery PostgreSQL may rescan it per row, and a
@@ -89,6 +103,7 @@ def claim_batch(session, creditor, now, limit, dialer, caller_id):
                 from_number=caller_id)
         .returning(table.c.id, table.c.position_id, table.c.number, table.c.token,
                    table.c.to_number)).all()
+    rows = _one_per_number(session, rows)
     if not rows:
         return []
     references = dict(session.execute(select(Position.id, Position.reference)
@@ -99,6 +114,19 @@ def claim_batch(session, creditor, now, limit, dialer, caller_id):
     return sorted((DueCall(r.position_id, r.id, references[r.position_id], r.to_number,
                            creditor.name, r.number, r.token, caller_id, now) for r in rows),
                   key=lambda d: d.attempt_id)
+
+
+def _one_per_number(session, rows):
+    """The claimed rows, at most one per number: the others go straight back to pending."""
+    kept, seen, extra = [], set(), []
+    for row in sorted(rows, key=lambda r: r.id):
+        (extra if row.to_number in seen else kept).append(row)
+        seen.add(row.to_number)
+    if extra:
+        table = Attempt.__table__
+        session.execute(update(table).where(table.c.id.in_([r.id for r in extra]))
+                        .values(status="pending", claimed_at=None, claimed_by=None))
+    return kept
 
 
 def release(session, calls, dialer, due_at=None):

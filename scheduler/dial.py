@@ -13,9 +13,12 @@ from datetime import datetime
 from db import get_sessionmaker, session_scope
 from scheduler import placing
 from scheduler.claims import DueCall, claim_batch, list_due, mask_phone, new_dialer_id
-from scheduler.pacing import Pacer, VirtualClock, WallClock, active_calls, free_lines
+from scheduler.pacing import (
+    Pacer, SharedLedger, VirtualClock, WallClock, active_calls, free_lines,
+)
 from scheduler.planning import (
-    load_creditors, plan_first_attempts, plan_retries, replan_missed, settle_exhausted,
+    load_creditors, plan_first_attempts, plan_retries, replan_missed, settle_barred,
+    settle_exhausted,
 )
 from scheduler.policy import slot_end
 from scheduler.recovery import recover_claims
@@ -37,6 +40,7 @@ class DialReport:
     skipped: list = field(default_factory=list)     # claimed, then given back unplaced
     planned: int = 0
     settled: int = 0                                # positions closed as no_answer
+    barred: int = 0                                 # positions closed: their number is barred
     adopted: int = 0                                # expired claims whose call was found
     released: int = 0                               # expired claims given back to pending
     held: list = field(default_factory=list)        # creditors stopped by a concurrency cap
@@ -49,6 +53,7 @@ class DialReport:
                 f"{len(self.failed)} failed, {len(self.skipped)} skipped")
         extra = [f"{n} {label}" for n, label in (
             (self.planned, "planned"), (self.settled, "closed as no_answer"),
+            (self.barred, "closed on a barred number"),
             (self.adopted + self.released, "stale claims reconciled"),
             (len(self.held), "creditors at their concurrency cap")) if n]
         return text + (f" ({', '.join(extra)})" if extra else "")
@@ -72,9 +77,10 @@ def dial_pass(app, now, dry_run=False, *, calls_per_second=None, clock=None, dia
         creditors = load_creditors(session, now)
     report.adopted, report.released = recover_claims(app, now, creditors)
     with session_scope(app) as session:
+        report.barred = settle_barred(session, now)
         report.planned = plan(session, now, creditors)
         report.settled = settle_exhausted(session, now)
-    pacer = Pacer(now, pace(app, calls_per_second), clock or pass_clock(app))
+    pacer = Pacer(now, pace(app, calls_per_second), clock or pass_clock(app), ledger(app))
     place_due(app, creditors, pacer, report, dialer_id or new_dialer_id())
     return report
 
@@ -84,6 +90,12 @@ def pass_clock(app):
     if "cortesia.dial_clock" in app.extensions:
         return app.extensions["cortesia.dial_clock"]
     return VirtualClock() if app.config["TELEPHONY"] == "simulator" else WallClock()
+
+
+def ledger(app):
+    """Calling slots shared by every dialer of the account: the rate is the account's."""
+    account = app.config.get("TWILIO_ACCOUNT_SID") or app.config["TELEPHONY"]
+    return SharedLedger(app, f"calls:{account}", app.config["DIAL_LEASE_SECONDS"])
 
 
 def pace(app, override=None):
@@ -106,7 +118,7 @@ def preview(app, now):
     try:
         creditors = load_creditors(session, now)
         plan(session, now, creditors)
-        return list_due(session, now, creditors)
+        return list_due(session, now, creditors, app.config["DIAL_STALE_CALL_SECONDS"])
     finally:
         session.rollback()
         session.close()
@@ -129,7 +141,7 @@ def place_due(app, creditors, pacer, report, dialer):
             limit = batch if lines is None else min(batch, lines)
             claimed = _claim(app, creditor, pacer.now(), limit, dialer)
             active[cid] = active.get(cid, 0) + len(claimed)   # the next creditor's budget sees them
-            if len(claimed) < limit:
+            if not claimed:
                 del calling[cid]  # nothing more is due for it in this pass
             report.due += claimed
             placing.place_batch(app, creditor, claimed, pacer, closing[cid], report, dialer)
@@ -148,5 +160,6 @@ def _active(app, now, calling):
 def _claim(app, creditor, now, limit, dialer):
     caller_id = creditor.caller_id or app.config.get("TWILIO_CALLER_ID")
     with session_scope(app) as session:
-        return claim_batch(session, creditor, now, limit, dialer, caller_id)
+        return claim_batch(session, creditor, now, limit, dialer, caller_id,
+                           app.config["DIAL_STALE_CALL_SECONDS"])
 

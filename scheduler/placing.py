@@ -35,6 +35,7 @@ def place_batch(app, creditor, claimed, pacer, closes_at, report, dialer):
     # Well inside the lease, so no other dialer can be reconciling a claim we still place.
     fresh_for = timedelta(seconds=app.config["DIAL_LEASE_SECONDS"] / 2)
     placements, unplaced = [], []
+    pacer.reserve(min(len(claimed), pacer.slots_until(closes_at)))
     with _placer(app) as submit:
         for due in claimed:
             pacer.wait()

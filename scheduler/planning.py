@@ -13,9 +13,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from db.models import Attempt, BlockedNumber, Creditor, Outcome, Position, new_token
-from ivr.outcomes import apply_outcome
+from ivr.outcomes import apply_outcome, close_position
 from scheduler.policy import (
-    TERMINAL_STATUSES, CallRules, PastAttempt, open_slot, plan_attempt, window_label,
+    ACTIVE_STATUSES, TERMINAL_STATUSES, CallRules, PastAttempt, open_slot, plan_attempt,
+    window_label,
 )
 
 SOURCE = "dialer"
@@ -54,6 +55,35 @@ def not_blocked():
     """The position's number is not barred for its creditor."""
     return ~exists().where(BlockedNumber.creditor_id == Position.creditor_id,
                            BlockedNumber.phone == Position.phone)
+
+
+def settle_barred(session, now):
+    """Close the open positions whose number another position barred, with the bar's reason.
+
+    The number will not be rung for them again, so they get the definite outcome the number
+    got (and with it the emailed notice, for wrong_person and identity_failed); their planned
+    attempts are withdrawn. A position with a call under way is left to that call.
+    """
+    under_way = exists().where(Attempt.position_id == Position.id,
+                               Attempt.status.in_(ACTIVE_STATUSES))
+    rows = session.execute(
+        select(Position, BlockedNumber.reason, BlockedNumber.position_id)
+        .join(BlockedNumber, and_(BlockedNumber.creditor_id == Position.creditor_id,
+                                  BlockedNumber.phone == Position.phone))
+        .where(Position.outcome.is_(None), ~under_way).order_by(Position.id)).all()
+    if not rows:
+        return 0
+    references = dict(session.execute(select(Position.id, Position.reference).where(
+        Position.id.in_({barred_by for _, _, barred_by in rows if barred_by}))).all())
+    ids = [position.id for position, _, _ in rows]
+    for start in range(0, len(ids), INSERT_CHUNK):
+        session.execute(update(Attempt).where(
+            Attempt.position_id.in_(ids[start:start + INSERT_CHUNK]), Attempt.status == "pending")
+            .values(status="canceled", last_error="not placed: the number is barred"))
+    for position, reason, barred_by in rows:
+        close_position(session, position, reason, SOURCE, now,
+                       detail={"number_barred_by": references.get(barred_by)})
+    return len(rows)
 
 
 def settle_exhausted(session, now):

@@ -14,6 +14,10 @@ from contacts.creditors import parse_windows
 from scheduler.windows import is_calling_day
 
 TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+# Claimed or placed and not yet ended: the call is about to ring, ringing, or talking.
+ACTIVE_STATUSES = ("dialing", "queued", "initiated", "ringing", "in-progress")
+# An active call silent this long lost its final callback: it no longer holds a line or a number.
+STALE_CALL_SECONDS = 3600
 # Far enough to cross any run of holidays and Sundays; a plan beyond it means no window at all.
 HORIZON_DAYS = 31
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from db.models import NUMBER_BLOCKING_OUTCOMES, Attempt, BlockedNumber, CallbackRequest, Position
+from db.models import Attempt, BlockedNumber, CallbackRequest, Position
 from telephony import get_telephony
 from telephony.simulator import DebtorScript
 
@@ -402,17 +402,7 @@ STOPPING = {
 }
 
 
-@pytest.mark.parametrize("outcome", [
-    "wrong_person",
-    "opted_out",
-    # A known bug: expected to fail while identity_failed does not bar the number, a plain test
-    # once a fix makes it (one is under way); then drop the mark.
-    pytest.param("identity_failed", marks=pytest.mark.xfail(
-        "identity_failed" not in NUMBER_BLOCKING_OUTCOMES, strict=True, reason=(
-            "SPEC §2: identity_failed 'stops all calls to that number', but ivr/outcomes.py:25 "
-            "bars a number only for NUMBER_BLOCKING_OUTCOMES (db/models.py:49: wrong_person, "
-            "opted_out), so a later position at that number is still called"))),
-])
+@pytest.mark.parametrize("outcome", ["wrong_person", "opted_out", "identity_failed"])
 def test_an_outcome_that_stops_calls_to_a_number_holds_for_a_later_position(
         app, runner, session, tmp_path, outcome):
     # `session` also holds the app context `flask` itself pushes for `import` (the runner does not).
@@ -436,7 +426,8 @@ def test_an_outcome_that_stops_calls_to_a_number_holds_for_a_later_position(
     assert len(get_telephony(app).calls) == 1
     listed = table(cli(runner, "positions", "--creditor", CREDITOR))
     assert (listed["Q-1"]["outcome"], listed["Q-1"]["attempts"]) == (outcome, "1")
-    assert listed["Q-2"]["attempts"] == "0"
+    # Never called, Q-2 is closed with the outcome its number got.
+    assert (listed["Q-2"]["outcome"], listed["Q-2"]["attempts"]) == (outcome, "0")
 
 
 # --- the daily report --------------------------------------------------------------------------

@@ -115,9 +115,11 @@ def test_wrong_person_and_failed_identity_queue_the_emailed_notice(campaign, ses
     assert all(m.status == "queued" for m in mails.values())
 
 
-def test_wrong_person_and_opt_out_bar_the_number(campaign, session):
-    blocked = {b.reason for b in session.scalars(select(BlockedNumber))}
-    assert blocked == {"wrong_person", "opted_out"}
+def test_wrong_person_identity_failed_and_opt_out_bar_the_number(campaign, session):
+    blocked = dict(session.execute(select(Position.reference, BlockedNumber.reason)
+                                   .join(BlockedNumber, BlockedNumber.position_id == Position.id)).all())
+    assert blocked == {"wrong-person": "wrong_person", "wrong-code": "identity_failed",
+                       "repeats-then-opts-out": "opted_out"}
 
 
 def test_the_callback_request_is_queued(campaign, session):

@@ -4,7 +4,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bench.twilio_standin import TwilioStandIn
 from db import session_scope
 from db.models import Attempt
 from scheduler.claims import claim_batch
@@ -12,20 +11,7 @@ from scheduler.dial import dial_pass, plan
 from scheduler.pacing import VirtualClock
 from scheduler.planning import load_creditors
 from tests.factories import make_creditor, make_position
-from tests.scheduler.test_planning import rome
-
-NOW = rome(2026, 11, 23, 9, 0)
-LEASE = 300
-
-
-@pytest.fixture
-def standin(app):
-    """The app on Twilio REST, pointed at a local stand-in whose calls are created at NOW."""
-    with TwilioStandIn(clock=lambda: NOW) as server:
-        app.config.update(TELEPHONY="twilio", TWILIO_ACCOUNT_SID="AC" + "2" * 32,
-                          TWILIO_API_BASE_URL=server.url, DIAL_LEASE_SECONDS=LEASE)
-        app.extensions["cortesia.dial_clock"] = VirtualClock()
-        yield server
+from tests.scheduler.conftest import LEASE, STANDIN_NOW as NOW
 
 
 @pytest.fixture

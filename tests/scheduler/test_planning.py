@@ -3,9 +3,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from db.models import Attempt, BlockedNumber, Event, Position
+from db.models import Attempt, BlockedNumber, Event, OutgoingMail, Position
 from scheduler.dial import dial_pass
 from telephony import get_telephony
 from telephony.simulator import DebtorScript
@@ -143,3 +143,64 @@ def test_plans_come_from_placement_times_not_from_when_callbacks_arrive(app, ses
     assert second.status == "pending" and second.call_window == "14:00-17:00"
     assert second.due_at == rome(2026, 11, 23, 14, 0)
     assert session.get(Position, position.id).outcome is None
+
+
+def test_positions_on_a_number_barred_by_a_wrong_person_are_closed_and_mailed(
+        app, session, simulator):
+    creditor = make_creditor(session)
+    first = make_position(session, creditor, email="primo@example.test")
+    second = make_position(session, creditor, reference="P-002", email="secondo@example.test")
+    simulator.script(first.phone, DebtorScript("human", ("2",)))
+    report = dial_pass(app, rome(2026, 11, 23, 9, 0))
+    # One number, one call at a time: the sibling waits for the first call, then the next
+    # pass closes it on the barred number.
+    assert [d.position_id for d in report.placed] == [first.id]
+    assert dial_pass(app, rome(2026, 11, 23, 9, 1)).barred == 1
+    session.expire_all()
+    assert (first.outcome, second.outcome) == ("wrong_person", "wrong_person")
+    assert [a.status for a in attempts(session, second.id)] == ["canceled"]
+    mailed = set(session.scalars(select(OutgoingMail.to_address)))
+    assert mailed == {"primo@example.test", "secondo@example.test"}
+    event = session.scalars(select(Event).where(Event.position_id == second.id,
+                                                Event.kind == "outcome")).one()
+    assert event.detail == {"outcome": "wrong_person", "number_barred_by": "P-001"}
+
+
+def test_a_position_added_after_its_number_was_barred_is_closed_without_a_call(
+        app, session, simulator):
+    creditor = make_creditor(session)
+    first = make_position(session, creditor)
+    simulator.script(first.phone, DebtorScript("human", ("1", "8")))
+    dial_pass(app, rome(2026, 11, 23, 9, 0))
+    later = make_position(session, creditor, reference="P-002")
+    report = dial_pass(app, rome(2026, 11, 24, 9, 0))
+    assert report.placed == [] and report.barred == 1
+    session.expire_all()
+    assert later.outcome == "opted_out" and attempts(session, later.id) == []
+    assert session.scalar(select(func.count(OutgoingMail.id))) == 0   # no mail for an opt-out
+
+
+def test_identity_failed_bars_the_number_for_the_creditors_other_positions(app, session, simulator):
+    creditor = make_creditor(session)
+    first = make_position(session, creditor, verification_code="4321")
+    second = make_position(session, creditor, reference="P-002", verification_code="4321")
+    other_creditor = make_position(session, make_creditor(session, name="Altro Srl"))
+    simulator.script(first.phone, DebtorScript("human", ("1111#", "2222#")))
+    for minute in (0, 1):
+        dial_pass(app, rome(2026, 11, 23, 9, minute))
+    session.expire_all()
+    assert first.outcome == second.outcome == "identity_failed"
+    # The bar is the creditor's, not everyone's: the other creditor still calls that number.
+    assert [a.placed_at is not None for a in attempts(session, other_creditor.id)] == [True]
+
+
+def test_two_positions_of_one_number_never_ring_at_once(app, session, standin):
+    creditor = make_creditor(session)
+    make_position(session, creditor)
+    make_position(session, creditor, reference="P-002")                  # the same phone
+    make_position(session, creditor, reference="P-003", phone="+393339999999")
+    report = dial_pass(app, rome(2026, 11, 23, 9, 0), calls_per_second=0)
+    # Nothing reports an end on the stand-in: the first call to the shared number still rings.
+    assert sorted(c["to"] for c in standin.calls) == ["+393331234567", "+393339999999"]
+    assert len(report.placed) == 2
+    assert dial_pass(app, rome(2026, 11, 23, 9, 5), calls_per_second=0).placed == []

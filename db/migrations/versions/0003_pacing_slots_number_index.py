@@ -1,0 +1,30 @@
+"""pacing slots shared by dialers, index of calls by number
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-23 17:30:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('pacing_slots',
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('next_at', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('key')
+    )
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_attempts_to_number_status', ['to_number', 'status'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_attempts_to_number_status')
+    op.drop_table('pacing_slots')
