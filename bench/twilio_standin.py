@@ -18,10 +18,11 @@ import threading
 import uuid
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls\.json$")
 REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}
+RECORDED = ("To", "From", "Url", "StatusCallback")
 
 
 class TwilioStandIn:
@@ -97,13 +98,22 @@ class TwilioStandIn:
         if not match:
             return 404, {"code": 20404, "message": "Not Found", "status": 404}
         if method == "POST":
-            form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-            return 201, self.record(match[1], form)
+            return 201, self.record(match[1], _form(body))
         if method == "GET":
             calls = self.listing(parse_qs(parts.query))
             return 200, {"calls": calls, "page": 0, "page_size": 50, "uri": parts.path,
                          "next_page_uri": None}
         return 400, {"code": 20001, "message": f"{method} is not supported here", "status": 400}
+
+
+def _form(body):
+    """The fields a call record keeps, decoded; the others are left encoded and unread."""
+    fields = {}
+    for pair in body.decode().split("&"):
+        name, _, value = pair.partition("=")
+        if name in RECORDED and name not in fields:
+            fields[name] = unquote_plus(value)
+    return fields
 
 
 class _Connection(asyncio.Protocol):
