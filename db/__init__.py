@@ -6,6 +6,7 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 from sqlalchemy import create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
@@ -38,6 +39,12 @@ def make_engine(url):
         cursor.close()
 
     return engine
+
+
+def insert_ignoring(session, table):
+    """An INSERT that skips rows clashing with a unique key, on PostgreSQL and SQLite alike."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()
 
 
 def get_sessionmaker(app=None):

@@ -1,7 +1,7 @@
 """The append-only event log of each position."""
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert
 
+from db import insert_ignoring
 from db.models import Event, utcnow
 
 
@@ -9,18 +9,21 @@ def record_event(session, position_id, kind, source, detail=None, attempt_id=Non
                  dedupe_key=None):
     """Append an event; with `dedupe_key`, a second record of the same fact is a no-op.
 
-    Returns the new Event, or None when the fact was already recorded.
+    True when the event was recorded, False when the fact was already there.
     """
-    event = Event(position_id=position_id, attempt_id=attempt_id, kind=kind, source=source,
+    values = dict(position_id=position_id, attempt_id=attempt_id, kind=kind, source=source,
                   detail=detail or {}, at=at or utcnow(), dedupe_key=dedupe_key)
-    if dedupe_key is None:
-        session.add(event)
-        return event
-    if session.scalar(select(Event.id).where(Event.dedupe_key == dedupe_key)) is not None:
-        return None
-    try:
-        with session.begin_nested():
-            session.add(event)
-    except IntegrityError:  # the same fact, recorded at this instant by a concurrent request
-        return None
-    return event
+    # One statement either way; the unique dedupe key settles replays, even concurrent ones.
+    return session.execute(_insert(session, dedupe_key is not None), values).rowcount == 1
+
+
+_INSERTS = {}
+
+
+def _insert(session, ignoring):
+    """The INSERT of an event, built once per dialect (webhooks run it several times a call)."""
+    key = (session.get_bind().dialect.name, ignoring)
+    if key not in _INSERTS:
+        _INSERTS[key] = insert_ignoring(session, Event.__table__) if ignoring \
+            else insert(Event.__table__)
+    return _INSERTS[key]

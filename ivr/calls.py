@@ -3,7 +3,7 @@
 Every function is idempotent: a fact already recorded (same attempt, same turn or status) is not
 recorded again, and a replayed turn returns the same TwiML because the flow is pure.
 """
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from db.events import record_event
@@ -19,10 +19,16 @@ PROGRESS = {"pending": 0, "dialing": 1, "queued": 2, "initiated": 3, "ringing": 
 DIGITS_KEPT = 200
 
 
-def find_attempt(session, token):
-    return session.scalar(
-        select(Attempt).where(Attempt.token == token)
-        .options(joinedload(Attempt.position).joinedload(Position.creditor)))
+# Built once: every webhook runs one, and building it anew cost more than running it.
+ATTEMPT_BY_TOKEN = select(Attempt).where(Attempt.token == bindparam("token"))
+ATTEMPT_TO_SPEAK = ATTEMPT_BY_TOKEN.options(
+    joinedload(Attempt.position).joinedload(Position.creditor))
+
+
+def find_attempt(session, token, to_speak=True):
+    """The attempt a webhook URL names, or None; `to_speak` loads what the prompts need too
+    (a status callback says nothing and seldom needs its position)."""
+    return session.scalar(ATTEMPT_TO_SPEAK if to_speak else ATTEMPT_BY_TOKEN, {"token": token})
 
 
 def caller_for(position):

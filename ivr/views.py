@@ -50,7 +50,7 @@ def keys(token, step):
 @twilio_signed
 def status(token):
     session = get_session()
-    attempt = calls.find_attempt(session, token)
+    attempt = calls.find_attempt(session, token, to_speak=False)
     if attempt is not None:
         calls.record_status(session, attempt, request.form, _now())
     return Response(status=204)

@@ -9,7 +9,6 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from db.models import Attempt, PacingSlot, Position
 from scheduler.policy import ACTIVE_STATUSES  # these occupy a line
@@ -65,7 +64,7 @@ class SharedLedger:
         self.horizon = horizon_seconds
 
     def reserve(self, count, earliest, interval):
-        from db import session_scope
+        from db import insert_ignoring, session_scope
 
         start, span = earliest.timestamp(), count * interval
         table = PacingSlot.__table__
@@ -81,12 +80,6 @@ class SharedLedger:
                                        .values(next_at=current + span)
                                        .returning(table.c.next_at)).scalar()
         return datetime.fromtimestamp(ends - span, timezone.utc)
-
-
-def insert_ignoring(session, table):
-    """INSERT that leaves an existing row (by primary key) as it is, on either backend."""
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing()
 
 
 class Pacer:

@@ -9,9 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, text, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from db import insert_ignoring
 from db.models import Attempt, BlockedNumber, Creditor, Outcome, Position, new_token
 from ivr.outcomes import apply_outcome, close_position
 from scheduler.policy import (
@@ -188,8 +188,7 @@ def insert_attempts(session, rows):
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(Attempt.__table__).on_conflict_do_nothing()
+    statement = insert_ignoring(session, Attempt.__table__)
     for start in range(0, len(rows), INSERT_CHUNK):
         session.execute(statement, rows[start:start + INSERT_CHUNK])
     if dialect == "postgresql" and len(rows) >= ANALYZE_AFTER:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from contacts.creditors import DEFAULT_WINDOWS, parse_windows
 from contacts.importer import import_contacts
@@ -55,8 +55,11 @@ def ticks(day, windows, timezone, every_minutes):
             moment += step
 
 
-def build_campaign_app(database_url, seed):
-    """An app of its own: simulator telephony, in-memory mail, the given seed."""
+def build_campaign_app(database_url, seed, scratch=False):
+    """An app of its own: simulator telephony, in-memory mail, the given seed.
+
+    On a `scratch` SQLite database, thrown away at the end, commits skip the disk flush.
+    """
     from app import create_app
     from notify.mailer import MemoryMailer
 
@@ -65,8 +68,15 @@ def build_campaign_app(database_url, seed):
                       "TWILIO_AUTH_TOKEN": None, "DIAL_CALLS_PER_SECOND": 0,
                       "MAIL_FROM": "cortesia@simulazione.invalid", "TTS_ENGINE": "say"})
     app.extensions["cortesia.mailer"] = MemoryMailer()
-    upgrade_schema(app.extensions["cortesia.engine"])
+    engine = app.extensions["cortesia.engine"]
+    if scratch and engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _no_disk_flush)
+    upgrade_schema(engine)
     return app
+
+
+def _no_disk_flush(dbapi_connection, _record):
+    dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def run_campaign(app, contacts, days, start, every_minutes=10, progress=None):
@@ -155,7 +165,8 @@ def simulate_command(contacts, days, seed, start, every_minutes, database_url, q
     except ValueError:
         raise click.BadParameter(f"not a date like 2026-11-24: {start!r}", param_hint="--start")
     with tempfile.TemporaryDirectory(prefix="cortesia-simulate-") as scratch:
-        app = build_campaign_app(database_url or f"sqlite:///{scratch}/campaign.db", seed)
+        app = build_campaign_app(database_url or f"sqlite:///{scratch}/campaign.db", seed,
+                                 scratch=database_url is None)
         summary = run_campaign(app, contacts, days, first, every_minutes,
                                progress=lambda day: click.echo(f"simulated {day}", err=True))
         app.extensions["cortesia.engine"].dispose()

@@ -27,6 +27,8 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers, select_proxy
 
 IDLE_CONNECTIONS_PER_HOST = 16
+# For tests that mock this transport with `responses.RequestsMock(target=MOCK_TARGET)`.
+MOCK_TARGET = "telephony.http.KeepAliveAdapter.send"
 
 
 class ResponseLost(requests.ConnectionError):

@@ -1,9 +1,10 @@
 """Placing calls through Twilio's REST API, or any endpoint that speaks it.
 
 The only module that talks to Twilio's REST API. Calls are created with one lean form POST
-(`CallsEndpoint`) on a lean transport: the official client and urllib3 spent about 1.5 ms of
-CPU per call on generic machinery, most of a dial pass's cost. Listing calls, rare
-and not on the hot path, goes through the official client. Every way a request can go
+(`CallsEndpoint`): the official client and urllib3 spent about 1.5 ms of CPU per call on
+generic machinery, most of a dial pass's cost. Listing calls, rare and not on the hot path,
+goes through the official client. Both travel on the keep-alive transport of
+`telephony.http`. Every way a request can go
 wrong becomes a `PlaceCallError`, so a dialer never crashes on the provider: it leaves the
 attempt due.
 """
@@ -69,6 +70,8 @@ class BaseUrlHttpClient(TwilioHttpClient):
     def __init__(self, api_base_url, timeout=HTTP_TIMEOUT_SECONDS):
         super().__init__(timeout=timeout)
         self.api_base_url = api_base_url.rstrip("/")
+        for prefix in ("https://", "http://"):  # one transport for all of Twilio's traffic
+            self.session.mount(prefix, KeepAliveAdapter())
 
     def request(self, method, url, *args, **kwargs):
         if url.startswith(TWILIO_API_BASE_URL):

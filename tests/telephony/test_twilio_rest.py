@@ -7,7 +7,7 @@ import requests
 import responses
 
 from telephony import CallRequest, PlaceCallError
-from telephony.http import ResponseLost
+from telephony.http import MOCK_TARGET, ResponseLost
 from telephony.twilio_rest import TwilioTelephony
 
 ACCOUNT_SID = "AC" + "1" * 32
@@ -30,7 +30,7 @@ def telephony(base=TWILIO):
 
 @pytest.fixture
 def api():
-    with responses.RequestsMock(target="telephony.http.KeepAliveAdapter.send") as mock:
+    with responses.RequestsMock(target=MOCK_TARGET) as mock:
         yield mock
 
 
