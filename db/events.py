@@ -14,7 +14,8 @@ def record_event(session, position_id, kind, source, detail=None, attempt_id=Non
     values = dict(position_id=position_id, attempt_id=attempt_id, kind=kind, source=source,
                   detail=detail or {}, at=at or utcnow(), dedupe_key=dedupe_key)
     # One statement either way; the unique dedupe key settles replays, even concurrent ones.
-    return session.execute(_insert(session, dedupe_key is not None), values).rowcount == 1
+    inserted = session.execute(_insert(session, dedupe_key is not None), values).scalar()
+    return inserted is not None
 
 
 _INSERTS = {}
@@ -24,6 +25,7 @@ def _insert(session, ignoring):
     """The INSERT of an event, built once per dialect (webhooks run it several times a call)."""
     key = (session.get_bind().dialect.name, ignoring)
     if key not in _INSERTS:
-        _INSERTS[key] = insert_ignoring(session, Event.__table__) if ignoring \
+        statement = insert_ignoring(session, Event.__table__) if ignoring \
             else insert(Event.__table__)
+        _INSERTS[key] = statement.returning(Event.__table__.c.id)
     return _INSERTS[key]

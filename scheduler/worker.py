@@ -41,10 +41,11 @@ def build_scheduler(app, dial_every):
     scheduler = BlockingScheduler(timezone=timezone.utc)
     # The 23:30 report is made once per creditor and day by ReportRun's unique key, not by
     # hoping only one worker runs; the outbox then mails it. A report missed while no worker
-    # ran is made by the next tick (see reports.mail.due_reports).
+    # ran is made at the first tick (see reports.mail.due_reports): every job runs at start,
+    # so a worker that restarts often still catches up.
     for job, every in ((flush, 30), (reports, 60)):
         scheduler.add_job(job, "interval", seconds=every, id=job.__name__, coalesce=True,
-                          max_instances=1, misfire_grace_time=every)
+                          max_instances=1, misfire_grace_time=every, next_run_time=utcnow())
     # Passes never overlap (max_instances=1); missed ticks collapse into one (coalesce).
     scheduler.add_job(tick, "interval", seconds=dial_every, id="dial", coalesce=True,
                       max_instances=1, misfire_grace_time=dial_every, next_run_time=utcnow())

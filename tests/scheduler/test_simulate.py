@@ -22,3 +22,27 @@ def test_a_simulated_campaign_reaches_outcomes_and_reports_each_day(tmp_path):
     assert [day for day, _ in summary.reports] == [date(2026, 11, 24), date(2026, 11, 25)]
     assert all("reference" in text for _, text in summary.reports)
     assert set(summary.calls_per_window) <= {"08:30-12:00", "14:00-17:00", "18:00-21:00"}
+
+
+def test_the_simulate_command_prints_each_days_report_and_the_summary(runner):
+    result = runner.invoke(args=["simulate", "--contacts", SAMPLE, "--days", "2", "--seed", "3",
+                                 "--start", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    assert "# report 2026-11-24" in result.output and "# report 2026-11-25" in result.output
+    assert "11 positions" in result.output
+    assert "answer rate per window" in result.output and "08:30-12:00" in result.output
+
+
+def test_a_seeded_campaign_replays_the_same(runner):
+    def summary():
+        result = runner.invoke(args=["simulate", "--contacts", SAMPLE, "--days", "2",
+                                     "--seed", "11", "--start", "2026-11-24", "--quiet"])
+        assert result.exit_code == 0, result.output
+        return result.output[result.output.index("positions"):]
+
+    assert summary() == summary()
+
+
+def test_a_start_that_is_not_a_date_is_refused(runner):
+    result = runner.invoke(args=["simulate", "--contacts", SAMPLE, "--start", "tomorrow"])
+    assert result.exit_code == 2 and "not a date" in result.output

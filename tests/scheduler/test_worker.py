@@ -1,5 +1,13 @@
 """The worker: a ticker for dial passes that never overlap and survive a failing pass."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
 from scheduler import worker
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_the_dial_job_never_overlaps_and_coalesces_missed_ticks(app):
@@ -26,3 +34,32 @@ def test_a_failing_pass_does_not_stop_the_ticker(app, monkeypatch, caplog):
 def test_the_worker_also_flushes_the_outbox_and_makes_the_daily_reports(app):
     jobs = {job.id for job in worker.build_scheduler(app, dial_every=5).get_jobs()}
     assert jobs == {"dial", "flush", "reports"}
+
+
+def test_every_job_runs_as_soon_as_the_worker_starts(app):
+    jobs = worker.build_scheduler(app, dial_every=5).get_jobs()
+    assert all(job.next_run_time is not None for job in jobs)
+    assert {job.id: job.trigger.interval.total_seconds() for job in jobs} == \
+        {"dial": 5, "flush": 30, "reports": 60}
+
+
+def test_sigterm_stops_the_worker_cleanly(tmp_path):
+    """The real `flask worker` process: it starts, runs its first passes, and a SIGTERM ends
+    it with status 0 (what a process manager or `make run`'s Ctrl-C relies on)."""
+    environment = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path}/worker.db",
+                       TELEPHONY="simulator", SECRET_KEY="worker-test")
+    environment.pop("TWILIO_ACCOUNT_SID", None)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "init-db"], cwd=ROOT,
+                   env=environment, check=True, capture_output=True)
+    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],
+                               cwd=ROOT, env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "Cortesia worker" in process.stdout.readline()
+        time.sleep(1.5)                                   # its first ticks run
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0, output
+    assert "then stopping" in output and "Traceback" not in output
