@@ -21,6 +21,7 @@ def setting_options(command):
         click.option("--caller-id", help="Caller ID shown to debtors, E.164 (+390212345678)."),
         click.option("--windows", help="Call windows, e.g. 08:30-12:00,14:00-17:00."),
         click.option("--max-attempts", type=int, help="Calls per position at most (1-10)."),
+        click.option("--max-concurrent", help="Calls ringing at once for this creditor (0: no cap)."),
         click.option("--min-gap", help="Least time between attempts: 2h, 90m, 1h30m, 7200s."),
         click.option("--report-email", help="Where the daily report goes ('' clears it)."),
         click.option("--timezone", help="IANA timezone of the windows, e.g. Europe/Rome."),
@@ -107,7 +108,7 @@ def list_creditors():
     if not rows:
         click.echo("No creditors yet: add one with `flask --app app creditor add`.")
         return
-    headers = ("name", "caller id", "windows", "attempts", "min gap", "timezone", "lang",
+    headers = ("name", "caller id", "windows", "attempts", "at once", "min gap", "timezone", "lang",
                "country", "report email", "positions")
     click.echo(format_table(headers, rows))
 
@@ -117,6 +118,7 @@ def _creditor_row(creditor, positions):
     if creditor.spoken_name:
         name += f' ("{creditor.spoken_name}")'
     return (name, creditor.caller_id or "-", creditor.windows, str(creditor.max_attempts),
+            str(creditor.max_concurrent_calls or "-"),
             format_duration(creditor.min_gap_seconds), creditor.timezone, creditor.language,
             creditor.country, creditor.report_email or "-", str(positions))
 

@@ -122,6 +122,19 @@ def check_max_attempts(value):
     return number
 
 
+def check_max_concurrent(value):
+    """Calls ringing at once for the creditor; 0 (or '') lifts the cap."""
+    if value in ("", "0", 0):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SettingError(f"max concurrent calls '{value}' is not a whole number") from None
+    if number < 0:
+        raise SettingError("max concurrent calls cannot be negative (0 lifts the cap)")
+    return number
+
+
 def check_name(text, label="name"):
     value = " ".join((text or "").split())
     if not value:
@@ -149,6 +162,7 @@ SETTINGS = {
     "caller_id": ("caller_id", check_caller_id),
     "windows": ("windows", lambda text: format_windows(parse_windows(text))),
     "max_attempts": ("max_attempts", check_max_attempts),
+    "max_concurrent": ("max_concurrent_calls", check_max_concurrent),
     "min_gap": ("min_gap_seconds", parse_duration),
     "report_email": ("report_email", check_report_email),
     "timezone": ("timezone", check_timezone),

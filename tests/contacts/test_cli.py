@@ -68,6 +68,17 @@ def test_creditor_set_changes_only_the_given_settings(runner, session):
         5400, None, "+390212345678")
 
 
+def test_creditor_set_caps_and_uncaps_the_calls_ringing_at_once(runner, session):
+    creditor = make_creditor(session, name="Acme")
+    for value, expected in (("5", 5), ("0", None)):
+        result = runner.invoke(args=["creditor", "set", "Acme", "--max-concurrent", value])
+        assert result.exit_code == 0, result.output
+        session.expire_all()
+        assert session.get(Creditor, creditor.id).max_concurrent_calls == expected
+    result = runner.invoke(args=["creditor", "set", "Acme", "--max-concurrent", "tanti"])
+    assert result.exit_code == 1 and "not a whole number" in result.output
+
+
 def test_creditor_set_of_an_unknown_creditor_lists_the_known_ones(runner, session):
     make_creditor(session, name="Acme")
     result = runner.invoke(args=["creditor", "set", "Acne", "--language", "en"])
