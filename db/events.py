@@ -18,6 +18,12 @@ def record_event(session, position_id, kind, source, detail=None, attempt_id=Non
     return inserted is not None
 
 
+def record_events(session, rows):
+    """Append many events at once (dicts of Event columns), as one executemany."""
+    if rows:
+        session.execute(insert(Event.__table__), rows)
+
+
 _INSERTS = {}
 
 

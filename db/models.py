@@ -167,6 +167,9 @@ class Attempt(Base):
         Index("ix_attempts_day", "day"),
         # Is a call to this number under way? Asked for every call a dialer claims.
         Index("ix_attempts_to_number_status", "to_number", "status"),
+        # A claim walks the pending attempts of the open window in order and stops at its
+        # batch size, instead of sorting every due attempt for every batch.
+        Index("ix_attempts_claim", "status", "call_window", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

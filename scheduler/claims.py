@@ -12,9 +12,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import and_, func, select, update
 
-from db.models import Attempt, Event, Position
+from db.events import record_events
+from db.models import Attempt, Position
 from scheduler.planning import SOURCE, not_blocked
 from scheduler.policy import ACTIVE_STATUSES, STALE_CALL_SECONDS
 
@@ -64,9 +65,14 @@ def number_free(now, stale_seconds=STALE_CALL_SECONDS):
     A call silent for `stale_seconds` (its final callback lost) no longer holds the number."""
     busy = Attempt.__table__.alias("busy")
     since = now - timedelta(seconds=stale_seconds)
-    return ~exists().where(busy.c.to_number == Position.phone,
-                           busy.c.status.in_(ACTIVE_STATUSES),
-                           func.coalesce(busy.c.placed_at, busy.c.claimed_at) > since)
+    # A scalar subquery with LIMIT, not NOT EXISTS: the database cannot turn it into a join,
+    # so it probes the number's index once per candidate the claim walks, however many calls
+    # are ringing (as a join, PostgreSQL compared every candidate with every ringing call).
+    ringing = (select(busy.c.id).where(busy.c.to_number == Position.phone,
+                                       busy.c.status.in_(ACTIVE_STATUSES),
+                                       func.coalesce(busy.c.placed_at, busy.c.claimed_at) > since)
+               .limit(1).scalar_subquery())
+    return ringing.is_(None)
 
 
 def list_due(session, now, creditors, stale_seconds=STALE_CALL_SECONDS):
@@ -108,7 +114,7 @@ def claim_batch(session, creditor, now, limit, dialer, caller_id,
         return []
     references = dict(session.execute(select(Position.id, Position.reference)
                                       .where(Position.id.in_([r.position_id for r in rows]))).all())
-    session.execute(insert(Event.__table__), [
+    record_events(session, [
         {"position_id": r.position_id, "attempt_id": r.id, "kind": "attempt_claimed",
          "source": SOURCE, "detail": {"number": r.number}, "at": now} for r in rows])
     return sorted((DueCall(r.position_id, r.id, references[r.position_id], r.to_number,

@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import bindparam, case, func, insert, null, update
+from sqlalchemy import bindparam, case, func, null, update
 
 from db import session_scope
-from db.models import Attempt, Event
+from db.events import record_events
+from db.models import Attempt
 from scheduler.claims import release
 from scheduler.planning import SOURCE
 from scheduler.recovery import call_request
@@ -115,7 +116,7 @@ def record_results(session, results, zone):
         session.execute(_placed_statement(), placed)
     if failed:
         session.execute(_failed_statement(), failed)
-    session.execute(insert(Event.__table__), [_event(d, at, sid, error) for d, at, sid, error in results])
+    record_events(session, [_event(d, at, sid, error) for d, at, sid, error in results])
 
 
 def _placed_statement():

@@ -1,4 +1,4 @@
-"""pacing slots shared by dialers, index of calls by number
+"""pacing slots shared by dialers, indexes of calls by number and of claims
 
 Revision ID: 0003
 Revises: 0002
@@ -22,9 +22,12 @@ def upgrade():
     )
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.create_index('ix_attempts_to_number_status', ['to_number', 'status'], unique=False)
+        batch_op.create_index('ix_attempts_claim', ['status', 'call_window', 'due_at', 'id'],
+                              unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_attempts_claim')
         batch_op.drop_index('ix_attempts_to_number_status')
     op.drop_table('pacing_slots')
