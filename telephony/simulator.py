@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime
 from urllib.parse import urlencode, urlsplit
 
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from db.models import utcnow
@@ -25,6 +26,8 @@ API_VERSION = "2010-04-01"
 SIMULATED_ACCOUNT_SID = "AC" + "5" * 32
 MAX_REQUESTS_PER_CALL = 60   # a flow that loops forever ends here instead of hanging the dialer
 UNANSWERED = ("busy", "no-answer", "failed")
+IDENTIFY = "<identify>"
+WRONG_CODE = "<wrong code>"
 ANSWERS = ("human", "machine") + UNANSWERED
 
 
@@ -33,7 +36,9 @@ class DebtorScript:
     """How the callee behaves: who answers, the key typed at each <Gather>, when they hang up.
 
     Each key is digits (`'1'`, `'12345#'`), `''` for silence, or `'hangup'`; once the keys run
-    out the debtor stays silent. `hangup_after` hangs up after that many segments heard.
+    out the debtor stays silent. `IDENTIFY` stands for what the debtor keys to say "it's me":
+    their customer code and `#` when the position has one, else `1`; `WRONG_CODE` for a code
+    that is not theirs. `hangup_after` hangs up after that many segments heard.
     """
 
     answer: str = "human"
@@ -47,11 +52,12 @@ class DebtorScript:
 
 # Phones without a script draw from this mix: roughly what a soft-collection campaign meets.
 RANDOM_MIX = (
-    (30, DebtorScript("human", ("1", "1"))),        # identifies and confirms
-    (6, DebtorScript("human", ("1", "3"))),         # asks for an operator
-    (4, DebtorScript("human", ("1", "9", "1"))),    # has it repeated, then confirms
-    (4, DebtorScript("human", ("2",))),             # wrong person
-    (3, DebtorScript("human", ("1", "8"))),         # opts out
+    (30, DebtorScript("human", (IDENTIFY, "1"))),        # identifies and confirms
+    (6, DebtorScript("human", (IDENTIFY, "3"))),         # asks for an operator
+    (4, DebtorScript("human", (IDENTIFY, "9", "1"))),    # has it repeated, then confirms
+    (4, DebtorScript("human", ("2",))),                  # wrong person
+    (3, DebtorScript("human", (IDENTIFY, "8"))),         # opts out
+    (1, DebtorScript("human", (WRONG_CODE, WRONG_CODE))),  # cannot say who they are
     (5, DebtorScript("human", (HANGUP,))),          # hangs up at the greeting
     (4, DebtorScript("human", ())),                 # stays silent
     (14, DebtorScript("machine", ())),
@@ -81,6 +87,7 @@ class SimulatedCall:
     call_sid: str
     request: CallRequest
     script: DebtorScript
+    keys: tuple = ()               # the script's keys, made concrete for this debtor
     requests: list = field(default_factory=list)
     transcript: list = field(default_factory=list)
     errors: list = field(default_factory=list)
@@ -122,6 +129,7 @@ class Simulator:
         # CallSids are never seeded: two runs on one database must not reuse them.
         call = SimulatedCall(call_sid="CA" + uuid.uuid4().hex, request=request, script=script)
         self.calls.append(call)
+        call.keys = self._resolve(script.keys, request)
         if script.answer in UNANSWERED:
             self._ring_unanswered(call)
         else:
@@ -141,6 +149,27 @@ class Simulator:
     def errors(self):
         return [error for call in self.calls for error in call.errors]
 
+    def _resolve(self, keys, request):
+        """The keys with IDENTIFY and WRONG_CODE made concrete for the debtor being called."""
+        if IDENTIFY not in keys and WRONG_CODE not in keys:
+            return tuple(keys)
+        code = self._own_code(request)
+        wrong = str(int(code[0]) + 1)[-1] + code[1:] + "#" if code else "4"
+        identify = code + "#" if code else "1"
+        return tuple(identify if k == IDENTIFY else wrong if k == WRONG_CODE else k for k in keys)
+
+    def _own_code(self, request):
+        """The verification code of the position this call is for: what the debtor knows."""
+        from db import session_scope
+        from db.models import Attempt, Position
+
+        parts = urlsplit(request.url).path.split("/")
+        if "cortesia.sessionmaker" not in self.app.extensions or len(parts) < 3:
+            return None   # canned TwiML without Cortesia's database behind it: no codes known
+        with session_scope(self.app) as session:
+            return session.scalar(select(Position.verification_code).join(Attempt.position)
+                                  .where(Attempt.token == parts[2]))
+
     def _draw(self):
         weights, scripts = zip(*RANDOM_MIX)
         return self._random.choices(scripts, weights=weights)[0]
@@ -154,8 +183,7 @@ class Simulator:
     def _ring_answered(self, call):
         for status in ("initiated", "ringing", "in-progress"):
             self._status(call, status)
-        debtor = Debtor(call.script.keys if call.script.answer == "human" else (),
-                        call.script.hangup_after)
+        debtor = Debtor(call.keys if call.script.answer == "human" else (), call.script.hangup_after)
         runner = TwimlRunner(lambda url, method, params: self._fetch(call, url, method, params),
                              debtor, call.transcript, call.errors)
         runner.run(call.request.url)

@@ -14,7 +14,7 @@ from db.models import Attempt, BlockedNumber, CallbackRequest, OutgoingMail, Pos
 from prompts import speak_amount, speak_code, speak_date
 from scheduler.dial import dial_pass
 from telephony import get_telephony
-from telephony.simulator import DebtorScript
+from telephony.simulator import IDENTIFY, WRONG_CODE, DebtorScript
 from tests.factories import make_creditor, make_position
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
@@ -131,3 +131,17 @@ def test_a_second_pass_calls_nobody_again(app, campaign, session):
     report = dial_pass(app, NOW)
     assert report.placed == [] and len(campaign.calls) == len(DEBTORS)
     assert session.query(Attempt).count() == len(DEBTORS)
+
+
+@pytest.mark.parametrize("code, keys, outcome", [
+    ("4321", (IDENTIFY, "1"), "confirmed"),           # types their own code, then confirms
+    (None, (IDENTIFY, "1"), "confirmed"),             # no code: "it's me" is pressing 1
+    ("4321", (WRONG_CODE, WRONG_CODE), "identity_failed"),
+])
+def test_simulated_debtors_know_their_own_code(app, session, code, keys, outcome):
+    position = make_position(session, make_creditor(session, max_attempts=1),
+                             verification_code=code)
+    get_telephony(app).script(position.phone, DebtorScript("human", keys))
+    dial_pass(app, NOW)
+    session.expire_all()
+    assert session.get(Position, position.id).outcome == outcome
