@@ -99,8 +99,9 @@ def test_a_worker_that_saw_the_report_due_too_late_loses_to_the_unique_key(app, 
     assert counts(session) == (1, 1)
 
 
-def test_two_workers_at_once_make_one_run_and_one_mail(app, session, reported_until_yesterday,
-                                                      smtp_server):
+def two_workers_at_once(app, smtp_server, now):
+    """Two worker apps making the due reports and flushing the outbox at the same instant;
+    the reports they made, together."""
     config = dict(app.config, SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port,
                   MAIL_FROM="cortesia@example.test")
     workers = [create_app(config) for _ in range(2)]
@@ -108,8 +109,8 @@ def test_two_workers_at_once_make_one_run_and_one_mail(app, session, reported_un
 
     def run(worker):
         start.wait()
-        done.extend(send_due_reports(worker, AFTER))
-        flush_outbox(worker, AFTER)
+        done.extend(send_due_reports(worker, now))
+        flush_outbox(worker, now)
 
     threads = [threading.Thread(target=run, args=(w,)) for w in workers]
     for thread in threads:
@@ -118,7 +119,12 @@ def test_two_workers_at_once_make_one_run_and_one_mail(app, session, reported_un
         thread.join()
     for worker in workers:
         worker.extensions["cortesia.engine"].dispose()
+    return done
 
+
+def test_two_workers_at_once_make_one_run_and_one_mail(app, session, reported_until_yesterday,
+                                                      smtp_server):
+    done = two_workers_at_once(app, smtp_server, AFTER)
     assert sorted(d.creditor for d in done) == ["Acme Energia", "Beta Servizi"]
     assert counts(session) == (2, 2)
     assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == \
@@ -192,24 +198,7 @@ def test_the_look_back_is_counted_in_the_creditor_timezone(app, session):
 
 
 def test_a_caught_up_report_is_made_once_by_two_workers(app, session, campaign, smtp_server):
-    config = dict(app.config, SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port,
-                  MAIL_FROM="cortesia@example.test")
-    workers = [create_app(config) for _ in range(2)]
-    done, start = [], threading.Barrier(2)
-
-    def run(worker):
-        start.wait()
-        done.extend(send_due_reports(worker, NEXT_MORNING))
-        flush_outbox(worker, NEXT_MORNING)
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for worker in workers:
-        worker.extensions["cortesia.engine"].dispose()
-
+    done = two_workers_at_once(app, smtp_server, NEXT_MORNING)
     assert made(done) == [("Acme Energia", date(2026, 10, 31), 1), ("Acme Energia", DAY, 3),
                           ("Beta Servizi", DAY, 1)]
     session.expire_all()
