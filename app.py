@@ -2,6 +2,7 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import audio
 import config
 import console
 import contacts
@@ -22,6 +23,6 @@ def create_app(test_config=None):
     # Behind a proxy that terminates HTTPS; webhook signatures use PUBLIC_BASE_URL regardless.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    for part in (db, contacts, telephony, ivr, notify, reports, scheduler, console):
+    for part in (db, contacts, telephony, ivr, audio, notify, reports, scheduler, console):
         part.init_app(app)
     return app

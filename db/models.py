@@ -4,8 +4,8 @@ import secrets
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text,
-    TypeDecorator, UniqueConstraint,
+    JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, Numeric,
+    String, Text, TypeDecorator, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -301,3 +301,23 @@ class PacingSlot(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     next_at: Mapped[float] = mapped_column(Float)
+
+
+class Recording(Base):
+    """A creditor's recorded voice for one prompt slot and language, ready for the phone
+    (8 kHz mono WAV); played instead of that slot's synthesized text."""
+
+    __tablename__ = "recordings"
+    __table_args__ = (UniqueConstraint("creditor_id", "slot", "language",
+                                       name="uq_recordings_creditor_slot_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    slot: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(2))
+    # Content address: the URL Twilio plays it from, and the cache key of that URL.
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    wav: Mapped[bytes] = mapped_column(LargeBinary)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

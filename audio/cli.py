@@ -1,0 +1,79 @@
+"""`flask prompt upload|list|remove`: creditors' recorded prompts from the command line."""
+import os
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import delete, select
+
+from audio.recordings import MAX_SECONDS, RecordingError, prepare
+from audio.store import UnknownSlot, check_slot, recordings_of, save
+from contacts.cli import find_creditor, format_table
+from db import session_scope
+from db.models import Creditor, Recording
+from prompts.templates import TEMPLATES
+
+prompt_cli = AppGroup("prompt", help="Recorded prompts: a creditor's own voice for a slot.")
+
+
+@prompt_cli.command("upload")
+@click.argument("slot")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--creditor", "creditor_name", required=True, help="Name of the creditor.")
+@click.option("--language", default=None, help="it or en (default: the creditor's).")
+def upload_command(slot, file, creditor_name, language):
+    """Record SLOT for a creditor from FILE (WAV, MP3, OGG, M4A): made 8 kHz mono, levelled."""
+    with open(file, "rb") as handle:
+        data = handle.read()
+    with session_scope() as session:
+        creditor = find_creditor(session, creditor_name)
+        language = language or creditor.language
+        try:
+            check_slot(slot, language)
+            prepared = prepare(data, MAX_SECONDS)
+        except (UnknownSlot, RecordingError) as exc:
+            raise click.ClickException(f"{os.path.basename(file)}: {exc}") from None
+        save(session, creditor, slot, language, prepared, os.path.basename(file))
+    click.echo(f"Recorded '{slot}' ({language}) for '{creditor_name}': "
+               f"{prepared.duration_ms / 1000:.1f} s, {prepared.frame_rate} Hz mono, "
+               f"{prepared.dbfs:.0f} dBFS.")
+
+
+@prompt_cli.command("list")
+@click.option("--creditor", "creditor_name", default=None, help="Only this creditor's.")
+def list_command(creditor_name):
+    """Each creditor's prompt slots: recorded (with length) or synthesized."""
+    with session_scope() as session:
+        creditors = [find_creditor(session, creditor_name)] if creditor_name else \
+            session.scalars(select(Creditor).order_by(Creditor.name)).all()
+        recorded = {(r.creditor_id, r.slot, r.language): r for r in recordings_of(session)}
+        rows = []
+        for creditor in creditors:
+            for slot in sorted(TEMPLATES[creditor.language]):
+                found = recorded.get((creditor.id, slot, creditor.language))
+                source = f"recorded, {found.duration_ms / 1000:.1f} s" if found else "synthesized"
+                rows.append((creditor.name, creditor.language, slot, source))
+            # Recordings in the creditor's other language, for positions that speak it.
+            rows += [(creditor.name, lang, slot, f"recorded, {r.duration_ms / 1000:.1f} s")
+                     for (cid, slot, lang), r in sorted(recorded.items())
+                     if cid == creditor.id and lang != creditor.language]
+    if not rows:
+        click.echo("No creditors yet: add one with `flask --app app creditor add`.")
+        return
+    click.echo(format_table(("creditor", "language", "slot", "audio"), rows))
+
+
+@prompt_cli.command("remove")
+@click.argument("slot")
+@click.option("--creditor", "creditor_name", required=True, help="Name of the creditor.")
+@click.option("--language", default=None, help="it or en (default: the creditor's).")
+def remove_command(slot, creditor_name, language):
+    """Go back to synthesized speech for SLOT."""
+    with session_scope() as session:
+        creditor = find_creditor(session, creditor_name)
+        language = language or creditor.language
+        removed = session.execute(delete(Recording).where(
+            Recording.creditor_id == creditor.id, Recording.slot == slot,
+            Recording.language == language)).rowcount
+    if not removed:
+        raise click.ClickException(f"'{creditor_name}' has no recording of '{slot}' ({language})")
+    click.echo(f"Removed the recording of '{slot}' ({language}) for '{creditor_name}'.")
