@@ -10,7 +10,7 @@ from audio.store import UnknownSlot, check_slot, recordings_of, save
 from contacts.cli import find_creditor, format_table
 from db import session_scope
 from db.models import Creditor, Recording
-from prompts.templates import TEMPLATES
+from prompts.templates import recording_slots
 
 prompt_cli = AppGroup("prompt", help="Recorded prompts: a creditor's own voice for a slot.")
 
@@ -41,25 +41,33 @@ def upload_command(slot, file, creditor_name, language):
 @prompt_cli.command("list")
 @click.option("--creditor", "creditor_name", default=None, help="Only this creditor's.")
 def list_command(creditor_name):
-    """Each creditor's prompt slots: recorded (with length) or synthesized."""
+    """Each creditor's prompt slots, what each says, and whether it is recorded or synthesized.
+
+    A sentence with the debtor's own values in it (name, amount, date, invoice) is recorded in
+    pieces, `notice.1`, `notice.2`…: the values between them are always synthesized."""
     with session_scope() as session:
         creditors = [find_creditor(session, creditor_name)] if creditor_name else \
             session.scalars(select(Creditor).order_by(Creditor.name)).all()
         recorded = {(r.creditor_id, r.slot, r.language): r for r in recordings_of(session)}
         rows = []
         for creditor in creditors:
-            for slot in sorted(TEMPLATES[creditor.language]):
+            for slot, text in recording_slots(creditor.language).items():
                 found = recorded.get((creditor.id, slot, creditor.language))
                 source = f"recorded, {found.duration_ms / 1000:.1f} s" if found else "synthesized"
-                rows.append((creditor.name, creditor.language, slot, source))
+                rows.append((creditor.name, creditor.language, slot, source, _short(text)))
             # Recordings in the creditor's other language, for positions that speak it.
-            rows += [(creditor.name, lang, slot, f"recorded, {r.duration_ms / 1000:.1f} s")
+            rows += [(creditor.name, lang, slot, f"recorded, {r.duration_ms / 1000:.1f} s",
+                      _short(recording_slots(lang).get(slot, "")))
                      for (cid, slot, lang), r in sorted(recorded.items())
                      if cid == creditor.id and lang != creditor.language]
     if not rows:
         click.echo("No creditors yet: add one with `flask --app app creditor add`.")
         return
-    click.echo(format_table(("creditor", "language", "slot", "audio"), rows))
+    click.echo(format_table(("creditor", "language", "slot", "audio", "says"), rows))
+
+
+def _short(text, width=60):
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 @prompt_cli.command("remove")

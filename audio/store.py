@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from audio.recordings import PreparedRecording
 from db.models import Recording, utcnow
-from prompts.templates import TEMPLATES
+from prompts.templates import TEMPLATES, recording_slots
 
 
 class UnknownSlot(ValueError):
@@ -15,11 +15,20 @@ class UnknownSlot(ValueError):
 
 
 def check_slot(slot, language):
+    """A slot a recording can be made for: a whole sentence, or a fixed piece of one that has
+    the debtor's own values in it (`notice.1`); see `flask prompt list`."""
     if language not in TEMPLATES:
         raise UnknownSlot(f"language must be one of {', '.join(TEMPLATES)}, not {language!r}")
-    if slot not in TEMPLATES[language]:
+    if slot not in recording_slots(language):
         raise UnknownSlot(f"no prompt slot {slot!r}; the slots are: "
-                          f"{', '.join(sorted(TEMPLATES[language]))}")
+                          f"{', '.join(sorted(recording_slots(language)))}")
+
+
+def recorded_urls(session, creditor_id, language, url_for_sha):
+    """{slot: URL} of the creditor's recordings in `language`."""
+    rows = session.execute(select(Recording.slot, Recording.sha256).where(
+        Recording.creditor_id == creditor_id, Recording.language == language)).all()
+    return {slot: url_for_sha(sha) for slot, sha in rows}
 
 
 def save(session, creditor, slot, language, prepared: PreparedRecording, original_name=None):

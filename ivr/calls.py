@@ -6,6 +6,8 @@ recorded again, and a replayed turn returns the same TwiML because the flow is p
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
+from audio.store import recorded_urls
+from audio.views import recording_url
 from db.events import record_event
 from db.models import Attempt, Outcome, Position
 from ivr import flow
@@ -37,16 +39,24 @@ def caller_for(position):
                        has_invoice=bool(position.invoice))
 
 
-def voice_for(position, voices):
-    """The language, voice and template fields of a call to `position`."""
+def voice_for(position, voices, recordings=None):
+    """The language, voice, template fields and recordings ({slot: URL}) of a call."""
     language = position.spoken_language
-    return Voice(language=language, voice=voices.get(language), fields={
+    return Voice(language=language, voice=voices.get(language), recordings=recordings or {},
+                 fields={
         "creditor": position.creditor.greeting_name,
         "name": position.name,
         "amount": speak_amount(position.amount, position.currency, language),
         "due_date": speak_date(position.due_date, language),
         "invoice": speak_code(position.invoice, language),
     })
+
+
+def _voice(session, position, voices):
+    """`voice_for`, with the creditor's recordings in the call's language."""
+    recordings = recorded_urls(session, position.creditor_id, position.spoken_language,
+                               recording_url)
+    return voice_for(position, voices, recordings)
 
 
 def answer_call(session, attempt, form, now, voices, action_url):
@@ -61,7 +71,7 @@ def answer_call(session, attempt, form, now, voices, action_url):
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
     session.commit()
-    return reply_twiml(reply, voice_for(attempt.position, voices), action_url)
+    return reply_twiml(reply, _voice(session, attempt.position, voices), action_url)
 
 
 def take_keys(session, attempt, state, form, now, voices, action_url):
@@ -82,7 +92,7 @@ def take_keys(session, attempt, state, form, now, voices, action_url):
             attempt.digits = pressed[:DIGITS_KEPT]
         _record_reply(session, attempt, reply, source, now)
     session.commit()
-    return reply_twiml(reply, voice_for(attempt.position, voices), action_url)
+    return reply_twiml(reply, _voice(session, attempt.position, voices), action_url)
 
 
 def record_status(session, attempt, form, now):

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from twilio.twiml.voice_response import VoiceResponse
 
 from prompts import DISCLOSING_SLOTS, SAY_LANGUAGE, render
+from prompts.templates import segments
 
 GATHER_TIMEOUT = 6        # seconds of silence before Twilio moves past <Gather>
 CODE_MAX_DIGITS = 12
@@ -21,6 +22,7 @@ class Voice:
     voice: str | None
     fields: dict = field(default_factory=dict)
     overrides: dict = field(default_factory=dict)
+    recordings: dict = field(default_factory=dict)   # slot → URL of the creditor's recording
 
 
 def reply_twiml(reply, voice, action_url):
@@ -53,5 +55,25 @@ def _say_all(node, slots, voice, identified):
     for slot in slots:
         if slot in DISCLOSING_SLOTS and not identified:
             raise DisclosureError(f"prompt {slot!r} before identification")
-        text = render(slot, voice.language, voice.fields, voice.overrides)
-        node.say(text, language=SAY_LANGUAGE[voice.language], voice=voice.voice)
+        if not voice.recordings:
+            node.say(render(slot, voice.language, voice.fields, voice.overrides),
+                     language=SAY_LANGUAGE[voice.language], voice=voice.voice)
+            continue
+        _speak_segments(node, segments(slot, voice.language, voice.fields, voice.overrides), voice)
+
+
+def _speak_segments(node, pieces, voice):
+    """Recorded pieces as <Play>; everything between them (the debtor's own values, pieces
+    not recorded) as one <Say> each run, so synthesis keeps its sentence melody."""
+    pending = ""
+    for piece in pieces:
+        url = voice.recordings.get(piece.key) if piece.key else None
+        if url is None:
+            pending += piece.text
+            continue
+        if pending.strip():
+            node.say(pending.strip(), language=SAY_LANGUAGE[voice.language], voice=voice.voice)
+        pending = ""
+        node.play(url)
+    if pending.strip():
+        node.say(pending.strip(), language=SAY_LANGUAGE[voice.language], voice=voice.voice)

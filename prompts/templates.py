@@ -4,6 +4,9 @@ Only the slots in DISCLOSING_SLOTS say anything about the debt; the call flow pl
 identification and the TwiML builder refuses them before.
 """
 
+from dataclasses import dataclass
+from string import Formatter
+
 IT = {
     "greeting_confirm": "Buongiorno, questo è un messaggio di {creditor} per {name}. "
                         "Se è {name}, prema 1. Se non lo è, prema 2.",
@@ -69,6 +72,58 @@ def render(slot, language, fields, overrides=None):
     """The text of `slot` in `language`, from a creditor override when it has one."""
     template = (overrides or {}).get(slot) or TEMPLATES[language][slot]
     return template.format(**fields)
+
+
+# What changes from one debtor to the next; everything else in a template is the same on every
+# call of a creditor and can be recorded once (the creditor's name included).
+PERSONAL_FIELDS = frozenset({"name", "amount", "due_date", "invoice"})
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a slot as spoken: fixed text (`key` names its recording) or a debtor's own
+    value (`key` None: always synthesized)."""
+
+    key: str | None
+    text: str
+
+
+def segments(slot, language, fields, overrides=None):
+    """`slot` cut where the debtor's own values go; the texts joined are `render`'s text.
+
+    The fixed pieces are keyed `slot` when the template has no personal field, else
+    `slot.1`, `slot.2`… in order: the names a recording is uploaded under.
+    """
+    template = (overrides or {}).get(slot) or TEMPLATES[language][slot]
+    pieces, fixed = [], ""
+    for literal, name, spec, conversion in Formatter().parse(template):
+        fixed += literal
+        if name is None:
+            continue
+        if name in PERSONAL_FIELDS:
+            pieces += [("fixed", fixed), ("personal", format(fields[name], spec))]
+            fixed = ""
+        else:
+            fixed += format(fields[name], spec)
+    pieces.append(("fixed", fixed))
+    numbered = sum(1 for kind, _ in pieces if kind == "personal") > 0
+    result, count = [], 0
+    for kind, text in pieces:
+        if kind == "personal":
+            result.append(Segment(None, text))
+        elif text.strip():
+            count += 1
+            result.append(Segment(f"{slot}.{count}" if numbered else slot, text))
+    return result
+
+
+def recording_slots(language):
+    """Every name a recording can be uploaded under, with the text it should say ({creditor}
+    shown as such)."""
+    shown = {name: "{" + name + "}" for name in ("creditor", *PERSONAL_FIELDS)}
+    return {segment.key: segment.text.strip()
+            for slot in TEMPLATES[language]
+            for segment in segments(slot, language, shown) if segment.key}
 
 
 # The notice by email, for when the phone reached somebody else (wrong person, failed identity).

@@ -1,0 +1,36 @@
+"""Serving recordings to Twilio's <Play>: by content address, cacheable for ever.
+
+No login (Twilio fetches them) and no personal data in them: a recording is a creditor's fixed
+sentence; the debtor's own values are always synthesized.
+"""
+from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy import select
+
+from db import get_session
+from db.models import Recording
+
+bp = Blueprint("audio", __name__, url_prefix="/audio")
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def recording_url(sha256, app=None):
+    """The absolute URL Twilio plays a recording from."""
+    return f"{(app or current_app).config['PUBLIC_BASE_URL']}/audio/recordings/{sha256}.wav"
+
+
+@bp.get("/recordings/<sha256>.wav")
+def recording(sha256):
+    if request.if_none_match.contains(sha256):
+        return _cached(Response(status=304), sha256)
+    wav = get_session().scalar(select(Recording.wav).where(Recording.sha256 == sha256).limit(1))
+    if wav is None:
+        abort(404)
+    return _cached(Response(wav, mimetype="audio/wav"), sha256)
+
+
+def _cached(response, sha256):
+    # The address is the content's hash: what it names never changes.
+    response.set_etag(sha256)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response
