@@ -12,6 +12,8 @@ DEFAULTS = {
     "SMTP_PORT": "25",
     "SMTP_STARTTLS": "off",
     "TTS_ENGINE": "gtts",
+    # Where synthesized clips are cached; the web processes and the worker must share it.
+    "AUDIO_CACHE_DIR": "instance/audio-cache",
     "TIMEZONE": "Europe/Rome",
     # Beyond SPEC §4: the <Say> voice per language and the ring timeout of placed calls.
     "VOICE_IT": "Polly.Bianca",
@@ -58,7 +60,8 @@ def load_config(environ=None):
         "SMTP_PASSWORD": get("SMTP_PASSWORD"),
         "SMTP_STARTTLS": get("SMTP_STARTTLS").lower() in _TRUE,
         "MAIL_FROM": get("MAIL_FROM"),
-        "TTS_ENGINE": get("TTS_ENGINE"),
+        "TTS_ENGINE": get("TTS_ENGINE").lower(),
+        "AUDIO_CACHE_DIR": get("AUDIO_CACHE_DIR"),
         "TIMEZONE": get("TIMEZONE"),
         "VOICES": {"it": get("VOICE_IT"), "en": get("VOICE_EN")},
         "RING_TIMEOUT": int(get("RING_TIMEOUT")),

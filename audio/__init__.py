@@ -1,4 +1,5 @@
-"""Recorded and synthesized audio for the calls: recordings made fit for the phone."""
+"""Recorded and synthesized audio for the calls: recordings made fit for the phone, and
+speech rendered ahead of time."""
 import logging
 
 from audio.ffmpeg import use_with_pydub
@@ -8,7 +9,14 @@ log = logging.getLogger(__name__)
 
 def init_app(app):
     from audio.cli import prompt_cli
+    from audio.clips import ClipCache, Renderer
+    from audio.tts import build_engine
     from audio.views import bp
+
+    engine = build_engine(app.config["TTS_ENGINE"])
+    if engine is not None:
+        cache = ClipCache(app.config["AUDIO_CACHE_DIR"], engine.suffix)
+        app.extensions["cortesia.renderer"] = Renderer(engine, cache)
 
     try:
         use_with_pydub()

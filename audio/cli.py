@@ -2,6 +2,7 @@
 import os
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import delete, select
 
@@ -68,6 +69,21 @@ def list_command(creditor_name):
 
 def _short(text, width=60):
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+@prompt_cli.command("render")
+def render_command():
+    """Synthesize every creditor's fixed sentences that are not cached yet (TTS_ENGINE=gtts)."""
+    from audio.speech import render_prompts
+    from db.models import utcnow
+
+    report = render_prompts(current_app, utcnow())
+    if report is None:
+        click.echo("TTS_ENGINE is 'say': Twilio's <Say> speaks every prompt, nothing to render.")
+        return
+    click.echo(f"Speech: {report}.")
+    if report.failed:
+        raise click.ClickException(report.errors[0])
 
 
 @prompt_cli.command("remove")

@@ -1,7 +1,8 @@
-"""Serving recordings to Twilio's <Play>: by content address, cacheable for ever.
+"""Serving recordings and synthesized clips to Twilio's <Play>: by content address,
+cacheable for ever.
 
-No login (Twilio fetches them) and no personal data in them: a recording is a creditor's fixed
-sentence; the debtor's own values are always synthesized.
+No login (Twilio fetches them) and no personal data in them: both are a creditor's fixed
+sentences; the debtor's own values are spoken by <Say>.
 """
 from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import select
@@ -27,6 +28,25 @@ def recording(sha256):
     if wav is None:
         abort(404)
     return _cached(Response(wav, mimetype="audio/wav"), sha256)
+
+
+def clip_url(key, app=None):
+    """The absolute URL Twilio plays a synthesized clip from."""
+    return f"{(app or current_app).config['PUBLIC_BASE_URL']}/audio/clips/{key}.mp3"
+
+
+@bp.get("/clips/<key>.mp3")
+def clip(key):
+    renderer = current_app.extensions.get("cortesia.renderer")
+    if renderer is None or not _is_key(key) or not renderer.cache.has(key):
+        abort(404)
+    if request.if_none_match.contains(key):
+        return _cached(Response(status=304), key)
+    return _cached(Response(renderer.cache.read(key), mimetype=renderer.engine.mimetype), key)
+
+
+def _is_key(key):
+    return len(key) == 64 and all(c in "0123456789abcdef" for c in key)
 
 
 def _cached(response, sha256):

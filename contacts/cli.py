@@ -149,6 +149,19 @@ def import_command(file, creditor_name):
                f"{result.rejected} rejected (import batch {result.batch_id}).")
     if result.imported + result.updated == 0:
         raise click.ClickException("nothing could be imported")
+    _render_speech()
+
+
+def _render_speech():
+    """Synthesize the fixed sentences the new positions will hear, before any call needs them."""
+    from audio.speech import render_prompts
+    from db.models import utcnow
+
+    report = render_prompts(current_app, utcnow())
+    if report is not None:
+        click.echo(f"Speech: {report}.")
+        if report.failed:
+            click.echo("Calls will use Twilio's <Say> until synthesis works; the worker retries.")
 
 
 def _progress_printer():

@@ -3,11 +3,15 @@
 Every function is idempotent: a fact already recorded (same attempt, same turn or status) is not
 recorded again, and a replayed turn returns the same TwiML because the flow is pure.
 """
+from dataclasses import replace
+
+from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
+from audio.speech import available_clips
 from audio.store import recorded_urls
-from audio.views import recording_url
+from audio.views import clip_url, recording_url
 from db.events import record_event
 from db.models import Attempt, Outcome, Position
 from ivr import flow
@@ -53,10 +57,12 @@ def voice_for(position, voices, recordings=None):
 
 
 def _voice(session, position, voices):
-    """`voice_for`, with the creditor's recordings in the call's language."""
-    recordings = recorded_urls(session, position.creditor_id, position.spoken_language,
-                               recording_url)
-    return voice_for(position, voices, recordings)
+    """`voice_for`, with the creditor's recordings and rendered clips in the call's language."""
+    language = position.spoken_language
+    voice = voice_for(position, voices, recorded_urls(session, position.creditor_id, language,
+                                                      recording_url))
+    clips = available_clips(current_app, position.creditor.greeting_name, language, clip_url)
+    return replace(voice, clips=clips)
 
 
 def answer_call(session, attempt, form, now, voices, action_url):

@@ -23,6 +23,7 @@ class Voice:
     fields: dict = field(default_factory=dict)
     overrides: dict = field(default_factory=dict)
     recordings: dict = field(default_factory=dict)   # slot → URL of the creditor's recording
+    clips: dict = field(default_factory=dict)        # fixed sentence → URL of its rendering
 
 
 def reply_twiml(reply, voice, action_url):
@@ -55,7 +56,7 @@ def _say_all(node, slots, voice, identified):
     for slot in slots:
         if slot in DISCLOSING_SLOTS and not identified:
             raise DisclosureError(f"prompt {slot!r} before identification")
-        if not voice.recordings:
+        if not voice.recordings and not voice.clips:
             node.say(render(slot, voice.language, voice.fields, voice.overrides),
                      language=SAY_LANGUAGE[voice.language], voice=voice.voice)
             continue
@@ -63,11 +64,13 @@ def _say_all(node, slots, voice, identified):
 
 
 def _speak_segments(node, pieces, voice):
-    """Recorded pieces as <Play>; everything between them (the debtor's own values, pieces
-    not recorded) as one <Say> each run, so synthesis keeps its sentence melody."""
+    """Recorded or rendered pieces as <Play>; everything between them (the debtor's own
+    values, pieces with neither) as one <Say> each run, so it keeps its sentence melody."""
     pending = ""
     for piece in pieces:
-        url = voice.recordings.get(piece.key) if piece.key else None
+        url = None
+        if piece.key:
+            url = voice.recordings.get(piece.key) or voice.clips.get(piece.text.strip())
         if url is None:
             pending += piece.text
             continue

@@ -31,6 +31,15 @@ def build_scheduler(app, dial_every):
         except Exception:  # SMTP or database trouble: the next tick retries
             log.exception("outbox flush failed")
 
+    def speech():
+        from audio.speech import render_prompts
+        try:
+            report = render_prompts(app, utcnow())
+            if report and (report.rendered or report.failed):
+                log.info("speech: %s", report)
+        except Exception:
+            log.exception("speech rendering failed")
+
     def reports():
         from reports.mail import send_due_reports
         try:
@@ -43,7 +52,7 @@ def build_scheduler(app, dial_every):
     # hoping only one worker runs; the outbox then mails it. A report missed while no worker
     # ran is made at the first tick (see reports.mail.due_reports): every job runs at start,
     # so a worker that restarts often still catches up.
-    for job, every in ((flush, 30), (reports, 60)):
+    for job, every in ((flush, 30), (reports, 60), (speech, 60)):
         scheduler.add_job(job, "interval", seconds=every, id=job.__name__, coalesce=True,
                           max_instances=1, misfire_grace_time=every, next_run_time=utcnow())
     # Passes never overlap (max_instances=1); missed ticks collapse into one (coalesce).

@@ -1,0 +1,58 @@
+"""Which sentences are synthesized ahead of time, and the clips a call can play.
+
+Only fixed sentences are sent to the synthesis engine: the pieces of each template around the
+debtor's own values, with the creditor's name in them. The debtor's name, amount, due date and
+invoice are spoken by Twilio's <Say>, which already carries the call, so no personal data goes
+to the unofficial endpoint behind gTTS.
+"""
+from sqlalchemy import distinct, select
+
+from audio.clips import clip_key
+from db import session_scope
+from db.models import Creditor, Position
+from prompts.templates import PERSONAL_FIELDS, TEMPLATES, segments
+
+PLACEHOLDERS = {name: "" for name in PERSONAL_FIELDS}
+
+
+def fixed_sentences(creditor_name, language):
+    """The fixed pieces of every template in `language`, as the calls will say them."""
+    fields = dict(PLACEHOLDERS, creditor=creditor_name)
+    return [piece.text.strip() for slot in TEMPLATES[language]
+            for piece in segments(slot, language, fields) if piece.key and piece.text.strip()]
+
+
+def campaign_sentences(session):
+    """(text, language) of every creditor's fixed sentences, in each language it calls in."""
+    sentences = []
+    for creditor in session.scalars(select(Creditor).order_by(Creditor.id)):
+        spoken = set(session.scalars(select(distinct(Position.language)).where(
+            Position.creditor_id == creditor.id, Position.language.is_not(None))))
+        for language in sorted(({creditor.language} | spoken) & set(TEMPLATES)):
+            sentences += [(text, language)
+                          for text in fixed_sentences(creditor.greeting_name, language)]
+    return sentences
+
+
+def render_prompts(app, now):
+    """Render what is missing of every creditor's fixed sentences; a RenderReport or None
+    when synthesis is off (TTS_ENGINE=say)."""
+    renderer = app.extensions.get("cortesia.renderer")
+    if renderer is None:
+        return None
+    with session_scope(app) as session:
+        sentences = campaign_sentences(session)
+    return renderer.ensure(sentences, now)
+
+
+def available_clips(app, creditor_name, language, url_for_key):
+    """{sentence: URL} of the creditor's fixed sentences already rendered, for one call."""
+    renderer = app.extensions.get("cortesia.renderer")
+    if renderer is None:
+        return {}
+    clips = {}
+    for text in fixed_sentences(creditor_name, language):
+        key = clip_key(text, language, renderer.engine.name)
+        if renderer.cache.has(key):
+            clips[text] = url_for_key(key)
+    return clips
