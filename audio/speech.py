@@ -5,7 +5,7 @@ debtor's own values, with the creditor's name in them. The debtor's name, amount
 invoice are spoken by Twilio's <Say>, which already carries the call, so no personal data goes
 to the unofficial endpoint behind gTTS.
 """
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from audio.clips import clip_key
 from db import session_scope
@@ -26,7 +26,7 @@ def campaign_sentences(session):
     """(text, language) of every creditor's fixed sentences, in each language it calls in."""
     sentences = []
     for creditor in session.scalars(select(Creditor).order_by(Creditor.id)):
-        spoken = set(session.scalars(select(distinct(Position.language)).where(
+        spoken = set(session.scalars(select(Position.language).distinct().where(
             Position.creditor_id == creditor.id, Position.language.is_not(None))))
         for language in sorted(({creditor.language} | spoken) & set(TEMPLATES)):
             sentences += [(text, language)

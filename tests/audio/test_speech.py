@@ -3,18 +3,26 @@ real MP3 made here): only fixed sentences leave the building, each once, and no 
 import base64
 import json
 import time
+import xml.etree.ElementTree as ET
+from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import parse_qs
 
 import pytest
+import requests
 import responses
 
 from app import create_app
 from audio.speech import fixed_sentences, render_prompts
 from db import session_scope
-from db.models import utcnow
+from db.models import Position, utcnow
+from scheduler.dial import dial_pass
+from telephony import get_telephony
+from telephony.simulator import DebtorScript
 from tests.audio.conftest import encode, tone_wav
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from tests.factories import make_attempt, make_creditor, make_position
+from tests.test_end_to_end import NOW
 from tests.twilio_signing import signed_post
 
 GTTS = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
@@ -30,8 +38,6 @@ def gtts_answer(mp3=MP3):
 
 def spoken(request):
     """The sentence a gTTS request asked for."""
-    from urllib.parse import parse_qs
-
     rpc = json.loads(parse_qs(request.body)["f.req"][0])
     return json.loads(rpc[0][0][1])[0]
 
@@ -79,7 +85,6 @@ def test_a_rate_limit_backs_off_instead_of_hammering(app, session, google):
     assert first.postponed == len(set(fixed_sentences("Acme Energia", "it"))) - 1
     assert render_prompts(app, now).postponed > 0 and len(google.calls) == 1
     google.replace(responses.POST, GTTS, body=gtts_answer())
-    from datetime import timedelta
     later = render_prompts(app, now + timedelta(minutes=2))  # the back-off is over
     assert later.rendered == first.postponed + 1 and later.failed == 0
 
@@ -90,7 +95,6 @@ def test_rendered_clips_are_played_and_the_debtors_name_is_said(app, session, go
     attempt = make_attempt(session, make_position(session, creditor))
     render_prompts(app, utcnow())
     answer = signed_post(app.test_client(), f"/ivr/{attempt.token}/answer", {"CallSid": "CA1"})
-    import xml.etree.ElementTree as ET
     verbs = [(v.tag, v.text) for v in ET.fromstring(answer.data).iter() if v.tag in ("Say", "Play")]
     assert [tag for tag, _ in verbs] == ["Play", "Say", "Play", "Say", "Play"]
     assert verbs[1][1] == verbs[3][1] == "Mario Rossi"
@@ -121,3 +125,25 @@ def test_with_tts_engine_say_nothing_is_rendered(database_url, google):
     result = app.test_cli_runner().invoke(args=["prompt", "render"])
     assert "nothing to render" in result.output and len(google.calls) == 0
     app.extensions["cortesia.engine"].dispose()
+
+
+def test_with_gtts_and_no_network_every_call_completes_with_say(app, session, google, tmp_path):
+    google.post(GTTS, body=requests.ConnectionError("no network"))
+    make_creditor(session, name="Acme Energia")
+    contacts = tmp_path / "lista.csv"
+    contacts.write_text("Riferimento;Nominativo;Telefono;Importo;Scadenza\n"
+                        "A-1;Anna Neri;333 111 2222;10,00;2026-10-01\n"
+                        "A-2;Bruno Verdi;333 111 3333;20,00;2026-10-01\n", encoding="utf-8")
+    imported = app.test_cli_runner().invoke(args=["import", str(contacts),
+                                                  "--creditor", "Acme Energia"])
+    assert imported.exit_code == 0, imported.output
+    assert "1 failed" in imported.output and "<Say>" in imported.output
+    simulator = get_telephony(app)
+    for phone in ("+393331112222", "+393331113333"):
+        simulator.script(phone, DebtorScript("human", ("1", "1")))
+    report = dial_pass(app, NOW)
+    assert len(report.placed) == 2 and simulator.errors == []
+    assert all(r.body.count("<Play>") == 0 for call in simulator.calls for r in call.requests
+               if r.body)
+    session.expire_all()
+    assert {p.outcome for p in session.query(Position)} == {"confirmed"}
