@@ -11,7 +11,8 @@ from audio.store import UnknownSlot, check_slot, recordings_of, save
 from contacts.cli import find_creditor, format_table
 from db import session_scope
 from db.models import Creditor, Recording
-from prompts.templates import recording_slots
+from prompts.store import overrides_of, reset_override, set_override
+from prompts.templates import TEMPLATES, OverrideError, recording_slots
 
 prompt_cli = AppGroup("prompt", help="Recorded prompts: a creditor's own voice for a slot.")
 
@@ -29,7 +30,7 @@ def upload_command(slot, file, creditor_name, language):
         creditor = find_creditor(session, creditor_name)
         language = language or creditor.language
         try:
-            check_slot(slot, language)
+            check_slot(slot, language, overrides_of(session, creditor.id, language))
             prepared = prepare(data, MAX_SECONDS)
         except (UnknownSlot, RecordingError) as exc:
             raise click.ClickException(f"{os.path.basename(file)}: {exc}") from None
@@ -52,7 +53,8 @@ def list_command(creditor_name):
         recorded = {(r.creditor_id, r.slot, r.language): r for r in recordings_of(session)}
         rows = []
         for creditor in creditors:
-            for slot, text in recording_slots(creditor.language).items():
+            own = overrides_of(session, creditor.id, creditor.language)
+            for slot, text in recording_slots(creditor.language, own).items():
                 found = recorded.get((creditor.id, slot, creditor.language))
                 source = f"recorded, {found.duration_ms / 1000:.1f} s" if found else "synthesized"
                 rows.append((creditor.name, creditor.language, slot, source, _short(text)))
@@ -69,6 +71,40 @@ def list_command(creditor_name):
 
 def _short(text, width=60):
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+@prompt_cli.command("text")
+@click.argument("slot")
+@click.argument("text", required=False)
+@click.option("--creditor", "creditor_name", required=True, help="Name of the creditor.")
+@click.option("--language", default=None, help="it or en (default: the creditor's).")
+@click.option("--reset", is_flag=True, help="Go back to the template's wording.")
+def text_command(slot, text, creditor_name, language, reset):
+    """Show SLOT's wording for a creditor, set it to TEXT, or --reset it.
+
+    TEXT may name {creditor} and {name}; the notice also {amount}, {due_date} and {invoice}.
+    """
+    with session_scope() as session:
+        creditor = find_creditor(session, creditor_name)
+        language = language or creditor.language
+        try:
+            if reset:
+                if not reset_override(session, creditor.id, slot, language):
+                    raise click.ClickException(f"'{creditor_name}' uses the template's "
+                                               f"wording of '{slot}' ({language}) already")
+                message = f"'{slot}' ({language}) is back to the template's wording."
+            elif text is not None:
+                stored = set_override(session, creditor.id, slot, language, text)
+                message = f"'{slot}' ({language}) for '{creditor_name}' now says: {stored}"
+            else:
+                own = overrides_of(session, creditor.id, language).get(slot)
+                template = TEMPLATES.get(language, {}).get(slot)
+                if template is None:
+                    raise OverrideError(f"no prompt slot {slot!r} in {language!r}")
+                message = own or template
+        except OverrideError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(message)
 
 
 @prompt_cli.command("render")

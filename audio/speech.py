@@ -10,16 +10,18 @@ from sqlalchemy import select
 from audio.clips import clip_key
 from db import session_scope
 from db.models import Creditor, Position
+from prompts.store import overrides_of
 from prompts.templates import PERSONAL_FIELDS, TEMPLATES, segments
 
 PLACEHOLDERS = {name: "" for name in PERSONAL_FIELDS}
 
 
-def fixed_sentences(creditor_name, language):
+def fixed_sentences(creditor_name, language, overrides=None):
     """The fixed pieces of every template in `language`, as the calls will say them."""
     fields = dict(PLACEHOLDERS, creditor=creditor_name)
     return [piece.text.strip() for slot in TEMPLATES[language]
-            for piece in segments(slot, language, fields) if piece.key and piece.text.strip()]
+            for piece in segments(slot, language, fields, overrides)
+            if piece.key and piece.text.strip()]
 
 
 def campaign_sentences(session):
@@ -29,8 +31,9 @@ def campaign_sentences(session):
         spoken = set(session.scalars(select(Position.language).distinct().where(
             Position.creditor_id == creditor.id, Position.language.is_not(None))))
         for language in sorted(({creditor.language} | spoken) & set(TEMPLATES)):
-            sentences += [(text, language)
-                          for text in fixed_sentences(creditor.greeting_name, language)]
+            overrides = overrides_of(session, creditor.id, language)
+            sentences += [(text, language) for text in
+                          fixed_sentences(creditor.greeting_name, language, overrides)]
     return sentences
 
 
@@ -45,13 +48,13 @@ def render_prompts(app, now):
     return renderer.ensure(sentences, now)
 
 
-def available_clips(app, creditor_name, language, url_for_key):
+def available_clips(app, creditor_name, language, url_for_key, overrides=None):
     """{sentence: URL} of the creditor's fixed sentences already rendered, for one call."""
     renderer = app.extensions.get("cortesia.renderer")
     if renderer is None:
         return {}
     clips = {}
-    for text in fixed_sentences(creditor_name, language):
+    for text in fixed_sentences(creditor_name, language, overrides):
         key = clip_key(text, language, renderer.engine.name)
         if renderer.cache.has(key):
             clips[text] = url_for_key(key)

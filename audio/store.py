@@ -14,14 +14,14 @@ class UnknownSlot(ValueError):
     """A slot name that no template has."""
 
 
-def check_slot(slot, language):
+def check_slot(slot, language, overrides=None):
     """A slot a recording can be made for: a whole sentence, or a fixed piece of one that has
     the debtor's own values in it (`notice.1`); see `flask prompt list`."""
     if language not in TEMPLATES:
         raise UnknownSlot(f"language must be one of {', '.join(TEMPLATES)}, not {language!r}")
-    if slot not in recording_slots(language):
-        raise UnknownSlot(f"no prompt slot {slot!r}; the slots are: "
-                          f"{', '.join(sorted(recording_slots(language)))}")
+    slots = recording_slots(language, overrides)
+    if slot not in slots:
+        raise UnknownSlot(f"no prompt slot {slot!r}; the slots are: {', '.join(sorted(slots))}")
 
 
 def recorded_urls(session, creditor_id, language, url_for_sha):

@@ -321,3 +321,18 @@ class Recording(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     original_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PromptText(Base):
+    """A creditor's own wording of one prompt slot in one language (instead of the template)."""
+
+    __tablename__ = "prompt_texts"
+    __table_args__ = (UniqueConstraint("creditor_id", "slot", "language",
+                                       name="uq_prompt_texts_creditor_slot_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    slot: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(2))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

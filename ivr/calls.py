@@ -18,6 +18,7 @@ from ivr import flow
 from ivr.outcomes import apply_outcome
 from ivr.twiml import Voice, hangup_twiml, reply_twiml
 from prompts import speak_amount, speak_code, speak_date
+from prompts.store import overrides_of
 
 TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 # Statuses only move forward: a late "ringing" never undoes "in-progress".
@@ -57,12 +58,14 @@ def voice_for(position, voices, recordings=None):
 
 
 def _voice(session, position, voices):
-    """`voice_for`, with the creditor's recordings and rendered clips in the call's language."""
+    """`voice_for`, with the creditor's wording, recordings and rendered clips."""
     language = position.spoken_language
+    overrides = overrides_of(session, position.creditor_id, language)
     voice = voice_for(position, voices, recorded_urls(session, position.creditor_id, language,
                                                       recording_url))
-    clips = available_clips(current_app, position.creditor.greeting_name, language, clip_url)
-    return replace(voice, clips=clips)
+    clips = available_clips(current_app, position.creditor.greeting_name, language, clip_url,
+                            overrides)
+    return replace(voice, clips=clips, overrides=overrides)
 
 
 def answer_call(session, attempt, form, now, voices, action_url):

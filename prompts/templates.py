@@ -117,13 +117,44 @@ def segments(slot, language, fields, overrides=None):
     return result
 
 
-def recording_slots(language):
+def recording_slots(language, overrides=None):
     """Every name a recording can be uploaded under, with the text it should say ({creditor}
     shown as such)."""
-    shown = {name: "{" + name + "}" for name in ("creditor", *PERSONAL_FIELDS)}
+    shown = {name: "{" + name + "}" for name in FIELDS}
     return {segment.key: segment.text.strip()
             for slot in TEMPLATES[language]
-            for segment in segments(slot, language, shown) if segment.key}
+            for segment in segments(slot, language, shown, overrides) if segment.key}
+
+
+FIELDS = ("creditor", "name", "amount", "due_date", "invoice")
+DEBT_FIELDS = frozenset({"amount", "due_date", "invoice"})
+
+
+class OverrideError(ValueError):
+    """A creditor's wording that cannot be used, and why."""
+
+
+def check_override(slot, language, text):
+    """`text` as the creditor's wording of `slot`, or OverrideError: it must name only known
+    fields, and only the notice, heard after identification, may name the debt's."""
+    if language not in TEMPLATES or slot not in TEMPLATES[language]:
+        slots = ", ".join(sorted(TEMPLATES.get(language, TEMPLATES["it"])))
+        raise OverrideError(f"no prompt slot {slot!r} in {language!r}; the slots are: {slots}")
+    text = " ".join((text or "").split())
+    if not text:
+        raise OverrideError("the text is empty")
+    try:
+        named = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise OverrideError(f"unbalanced braces: {exc} (write a field as {{name}})") from None
+    unknown = named - set(FIELDS)
+    if unknown:
+        raise OverrideError(f"unknown field {{{sorted(unknown)[0]}}}; the fields are "
+                            + ", ".join("{" + f + "}" for f in FIELDS))
+    if slot not in DISCLOSING_SLOTS and named & DEBT_FIELDS:
+        raise OverrideError(f"'{slot}' may be heard before the debtor is identified: it cannot "
+                            f"name {{{sorted(named & DEBT_FIELDS)[0]}}}")
+    return text
 
 
 # The notice by email, for when the phone reached somebody else (wrong person, failed identity).

@@ -1,0 +1,31 @@
+"""Creditors' own wording of prompt slots, kept in the database."""
+from sqlalchemy import delete, select
+
+from db.models import PromptText, utcnow
+from prompts.templates import check_override
+
+
+def overrides_of(session, creditor_id, language):
+    """{slot: text} of the creditor's own wording in `language`."""
+    return dict(session.execute(select(PromptText.slot, PromptText.text).where(
+        PromptText.creditor_id == creditor_id, PromptText.language == language)).all())
+
+
+def set_override(session, creditor_id, slot, language, text):
+    """Store the creditor's wording of `slot` (checked: OverrideError); the text stored."""
+    text = check_override(slot, language, text)
+    row = session.scalar(select(PromptText).where(
+        PromptText.creditor_id == creditor_id, PromptText.slot == slot,
+        PromptText.language == language))
+    if row is None:
+        row = PromptText(creditor_id=creditor_id, slot=slot, language=language)
+        session.add(row)
+    row.text, row.updated_at = text, utcnow()
+    return text
+
+
+def reset_override(session, creditor_id, slot, language):
+    """Back to the template's wording; False if the creditor had none of its own."""
+    return bool(session.execute(delete(PromptText).where(
+        PromptText.creditor_id == creditor_id, PromptText.slot == slot,
+        PromptText.language == language)).rowcount)
