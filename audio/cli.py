@@ -12,7 +12,7 @@ from contacts.cli import find_creditor, format_table
 from db import session_scope
 from db.models import Creditor, Recording
 from prompts.store import overrides_of, reset_override, set_override
-from prompts.templates import TEMPLATES, OverrideError, recording_slots
+from prompts.templates import EMAIL, EMAIL_SLOTS, TEMPLATES, OverrideError, recording_slots
 
 prompt_cli = AppGroup("prompt", help="Recorded prompts: a creditor's own voice for a slot.")
 
@@ -83,6 +83,8 @@ def text_command(slot, text, creditor_name, language, reset):
     """Show SLOT's wording for a creditor, set it to TEXT, or --reset it.
 
     TEXT may name {creditor} and {name}; the notice also {amount}, {due_date} and {invoice}.
+    The emailed notice is `email_subject` and `email_body` (write a line break as \\n); they
+    may also name {currency} and {invoice_line}.
     """
     with session_scope() as session:
         creditor = find_creditor(session, creditor_name)
@@ -98,7 +100,8 @@ def text_command(slot, text, creditor_name, language, reset):
                 message = f"'{slot}' ({language}) for '{creditor_name}' now says: {stored}"
             else:
                 own = overrides_of(session, creditor.id, language).get(slot)
-                template = TEMPLATES.get(language, {}).get(slot)
+                template = TEMPLATES.get(language, {}).get(slot) \
+                    or EMAIL.get(language, {}).get(EMAIL_SLOTS.get(slot, ""))
                 if template is None:
                     raise OverrideError(f"no prompt slot {slot!r} in {language!r}")
                 message = own or template

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from db.models import OutgoingMail
 from notify.cli import outbox_group
 from prompts import render_email
+from prompts.store import overrides_of
 
 
 def init_app(app):
@@ -17,6 +18,7 @@ def queue_notice_email(session, position, reason, now):
     Returns the queued messages.
     """
     language = position.spoken_language
+    overrides = overrides_of(session, position.creditor_id, language)
     subject, body = render_email(language, {
         "creditor": position.creditor.greeting_name,
         "name": position.name,
@@ -24,7 +26,7 @@ def queue_notice_email(session, position, reason, now):
         "currency": position.currency,
         "due_date": position.due_date.strftime("%d/%m/%Y"),
         "invoice": position.invoice,
-    })
+    }, overrides)
     queued = []
     for address in dict.fromkeys(a for a in (position.email, position.pec) if a):
         key = f"notice:{position.id}:{address.lower()}"

@@ -137,21 +137,25 @@ class OverrideError(ValueError):
 def check_override(slot, language, text):
     """`text` as the creditor's wording of `slot`, or OverrideError: it must name only known
     fields, and only the notice, heard after identification, may name the debt's."""
-    if language not in TEMPLATES or slot not in TEMPLATES[language]:
-        slots = ", ".join(sorted(TEMPLATES.get(language, TEMPLATES["it"])))
+    if language not in TEMPLATES or (slot not in TEMPLATES[language] and slot not in EMAIL_SLOTS):
+        slots = ", ".join(sorted([*TEMPLATES.get(language, TEMPLATES["it"]), *EMAIL_SLOTS]))
         raise OverrideError(f"no prompt slot {slot!r} in {language!r}; the slots are: {slots}")
-    text = " ".join((text or "").split())
+    if slot == "email_body":   # lines matter in a mail; "\n" typed on a command line is one
+        text = (text or "").replace("\\n", "\n").strip()
+    else:
+        text = " ".join((text or "").split())
     if not text:
         raise OverrideError("the text is empty")
     try:
         named = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
     except ValueError as exc:
         raise OverrideError(f"unbalanced braces: {exc} (write a field as {{name}})") from None
-    unknown = named - set(FIELDS)
+    allowed = EMAIL_FIELDS if slot in EMAIL_SLOTS else FIELDS
+    unknown = named - set(allowed)
     if unknown:
         raise OverrideError(f"unknown field {{{sorted(unknown)[0]}}}; the fields are "
-                            + ", ".join("{" + f + "}" for f in FIELDS))
-    if slot not in DISCLOSING_SLOTS and named & DEBT_FIELDS:
+                            + ", ".join("{" + f + "}" for f in allowed))
+    if slot not in DISCLOSING_SLOTS and slot not in EMAIL_SLOTS and named & DEBT_FIELDS:
         raise OverrideError(f"'{slot}' may be heard before the debtor is identified: it cannot "
                             f"name {{{sorted(named & DEBT_FIELDS)[0]}}}")
     return text
@@ -182,9 +186,15 @@ EMAIL = {
 }
 
 
-def render_email(language, fields):
-    """(subject, body) of the emailed notice."""
-    texts = EMAIL[language]
+def render_email(language, fields, overrides=None):
+    """(subject, body) of the emailed notice, in the creditor's own wording where it has one."""
+    texts, own = EMAIL[language], overrides or {}
     invoice_line = texts["invoice_line"].format(**fields) if fields.get("invoice") else ""
     values = dict(fields, invoice_line=invoice_line)
-    return texts["subject"].format(**values), texts["body"].format(**values)
+    return (own.get("email_subject") or texts["subject"]).format(**values), \
+        (own.get("email_body") or texts["body"]).format(**values)
+
+
+# The emailed notice's slots: it goes to the position's own addresses, so it may name the debt.
+EMAIL_SLOTS = {"email_subject": "subject", "email_body": "body"}
+EMAIL_FIELDS = ("creditor", "name", "amount", "currency", "due_date", "invoice", "invoice_line")

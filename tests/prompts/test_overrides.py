@@ -1,6 +1,9 @@
 """A creditor's own wording: checked before it can be heard, then heard instead of the template."""
 import pytest
+from sqlalchemy import select
 
+from db.models import OutgoingMail, utcnow
+from ivr.outcomes import close_position
 from prompts.templates import OverrideError, check_override, render, segments
 from tests.audio.test_playback import verbs
 from tests.factories import make_attempt, make_creditor, make_position
@@ -62,3 +65,23 @@ def test_the_cli_refuses_a_greeting_that_names_the_debt(runner, session):
     result = runner.invoke(args=["prompt", "text", "greeting_confirm", "--creditor", "Acme",
                                  "{name}, deve {amount}."])
     assert result.exit_code == 1 and "cannot name {amount}" in result.output
+
+
+def test_the_emailed_notice_is_sent_in_the_creditors_wording(runner, session):
+    creditor = make_creditor(session, name="Acme")
+    position = make_position(session, creditor)
+    for slot, text in (("email_subject", "Acme: promemoria per {name}"),
+                       ("email_body", "Gentile {name},\\nrestano {amount} {currency}.\\nAcme")):
+        result = runner.invoke(args=["prompt", "text", slot, text, "--creditor", "Acme"])
+        assert result.exit_code == 0, result.output
+    close_position(session, position, "wrong_person", "test", utcnow())
+    session.commit()
+    mail = session.scalar(select(OutgoingMail))
+    assert mail.subject == "Acme: promemoria per Mario Rossi"
+    assert mail.body == "Gentile Mario Rossi,\nrestano 1.234,56 EUR.\nAcme"
+
+
+def test_the_email_may_name_the_debt_but_not_unknown_fields():
+    assert check_override("email_body", "it", "Dovete {amount} per {invoice}.")
+    with pytest.raises(OverrideError, match="unknown field"):
+        check_override("email_subject", "it", "Per {iban}")
