@@ -28,6 +28,8 @@ def setting_options(command):
         click.option("--language", help="Language of the calls: it or en."),
         click.option("--country", help="Country of the phone numbers and holidays, e.g. IT."),
         click.option("--spoken-name", help="How the greeting names the creditor ('' clears it)."),
+        click.option("--synthesize-personal", help="yes: debtors' names, amounts… rendered by "
+                      "gTTS too (default no: Twilio <Say>)."),
     ]
     for option in reversed(options):
         command = option(command)

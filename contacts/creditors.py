@@ -157,6 +157,15 @@ def check_spoken_name(text):
     return check_name(text, "spoken name") if (text or "").strip() else None
 
 
+def check_yes_no(value):
+    text = str(value).strip().lower()
+    if text in ("yes", "y", "si", "sì", "true", "1", "on"):
+        return True
+    if text in ("no", "n", "false", "0", "off"):
+        return False
+    raise SettingError(f"'{value}' is not yes or no")
+
+
 # Option name → (model attribute, checker); used by `creditor add` and `creditor set` alike.
 SETTINGS = {
     "caller_id": ("caller_id", check_caller_id),
@@ -169,6 +178,7 @@ SETTINGS = {
     "language": ("language", check_language),
     "country": ("country", check_country),
     "spoken_name": ("spoken_name", check_spoken_name),
+    "synthesize_personal": ("synthesize_personal", check_yes_no),
 }
 
 

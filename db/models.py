@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, Numeric,
     String, Text, TypeDecorator, UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -61,6 +62,9 @@ class Creditor(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # How the greeting names the creditor; defaults to `name`.
     spoken_name: Mapped[str | None] = mapped_column(String(200))
+    # Opt-in: the debtors' own values (name, amount…) rendered by gTTS too, not only <Say>.
+    synthesize_personal: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=sa_false())
     caller_id: Mapped[str | None] = mapped_column(String(32))
     # Calls of this creditor ringing at once, at most; None: only the account's limit applies.
     max_concurrent_calls: Mapped[int | None] = mapped_column(Integer)

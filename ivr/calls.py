@@ -17,7 +17,7 @@ from db.models import Attempt, Outcome, Position
 from ivr import flow
 from ivr.outcomes import apply_outcome
 from ivr.twiml import Voice, hangup_twiml, reply_twiml
-from prompts import speak_amount, speak_code, speak_date
+from prompts import personal_fields
 from prompts.store import overrides_of
 
 TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -47,14 +47,10 @@ def caller_for(position):
 def voice_for(position, voices, recordings=None):
     """The language, voice, template fields and recordings ({slot: URL}) of a call."""
     language = position.spoken_language
+    fields = personal_fields(position.name, position.amount, position.currency,
+                             position.due_date, position.invoice, language)
     return Voice(language=language, voice=voices.get(language), recordings=recordings or {},
-                 fields={
-        "creditor": position.creditor.greeting_name,
-        "name": position.name,
-        "amount": speak_amount(position.amount, position.currency, language),
-        "due_date": speak_date(position.due_date, language),
-        "invoice": speak_code(position.invoice, language),
-    })
+                 fields=dict(fields, creditor=position.creditor.greeting_name))
 
 
 def _voice(session, position, voices):
@@ -63,8 +59,10 @@ def _voice(session, position, voices):
     overrides = overrides_of(session, position.creditor_id, language)
     voice = voice_for(position, voices, recorded_urls(session, position.creditor_id, language,
                                                       recording_url))
+    personal = [value for key, value in voice.fields.items() if key != "creditor"] \
+        if position.creditor.synthesize_personal else ()
     clips = available_clips(current_app, position.creditor.greeting_name, language, clip_url,
-                            overrides)
+                            overrides, personal)
     return replace(voice, clips=clips, overrides=overrides)
 
 

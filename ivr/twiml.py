@@ -68,9 +68,9 @@ def _speak_segments(node, pieces, voice):
     values, pieces with neither) as one <Say> each run, so it keeps its sentence melody."""
     pending = ""
     for piece in pieces:
-        url = None
+        url = voice.clips.get(piece.text.strip())   # a debtor's value only when opted in
         if piece.key:
-            url = voice.recordings.get(piece.key) or voice.clips.get(piece.text.strip())
+            url = voice.recordings.get(piece.key) or url
         if url is None:
             pending += piece.text
             continue

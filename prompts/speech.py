@@ -85,3 +85,9 @@ def speak_code(code, language="it"):
     symbols = SYMBOL_WORDS[language]
     spoken = [symbols.get(ch, ch.upper()) for ch in code if not ch.isspace()]
     return " ".join(spoken)
+
+
+def personal_fields(name, amount, currency, due_date, invoice, language):
+    """The debtor's own values as a call speaks them: the template fields that change per call."""
+    return {"name": name, "amount": speak_amount(amount, currency, language),
+            "due_date": speak_date(due_date, language), "invoice": speak_code(invoice, language)}

@@ -147,3 +147,19 @@ def test_with_gtts_and_no_network_every_call_completes_with_say(app, session, go
                if r.body)
     session.expire_all()
     assert {p.outcome for p in session.query(Position)} == {"confirmed"}
+
+
+def test_a_creditor_that_opts_in_has_the_debtors_values_rendered_and_played(app, session,
+                                                                            google):
+    google.post(GTTS, body=gtts_answer())
+    creditor = make_creditor(session)
+    attempt = make_attempt(session, make_position(session, creditor))
+    result = app.test_cli_runner().invoke(args=["creditor", "set", "Acme Energia",
+                                                "--synthesize-personal", "yes"])
+    assert result.exit_code == 0, result.output
+    render_prompts(app, utcnow())
+    sent = " ".join(spoken(call.request) for call in google.calls)
+    assert "Mario Rossi" in sent and "milleduecentotrentaquattro" in sent
+    answer = signed_post(app.test_client(), f"/ivr/{attempt.token}/answer", {"CallSid": "CA1"})
+    tags = [v.tag for v in ET.fromstring(answer.data).iter() if v.tag in ("Say", "Play")]
+    assert tags == ["Play"] * 5    # the name too is a rendered clip now
