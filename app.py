@@ -20,6 +20,8 @@ def create_app(test_config=None):
     app.config.update(config.load_config())
     if test_config:
         app.config.update(test_config)
+    if not app.config["SECRET_KEY_GIVEN"] and not (test_config or {}).get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
     # Behind a proxy that terminates HTTPS; webhook signatures use PUBLIC_BASE_URL regardless.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 

@@ -48,6 +48,7 @@ def load_config(environ=None):
     return {
         "DATABASE_URL": get("DATABASE_URL"),
         "SECRET_KEY": get("SECRET_KEY") or secrets.token_hex(32),
+        "SECRET_KEY_GIVEN": bool(get("SECRET_KEY")),
         "PUBLIC_BASE_URL": get("PUBLIC_BASE_URL").rstrip("/"),
         "TELEPHONY": get("TELEPHONY") or ("twilio" if account_sid else "simulator"),
         "TWILIO_ACCOUNT_SID": account_sid,
@@ -73,3 +74,23 @@ def load_config(environ=None):
         "DIAL_STALE_CALL_SECONDS": int(get("DIAL_STALE_CALL_SECONDS")),
         "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
     }
+
+
+def instance_secret(folder):
+    """A SECRET_KEY kept in `folder`/secret_key (made once, readable by its owner only), so
+    that all processes on this machine sign console sessions alike when none is configured."""
+    path = os.path.join(folder, "secret_key")
+    try:
+        with open(path) as kept:
+            key = kept.read().strip()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    os.makedirs(folder, exist_ok=True)
+    key = secrets.token_hex(32)
+    handle = os.open(path + ".part", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w") as kept:
+        kept.write(key)
+    os.replace(path + ".part", path)
+    return key

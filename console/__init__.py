@@ -1,13 +1,10 @@
-"""Pages for admins, collectors and creditors; for now the health check load balancers ask."""
-from flask import Blueprint, jsonify
+"""Pages for admins, collectors and creditors (login first), and the health check."""
+from flask import jsonify
 from sqlalchemy import text
 
 from db import get_session
 
-bp = Blueprint("console", __name__)
 
-
-@bp.get("/healthz")
 def healthz():
     try:
         get_session().execute(text("SELECT 1"))
@@ -17,4 +14,16 @@ def healthz():
 
 
 def init_app(app):
+    from console.cli import user_cli
+    from console.security import csrf_token
+    from console.views import bp
+
+    # Flask's defaults are looser: a cookie sent over plain HTTP, to cross-site requests, for
+    # a month. The console is served where Twilio reaches us, so HTTPS whenever that is.
+    app.config.update(SESSION_COOKIE_SECURE=app.config["PUBLIC_BASE_URL"].startswith("https://"),
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      PERMANENT_SESSION_LIFETIME=8 * 3600)   # a working day
+    app.add_url_rule("/healthz", "healthz", healthz)
     app.register_blueprint(bp)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.cli.add_command(user_cli)

@@ -1,0 +1,68 @@
+"""The console's guards: who is logged in, what their role lets them see, and CSRF tokens on
+every form. Twilio's webhooks and the audio they play are not console pages: they have their
+own signature check and content addresses."""
+import functools
+import hmac
+import secrets
+
+from flask import abort, g, redirect, request, session, url_for
+
+from db import get_session
+from db.models import User
+
+CSRF_FIELD = "csrf_token"
+
+
+def csrf_token():
+    """The session's CSRF token, made on first use; every form posts it back."""
+    if CSRF_FIELD not in session:
+        session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return session[CSRF_FIELD]
+
+
+def check_csrf():
+    """Refuse (400) a state-changing request whose form does not carry the session's token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.form.get(CSRF_FIELD, "")
+    expected = session.get(CSRF_FIELD, "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        abort(400, description="Modulo scaduto o non valido: ricarichi la pagina e riprovi.")
+
+
+def load_user():
+    """The logged-in, still active user in `g.user` (None otherwise)."""
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is None:
+        return
+    user = get_session().get(User, user_id)
+    if user is None or not user.active or session.get("auth") != _stamp(user):
+        session.clear()   # disabled, or the password changed since: log out everywhere
+        return
+    g.user = user
+
+
+def log_in(user):
+    session.clear()   # a new session at login: no fixation of a token set before it
+    session.permanent = True
+    session["user_id"], session["auth"] = user.id, _stamp(user)
+
+
+def _stamp(user):
+    """Changes whenever the password does, so old sessions stop working."""
+    return user.password_hash[-16:]
+
+
+def login_required(*roles):
+    """The view needs a logged-in user, of one of `roles` when given (else 403)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            if g.user is None:
+                return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+            if roles and g.user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded
+    return decorate

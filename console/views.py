@@ -1,0 +1,68 @@
+"""Login, logout and the home page of each role."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from console.accounts import Throttled, authenticate
+from console.security import check_csrf, load_user, log_in, login_required
+from db import get_session
+
+bp = Blueprint("console", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/console/static")
+
+
+@bp.before_app_request
+def _guards():
+    # Only console pages: the webhooks and audio have their own checks and no cookies.
+    if request.blueprint == "console":
+        load_user()
+        check_csrf()
+
+
+@bp.get("/login")
+def login():
+    return render_template("console/login.html", next=_safe_next(request.args.get("next")))
+
+
+@bp.post("/login")
+def login_post():
+    session = get_session()
+    address = request.remote_addr or "-"
+    try:
+        user = authenticate(session, request.form.get("username"), request.form.get("password"),
+                            address)
+    except Throttled as exc:
+        session.commit()
+        flash(f"Troppi tentativi non riusciti: riprovi tra {exc.minutes} minuti.", "error")
+        return render_template("console/login.html", next=request.form.get("next")), 429
+    session.commit()
+    if user is None:
+        flash("Nome utente o password non corretti.", "error")
+        return render_template("console/login.html", next=request.form.get("next")), 401
+    log_in(user)
+    return redirect(_safe_next(request.form.get("next")) or url_for("console.home"))
+
+
+@bp.post("/logout")
+def logout():
+    from flask import session
+
+    session.clear()
+    flash("Uscita eseguita.", "info")
+    return redirect(url_for("console.login"))
+
+
+@bp.get("/")
+@login_required()
+def home():
+    return render_template("console/home.html", user=g.user)
+
+
+def _safe_next(target):
+    """Only a path on this site: never an address elsewhere (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
