@@ -14,7 +14,9 @@ def healthz():
 
 
 def init_app(app):
+    from console import queue  # noqa: F401 - registers the queue's pages on the blueprint
     from console.cli import user_cli
+    from console.filters import FILTERS
     from console.security import csrf_token
     from console.views import bp
 
@@ -26,4 +28,5 @@ def init_app(app):
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_blueprint(bp)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.filters.update(FILTERS)
     app.cli.add_command(user_cli)

@@ -2,6 +2,7 @@
 import enum
 import secrets
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 from sqlalchemy import (
     JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, Numeric,
@@ -239,6 +240,9 @@ class CallbackRequest(Base):
     result: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A promise to pay: when and how much the debtor said they would pay.
+    promise_date: Mapped[date | None] = mapped_column(Date)
+    promise_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
 
     position: Mapped[Position] = relationship()
 

@@ -1,0 +1,127 @@
+"""The collectors' callback queue: debtors who pressed 3, oldest first.
+
+A collector *claims* a request before calling, so two collectors never ring the same person at
+once; the claim lapses after CLAIM_MINUTES if the collector goes quiet. The result of the human
+call (paid, a promise to pay, a dispute, unreachable, other) closes the request. Every action
+lands in the position's event log with who did it.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import or_, select, update
+
+from db.events import record_event
+from db.models import CallbackRequest, Position
+
+CLAIM_MINUTES = 30
+RESULTS = {"paid": "Pagato", "promise": "Promessa di pagamento", "dispute": "Contestazione",
+           "unreachable": "Non raggiungibile", "other": "Altro"}
+
+
+class CallbackError(ValueError):
+    """An action on a callback request that cannot be done, and why (in Italian: users read it)."""
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    request: CallbackRequest
+    position: Position
+    age: timedelta
+    claimed_by_other: bool
+
+
+def open_queue(session, now, collector):
+    """The open requests, oldest first, each with its age and whether someone else holds it."""
+    rows = session.execute(select(CallbackRequest, Position).join(CallbackRequest.position)
+                           .where(CallbackRequest.status == "open")
+                           .order_by(CallbackRequest.requested_at, CallbackRequest.id)).all()
+    return [QueueItem(request, position, now - request.requested_at,
+                      _held_by_other(request, collector, now)) for request, position in rows]
+
+
+def claim(session, request_id, collector, now):
+    """Take the request for `collector` (or renew their own claim); CallbackError if another
+    collector holds it or it is closed. One UPDATE decides, so two clicks cannot both win."""
+    table = CallbackRequest.__table__
+    free = or_(table.c.claimed_by.is_(None), table.c.claimed_until < now,
+               table.c.claimed_by == collector)
+    taken = session.execute(update(table).where(table.c.id == request_id,
+                                                table.c.status == "open", free)
+                            .values(claimed_by=collector,
+                                    claimed_until=now + timedelta(minutes=CLAIM_MINUTES))).rowcount
+    request = session.get(CallbackRequest, request_id)
+    if request is None:
+        raise CallbackError("Richiesta inesistente.")
+    if not taken:
+        session.refresh(request)
+        if request.status != "open":
+            raise CallbackError("La richiesta è già stata chiusa.")
+        raise CallbackError(f"La sta già gestendo {request.claimed_by}.")
+    record_event(session, request.position_id, "callback_claimed", f"console:{collector}",
+                 {"until": (now + timedelta(minutes=CLAIM_MINUTES)).isoformat()}, at=now)
+    return request
+
+
+def release(session, request_id, collector, now):
+    """Give a claimed request back to the queue."""
+    request = _held(session, request_id, collector, now)
+    request.claimed_by = request.claimed_until = None
+    record_event(session, request.position_id, "callback_released", f"console:{collector}", at=now)
+    return request
+
+
+def close(session, request_id, collector, now, result, note="", promise_date=None,
+          promise_amount=None):
+    """Record the result of the human call and close the request (the collector must hold it)."""
+    if result not in RESULTS:
+        raise CallbackError("Scelga l'esito della telefonata.")
+    note = (note or "").strip()
+    promised_on, promised = None, None
+    if result == "promise":
+        promised_on, promised = _promise(promise_date, promise_amount, now)
+    elif result == "other" and not note:
+        raise CallbackError("Per l'esito «Altro» scriva una nota.")
+    request = _held(session, request_id, collector, now)
+    request.status, request.result, request.note = "closed", result, note or None
+    request.promise_date, request.promise_amount = promised_on, promised
+    request.closed_at, request.claimed_until = now, None
+    detail = {"result": result, "note": note or None}
+    if promised is not None:
+        detail.update(promise_date=promised_on.isoformat(), promise_amount=str(promised))
+    record_event(session, request.position_id, "callback_handled", f"console:{collector}",
+                 detail, at=now)
+    return request
+
+
+def _held(session, request_id, collector, now):
+    request = session.get(CallbackRequest, request_id, with_for_update=True)
+    if request is None or request.status != "open":
+        raise CallbackError("La richiesta non è più aperta.")
+    if request.claimed_by != collector or request.claimed_until is None \
+            or request.claimed_until < now:
+        raise CallbackError("Prenda in carico la richiesta prima di registrarne l'esito.")
+    return request
+
+
+def _held_by_other(request, collector, now):
+    return bool(request.claimed_by and request.claimed_by != collector
+                and request.claimed_until and request.claimed_until >= now)
+
+
+def _promise(when, amount, now):
+    try:
+        promised_on = date.fromisoformat((when or "").strip())
+    except ValueError:
+        raise CallbackError("Indichi la data promessa (gg/mm/aaaa).") from None
+    if promised_on < now.date():
+        raise CallbackError("La data promessa è già passata.")
+    try:
+        promised = Decimal((amount or "").strip().replace(".", "").replace(",", ".")
+                           if "," in (amount or "") else (amount or "").strip())
+    except InvalidOperation:
+        raise CallbackError("Indichi l'importo promesso, ad esempio 150,00.") from None
+    if not promised.is_finite() or promised <= 0:
+        raise CallbackError("L'importo promesso deve essere maggiore di zero.")
+    return promised_on, promised.quantize(Decimal("0.01"))
+

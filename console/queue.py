@@ -1,0 +1,75 @@
+"""The callback queue pages: thin views over console.callbacks."""
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from console import callbacks
+from console.security import login_required
+from console.views import bp
+from db import get_session
+from db.models import Attempt, CallbackRequest, Event, utcnow
+
+STAFF = ("admin", "collector")
+
+
+@bp.get("/richiamate")
+@login_required(*STAFF)
+def queue():
+    items = callbacks.open_queue(get_session(), utcnow(), g.user.username)
+    return render_template("console/queue.html", items=items)
+
+
+@bp.get("/richiamate/<int:request_id>")
+@login_required(*STAFF)
+def callback(request_id):
+    session = get_session()
+    item = session.get(CallbackRequest, request_id) or abort(404)
+    position = item.position
+    zone = ZoneInfo(position.creditor.timezone)
+    attempts = session.scalars(select(Attempt).where(Attempt.position_id == position.id)
+                               .order_by(Attempt.number)).all()
+    events = session.scalars(select(Event).where(Event.position_id == position.id)
+                             .order_by(Event.at, Event.id)).all()
+    now = utcnow()
+    return render_template("console/callback.html", item=item, position=position,
+                           attempts=attempts, events=events, zone=zone, results=callbacks.RESULTS,
+                           mine=item.claimed_by == g.user.username and item.claimed_until
+                           and item.claimed_until >= now, now=now)
+
+
+@bp.post("/richiamate/<int:request_id>/prendi")
+@login_required(*STAFF)
+def claim(request_id):
+    return _act(request_id, lambda s, now: callbacks.claim(s, request_id, g.user.username, now),
+                "Richiesta presa in carico: ora può chiamare.")
+
+
+@bp.post("/richiamate/<int:request_id>/lascia")
+@login_required(*STAFF)
+def release(request_id):
+    return _act(request_id, lambda s, now: callbacks.release(s, request_id, g.user.username, now),
+                "Richiesta rimessa in coda.")
+
+
+@bp.post("/richiamate/<int:request_id>/esito")
+@login_required(*STAFF)
+def close(request_id):
+    form = request.form
+    return _act(request_id, lambda s, now: callbacks.close(
+        s, request_id, g.user.username, now, form.get("result"), form.get("note"),
+        form.get("promise_date"), form.get("promise_amount")),
+        "Esito registrato e richiesta chiusa.", then=url_for("console.queue"))
+
+
+def _act(request_id, action, done, then=None):
+    session = get_session()
+    try:
+        action(session, utcnow())
+    except callbacks.CallbackError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("console.callback", request_id=request_id))
+    session.commit()
+    flash(done, "info")
+    return redirect(then or url_for("console.callback", request_id=request_id))
