@@ -14,7 +14,7 @@ def healthz():
 
 
 def init_app(app):
-    from console import queue  # noqa: F401 - registers the queue's pages on the blueprint
+    from console import positions, queue  # noqa: F401 - they register pages on the blueprint
     from console.cli import user_cli
     from console.filters import FILTERS
     from console.security import csrf_token
