@@ -14,7 +14,7 @@ def healthz():
 
 
 def init_app(app):
-    from console import positions, queue  # noqa: F401 - they register pages on the blueprint
+    from console import lists, positions, queue  # noqa: F401 - they register their pages
     from console.cli import user_cli
     from console.filters import FILTERS
     from console.security import csrf_token
@@ -24,7 +24,8 @@ def init_app(app):
     # a month. The console is served where Twilio reaches us, so HTTPS whenever that is.
     app.config.update(SESSION_COOKIE_SECURE=app.config["PUBLIC_BASE_URL"].startswith("https://"),
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                      PERMANENT_SESSION_LIFETIME=8 * 3600)   # a working day
+                      PERMANENT_SESSION_LIFETIME=8 * 3600,   # a working day
+                      MAX_CONTENT_LENGTH=50 * 1024 * 1024)   # uploads: 50 MB is a big list
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_blueprint(bp)
     app.jinja_env.globals["csrf_token"] = csrf_token
