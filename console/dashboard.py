@@ -1,0 +1,102 @@
+"""A creditor's dashboard: today's progress, outcomes per day, answer rate per window, and its
+daily reports to download (the same CSV as `flask report`). A creditor user sees its own."""
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, g, render_template, request
+from sqlalchemy import and_, case, exists, func, select
+
+from console.security import login_required
+from console.views import bp
+from db import get_session
+from db.models import OUTCOMES, Attempt, Creditor, Position, utcnow
+from reports.daily import report_csv, report_filename
+
+DAYS_SHOWN = 14
+
+
+def _creditor(session):
+    """The creditor the page is about: the user's own, or the one asked for (staff)."""
+    if g.user.role == "creditor":
+        wanted = request.args.get("creditore", type=int)
+        if wanted is not None and wanted != g.user.creditor_id:
+            abort(404)
+        return g.user.creditor
+    wanted = request.args.get("creditore", type=int)
+    creditor = session.get(Creditor, wanted) if wanted else \
+        session.scalar(select(Creditor).order_by(Creditor.name).limit(1))
+    return creditor or abort(404)
+
+
+@bp.get("/cruscotto")
+@login_required()
+def dashboard():
+    session = get_session()
+    creditor = _creditor(session)
+    zone = ZoneInfo(creditor.timezone)
+    today = utcnow().astimezone(zone).date()
+    return render_template(
+        "console/dashboard.html", creditor=creditor, today=today,
+        progress=_progress(session, creditor.id), outcomes=OUTCOMES,
+        per_day=_outcomes_per_day(session, creditor.id, zone, today),
+        windows=_answer_rate(session, creditor.id), report_days=_report_days(session, creditor.id),
+        creditors=[] if g.user.role == "creditor" else
+        session.scalars(select(Creditor).order_by(Creditor.name)).all())
+
+
+@bp.get("/rapporti/<day>.csv")
+@login_required()
+def report(day):
+    session = get_session()
+    creditor = _creditor(session)
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    return Response(report_csv(session, creditor, wanted), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{report_filename(creditor, wanted)}"'})
+
+
+def _progress(session, creditor_id):
+    """Positions by state: not called yet, being called (no outcome yet), each outcome."""
+    called = exists().where(Attempt.position_id == Position.id)
+    rows = session.execute(select(Position.outcome, called, func.count())
+                           .where(Position.creditor_id == creditor_id)
+                           .group_by(Position.outcome, called)).all()
+    counts = Counter()
+    for outcome, was_called, count in rows:
+        counts[outcome or ("in_progress" if was_called else "pending")] += count
+    return counts
+
+
+def _outcomes_per_day(session, creditor_id, zone, today):
+    first = today - timedelta(days=DAYS_SHOWN - 1)
+    since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    rows = session.execute(select(Position.outcome, Position.outcome_at).where(
+        Position.creditor_id == creditor_id, Position.outcome_at >= since)).all()
+    per_day = defaultdict(Counter)
+    for outcome, at in rows:
+        per_day[at.astimezone(zone).date()][outcome] += 1
+    days = [first + timedelta(days=i) for i in range(DAYS_SHOWN)]
+    peak = max([sum(per_day[d].values()) for d in days] + [1])
+    return [(d, per_day[d], sum(per_day[d].values()) / peak) for d in days]
+
+
+def _answer_rate(session, creditor_id):
+    rows = session.execute(
+        select(Attempt.call_window, func.count(),
+               func.sum(case((Attempt.answered_by == "human", 1), else_=0)))
+        .join(Attempt.position)
+        .where(Position.creditor_id == creditor_id, Attempt.placed_at.is_not(None))
+        .group_by(Attempt.call_window).order_by(Attempt.call_window)).all()
+    return [(window or "—", calls, int(answered or 0), (answered or 0) / calls if calls else 0)
+            for window, calls, answered in rows]
+
+
+def _report_days(session, creditor_id):
+    return session.scalars(select(Attempt.day).join(Attempt.position).where(
+        and_(Position.creditor_id == creditor_id, Attempt.day.is_not(None)))
+        .distinct().order_by(Attempt.day.desc()).limit(DAYS_SHOWN)).all()
+
