@@ -20,4 +20,28 @@ def local(moment, zone, pattern="%d/%m/%Y %H:%M"):
     return moment.astimezone(zone).strftime(pattern) if moment else "—"
 
 
-FILTERS = {"age": age, "money": money, "local": local}
+EVENT_LABELS = {
+    "imported": "Importata", "updated": "Aggiornata da una nuova lista",
+    "attempt_claimed": "Chiamata in preparazione", "call_placed": "Chiamata avviata",
+    "place_failed": "Chiamata non partita", "place_uncertain": "Esito dell'avvio incerto",
+    "claim_recovered": "Chiamata riconciliata", "status": "Stato della chiamata",
+    "answered": "Risposta", "keys": "Tasti premuti", "identified": "Identificato",
+    "call_ended": "Chiamata terminata", "outcome": "Esito", "email_queued": "Email in coda",
+    "email_sent": "Email inviata", "callback_queued": "In coda per la richiamata",
+    "callback_claimed": "Richiamata presa in carico", "callback_released": "Richiamata rimessa in coda",
+    "callback_handled": "Richiamata gestita",
+}
+
+
+def event_label(kind):
+    return EVENT_LABELS.get(kind, kind.replace("_", " "))
+
+
+def event_detail(detail):
+    """An event's facts as `key: value` pairs, the empty ones left out."""
+    return " · ".join(f"{key}: {value}" for key, value in (detail or {}).items()
+                      if value not in (None, "", [], {}))
+
+
+FILTERS = {"age": age, "money": money, "local": local, "event_label": event_label,
+           "event_detail": event_detail}

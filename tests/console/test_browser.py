@@ -1,0 +1,88 @@
+"""The console's core journeys in headless Chromium: an admin imports a list, a collector
+works the oldest callback, a creditor user cannot open another creditor's position."""
+import os
+from datetime import timedelta
+
+from console.accounts import create_user
+from db.models import CallbackRequest, utcnow
+from tests.console.browser import live, log_in, needs_chromium, page, shoot  # noqa: F401
+from tests.factories import make_attempt, make_creditor, make_position
+
+pytestmark = needs_chromium
+PASSWORD = "una-password-lunga"
+SAMPLE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "samples",
+                                      "contacts.csv"))
+
+
+def test_an_admin_uploads_a_list_and_confirms_it(live, page, session):  # noqa: F811
+    make_creditor(session, name="Acme Energia")
+    create_user(session, "anna", PASSWORD, "admin")
+    session.commit()
+    log_in(page, live, "anna", PASSWORD)
+    shoot(page, "home-admin")
+    page.goto(f"{live.url}/liste")
+    page.select_option("select[name=creditor]", label="Acme Energia")
+    page.set_input_files("input[name=file]", SAMPLE)
+    page.click("text=Anteprima")
+    page.wait_for_selector("text=Conferma importazione")
+    assert "11 nuove posizioni" in page.inner_text("main")
+    assert "is not a valid phone number" in page.inner_text("main")
+    shoot(page, "list-preview")
+    page.click("text=Conferma importazione")
+    page.wait_for_selector("text=Importazione completata")
+    shoot(page, "list-imported")
+    page.goto(f"{live.url}/posizioni")
+    assert page.locator("table.list tbody tr").count() == 11
+    shoot(page, "positions")
+
+
+def test_a_collector_claims_the_oldest_callback_and_records_a_promise(live, page,  # noqa: F811
+                                                                     session):
+    creditor = make_creditor(session, name="Acme Energia")
+    create_user(session, "carlo", PASSWORD, "collector")
+    for reference, name, phone, minutes in (("P-1", "Mario Rossi", "+393331111111", 15),
+                                            ("P-2", "Lucia Bianchi", "+393332222222", 95)):
+        position = make_position(session, creditor, reference=reference, name=name, phone=phone)
+        attempt = make_attempt(session, position, status="completed", digits="1,3",
+                               placed_at=utcnow() - timedelta(minutes=minutes + 1))
+        session.add(CallbackRequest(position_id=position.id, attempt_id=attempt.id,
+                                    requested_at=utcnow() - timedelta(minutes=minutes)))
+    session.commit()
+    log_in(page, live, "carlo", PASSWORD)
+    page.goto(f"{live.url}/richiamate")
+    first = page.locator("table.list tbody tr").first
+    assert "Lucia Bianchi" in first.inner_text()           # the oldest request comes first
+    shoot(page, "callback-queue")
+    first.locator("a").click()
+    page.click("text=Prendi in carico")
+    page.wait_for_selector("text=Registra esito e chiudi")
+    page.check("input[value=promise]")
+    page.fill("input[name=promise_date]", (utcnow() + timedelta(days=7)).date().isoformat())
+    page.fill("input[name=promise_amount]", "250,00")
+    page.fill("textarea[name=note]", "Pagherà con bonifico")
+    shoot(page, "callback-result")
+    page.click("text=Registra esito e chiudi")
+    page.wait_for_selector("text=Esito registrato")
+    assert "Lucia Bianchi" not in page.inner_text("main")
+    page.goto(f"{live.url}/posizioni?cerca=P-2")
+    page.click("text=P-2")
+    timeline = page.inner_text("ol.timeline")
+    assert "callback_claimed" in timeline and "callback_handled" in timeline
+    assert "250.00" in timeline and "console:carlo" in timeline
+    shoot(page, "position-timeline")
+
+
+def test_a_creditor_user_cannot_reach_another_creditors_position(live, page,  # noqa: F811
+                                                                session):
+    acme = make_creditor(session, name="Acme Energia")
+    beta = make_creditor(session, name="Beta Telecom")
+    create_user(session, "mara", PASSWORD, "creditor", acme)
+    own = make_position(session, acme, reference="A-1")
+    other = make_position(session, beta, reference="B-1", phone="+393339999999")
+    session.commit()
+    log_in(page, live, "mara", PASSWORD)
+    page.goto(f"{live.url}/cruscotto")
+    shoot(page, "creditor-dashboard")
+    assert page.goto(f"{live.url}/posizioni/{own.id}").status == 200
+    assert page.goto(f"{live.url}/posizioni/{other.id}").status == 404
+    assert "Beta" not in page.content()
