@@ -1,0 +1,117 @@
+"""Admin pages: creditors (create and edit, with the same checks as `flask creditor`) and
+console users (create, disable)."""
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from console.accounts import AccountError, create_user
+from console.security import login_required
+from console.views import bp
+from contacts.creditors import (
+    DEFAULT_WINDOWS, SettingError, check_name, creditor_settings, format_duration,
+)
+from db import get_session
+from db.models import ROLES, Creditor, User
+
+# Form field → (label, `creditor_settings` option); the name is checked on its own.
+FIELDS = (("caller_id", "Numero chiamante (E.164)"), ("windows", "Fasce orarie"),
+          ("max_attempts", "Tentativi al massimo"), ("min_gap", "Intervallo minimo"),
+          ("timezone", "Fuso orario"), ("language", "Lingua"), ("country", "Paese"),
+          ("report_email", "Email per il rapporto"), ("spoken_name", "Nome pronunciato"),
+          ("max_concurrent", "Chiamate contemporanee (0: nessun limite)"))
+DEFAULTS = {"windows": DEFAULT_WINDOWS, "max_attempts": "3", "min_gap": "2h", "language": "it",
+            "timezone": "Europe/Rome", "country": "IT", "max_concurrent": "0"}
+
+
+@bp.get("/mandanti")
+@login_required("admin")
+def creditors():
+    return render_template("console/creditors.html", creditors=get_session().scalars(
+        select(Creditor).order_by(Creditor.name)).all(), format_duration=format_duration)
+
+
+@bp.route("/mandanti/nuovo", methods=["GET", "POST"])
+@login_required("admin")
+def new_creditor():
+    return _creditor_form(None)
+
+
+@bp.route("/mandanti/<int:creditor_id>", methods=["GET", "POST"])
+@login_required("admin")
+def edit_creditor(creditor_id):
+    return _creditor_form(get_session().get(Creditor, creditor_id) or abort(404))
+
+
+def _creditor_form(creditor):
+    session = get_session()
+    values = dict(DEFAULTS) if creditor is None else _current(creditor)
+    if request.method == "POST":
+        values = {key: request.form.get(key, "").strip() for key, _ in FIELDS}
+        values["name"] = request.form.get("name", "")
+        try:
+            name = check_name(values["name"])
+            settings = creditor_settings(**{key: values[key] for key, _ in FIELDS
+                                            if values[key] != "" or key in ("report_email",
+                                                                            "spoken_name")})
+            clash = session.scalar(select(Creditor).where(func.lower(Creditor.name) == name.lower()))
+            if clash is not None and clash is not creditor:
+                raise SettingError(f"esiste già un mandante di nome «{clash.name}»")
+        except SettingError as exc:
+            flash(f"Non salvato: {exc}.", "error")
+            return render_template("console/creditor.html", creditor=creditor, values=values,
+                                   fields=FIELDS), 400
+        if creditor is None:
+            creditor = Creditor(name=name)
+            session.add(creditor)
+        creditor.name = name
+        for attribute, value in settings.items():
+            setattr(creditor, attribute, value)
+        session.commit()
+        flash(f"Mandante «{name}» salvato.", "info")
+        return redirect(url_for("console.creditors"))
+    return render_template("console/creditor.html", creditor=creditor, values=values,
+                           fields=FIELDS)
+
+
+def _current(creditor):
+    return {"name": creditor.name, "caller_id": creditor.caller_id or "",
+            "windows": creditor.windows, "max_attempts": str(creditor.max_attempts),
+            "min_gap": format_duration(creditor.min_gap_seconds), "timezone": creditor.timezone,
+            "language": creditor.language, "country": creditor.country,
+            "report_email": creditor.report_email or "", "spoken_name": creditor.spoken_name or "",
+            "max_concurrent": str(creditor.max_concurrent_calls or 0)}
+
+
+@bp.route("/utenti", methods=["GET", "POST"])
+@login_required("admin")
+def users():
+    session = get_session()
+    if request.method == "POST":
+        form = request.form
+        creditor = session.get(Creditor, form.get("creditor", type=int) or 0) \
+            if form.get("role") == "creditor" else None
+        try:
+            user = create_user(session, form.get("username"), form.get("password"),
+                               form.get("role"), creditor)
+            session.commit()
+            flash(f"Utente «{user.username}» creato.", "info")
+            return redirect(url_for("console.users"))
+        except AccountError as exc:
+            session.rollback()
+            flash(f"Non creato: {exc}.", "error")
+    return render_template("console/users.html", roles=ROLES,
+                           users=session.scalars(select(User).order_by(User.username)).all(),
+                           creditors=session.scalars(select(Creditor).order_by(Creditor.name)).all())
+
+
+@bp.post("/utenti/<int:user_id>/disattiva")
+@login_required("admin")
+def disable_user(user_id):
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    if user.id == g.user.id:
+        flash("Non può disattivare sé stesso.", "error")
+        return redirect(url_for("console.users"))
+    user.active = False
+    session.commit()
+    flash(f"Utente «{user.username}» disattivato: non può più entrare.", "info")
+    return redirect(url_for("console.users"))

@@ -1,0 +1,55 @@
+"""Admin pages: creditors with the command line's checks, and console users."""
+from sqlalchemy import select
+
+from db.models import Creditor, User
+
+CREDITOR = {"name": "Gamma Gas", "caller_id": "+390612345678", "windows": "09:00-12:00",
+            "max_attempts": "2", "min_gap": "3h", "timezone": "Europe/Rome", "language": "it",
+            "country": "IT", "report_email": "report@gamma.example", "spoken_name": "",
+            "max_concurrent": "4"}
+
+
+def test_an_admin_creates_and_edits_a_creditor(browser, users, session):
+    browser.log_in("anna")
+    assert browser.post("/mandanti/nuovo", CREDITOR).status_code == 302
+    gamma = session.scalar(select(Creditor).where(Creditor.name == "Gamma Gas"))
+    assert (gamma.windows, gamma.max_attempts, gamma.min_gap_seconds, gamma.max_concurrent_calls,
+            gamma.report_email) == ("09:00-12:00", 2, 10800, 4, "report@gamma.example")
+    page = browser.get(f"/mandanti/{gamma.id}").get_data(as_text=True)
+    assert 'value="3h"' in page and 'value="+390612345678"' in page
+    browser.post(f"/mandanti/{gamma.id}", dict(CREDITOR, caller_id="+390698765432"))
+    session.expire_all()
+    assert session.get(Creditor, gamma.id).caller_id == "+390698765432"
+    assert "Gamma Gas" in browser.get("/mandanti").get_data(as_text=True)
+
+
+def test_bad_settings_are_refused_with_the_reason_and_nothing_saved(browser, users, session):
+    browser.log_in("anna")
+    bad = browser.post("/mandanti/nuovo", dict(CREDITOR, windows="12:00-09:00"))
+    assert bad.status_code == 400 and "Non salvato" in bad.get_data(as_text=True)
+    clash = browser.post("/mandanti/nuovo", dict(CREDITOR, name="acme energia"))
+    assert clash.status_code == 400 and "esiste già" in clash.get_data(as_text=True)
+    assert session.scalar(select(Creditor).where(Creditor.name == "Gamma Gas")) is None
+
+
+def test_an_admin_creates_and_disables_users(browser, users, session):
+    browser.log_in("anna")
+    created = browser.post("/utenti", {"username": "dora", "role": "collector",
+                                       "password": "una-password-lunga"}, follow_redirects=True)
+    assert "Utente «dora» creato" in created.get_data(as_text=True)
+    unbound = browser.post("/utenti", {"username": "ugo", "role": "creditor",
+                                       "password": "una-password-lunga"})
+    assert "Non creato" in unbound.get_data(as_text=True)
+    assert session.scalar(select(User).where(User.username == "ugo")) is None
+    dora = session.scalar(select(User).where(User.username == "dora"))
+    browser.post(f"/utenti/{dora.id}/disattiva")
+    session.expire_all()
+    assert session.get(User, dora.id).active is False
+    itself = browser.post(f"/utenti/{users['admin'].id}/disattiva", follow_redirects=True)
+    assert "Non può disattivare sé stesso" in itself.get_data(as_text=True)
+
+
+def test_only_admins_reach_the_admin_pages(browser, users):
+    browser.log_in("carlo")
+    for path in ("/mandanti", "/mandanti/nuovo", "/utenti"):
+        assert browser.get(path).status_code == 403
