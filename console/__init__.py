@@ -14,7 +14,7 @@ def healthz():
 
 
 def init_app(app):
-    from console import admin, dashboard, lists, positions, queue  # noqa: F401 - they add pages
+    from console import admin, dashboard, lists, positions, prompts, queue  # noqa: F401 - pages
     from console.cli import user_cli
     from console.filters import FILTERS
     from console.security import csrf_token

@@ -1,0 +1,62 @@
+"""A creditor's recorded prompts in the console: what each piece says, listen, upload, remove."""
+import os
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import delete, select
+
+from audio.recordings import MAX_SECONDS, RecordingError, prepare
+from audio.store import UnknownSlot, check_slot, save
+from console.security import login_required
+from console.views import bp
+from db import get_session
+from db.models import Creditor, Recording
+from prompts.store import overrides_of
+from prompts.templates import TEMPLATES, recording_slots
+
+
+@bp.get("/mandanti/<int:creditor_id>/messaggi")
+@login_required("admin")
+def prompts(creditor_id):
+    session = get_session()
+    creditor = session.get(Creditor, creditor_id) or abort(404)
+    language = request.args.get("lingua") if request.args.get("lingua") in TEMPLATES \
+        else creditor.language
+    recorded = {r.slot: r for r in session.scalars(select(Recording).where(
+        Recording.creditor_id == creditor.id, Recording.language == language))}
+    slots = recording_slots(language, overrides_of(session, creditor.id, language))
+    return render_template("console/prompts.html", creditor=creditor, language=language,
+                           languages=TEMPLATES, slots=slots, recorded=recorded)
+
+
+@bp.post("/mandanti/<int:creditor_id>/messaggi")
+@login_required("admin")
+def upload_prompt(creditor_id):
+    session = get_session()
+    creditor = session.get(Creditor, creditor_id) or abort(404)
+    slot, language = request.form.get("slot", ""), request.form.get("language", "")
+    upload = request.files.get("file")
+    back = redirect(url_for("console.prompts", creditor_id=creditor.id, lingua=language))
+    try:
+        check_slot(slot, language, overrides_of(session, creditor.id, language))
+        if upload is None or not upload.filename:
+            raise RecordingError("scelga un file audio")
+        prepared = prepare(upload.read(), MAX_SECONDS)
+    except (UnknownSlot, RecordingError) as exc:
+        flash(f"Registrazione di «{slot}» non accettata: {exc}.", "error")
+        return back
+    save(session, creditor, slot, language, prepared, os.path.basename(upload.filename))
+    session.commit()
+    flash(f"«{slot}» registrato: {prepared.duration_ms / 1000:.1f} s, 8 kHz mono.", "info")
+    return back
+
+
+@bp.post("/mandanti/<int:creditor_id>/messaggi/rimuovi")
+@login_required("admin")
+def remove_prompt(creditor_id):
+    session = get_session()
+    language, slot = request.form.get("language", ""), request.form.get("slot", "")
+    session.execute(delete(Recording).where(Recording.creditor_id == creditor_id,
+                                            Recording.slot == slot, Recording.language == language))
+    session.commit()
+    flash(f"«{slot}» torna alla voce sintetica.", "info")
+    return redirect(url_for("console.prompts", creditor_id=creditor_id, lingua=language))

@@ -1,0 +1,40 @@
+"""Recorded prompts in the console: upload per piece and language, listen, remove."""
+import io
+
+from sqlalchemy import select
+
+from db.models import Recording
+from tests.audio.conftest import encode, tone_wav
+
+
+def upload(browser, creditor_id, slot, data, name="voce.mp3", language="it"):
+    return browser.post(f"/mandanti/{creditor_id}/messaggi",
+                        {"slot": slot, "language": language, "file": (io.BytesIO(data), name)},
+                        content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_an_admin_uploads_a_piece_and_can_listen_to_it(browser, users, session):
+    browser.log_in("anna")
+    creditor_id = users["creditor"].creditor_id
+    page = upload(browser, creditor_id, "notice.1", encode(tone_wav(), "mp3")).get_data(as_text=True)
+    assert "«notice.1» registrato: 2.3 s" in page
+    recording = session.scalar(select(Recording))
+    assert f'src="/audio/recordings/{recording.sha256}.wav"' in page
+    assert "La informiamo che risulta ancora da pagare la fattura" in page
+    assert browser.get(f"/audio/recordings/{recording.sha256}.wav").status_code == 200
+    browser.post(f"/mandanti/{creditor_id}/messaggi/rimuovi", {"slot": "notice.1",
+                                                                 "language": "it"})
+    session.expire_all()
+    assert session.scalar(select(Recording)) is None
+
+
+def test_a_silent_upload_is_refused_with_the_reason(browser, users, session):
+    browser.log_in("anna")
+    page = upload(browser, users["creditor"].creditor_id, "menu", tone_wav(volume=-90.0),
+                  "muta.wav").get_data(as_text=True)
+    assert "non accettata: it is silent" in page and session.scalar(select(Recording)) is None
+
+
+def test_only_admins_manage_recordings(browser, users):
+    browser.log_in("carlo")
+    assert browser.get(f"/mandanti/{users['creditor'].creditor_id}/messaggi").status_code == 403
