@@ -1,10 +1,15 @@
 """The console's core journeys in headless Chromium: an admin imports a list, a collector
 works the oldest callback, a creditor user cannot open another creditor's position."""
 import os
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from console.accounts import create_user
 from db.models import CallbackRequest, utcnow
+from scheduler.dial import dial_pass
+from telephony import get_telephony
+from telephony.simulator import IDENTIFY, DebtorScript
 from tests.console.browser import live, log_in, needs_chromium, page, shoot  # noqa: F401
 from tests.factories import make_attempt, make_creditor, make_position
 
@@ -86,3 +91,49 @@ def test_a_creditor_user_cannot_reach_another_creditors_position(live, page,  # 
     assert page.goto(f"{live.url}/posizioni/{own.id}").status == 200
     assert page.goto(f"{live.url}/posizioni/{other.id}").status == 404
     assert "Beta" not in page.content()
+
+
+def test_a_newcomers_first_campaign_from_the_console(live, page, session):  # noqa: F811
+    """The README's walk: set up a creditor and a collector, import the sample list, let the
+    simulator call, see the dashboard change, work the callback the calls produced."""
+    create_user(session, "admin", PASSWORD, "admin")
+    session.commit()
+    log_in(page, live, "admin", PASSWORD)
+    page.goto(f"{live.url}/mandanti/nuovo")
+    page.fill("input[name=name]", "Acme Energia")
+    page.fill("input[name=caller_id]", "+390212345678")
+    page.click("text=Salva")
+    page.wait_for_selector("text=Mandante «Acme Energia» salvato")
+    page.goto(f"{live.url}/utenti")
+    page.fill("input[name=username]", "carla")
+    page.select_option("select[name=role]", "collector")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("text=Crea")
+    page.wait_for_selector("text=Utente «carla» creato")
+    page.goto(f"{live.url}/liste")
+    page.select_option("select[name=creditor]", label="Acme Energia")
+    page.set_input_files("input[name=file]", SAMPLE)
+    page.click("text=Anteprima")
+    page.click("text=Conferma importazione")
+    page.wait_for_selector("text=Importazione completata")
+
+    simulator = get_telephony(live.app)
+    simulator.script("+393331234567", DebtorScript("human", (IDENTIFY, "3")))   # Mario Rossi
+    report = dial_pass(live.app, datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Rome")))
+    assert len(report.placed) == 11 and simulator.errors == []
+    page.goto(f"{live.url}/cruscotto")
+    tiles = dict((label, int(number)) for number, label in re.findall(
+        r"<strong>(\d+)</strong><span>([^<]+)</span>", page.content()))
+    assert tiles["richiamata richiesta"] >= 1 and tiles["da chiamare"] == 0
+    assert "24/11/2026 (CSV)" in page.content()
+    shoot(page, "dashboard-after-calls")
+    page.click("text=Esci")
+
+    log_in(page, live, "carla", PASSWORD)
+    page.goto(f"{live.url}/richiamate")
+    page.click("text=Mario Rossi")
+    page.click("text=Prendi in carico")
+    page.check("input[value=paid]")
+    page.click("text=Registra esito e chiudi")
+    page.wait_for_selector("text=Esito registrato")
+    assert "Mario Rossi" not in page.inner_text("main")
