@@ -33,6 +33,16 @@ EVENT_LABELS = {
 }
 
 
+OUTCOME_LABELS = {None: "in corso", "pending": "in corso", "confirmed": "confermata",
+                  "wrong_person": "persona errata", "identity_failed": "identità non verificata",
+                  "callback_requested": "richiamata richiesta", "opted_out": "non chiamare",
+                  "no_answer": "senza risposta"}
+
+
+def outcome_label(outcome):
+    return OUTCOME_LABELS.get(outcome, outcome)
+
+
 def event_label(kind):
     return EVENT_LABELS.get(kind, kind.replace("_", " "))
 
@@ -44,4 +54,4 @@ def event_detail(detail):
 
 
 FILTERS = {"age": age, "money": money, "local": local, "event_label": event_label,
-           "event_detail": event_detail}
+           "event_detail": event_detail, "outcome_label": outcome_label}
