@@ -23,7 +23,9 @@ def prompts(creditor_id):
         else creditor.language
     recorded = {r.slot: r for r in session.scalars(select(Recording).where(
         Recording.creditor_id == creditor.id, Recording.language == language))}
-    slots = recording_slots(language, overrides_of(session, creditor.id, language))
+    # The creditor's own name is part of what gets recorded: show it as it will be said.
+    slots = {slot: text.replace("{creditor}", creditor.greeting_name) for slot, text in
+             recording_slots(language, overrides_of(session, creditor.id, language)).items()}
     return render_template("console/prompts.html", creditor=creditor, language=language,
                            languages=TEMPLATES, slots=slots, recorded=recorded)
 

@@ -98,8 +98,11 @@ def test_a_newcomers_first_campaign_from_the_console(live, page, session):  # no
     simulator call, see the dashboard change, work the callback the calls produced."""
     create_user(session, "admin", PASSWORD, "admin")
     session.commit()
+    page.goto(f"{live.url}/login")
+    shoot(page, "login")
     log_in(page, live, "admin", PASSWORD)
     page.goto(f"{live.url}/mandanti/nuovo")
+    shoot(page, "creditor-form")
     page.fill("input[name=name]", "Acme Energia")
     page.fill("input[name=caller_id]", "+390212345678")
     page.click("text=Salva")
@@ -110,6 +113,7 @@ def test_a_newcomers_first_campaign_from_the_console(live, page, session):  # no
     page.fill("input[name=password]", PASSWORD)
     page.click("text=Crea")
     page.wait_for_selector("text=Utente «carla» creato")
+    shoot(page, "users")
     page.goto(f"{live.url}/liste")
     page.select_option("select[name=creditor]", label="Acme Energia")
     page.set_input_files("input[name=file]", SAMPLE)
@@ -121,6 +125,10 @@ def test_a_newcomers_first_campaign_from_the_console(live, page, session):  # no
     simulator.script("+393331234567", DebtorScript("human", (IDENTIFY, "3")))   # Mario Rossi
     report = dial_pass(live.app, datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Rome")))
     assert len(report.placed) == 11 and simulator.errors == []
+    page.goto(f"{live.url}/mandanti")
+    page.click("text=Acme Energia")
+    page.click("text=Messaggi registrati")
+    shoot(page, "recorded-prompts")
     page.goto(f"{live.url}/cruscotto")
     tiles = dict((label, int(number)) for number, label in re.findall(
         r"<strong>(\d+)</strong><span>([^<]+)</span>", page.content()))
