@@ -19,17 +19,22 @@ SAMPLE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "sa
                                       "contacts.csv"))
 
 
+def preview_sample(page, live):
+    """As an admin: upload the sample list for Acme Energia and wait for its preview."""
+    page.goto(f"{live.url}/liste")
+    page.select_option("select[name=creditor]", label="Acme Energia")
+    page.set_input_files("input[name=file]", SAMPLE)
+    page.click("text=Anteprima")
+    page.wait_for_selector("text=Conferma importazione")
+
+
 def test_an_admin_uploads_a_list_and_confirms_it(live, page, session):  # noqa: F811
     make_creditor(session, name="Acme Energia")
     create_user(session, "anna", PASSWORD, "admin")
     session.commit()
     log_in(page, live, "anna", PASSWORD)
     shoot(page, "home-admin")
-    page.goto(f"{live.url}/liste")
-    page.select_option("select[name=creditor]", label="Acme Energia")
-    page.set_input_files("input[name=file]", SAMPLE)
-    page.click("text=Anteprima")
-    page.wait_for_selector("text=Conferma importazione")
+    preview_sample(page, live)
     assert "11 nuove posizioni" in page.inner_text("main")
     assert "is not a valid phone number" in page.inner_text("main")
     shoot(page, "list-preview")
@@ -114,10 +119,7 @@ def test_a_newcomers_first_campaign_from_the_console(live, page, session):  # no
     page.click("text=Crea")
     page.wait_for_selector("text=Utente «carla» creato")
     shoot(page, "users")
-    page.goto(f"{live.url}/liste")
-    page.select_option("select[name=creditor]", label="Acme Energia")
-    page.set_input_files("input[name=file]", SAMPLE)
-    page.click("text=Anteprima")
+    preview_sample(page, live)
     page.click("text=Conferma importazione")
     page.wait_for_selector("text=Importazione completata")
 
