@@ -263,12 +263,20 @@ class OutgoingMail(Base):
     body: Mapped[str] = mapped_column(Text)
     attachment_name: Mapped[str | None] = mapped_column(String(200))
     attachment: Mapped[str | None] = mapped_column(Text)
+    # queued → sending → sent, or back to queued for a retry, or failed; `unknown` when a
+    # flusher died after handing the message over: held for a person (`outbox settle`).
     status: Mapped[str] = mapped_column(String(20), default="queued")
     tries: Mapped[int] = mapped_column(Integer, default=0)
     next_try_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Committed with the claim, before any SMTP: the Message-ID the server will see, and until
+    # when (on the wall clock) the claiming flusher owns the message.
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Committed just before the DATA command: from then on the server may have the message.
+    data_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Event(Base):

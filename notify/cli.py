@@ -7,9 +7,9 @@ from sqlalchemy import select
 from db import session_scope
 from db.clock import now_option
 from db.models import OutgoingMail
-from notify.outbox import flush_outbox
+from notify.outbox import flush_outbox, settle_unknown
 
-STATUSES = ("queued", "sending", "sent", "failed")
+STATUSES = ("queued", "sending", "sent", "failed", "unknown")
 
 
 def mask_email(address):
@@ -31,6 +31,26 @@ def flush_command(now):
     click.echo(flush_outbox(current_app._get_current_object(), now).summary())
 
 
+@outbox_group.command("settle")
+@click.argument("mail_id", type=int)
+@click.option("--delivered", "fate", flag_value="delivered",
+              help="The server's log shows the Message-ID arrived: mark it sent.")
+@click.option("--resend", "fate", flag_value="resend",
+              help="It did not arrive: send it again, with the same Message-ID.")
+@now_option("The clock for this decision (default: now).")
+@with_appcontext
+def settle_command(mail_id, fate, now):
+    """Decide the fate of a message held as unknown (its flusher died during DATA)."""
+    if fate is None:
+        raise click.UsageError("say --delivered or --resend")
+    try:
+        settle_unknown(current_app._get_current_object(), mail_id, fate == "delivered", now)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"outbox: mail {mail_id} " + ("marked sent" if fate == "delivered"
+                                              else "queued again, same Message-ID"))
+
+
 @outbox_group.command("list")
 @click.option("--status", type=click.Choice(STATUSES), help="Only messages in this status.")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1))
@@ -43,5 +63,6 @@ def list_command(status, limit):
     with session_scope(current_app._get_current_object()) as session:
         for mail in session.scalars(query):
             next_try = mail.next_try_at.isoformat() if mail.status in ("queued", "sending") else "-"
+            held = f"  message-id={mail.message_id}" if mail.status == "unknown" else ""
             click.echo(f"{mail.id:>6}  {mail.kind:<24}  {mask_email(mail.to_address):<32}  "
-                       f"{mail.status:<8}  tries={mail.tries}  next={next_try}")
+                       f"{mail.status:<8}  tries={mail.tries}  next={next_try}{held}")

@@ -4,7 +4,6 @@ This is the only module that imports `smtplib`; everything else asks `get_mailer
 """
 import hashlib
 import smtplib
-import socket
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -16,6 +15,10 @@ SMTP_TIMEOUT = 30
 
 class MailError(Exception):
     """The message was not handed over; the outbox retries it later."""
+
+
+class MailFateUnknown(MailError):
+    """The message's DATA went out but no verdict came back: the server may have it or not."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,22 @@ def build_message(mail, sender):
     return message
 
 
+class _SMTP(smtplib.SMTP):
+    """smtplib's client, calling `before_data` just before DATA and noting how DATA ended."""
+
+    def __init__(self, *args, before_data=None, **kwargs):
+        self.before_data, self.data_begun, self.accepted = before_data, False, False
+        super().__init__(*args, **kwargs)
+
+    def data(self, msg):
+        if self.before_data is not None:
+            self.before_data()
+        self.data_begun = True
+        reply = super().data(msg)  # raises SMTPDataError unless the server answered 250
+        self.accepted = True
+        return reply
+
+
 class SMTPMailer:
     """Hands messages to an SMTP server, one connection per message."""
 
@@ -67,34 +86,58 @@ class SMTPMailer:
         self.username, self.password = username, password
         self.starttls, self.timeout = starttls, timeout
 
-    def send(self, message):
-        """Deliver `message` to the server, or raise MailError saying why not."""
+    def send(self, message, before_data=None):
+        """Deliver `message` to the server, or raise MailError saying why not.
+
+        `before_data()` runs just before the DATA command, the last moment at which the server
+        surely has nothing; after it, a failure without the server's verdict is MailFateUnknown.
+        Once the server answered 250 to the DATA, the message is delivered, whatever QUIT says.
+        """
+        smtp = None
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(message)
-        except smtplib.SMTPResponseException as exc:
+            smtp = _SMTP(self.host, self.port, timeout=self.timeout, before_data=before_data)
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+        except smtplib.SMTPResponseException as exc:  # a verdict: the server refused it
             raise MailError(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}") from exc
         except smtplib.SMTPRecipientsRefused as exc:
             raise MailError(f"recipient refused: {_refusals(exc.recipients)}") from exc
-        except (smtplib.SMTPException, socket.timeout, OSError) as exc:
-            raise MailError(f"{type(exc).__name__}: {exc}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            error = MailFateUnknown if smtp is not None and smtp.data_begun else MailError
+            raise error(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            if smtp is not None:
+                _quit(smtp)
+
+
+def _quit(smtp):
+    """Say goodbye, ignoring any trouble: by now the message's fate is already known."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 class MemoryMailer:
-    """Keeps messages in a list instead of sending them; `fail_with` makes every send fail."""
+    """Keeps messages in a list instead of sending them; `fail_with` makes every send fail
+    before DATA, `lose_reply_with` after it (the fate of the message is then unknown)."""
 
     def __init__(self):
         self.sent = []
         self.fail_with = None
+        self.lose_reply_with = None
 
-    def send(self, message):
+    def send(self, message, before_data=None):
         if self.fail_with is not None:
             raise MailError(self.fail_with)
+        if before_data is not None:
+            before_data()
         self.sent.append(message)
+        if self.lose_reply_with is not None:
+            raise MailFateUnknown(self.lose_reply_with)
 
 
 def _text(value):

@@ -4,9 +4,12 @@ A message goes `queued` → `sending` (claimed by one flusher) → `sent`; when 
 reached or refuses it goes back to `queued` with a later `next_try_at`, and after MAX_TRIES it is
 `failed`. An SMTP outage delays mail, it loses none.
 
-While a message is `sending`, its `next_try_at` holds the end of the claim's lease: a claim still
-`sending` after that belongs to a flusher that died, and goes back to `queued`. Such a message
-may have reached the server before the flusher died, so delivery is at least once, never lost.
+The claim commits, before any SMTP, the Message-ID and a lease on the wall clock; a second commit,
+just before the DATA command, marks the moment from which the server may have the message. A
+claim whose lease ran out belongs to a flusher that died: if it never reached DATA, nothing can
+have been delivered and the message goes back to the queue; if it did, the message's fate is
+`unknown` and it is held for a person (`outbox settle`), never re-sent on a guess. So a message
+is sent at most once; one whose flusher died in the DATA exchange waits for a decision.
 """
 import logging
 from dataclasses import dataclass
@@ -16,8 +19,8 @@ from sqlalchemy import select, update
 
 from db import session_scope
 from db.events import record_event
-from db.models import OutgoingMail
-from notify.mailer import MailError, Outgoing, build_message, get_mailer
+from db.models import OutgoingMail, utcnow
+from notify.mailer import MailError, MailFateUnknown, Outgoing, build_message, get_mailer, message_id
 
 log = logging.getLogger(__name__)
 
@@ -26,21 +29,29 @@ SOURCE = "outbox"
 BACKOFF = tuple(timedelta(minutes=m) for m in (1, 5, 15, 60, 180))
 MAX_TRIES = 8
 # Far longer than one SMTP exchange can take (see SMTP_TIMEOUT), so a live claim never expires.
+# On the wall clock, not the flush's `now`: a flush replayed at another instant (`--now`) must
+# neither steal a live claim nor make one that is over at once.
 LEASE = timedelta(minutes=10)
 
 
 @dataclass
 class FlushReport:
-    """What one flush did: messages sent, put back for a retry, given up on; stale claims freed."""
+    """What one flush did: messages sent, put back for a retry, given up on, held as unknown;
+    stale claims put back in the queue."""
 
     sent: int = 0
     retried: int = 0
     failed: int = 0
     recovered: int = 0
+    held: int = 0
 
     def summary(self):
         text = f"outbox: {self.sent} sent, {self.retried} retried, {self.failed} failed"
-        return text + (f", {self.recovered} stale claims recovered" if self.recovered else "")
+        if self.recovered:
+            text += f", {self.recovered} stale claims recovered"
+        if self.held:
+            text += f", {self.held} of unknown fate held (see `outbox list --status unknown`)"
+        return text
 
     __str__ = summary
 
@@ -54,40 +65,69 @@ def flush_outbox(app, now, limit=None):
     """Send every message due at `now` (timezone-aware), at most `limit`; a FlushReport."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("flush_outbox needs a timezone-aware `now`")
-    report = FlushReport(recovered=recover_stale_claims(app, now))
+    report = FlushReport()
+    report.recovered, report.held = recover_stale_claims(app, now)
     mailer, sender = get_mailer(app), app.config.get("MAIL_FROM")
-    while limit is None or report.sent + report.retried + report.failed < limit:
-        mail = claim_next(app, now)
+    while limit is None or report.sent + report.retried + report.failed + report.held < limit:
+        mail = claim_next(app, now, sender)
         if mail is None:
             break
-        try:
-            mailer.send(build_message(mail, sender))
-        except Exception as exc:  # noqa: BLE001 - whatever went wrong, the message must not stay claimed
-            error = str(exc) if isinstance(exc, MailError) else f"{type(exc).__name__}: {exc}"
-            if record_failure(app, mail, error, now):
-                report.failed += 1
-            else:
-                report.retried += 1
-            continue
-        record_sent(app, mail, now)
-        report.sent += 1
+        fate = send_one(app, mailer, mail, sender, now)
+        setattr(report, fate, getattr(report, fate) + 1)
     return report
 
 
+def send_one(app, mailer, mail, sender, now):
+    """Hand one claimed message to the server and record its fate: "sent", "retried",
+    "failed" or "held"."""
+    handed_over = []
+
+    def before_data():
+        if not mark_data(app, mail):
+            raise MailError("claim lost before DATA: another flusher settled this message")
+        handed_over.append(True)
+
+    try:
+        mailer.send(build_message(mail, sender), before_data=before_data)
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the message must not stay claimed
+        error = str(exc) if isinstance(exc, MailError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, MailFateUnknown) or (handed_over and not isinstance(exc, MailError)):
+            hold_unknown(app, mail, error, now)
+            return "held"
+        return "failed" if record_failure(app, mail, error, now) else "retried"
+    record_sent(app, mail, now)
+    return "sent"
+
+
 def recover_stale_claims(app, now):
-    """Put back to `queued` the claims whose lease ended before `now`; how many."""
+    """Settle the claims whose lease is over: (put back in the queue, held as unknown)."""
     with session_scope(app) as session:
-        result = session.execute(
-            update(OutgoingMail)
-            .where(OutgoingMail.status == "sending", OutgoingMail.next_try_at <= now)
-            .values(status="queued", last_error="claim expired: its flusher stopped")
-            .execution_options(synchronize_session=False))
-        if result.rowcount:
-            log.warning("outbox: %d stale claims back in the queue", result.rowcount)
-        return result.rowcount
+        stale = session.execute(select(OutgoingMail.id, OutgoingMail.data_at)
+                                .where(*_expired(utcnow()))).all()
+    requeued = held = 0
+    for mail_id, data_at in stale:
+        with session_scope(app) as session:
+            # Still expired: a concurrent flusher that settled or re-claimed it changed that.
+            mine = (OutgoingMail.id == mail_id, *_expired(utcnow()))
+            if data_at is None:  # it never reached DATA: the server cannot have it
+                requeued += session.execute(
+                    update(OutgoingMail).where(*mine)
+                    .values(status="queued", lease_until=None,
+                            last_error="claim expired before DATA: its flusher stopped")
+                    .execution_options(synchronize_session=False)).rowcount
+            elif _mark_unknown(session, mine, mail_id, "claim expired after DATA: its flusher "
+                               "stopped; the server may have the message", now):
+                held += 1
+    if requeued:
+        log.warning("outbox: %d stale claims back in the queue", requeued)
+    return requeued, held
 
 
-def claim_next(app, now):
+def _expired(wall_clock):
+    return OutgoingMail.status == "sending", OutgoingMail.lease_until <= wall_clock
+
+
+def claim_next(app, now, sender=None):
     """Claim the next message due at `now` for this flusher, committed; None when none is due."""
     while True:
         with session_scope(app) as session:
@@ -103,7 +143,8 @@ def claim_next(app, now):
             claimed = session.execute(
                 update(OutgoingMail)
                 .where(OutgoingMail.id == mail.id, OutgoingMail.status == "queued")
-                .values(status="sending", next_try_at=now + LEASE)
+                .values(status="sending", lease_until=utcnow() + LEASE, data_at=None,
+                        message_id=message_id(mail.key, sender))
                 .execution_options(synchronize_session=False)).rowcount
             if claimed:
                 return _outgoing(mail)
@@ -115,11 +156,22 @@ def _outgoing(mail):
                     attachment_name=mail.attachment_name, attachment=mail.attachment)
 
 
+def mark_data(app, mail):
+    """Commit that `mail` is about to be handed over; False if it is no longer our claim."""
+    with session_scope(app) as session:
+        return bool(session.execute(
+            update(OutgoingMail)
+            .where(OutgoingMail.id == mail.id, OutgoingMail.status == "sending",
+                   OutgoingMail.lease_until > utcnow())
+            .values(data_at=utcnow())
+            .execution_options(synchronize_session=False)).rowcount)
+
+
 def record_sent(app, mail, now):
     """The server accepted `mail`: mark it sent, and note it on its position."""
     with session_scope(app) as session:
         row = session.get(OutgoingMail, mail.id)
-        row.status, row.sent_at, row.tries = "sent", now, row.tries + 1
+        row.status, row.sent_at, row.tries, row.lease_until = "sent", now, row.tries + 1, None
         if mail.position_id is not None:
             record_event(session, mail.position_id, "email_sent", SOURCE,
                          {"mail_id": mail.id, "kind": mail.kind}, at=now,
@@ -127,12 +179,58 @@ def record_sent(app, mail, now):
     log.info("outbox: mail %s (%s) sent", mail.id, mail.kind)
 
 
+def hold_unknown(app, mail, error, now):
+    """The DATA went out and no verdict came back: hold `mail` as unknown for a person."""
+    with session_scope(app) as session:
+        mine = (OutgoingMail.id == mail.id, OutgoingMail.status == "sending")
+        _mark_unknown(session, mine, mail.id, error, now)
+
+
+def _mark_unknown(session, mine, mail_id, error, now):
+    done = session.execute(
+        update(OutgoingMail).where(*mine)
+        .values(status="unknown", lease_until=None, last_error=error[:1000])
+        .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        return False
+    row = session.get(OutgoingMail, mail_id)
+    if row.position_id is not None:
+        record_event(session, row.position_id, "email_unknown", SOURCE,
+                     {"mail_id": mail_id, "kind": row.kind, "message_id": row.message_id}, at=now,
+                     dedupe_key=f"email_unknown:{mail_id}:{row.tries}")
+    # The Message-ID is a hash: it names the message, not the person, and finds it in the
+    # server's logs.
+    log.warning("outbox: mail %s (%s) may or may not have been delivered: held, not re-sent "
+                "(Message-ID %s; `outbox settle %s`)", mail_id, row.kind, row.message_id, mail_id)
+    return True
+
+
+def settle_unknown(app, mail_id, delivered, now):
+    """A person's decision on a message held as unknown: it was delivered (mark it sent), or it
+    was not (queue it again; the same Message-ID lets its receiver spot a duplicate)."""
+    with session_scope(app) as session:
+        row = session.get(OutgoingMail, mail_id)
+        if row is None or row.status != "unknown":
+            raise LookupError(f"mail {mail_id} is not held as unknown")
+        if delivered:
+            row.status, row.sent_at, row.tries = "sent", now, row.tries + 1
+        else:
+            row.status, row.next_try_at, row.data_at = "queued", now, None
+        if row.position_id is not None:
+            record_event(session, row.position_id, "email_settled", SOURCE,
+                         {"mail_id": mail_id, "delivered": delivered}, at=now)
+    log.info("outbox: mail %s settled as %s", mail_id, "delivered" if delivered else "to resend")
+
+
 def record_failure(app, mail, error, now):
     """A try of `mail` failed: back to the queue with a backoff, or `failed`; True if failed."""
     with session_scope(app) as session:
         row = session.get(OutgoingMail, mail.id)
+        if row.status != "sending":  # settled by someone else meanwhile
+            return False
         row.tries += 1
         row.last_error = error[:1000]
+        row.lease_until = None
         gave_up = row.tries >= MAX_TRIES
         if gave_up:
             row.status = "failed"

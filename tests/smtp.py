@@ -1,4 +1,5 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, as pytest fixtures."""
+import asyncio
 import email
 import socket
 import threading
@@ -17,14 +18,32 @@ def free_port():
 
 
 class CollectingHandler:
-    """Accepts every message, except for recipients in `refuse` (550)."""
+    """Accepts every message, except for recipients in `refuse` (550).
+
+    `hold` ("RCPT" or "DATA") makes the server wait at that command, the message already kept
+    at DATA (as a real server does before it answers), until `release()`: a test can kill the
+    client there. `arrived` is set when a held command comes in. `quit_reply` replaces 221.
+    """
 
     def __init__(self):
         self.envelopes = []
         self.refuse = set()
         self.lock = threading.Lock()
+        self.hold = None
+        self.arrived, self.released = threading.Event(), threading.Event()
+        self.quit_reply = None
+
+    def release(self):
+        self.released.set()
+
+    async def _held(self, command):
+        if self.hold == command:
+            self.arrived.set()
+            while not self.released.is_set():
+                await asyncio.sleep(0.01)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await self._held("RCPT")
         if address in self.refuse:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
@@ -33,7 +52,11 @@ class CollectingHandler:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.envelopes.append(envelope)
+        await self._held("DATA")
         return "250 Message accepted"
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.quit_reply or "221 Bye"
 
 
 class LoopbackSMTP:

@@ -2,7 +2,7 @@
 import pytest
 
 from notify.mailer import (
-    MailError, MemoryMailer, Outgoing, SMTPMailer, build_message, get_mailer, message_id, set_mailer,
+    MailError, MailFateUnknown, MemoryMailer, Outgoing, SMTPMailer, build_message, get_mailer, message_id, set_mailer,
 )
 from tests.smtp import MAIL_FROM, free_port
 
@@ -63,6 +63,39 @@ def test_a_refused_recipient_is_a_mail_error_with_the_server_reply(smtp_server):
     smtp_server.handler.refuse.add("mario.rossi@example.test")
     with pytest.raises(MailError, match="550"):
         SMTPMailer(smtp_server.host, smtp_server.port).send(build_message(outgoing(), MAIL_FROM))
+
+
+def test_a_message_accepted_by_the_server_is_delivered_even_if_quit_is_refused(smtp_server):
+    smtp_server.handler.quit_reply = "421 4.3.0 shutting down"
+    SMTPMailer(smtp_server.host, smtp_server.port).send(build_message(outgoing(), MAIL_FROM))
+    assert len(smtp_server.envelopes) == 1
+
+
+def test_no_answer_to_data_is_an_unknown_fate_not_a_plain_failure(smtp_server):
+    smtp_server.handler.hold = "DATA"
+    try:
+        with pytest.raises(MailFateUnknown):
+            SMTPMailer(smtp_server.host, smtp_server.port, timeout=0.5).send(
+                build_message(outgoing(), MAIL_FROM))
+    finally:
+        smtp_server.handler.release()
+
+
+def test_before_data_runs_once_just_before_the_message_is_handed_over(smtp_server):
+    seen = []
+    mailer = SMTPMailer(smtp_server.host, smtp_server.port)
+    mailer.send(build_message(outgoing(), MAIL_FROM),
+                before_data=lambda: seen.append(len(smtp_server.envelopes)))
+    assert seen == [0] and len(smtp_server.envelopes) == 1
+
+
+def test_no_before_data_when_the_recipient_is_refused(smtp_server):
+    smtp_server.handler.refuse.add("mario.rossi@example.test")
+    seen = []
+    with pytest.raises(MailError):
+        SMTPMailer(smtp_server.host, smtp_server.port).send(
+            build_message(outgoing(), MAIL_FROM), before_data=lambda: seen.append(1))
+    assert seen == []
 
 
 def test_get_mailer_builds_the_smtp_mailer_once_from_the_configuration(app):

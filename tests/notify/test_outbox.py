@@ -1,17 +1,21 @@
 """The outbox: claimed before sending, retried with backoff, never sent twice, never lost."""
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import create_app
 from db import session_scope
-from db.models import Event, OutgoingMail
+from db.models import Event, OutgoingMail, utcnow
 from ivr.outcomes import apply_outcome
 from notify import queue_notice_email
-from notify.mailer import MemoryMailer, set_mailer
+from notify.mailer import MemoryMailer, SMTPMailer, message_id, set_mailer
 from notify.outbox import BACKOFF, LEASE, MAX_TRIES, backoff, claim_next, flush_outbox
 from tests.factories import make_attempt, make_creditor, make_position
 
@@ -135,18 +139,88 @@ def test_flush_sends_at_most_limit_messages(app, fake_mailer, session):
     assert flush_outbox(app, NOW).sent == 3
 
 
-def test_a_claimed_message_is_not_taken_by_another_flusher(app, fake_mailer, session):
+def test_a_claimed_message_is_not_taken_by_another_flusher_whatever_its_clock(app, fake_mailer,
+                                                                              session):
     queue_mails(session, 1)
-    assert claim_next(app, NOW) is not None  # a flusher that is still sending it
-    assert flush_outbox(app, NOW + LEASE - timedelta(seconds=1)).sent == 0
+    assert claim_next(app, NOW) is not None  # a flusher replaying NOW, still sending it
+    # The lease runs on the wall clock: a flush replayed a day later does not end it.
+    assert flush_outbox(app, NOW + LEASE + timedelta(days=1)).sent == 0
+    assert flush_outbox(app, utcnow()).sent == 0
     assert fake_mailer.sent == []
+    assert mails(app)[0].status == "sending"
+
+
+def test_the_claim_commits_the_message_id_the_server_will_see(app, fake_mailer, session):
+    queue_mails(session, 1)
+    claim_next(app, NOW, "cortesia@example.test")
+    [mail] = mails(app)
+    assert mail.message_id == message_id("test:0", "cortesia@example.test")
+    assert mail.lease_until > utcnow() and mail.data_at is None
+
+
+def test_a_lost_reply_to_data_holds_the_message_as_unknown(app, fake_mailer, session, position):
+    fake_mailer.lose_reply_with = "SMTPServerDisconnected: Connection unexpectedly closed"
+    queue_notice_email(session, position, "wrong_person", NOW)
+    session.commit()
+
+    report = flush_outbox(app, NOW)
+    fake_mailer.lose_reply_with = None
+    later = flush_outbox(app, NOW + timedelta(days=1))
+
+    assert (report.held, report.retried, later.sent) == (1, 0, 0)
+    assert len(fake_mailer.sent) == 1
+    [mail] = mails(app)
+    assert (mail.status, mail.tries) == ("unknown", 0) and mail.data_at is not None
+    assert "unexpectedly closed" in mail.last_error
+    assert len(events(app, "email_unknown")) == 1
+    assert "1 of unknown fate held" in report.summary()
+
+
+def test_settling_an_unknown_message_as_delivered_marks_it_sent(app, fake_mailer, session, runner):
+    fake_mailer.lose_reply_with = "timed out"
+    queue_mails(session, 1)
+    flush_outbox(app, NOW)
+    listed = runner.invoke(args=["outbox", "list", "--status", "unknown"]).output
+    assert f"message-id={message_id('test:0', 'cortesia@example.test')}" in listed
+
+    result = runner.invoke(args=["outbox", "settle", "1", "--delivered"])
+
+    assert result.exit_code == 0, result.output
+    assert "mail 1 marked sent" in result.output
+    assert mails(app)[0].status == "sent"
+    assert len(fake_mailer.sent) == 1
+
+
+def test_settling_an_unknown_message_for_resend_sends_it_again_with_the_same_message_id(
+        app, fake_mailer, session, runner):
+    fake_mailer.lose_reply_with = "timed out"
+    queue_mails(session, 1)
+    flush_outbox(app, NOW)
+    fake_mailer.lose_reply_with = None
+
+    result = runner.invoke(args=["outbox", "settle", "1", "--resend", "--now", NOW.isoformat()])
+    report = flush_outbox(app, NOW)
+
+    assert result.exit_code == 0, result.output
+    assert report.sent == 1
+    first, second = fake_mailer.sent
+    assert first["Message-ID"] == second["Message-ID"]
+    assert mails(app)[0].status == "sent"
+
+
+def test_only_a_message_held_as_unknown_can_be_settled(app, fake_mailer, session, runner):
+    queue_mails(session, 1)
+    result = runner.invoke(args=["outbox", "settle", "1", "--resend"])
+    assert result.exit_code != 0 and "not held as unknown" in result.output
+    assert "--delivered or --resend" in runner.invoke(args=["outbox", "settle", "1"]).output
 
 
 def test_a_stale_sending_claim_goes_back_to_the_queue_and_is_sent(app, fake_mailer, session):
     queue_mails(session, 1)
-    claim_next(app, NOW)  # ... and that flusher died
+    claim_next(app, NOW)  # ... and that flusher died before it reached DATA
+    let_leases_run_out(app)
 
-    report = flush_outbox(app, NOW + LEASE)
+    report = flush_outbox(app, NOW)
 
     assert (report.recovered, report.sent) == (1, 1)
     assert len(fake_mailer.sent) == 1
@@ -214,3 +288,71 @@ def test_the_list_command_masks_recipients_and_filters_by_status(app, fake_maile
     assert "tries=0  next=2026-11-02T10:00:00+00:00" in line
     assert "debtor1@" not in result.output
     assert "sent" in runner.invoke(args=["outbox", "list"]).output
+
+
+# A flusher killed mid-send: a real `flask outbox flush` process, SIGKILLed while the loopback
+# server holds the SMTP exchange at a chosen command.
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def start_flusher(database_url, smtp_server):
+    environment = dict(os.environ, DATABASE_URL=database_url, SMTP_HOST=smtp_server.host,
+                       SMTP_PORT=str(smtp_server.port), MAIL_FROM="cortesia@example.test",
+                       TELEPHONY="simulator", SECRET_KEY="flusher-test", TTS_ENGINE="say")
+    environment.pop("TWILIO_ACCOUNT_SID", None)
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "outbox", "flush"],
+                            cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def kill_flusher_at(command, database_url, smtp_server):
+    """Run a flusher, SIGKILL it while the server holds `command`, then let the server go on."""
+    smtp_server.handler.hold = command
+    flusher = start_flusher(database_url, smtp_server)
+    try:
+        assert smtp_server.handler.arrived.wait(30), "the flusher never reached " + command
+    finally:
+        flusher.send_signal(signal.SIGKILL)
+        flusher.wait()
+        smtp_server.handler.release()
+
+
+def let_leases_run_out(app):
+    """What time does to the claims of a dead flusher: their lease is over."""
+    with session_scope(app) as session:
+        session.execute(update(OutgoingMail).where(OutgoingMail.status == "sending")
+                        .values(lease_until=utcnow() - timedelta(seconds=1)))
+
+
+def test_a_flusher_killed_after_data_leaves_the_message_unknown_never_sent_twice(
+        app, fake_mailer, session, database_url, smtp_server, position):
+    queue_notice_email(session, position, "wrong_person", NOW)
+    session.commit()
+    kill_flusher_at("DATA", database_url, smtp_server)
+    let_leases_run_out(app)
+
+    set_mailer(app, SMTPMailer(smtp_server.host, smtp_server.port))
+    reports = [flush_outbox(app, utcnow() + timedelta(hours=h)) for h in (0, 1, 24)]
+
+    assert len(smtp_server.envelopes) == 1
+    [mail] = mails(app)
+    assert mail.status == "unknown"
+    assert mail.message_id == smtp_server.messages[0]["Message-ID"]
+    assert [r.held for r in reports] == [1, 0, 0] and sum(r.sent for r in reports) == 0
+    [event] = events(app, "email_unknown")
+    assert event.position_id == position.id and event.detail["mail_id"] == mail.id
+
+
+def test_a_flusher_killed_before_data_is_retried_and_the_message_sent_once(
+        app, fake_mailer, session, database_url, smtp_server):
+    queue_mails(session, 1)
+    kill_flusher_at("RCPT", database_url, smtp_server)
+    let_leases_run_out(app)
+
+    set_mailer(app, SMTPMailer(smtp_server.host, smtp_server.port))
+    report = flush_outbox(app, utcnow())
+
+    assert (report.recovered, report.sent) == (1, 1)
+    assert len(smtp_server.envelopes) == 1
+    assert mails(app)[0].status == "sent"
