@@ -22,7 +22,9 @@ def normalise_url(url):
     return url
 
 
-def make_engine(url):
+def make_engine(url, sqlite_busy_timeout=30):
+    """The engine for `url`; on SQLite a writer waits up to `sqlite_busy_timeout` seconds for
+    another one to finish."""
     url = make_url(normalise_url(url))
     if url.get_backend_name() != "sqlite":
         # Short transactional queries only: PostgreSQL's JIT, triggered by cost estimates of
@@ -30,7 +32,7 @@ def make_engine(url):
         return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
     if url.database and url.database != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
@@ -39,6 +41,17 @@ def make_engine(url):
         # WAL lets the webhooks write while a dial pass reads.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+    @event.listens_for(engine, "savepoint")
+    def _write_lock_before_savepoint(connection, _name):
+        # pysqlite opens a transaction just before a write, so the write lock is waited for
+        # (busy timeout) from outside any transaction. A SAVEPOINT outside one opens a deferred
+        # transaction instead: its first read pins a snapshot, and a write after it fails at once
+        # with "database is locked" when another connection writes meanwhile, busy timeout or
+        # not. A savepoint is there to write: take the write lock first, waiting like any write.
+        dbapi_connection = connection.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
 
     return engine
 
@@ -90,7 +103,8 @@ def init_db_command():
 
 
 def init_app(app):
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"],
+                         sqlite_busy_timeout=app.config.get("SQLITE_BUSY_TIMEOUT", 30))
     app.extensions["cortesia.engine"] = engine
     app.extensions["cortesia.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

@@ -95,7 +95,14 @@ def send_one(app, mailer, mail, sender, now):
             hold_unknown(app, mail, error, now)
             return "held"
         return "failed" if record_failure(app, mail, error, now) else "retried"
-    record_sent(app, mail, now)
+    try:
+        record_sent(app, mail, now)
+    except Exception:
+        # The database failed us (locked, gone): the message stays claimed past DATA and will be
+        # held as unknown. Say now what only this process knows, for whoever settles it.
+        log.warning("outbox: mail %s was accepted by the server but could not be recorded as "
+                    "sent: `outbox settle %s --delivered` once it is held", mail.id, mail.id)
+        raise
     return "sent"
 
 

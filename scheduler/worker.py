@@ -7,10 +7,39 @@ import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from db.models import utcnow
 
 log = logging.getLogger(__name__)
+
+
+def run_job(name, job):
+    """Run one job of the ticker and return what it returns; None if it failed.
+
+    A failed job must not stop the ticker: the next tick tries again. A database that is busy
+    (SQLite locked past its busy timeout) or unreachable (PostgreSQL restarting) is expected now
+    and then, so it gets one line, not a traceback; anything else is a bug and gets one.
+    """
+    try:
+        return job()
+    except Exception as exc:
+        if is_transient(exc):
+            # The driver's message only: SQLAlchemy's own text quotes the statement's parameters,
+            # which can be a debtor's data.
+            reason = (str(exc.orig).strip().splitlines() or [""])[0]
+            log.warning("%s: database unavailable (%s: %s), trying again next tick", name,
+                        type(exc.orig).__name__, reason)
+        else:
+            log.exception("%s failed", name)
+        return None
+
+
+def is_transient(exc):
+    """A database error that the same work may not meet a moment later: locked, connection lost."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def build_scheduler(app, dial_every):
@@ -18,34 +47,23 @@ def build_scheduler(app, dial_every):
     from scheduler.dial import dial_pass
 
     def tick():
-        try:
-            report = dial_pass(app, utcnow())
+        report = run_job("dial pass", lambda: dial_pass(app, utcnow()))
+        if report is not None:
             log.info("%s", report)
-        except Exception:  # a failed pass must not stop the ticker; the next one retries
-            log.exception("dial pass failed")
 
     def flush():
         from notify.outbox import flush_outbox
-        try:
-            flush_outbox(app, utcnow())
-        except Exception:  # SMTP or database trouble: the next tick retries
-            log.exception("outbox flush failed")
+        run_job("outbox flush", lambda: flush_outbox(app, utcnow()))
 
     def speech():
         from audio.speech import render_prompts
-        try:
-            report = render_prompts(app, utcnow())
-            if report and (report.rendered or report.failed):
-                log.info("speech: %s", report)
-        except Exception:
-            log.exception("speech rendering failed")
+        report = run_job("speech rendering", lambda: render_prompts(app, utcnow()))
+        if report and (report.rendered or report.failed):
+            log.info("speech: %s", report)
 
     def reports():
         from reports.mail import send_due_reports
-        try:
-            send_due_reports(app, utcnow())
-        except Exception:
-            log.exception("daily reports failed")
+        run_job("daily reports", lambda: send_due_reports(app, utcnow()))
 
     scheduler = BlockingScheduler(timezone=timezone.utc)
     # The 23:30 report is made once per creditor and day by ReportRun's unique key, not by

@@ -1,10 +1,21 @@
 """The worker: a ticker for dial passes that never overlap and survive a failing pass."""
+import logging
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from datetime import datetime, timezone
 
+from sqlalchemy import select
+
+from app import create_app
+from db import session_scope
+from db.models import OutgoingMail
+from notify.mailer import MemoryMailer, set_mailer
 from scheduler import worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -63,3 +74,39 @@ def test_sigterm_stops_the_worker_cleanly(tmp_path):
         process.kill()
     assert process.returncode == 0, output
     assert "then stopping" in output and "Traceback" not in output
+
+
+def test_a_locked_database_costs_a_job_one_log_line_and_the_next_tick_does_the_work(
+        tmp_path, sqlite_template, caplog):
+    path = tmp_path / "busy.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "x",
+                      "TELEPHONY": "simulator", "TTS_ENGINE": "say", "MAIL_FROM": "c@example.test",
+                      "SQLITE_BUSY_TIMEOUT": 0.2})
+    mailer = MemoryMailer()
+    set_mailer(app, mailer)
+    queued_at = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
+    with session_scope(app) as session:
+        session.add(OutgoingMail(key="k", kind="test", to_address="a@example.test", subject="s",
+                                 body="b", next_try_at=queued_at, created_at=queued_at))
+    flush = worker.build_scheduler(app, dial_every=5).get_job("flush").func
+    preview = sqlite3.connect(path, isolation_level=None)  # a long list preview, elsewhere
+    preview.execute("BEGIN IMMEDIATE")
+    preview.execute("UPDATE creditors SET name = name")
+    try:
+        with caplog.at_level(logging.INFO):
+            flush()
+    finally:
+        preview.execute("ROLLBACK")
+        preview.close()
+
+    [line] = [r for r in caplog.records if r.name == "scheduler.worker"]
+    assert line.levelno == logging.WARNING and line.exc_info is None
+    assert line.getMessage() == ("outbox flush: database unavailable (OperationalError: "
+                                 "database is locked), trying again next tick")
+    flush()
+    assert len(mailer.sent) == 1
+    with session_scope(app) as session:
+        assert session.scalar(select(OutgoingMail.status)) == "sent"
+    app.extensions["cortesia.engine"].dispose()
+
