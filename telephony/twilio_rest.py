@@ -9,6 +9,8 @@ wrong becomes a `PlaceCallError`, so a dialer never crashes on the provider: it 
 attempt due.
 """
 import json
+import logging
+import re
 from urllib.parse import quote_plus, urlencode
 
 import requests
@@ -29,6 +31,35 @@ STATUS_CALLBACK_EVENTS = ["initiated", "ringing", "answered", "completed"]
 FIXED_CALL_FIELDS = urlencode([("Method", "POST"), ("StatusCallbackMethod", "POST")]
                               + [("StatusCallbackEvent", e) for e in STATUS_CALLBACK_EVENTS]
                               + [("MachineDetection", "Enable")])
+
+
+# A phone number as it travels to Twilio: E.164, or URL-encoded in a query string.
+PHONE = re.compile(r"(?:\+|%2B)(\d{8,15})(?!\d)")
+
+
+def mask_phones(text):
+    """`text` with every phone number in it masked like scheduler.claims.mask_phone does:
+    +39333****567 — enough to recognise it in a log, not to dial it."""
+    def mask(match):
+        number = "+" + match.group(1)
+        return number[:6] + "*" * (len(number) - 9) + number[-3:]
+    return PHONE.sub(mask, text)
+
+
+class _TwilioRequestLog(logging.Filter):
+    """The official client logs each request at INFO, the debtor's number in its URL: mask the
+    numbers and demote the lines to DEBUG, where they belong."""
+
+    def filter(self, record):
+        record.msg, record.args = mask_phones(record.getMessage()), None
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+# The official client's own logger, twilio.http_client, is shared by every Twilio client in the
+# process; ours gets its own, so the filter is set once, here, where the client is built.
+REQUEST_LOG = logging.getLogger(__name__ + ".requests")
+REQUEST_LOG.addFilter(_TwilioRequestLog())
 
 
 class CallsEndpoint:
@@ -68,7 +99,7 @@ class BaseUrlHttpClient(TwilioHttpClient):
     """Sends the requests the official client builds for api.twilio.com to another base URL."""
 
     def __init__(self, api_base_url, timeout=HTTP_TIMEOUT_SECONDS):
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=timeout, logger=REQUEST_LOG)
         self.api_base_url = api_base_url.rstrip("/")
         for prefix in ("https://", "http://"):  # one transport for all of Twilio's traffic
             self.session.mount(prefix, KeepAliveAdapter())
@@ -125,7 +156,9 @@ class TwilioTelephony:
         try:
             calls = self._client.calls.list(to=request.to, from_=request.from_, limit=50)
         except (TwilioException, requests.RequestException, ValueError) as exc:
-            raise PlaceCallError(f"cannot list calls at {self.api_base_url}: {exc}") from exc
+            # The error may quote the request's URL, numbers and all.
+            raise PlaceCallError(f"cannot list calls at {self.api_base_url}: "
+                                 f"{mask_phones(str(exc))}") from exc
         for call in reversed(calls):  # newest first from the API: adopt the oldest match
             if call.sid not in known and call.date_created and call.date_created >= since:
                 return call.sid
@@ -145,7 +178,8 @@ def describe_refusal(status, body):
     if code and code != status:
         parts.append(f"error {code}")
     message = error.get("message") or error.get("detail") or _first_line(body) or "no details"
-    return ", ".join(parts) + f": {message}"
+    # "The 'To' number +39… is not a valid phone number": the reason goes to the log.
+    return ", ".join(parts) + f": {mask_phones(str(message))}"
 
 
 def _first_line(body):

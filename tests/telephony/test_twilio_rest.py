@@ -102,6 +102,19 @@ def test_an_invalid_number_reports_twilios_code(api):
     assert "HTTP 400" in error and "error 21211" in error
 
 
+def test_a_refusal_that_quotes_the_number_masks_it(api):
+    error = refusal(api, 400, 21211, "The 'To' number +393331234567 is not a valid phone number.")
+    assert "+39333****567 is not a valid" in error and "+393331234567" not in error
+
+
+def test_a_failed_listing_does_not_quote_the_numbers_it_asked_about(api):
+    api.get(calls_url(), body=requests.ConnectionError(
+        f"Max retries exceeded with url: {calls_url()}?To=%2B393331234567&From=%2B390212345678"))
+    with pytest.raises(PlaceCallError) as failure:
+        telephony().find_call(REQUEST, since=None)
+    assert "393331234567" not in str(failure.value) and "To=+39333****567" in str(failure.value)
+
+
 def test_a_connection_error_becomes_a_place_call_error(api):
     api.post(calls_url(), body=requests.ConnectionError("connection refused"))
     with pytest.raises(PlaceCallError, match="cannot reach https://api.twilio.com"):
