@@ -1,11 +1,16 @@
 """Positions and their timeline: search for everyone, scoped to its creditor for a creditor user.
 
 A creditor user asking for another creditor's position gets 404, never a hint that it exists.
+The searched text (a name, a phone number) never travels in a URL, where access logs, proxies
+and the browser's history would keep it: the form is POSTed, the text kept in the user's
+session under an opaque id for an hour, and the results page (and its paging) carries the id.
 """
+import secrets
+import time
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import abort, g, render_template, request
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import func, or_, select
 
 from console.security import login_required
@@ -14,6 +19,9 @@ from db import get_session
 from db.models import OUTCOMES, Attempt, Creditor, Event, Position
 
 PAGE_SIZE = 50
+SEARCH_SECONDS = 3600
+SEARCHES_KEPT = 5   # the session travels in a cookie: keep it small
+FILTERS = ("creditore", "esito", "giorno")  # not personal: they may stay in the URL
 
 
 def visible(query):
@@ -23,14 +31,43 @@ def visible(query):
     return query
 
 
+@bp.post("/posizioni")
+@login_required()
+def search():
+    """The search form: keep its text under a fresh opaque id, then show the results by GET."""
+    filters = {name: request.form[name] for name in FILTERS if request.form.get(name)}
+    text = request.form.get("cerca", "").strip()[:200]
+    if text:
+        now = int(time.time())
+        kept = {key: value for key, value in session.get("ricerche", {}).items()
+                if value["until"] > now}
+        search_id = secrets.token_urlsafe(9)
+        kept[search_id] = {"text": text, "until": now + SEARCH_SECONDS}
+        session["ricerche"] = dict(sorted(kept.items(), key=lambda item: item[1]["until"])
+                                   [-SEARCHES_KEPT:])
+        filters["ricerca"] = search_id
+    return redirect(url_for("console.positions", **filters), code=303)
+
+
+def _searched_text(search_id):
+    """The text kept under `search_id`; "" (and a message) when it is unknown or expired."""
+    if not search_id:
+        return ""
+    kept = session.get("ricerche", {}).get(search_id)
+    if kept is None or kept["until"] <= time.time():
+        flash("La ricerca è scaduta: la ripeta.", "error")
+        return ""
+    return kept["text"]
+
+
 @bp.get("/posizioni")
 @login_required()
 def positions():
-    session = get_session()
+    db = get_session()
     args = request.args
     query = visible(select(Position))
     creditors = [g.user.creditor] if g.user.role == "creditor" else \
-        session.scalars(select(Creditor).order_by(Creditor.name)).all()
+        db.scalars(select(Creditor).order_by(Creditor.name)).all()
     if args.get("creditore", "").isdigit():
         query = query.where(Position.creditor_id == int(args["creditore"]))
     outcome = args.get("esito", "")
@@ -38,7 +75,7 @@ def positions():
         query = query.where(Position.outcome.is_(None))
     elif outcome in OUTCOMES:
         query = query.where(Position.outcome == outcome)
-    text = args.get("cerca", "").strip()
+    text = _searched_text(args.get("ricerca"))
     if text:
         digits = "".join(c for c in text if c.isdigit())
         like = f"%{text.lower()}%"
@@ -51,12 +88,12 @@ def positions():
         called = select(Attempt.position_id).where(Attempt.day == day)
         query = query.where(Position.id.in_(called))
     page = max(1, int(args["pagina"])) if args.get("pagina", "").isdigit() else 1
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Position.creditor_id, Position.reference)
-                           .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.scalars(query.order_by(Position.creditor_id, Position.reference)
+                      .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("console/positions.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), creditors=creditors,
-                           outcomes=OUTCOMES, args=args)
+                           outcomes=OUTCOMES, args=args, text=text)
 
 
 @bp.get("/posizioni/<int:position_id>")

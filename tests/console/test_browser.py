@@ -74,7 +74,11 @@ def test_a_collector_claims_the_oldest_callback_and_records_a_promise(live, page
     page.click("text=Registra esito e chiudi")
     page.wait_for_selector("text=Esito registrato")
     assert "Lucia Bianchi" not in page.inner_text("main")
-    page.goto(f"{live.url}/posizioni?cerca=P-2")
+    page.goto(f"{live.url}/posizioni")
+    page.fill("input[name=cerca]", "P-2")      # a POSTed search: the text stays out of the URL
+    page.click("button:has-text('Cerca')")
+    page.wait_for_url("**/posizioni?ricerca=*")
+    assert "P-2" not in page.url
     page.click("text=P-2")
     timeline = page.inner_text("ol.timeline")
     assert "callback_claimed" in timeline and "callback_handled" in timeline

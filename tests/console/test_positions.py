@@ -1,7 +1,11 @@
 """Positions and their timeline; a creditor user sees only its own, and 404 for the others."""
+import re
 from datetime import date
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from console.positions import PAGE_SIZE
 
 from db.events import record_event
 from db.models import utcnow
@@ -25,14 +29,67 @@ def book(session, users):
     return {"rossi": rossi, "verdi": verdi, "other": other, "beta": beta}
 
 
+def search(browser, text, **filters):
+    """The search form, sent as a browser sends it; the page it lands on, after the redirect."""
+    return browser.post("/posizioni", {"cerca": text, **filters}, follow_redirects=True)
+
+
 def test_staff_search_every_position_by_reference_name_or_phone(browser, book):
     browser.log_in("anna")
     everything = browser.get("/posizioni").get_data(as_text=True)
     assert all(name in everything for name in ("Mario Rossi", "Anna Verdi", "Paolo Neri"))
-    by_phone = browser.get("/posizioni?cerca=999 0000").get_data(as_text=True)
+    by_phone = search(browser, "999 0000").get_data(as_text=True)
     assert "Anna Verdi" in by_phone and "Mario Rossi" not in by_phone
-    by_reference = browser.get("/posizioni?cerca=b-1").get_data(as_text=True)
+    by_reference = search(browser, "b-1").get_data(as_text=True)
     assert "Paolo Neri" in by_reference and "Anna Verdi" not in by_reference
+    by_name = search(browser, "rossi").get_data(as_text=True)
+    assert "Mario Rossi" in by_name and "Paolo Neri" not in by_name
+
+
+def test_the_searched_name_or_phone_never_appears_in_a_url(browser, book):
+    """URLs land in access logs, proxies and browser history: a search goes by POST, and its
+    results page carries an opaque id instead of the text."""
+    browser.log_in("anna")
+    page = browser.get("/posizioni").get_data(as_text=True)
+    assert re.search(r'<form method="post"[^>]*class="filters"', page)
+
+    sent = browser.post("/posizioni", {"cerca": "Anna Verdi", "esito": "confirmed"})
+
+    assert sent.status_code == 303
+    location = sent.headers["Location"]
+    assert "Anna" not in location and "Verdi" not in location
+    assert "cerca" not in parse_qs(urlsplit(location).query)
+    results = browser.get(location).get_data(as_text=True)
+    assert "A-2" in results and "Mario Rossi" not in results
+    assert 'value="Anna Verdi"' in results          # the form still shows what was searched
+    for link in re.findall(r'href="([^"]+)"', results):
+        assert "Anna" not in link and "Verdi" not in link
+
+
+def test_a_search_pages_through_its_results(browser, session, book, users):
+    acme = users["creditor"].creditor
+    for n in range(PAGE_SIZE + 5):
+        make_position(session, acme, reference=f"Z-{n:03d}", name=f"Zeno Zanetti {n}",
+                      phone=f"+39333777{n:04d}")
+    browser.log_in("anna")
+    first = search(browser, "zanetti").get_data(as_text=True)
+    assert "Pagina 1 di 2" in first and "Mario Rossi" not in first
+    [following] = re.findall(r'href="([^"]+)">successiva', first)
+    second = browser.get(following.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Pagina 2 di 2" in second and "Z-054" in second and "Mario Rossi" not in second
+    assert "zanetti" not in following
+
+
+def test_a_search_needs_the_forms_csrf_token(browser, book):
+    browser.log_in("anna")
+    assert browser.post("/posizioni", {"cerca": "rossi"}, csrf=False).status_code == 400
+
+
+def test_an_expired_or_unknown_search_says_so_and_filters_nothing(browser, book):
+    browser.log_in("anna")
+    page = browser.get("/posizioni?ricerca=nonesiste").get_data(as_text=True)
+    assert "La ricerca è scaduta" in page
+    assert all(name in page for name in ("Mario Rossi", "Anna Verdi", "Paolo Neri"))
 
 
 def test_filters_by_outcome_creditor_and_day_of_the_calls(browser, book):
