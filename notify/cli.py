@@ -62,7 +62,8 @@ def list_command(status, limit):
         query = query.where(OutgoingMail.status == status)
     with session_scope(current_app._get_current_object()) as session:
         for mail in session.scalars(query):
-            next_try = mail.next_try_at.isoformat() if mail.status in ("queued", "sending") else "-"
-            held = f"  message-id={mail.message_id}" if mail.status == "unknown" else ""
+            next_try = mail.next_try_at.isoformat() if mail.status == "queued" else "-"
+            extra = {"sending": f"  lease={mail.lease_until and mail.lease_until.isoformat()}",
+                     "unknown": f"  message-id={mail.message_id}"}.get(mail.status, "")
             click.echo(f"{mail.id:>6}  {mail.kind:<24}  {mask_email(mail.to_address):<32}  "
-                       f"{mail.status:<8}  tries={mail.tries}  next={next_try}{held}")
+                       f"{mail.status:<8}  tries={mail.tries}  next={next_try}{extra}")

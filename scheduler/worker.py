@@ -28,7 +28,7 @@ def run_job(name, job):
             # The driver's message only: SQLAlchemy's own text quotes the statement's parameters,
             # which can be a debtor's data.
             reason = (str(exc.orig).strip().splitlines() or [""])[0]
-            log.warning("%s: database unavailable (%s: %s), trying again next tick", name,
+            log.warning("%s: database error (%s: %s), trying again next tick", name,
                         type(exc.orig).__name__, reason)
         else:
             log.exception("%s failed", name)

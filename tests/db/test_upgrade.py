@@ -44,3 +44,36 @@ def test_an_existing_database_keeps_its_data_through_an_upgrade(tmp_path):
             ("Acme", None)
         assert connection.execute(text("SELECT count(*) FROM report_runs")).scalar() == 0
     engine.dispose()
+
+
+def test_a_claim_left_by_the_old_outbox_is_held_as_unknown_not_resent(tmp_path):
+    """Before 0010 a claim kept its lease in next_try_at and no trace of how far it got."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from app import create_app
+    from db.upgrade import upgrade_schema
+    from notify.mailer import MemoryMailer, set_mailer
+    from notify.outbox import flush_outbox
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}",
+                      "SECRET_KEY": "x", "TELEPHONY": "simulator", "MAIL_FROM": "c@example.test"})
+    engine = app.extensions["cortesia.engine"]
+    upgrade_schema(engine, "0008")
+    lease_end = datetime(2026, 11, 1, 10, 10)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO outgoing_mail (key, kind, to_address, subject, body, status, tries,"
+            " next_try_at, created_at) VALUES ('k', 'test', 'a@example.test', 's', 'b', 'sending',"
+            " 0, :lease_end, :lease_end)"), {"lease_end": lease_end})
+    upgrade_schema(engine)
+    mailer = MemoryMailer()
+    set_mailer(app, mailer)
+
+    report = flush_outbox(app, datetime(2026, 11, 2, tzinfo=timezone.utc))
+
+    assert (report.held, report.sent, mailer.sent) == (1, 0, [])
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT status FROM outgoing_mail")).scalar() == "unknown"
+    engine.dispose()

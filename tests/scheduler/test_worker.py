@@ -102,7 +102,7 @@ def test_a_locked_database_costs_a_job_one_log_line_and_the_next_tick_does_the_w
 
     [line] = [r for r in caplog.records if r.name == "scheduler.worker"]
     assert line.levelno == logging.WARNING and line.exc_info is None
-    assert line.getMessage() == ("outbox flush: database unavailable (OperationalError: "
+    assert line.getMessage() == ("outbox flush: database error (OperationalError: "
                                  "database is locked), trying again next tick")
     flush()
     assert len(mailer.sent) == 1
