@@ -20,7 +20,9 @@ from sqlalchemy import select, update
 from db import session_scope
 from db.events import record_event
 from db.models import OutgoingMail, utcnow
-from notify.mailer import MailError, MailFateUnknown, Outgoing, build_message, get_mailer, message_id
+from notify.mailer import (
+    MailError, MailFateUnknown, Outgoing, build_message, get_mailer, message_id,
+)
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,8 @@
 import pytest
 
 from notify.mailer import (
-    MailError, MailFateUnknown, MemoryMailer, Outgoing, SMTPMailer, build_message, get_mailer, message_id, set_mailer,
+    MailError, MailFateUnknown, MemoryMailer, Outgoing, SMTPMailer, build_message, get_mailer,
+    message_id, set_mailer,
 )
 from tests.smtp import MAIL_FROM, free_port
 

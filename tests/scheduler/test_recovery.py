@@ -1,4 +1,4 @@
-"""Claim recovery asks the provider about dead dialers' calls, and logs no personal data doing so."""
+"""Claim recovery and dial passes log no personal data: no phone number, no name at INFO."""
 import logging
 from datetime import timedelta
 
@@ -56,7 +56,8 @@ def test_the_providers_request_lines_stay_for_debugging_with_numbers_masked(app,
     with caplog.at_level(logging.DEBUG):
         dial_pass(app, NOW + timedelta(seconds=LEASE + 1))
 
-    requests = [r.getMessage() for r in caplog.records if r.name == "telephony.twilio_rest.requests"]
+    requests = [r.getMessage() for r in caplog.records
+                if r.name == "telephony.twilio_rest.requests"]
     assert any("Calls.json?To=+39333****001" in line for line in requests)
     assert personal_data_in("\n".join(requests), positions) == []
 
