@@ -6,7 +6,7 @@ attempts are in the database, so every web process counts the same ones.
 """
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from db.models import ROLES, LoginAttempt, User, utcnow
@@ -39,14 +39,32 @@ def create_user(session, username, password, role, creditor=None):
         raise AccountError(f"the role is one of {', '.join(ROLES)}, not {role!r}")
     if (role == "creditor") != (creditor is not None):
         raise AccountError("a creditor user needs --creditor, and only a creditor user has one")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"a user named {username!r} exists already")
     user = User(username=username, password_hash=generate_password_hash(password), role=role,
                 creditor_id=creditor.id if creditor else None)
     session.add(user)
     return user
+
+
+def set_password(session, user, password):
+    """Give `user` a new password; the sessions made with the old one end."""
+    _check_password(password)
+    user.password_hash = generate_password_hash(password)
+    end_sessions(session, user)
+
+
+def end_sessions(session, user):
+    """Every console session of `user` ends: their cookies carry an older generation now."""
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_generation=User.session_generation + 1))
+    session.refresh(user)
+
+
+def _check_password(password):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def authenticate(session, username, password, address, now=None):

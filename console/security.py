@@ -7,6 +7,7 @@ import secrets
 
 from flask import abort, g, redirect, request, session, url_for
 
+from console.accounts import end_sessions
 from db import get_session
 from db.models import User
 
@@ -37,8 +38,10 @@ def load_user():
     if user_id is None:
         return
     user = get_session().get(User, user_id)
-    if user is None or not user.active or session.get("auth") != _stamp(user):
-        session.clear()   # disabled, or the password changed since: log out everywhere
+    # The generation is checked on every request, so a cookie made before a logout or a new
+    # password stops working although its signature is still good.
+    if user is None or not user.active or session.get("generation") != user.session_generation:
+        session.clear()
         return
     g.user = user
 
@@ -46,12 +49,14 @@ def load_user():
 def log_in(user):
     session.clear()   # a new session at login: no fixation of a token set before it
     session.permanent = True
-    session["user_id"], session["auth"] = user.id, _stamp(user)
+    session["user_id"], session["generation"] = user.id, user.session_generation
 
 
-def _stamp(user):
-    """Changes whenever the password does, so old sessions stop working."""
-    return user.password_hash[-16:]
+def log_out(user):
+    """End this session and every other one of `user` (the caller commits)."""
+    if user is not None:
+        end_sessions(get_session(), user)
+    session.clear()
 
 
 def login_required(*roles):

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from console.accounts import Throttled, authenticate
-from console.security import check_csrf, load_user, log_in, login_required
+from console.security import check_csrf, load_user, log_in, log_out, login_required
 from db import get_session
 
 bp = Blueprint("console", __name__, template_folder="templates", static_folder="static",
@@ -45,9 +45,8 @@ def login_post():
 
 @bp.post("/logout")
 def logout():
-    from flask import session
-
-    session.clear()
+    log_out(g.user)
+    get_session().commit()
     flash("Uscita eseguita.", "info")
     return redirect(url_for("console.login"))
 
