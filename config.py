@@ -29,6 +29,9 @@ DEFAULTS = {
     "DIAL_BATCH_SIZE": "200",
     "DIAL_STALE_CALL_SECONDS": "3600",
     "DIAL_PARALLEL_CALLS": "4",
+    # Reverse proxies in front of the web process whose X-Forwarded-* headers are believed;
+    # 0: gunicorn faces the clients, and a client could write those headers itself.
+    "TRUSTED_PROXIES": "0",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -73,6 +76,7 @@ def load_config(environ=None):
         "DIAL_BATCH_SIZE": int(get("DIAL_BATCH_SIZE")),
         "DIAL_STALE_CALL_SECONDS": int(get("DIAL_STALE_CALL_SECONDS")),
         "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
+        "TRUSTED_PROXIES": int(get("TRUSTED_PROXIES")),
     }
 
 

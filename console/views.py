@@ -3,8 +3,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from console.accounts import Throttled, authenticate
+from console.accounts import authenticate
 from console.security import check_csrf, load_user, log_in, log_out, login_required
+from console.throttle import Throttled
 from db import get_session
 
 bp = Blueprint("console", __name__, template_folder="templates", static_folder="static",
