@@ -17,6 +17,7 @@ def init_app(app):
     from console import admin, dashboard, lists, positions, prompts, queue  # noqa: F401 - pages
     from console.cli import user_cli
     from console.filters import FILTERS
+    from console.forms import RecordIdConverter
     from console.security import csrf_token, secure_headers
     from console.views import bp
 
@@ -27,6 +28,7 @@ def init_app(app):
                       PERMANENT_SESSION_LIFETIME=8 * 3600,   # a working day
                       MAX_CONTENT_LENGTH=50 * 1024 * 1024)   # uploads: 50 MB is a big list
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.url_map.converters["id"] = RecordIdConverter   # before the routes that use it
     app.register_blueprint(bp)
     app.after_request(secure_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -20,8 +20,9 @@ class AccountError(ValueError):
 
 def create_user(session, username, password, role, creditor=None):
     username = (username or "").strip().lower()
-    if not username or len(username) > 80 or any(c.isspace() for c in username):
-        raise AccountError("a username is 1 to 80 characters without spaces")
+    if not username or len(username) > 80 or not all(c.isprintable() and not c.isspace()
+                                                     for c in username):
+        raise AccountError("a username is 1 to 80 printable characters without spaces")
     if role not in ROLES:
         raise AccountError(f"the role is one of {', '.join(ROLES)}, not {role!r}")
     if (role == "creditor") != (creditor is not None):

@@ -5,9 +5,10 @@ A creditor user asking for another creditor's position gets 404, never a hint th
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import abort, g, render_template, request
-from sqlalchemy import func, or_, select
+from flask import abort, flash, g, render_template, request
+from sqlalchemy import false, func, or_, select
 
+from console.forms import FormError, clean_text, record_id, shown
 from console.security import login_required
 from console.views import bp
 from db import get_session
@@ -27,18 +28,23 @@ def visible(query):
 @login_required()
 def positions():
     session = get_session()
-    args = request.args
+    args, status = request.args, 200
     query = visible(select(Position))
     creditors = [g.user.creditor] if g.user.role == "creditor" else \
         session.scalars(select(Creditor).order_by(Creditor.name)).all()
-    if args.get("creditore", "").isdigit():
-        query = query.where(Position.creditor_id == int(args["creditore"]))
+    creditor_id = args.get("creditore", type=record_id)
+    if creditor_id is not None:
+        query = query.where(Position.creditor_id == creditor_id)
     outcome = args.get("esito", "")
     if outcome == "pending":
         query = query.where(Position.outcome.is_(None))
     elif outcome in OUTCOMES:
         query = query.where(Position.outcome == outcome)
-    text = args.get("cerca", "").strip()
+    try:
+        text = clean_text(args.get("cerca"), "Cerca")
+    except FormError as exc:
+        flash(f"{exc}.", "error")
+        query, text, status = query.where(false()), "", 400
     if text:
         digits = "".join(c for c in text if c.isdigit())
         like = f"%{text.lower()}%"
@@ -50,16 +56,17 @@ def positions():
     if day is not None:
         called = select(Attempt.position_id).where(Attempt.day == day)
         query = query.where(Position.id.in_(called))
-    page = max(1, int(args["pagina"])) if args.get("pagina", "").isdigit() else 1
     total = session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(args.get("pagina", 1, type=record_id), pages)
     rows = session.scalars(query.order_by(Position.creditor_id, Position.reference)
                            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("console/positions.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), creditors=creditors,
-                           outcomes=OUTCOMES, args=args)
+                           pages=pages, creditors=creditors, outcomes=OUTCOMES,
+                           args={key: shown(value) for key, value in args.items()}), status
 
 
-@bp.get("/posizioni/<int:position_id>")
+@bp.get("/posizioni/<id:position_id>")
 @login_required()
 def position(position_id):
     session = get_session()
