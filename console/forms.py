@@ -16,8 +16,7 @@ def clean_text(value, label, multiline=False):
     """`value` without surrounding blanks; FormError naming `label` if it holds a control
     character (line breaks and tabs are fine where `multiline`)."""
     text = (value or "").strip()
-    allowed = "\r\n\t" if multiline else ""
-    if any(_control(c) and c not in allowed for c in text):
+    if has_control(text, allowed="\r\n\t" if multiline else ""):
         raise FormError(f"«{label}» contiene un carattere non ammesso (ad esempio un NUL): "
                         "lo tolga e riprovi")
     return text
@@ -41,6 +40,11 @@ class RecordIdConverter(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def has_control(text, allowed=""):
+    """Whether `text` holds a control character (NUL, ESC, a line break…) not in `allowed`."""
+    return any(_control(c) and c not in allowed for c in text)
 
 
 def _control(character):

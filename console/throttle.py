@@ -13,7 +13,8 @@ sliding window, three ways:
 An attempt is *reserved* — recorded, still unresolved, and committed — before it is counted
 and before its password is checked. Concurrent attempts therefore count each other: of N
 guesses sent at once, no more than the limit get their password checked (a burst may have a
-few more refused than strictly needed, never more checked).
+few more refused than strictly needed, never more checked). An attempt whose process died
+during the check stays unresolved, and counts as a failure until it leaves the window.
 """
 from datetime import timedelta
 

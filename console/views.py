@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from console.accounts import authenticate
-from console.forms import FormError, clean_text, shown
+from console.forms import FormError, clean_text, has_control, shown
 from console.security import check_csrf, load_user, log_in, log_out, login_required
 from console.throttle import Throttled
 from db import get_session
@@ -70,6 +70,6 @@ def _safe_next(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or shown(target) != target or "\\" in target:
+            or has_control(target) or "\\" in target:   # browsers read \ as /
         return None
     return target

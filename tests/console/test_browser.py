@@ -163,14 +163,15 @@ def test_every_page_keeps_to_the_content_security_policy(live, page, session):  
                                answered_by="human" if i else "machine_start",
                                placed_at=today - timedelta(days=days_ago))
         if i == 0:
-            session.add(CallbackRequest(position_id=position.id, attempt_id=attempt.id,
-                                        requested_at=today))
+            request = CallbackRequest(position_id=position.id, attempt_id=attempt.id,
+                                      requested_at=today)
+            session.add(request)
     session.commit()
     refused = []
     page.on("console", lambda message: refused.append(message.text)
             if "Content Security Policy" in message.text else None)
     log_in(page, live, "anna", PASSWORD)
-    for path in ("/", "/richiamate", "/richiamate/1", "/posizioni", f"/posizioni/{position.id}",
+    for path in ("/", "/richiamate", f"/richiamate/{request.id}", "/posizioni", f"/posizioni/{position.id}",
                  "/liste", "/mandanti", f"/mandanti/{creditor.id}",
                  f"/mandanti/{creditor.id}/messaggi", "/utenti", "/cruscotto"):
         assert page.goto(f"{live.url}{path}").status == 200, path
