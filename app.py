@@ -22,8 +22,12 @@ def create_app(test_config=None):
         app.config.update(test_config)
     if not app.config["SECRET_KEY_GIVEN"] and not (test_config or {}).get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
-    # Behind a proxy that terminates HTTPS; webhook signatures use PUBLIC_BASE_URL regardless.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    # Only proxies we were told of may say who the client is: login throttling counts by
+    # address, and a forged X-Forwarded-For would make every guess a new client. Webhook
+    # signatures use PUBLIC_BASE_URL regardless.
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     for part in (db, contacts, telephony, ivr, audio, notify, reports, scheduler, console):
         part.init_app(app)

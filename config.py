@@ -31,6 +31,9 @@ DEFAULTS = {
     "DIAL_PARALLEL_CALLS": "4",
     # Seconds a SQLite writer waits for another (a long list preview) before giving up.
     "SQLITE_BUSY_TIMEOUT": "30",
+    # Reverse proxies in front of the web process whose X-Forwarded-* headers are believed;
+    # 0: gunicorn faces the clients, and a client could write those headers itself.
+    "TRUSTED_PROXIES": "0",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -76,6 +79,7 @@ def load_config(environ=None):
         "DIAL_STALE_CALL_SECONDS": int(get("DIAL_STALE_CALL_SECONDS")),
         "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
         "SQLITE_BUSY_TIMEOUT": float(get("SQLITE_BUSY_TIMEOUT")),
+        "TRUSTED_PROXIES": int(get("TRUSTED_PROXIES")),
     }
 
 

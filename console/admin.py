@@ -4,6 +4,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from console.accounts import AccountError, create_user
+from console.forms import FormError, clean_text, record_id, shown
 from console.security import login_required
 from console.views import bp
 from contacts.creditors import (
@@ -35,7 +36,7 @@ def new_creditor():
     return _creditor_form(None)
 
 
-@bp.route("/mandanti/<int:creditor_id>", methods=["GET", "POST"])
+@bp.route("/mandanti/<id:creditor_id>", methods=["GET", "POST"])
 @login_required("admin")
 def edit_creditor(creditor_id):
     return _creditor_form(get_session().get(Creditor, creditor_id) or abort(404))
@@ -48,6 +49,7 @@ def _creditor_form(creditor):
         values = {key: request.form.get(key, "").strip() for key, _ in FIELDS}
         values["name"] = request.form.get("name", "")
         try:
+            _printable(values)
             name = check_name(values["name"])
             settings = creditor_settings(**{key: values[key] for key, _ in FIELDS
                                             if values[key] != "" or key in ("report_email",
@@ -55,9 +57,10 @@ def _creditor_form(creditor):
             clash = session.scalar(select(Creditor).where(func.lower(Creditor.name) == name.lower()))
             if clash is not None and clash is not creditor:
                 raise SettingError(f"esiste già un mandante di nome «{clash.name}»")
-        except SettingError as exc:
+        except (SettingError, FormError) as exc:
             flash(f"Non salvato: {exc}.", "error")
-            return render_template("console/creditor.html", creditor=creditor, values=values,
+            return render_template("console/creditor.html", creditor=creditor,
+                                   values={key: shown(value) for key, value in values.items()},
                                    fields=FIELDS), 400
         if creditor is None:
             creditor = Creditor(name=name)
@@ -70,6 +73,12 @@ def _creditor_form(creditor):
         return redirect(url_for("console.creditors"))
     return render_template("console/creditor.html", creditor=creditor, values=values,
                            fields=FIELDS)
+
+
+def _printable(values):
+    """FormError for the first field holding a control character (a NUL breaks PostgreSQL)."""
+    for key, label in (("name", "Nome"),) + FIELDS:
+        clean_text(values[key], label)
 
 
 def _current(creditor):
@@ -85,25 +94,30 @@ def _current(creditor):
 @login_required("admin")
 def users():
     session = get_session()
+    typed, status = {}, 200
     if request.method == "POST":
         form = request.form
-        creditor = session.get(Creditor, form.get("creditor", type=int) or 0) \
+        creditor = session.get(Creditor, form.get("creditor", type=record_id) or 0) \
             if form.get("role") == "creditor" else None
         try:
-            user = create_user(session, form.get("username"), form.get("password"),
-                               form.get("role"), creditor)
+            user = create_user(session, clean_text(form.get("username"), "Nome utente"),
+                               form.get("password"), form.get("role"), creditor)
             session.commit()
             flash(f"Utente «{user.username}» creato.", "info")
             return redirect(url_for("console.users"))
-        except AccountError as exc:
+        except (AccountError, FormError) as exc:
             session.rollback()
             flash(f"Non creato: {exc}.", "error")
-    return render_template("console/users.html", roles=ROLES,
+            # Kept for the next try, but for the password, which is never sent back.
+            typed = {key: shown(form.get(key)) for key in ("username", "role", "creditor")}
+            status = 400
+    return render_template("console/users.html", roles=ROLES, typed=typed,
                            users=session.scalars(select(User).order_by(User.username)).all(),
-                           creditors=session.scalars(select(Creditor).order_by(Creditor.name)).all())
+                           creditors=session.scalars(select(Creditor).order_by(Creditor.name)).all()
+                           ), status
 
 
-@bp.post("/utenti/<int:user_id>/disattiva")
+@bp.post("/utenti/<id:user_id>/disattiva")
 @login_required("admin")
 def disable_user(user_id):
     session = get_session()

@@ -7,10 +7,11 @@ lands in the position's event log with who did it.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import or_, select, update
 
+from console.forms import FormError, clean_text
+from contacts.fields import FieldError, read_amount
 from db.events import record_event
 from db.models import CallbackRequest, Position
 
@@ -76,7 +77,10 @@ def close(session, request_id, collector, now, result, note="", promise_date=Non
     """Record the result of the human call and close the request (the collector must hold it)."""
     if result not in RESULTS:
         raise CallbackError("Scelga l'esito della telefonata.")
-    note = (note or "").strip()
+    try:
+        note = clean_text(note, "Nota", multiline=True)
+    except FormError as exc:
+        raise CallbackError(f"{exc}.") from None
     promised_on, promised = None, None
     if result == "promise":
         promised_on, promised = _promise(promise_date, promise_amount, now)
@@ -116,12 +120,12 @@ def _promise(when, amount, now):
         raise CallbackError("Indichi la data promessa (gg/mm/aaaa).") from None
     if promised_on < now.date():
         raise CallbackError("La data promessa è già passata.")
+    if not (amount or "").strip():
+        raise CallbackError("Indichi l'importo promesso, ad esempio 150,00.")
     try:
-        promised = Decimal((amount or "").strip().replace(".", "").replace(",", ".")
-                           if "," in (amount or "") else (amount or "").strip())
-    except InvalidOperation:
-        raise CallbackError("Indichi l'importo promesso, ad esempio 150,00.") from None
-    if not promised.is_finite() or promised <= 0:
-        raise CallbackError("L'importo promesso deve essere maggiore di zero.")
-    return promised_on, promised.quantize(Decimal("0.01"))
+        # Read as the contact lists read amounts: no exponents, nothing the column cannot hold.
+        return promised_on, read_amount(amount)
+    except FieldError:
+        raise CallbackError("Indichi l'importo promesso come 150,00 o 1.234,56: maggiore di "
+                            "zero e fino a 999.999.999.999,99.") from None
 

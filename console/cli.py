@@ -1,9 +1,9 @@
-"""`flask user add|list|disable`: console accounts from the command line."""
+"""`flask user add|list|password|disable`: console accounts from the command line."""
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from console.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user
+from console.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user, set_password
 from contacts.cli import find_creditor, format_table
 from db import session_scope
 from db.models import ROLES, User
@@ -43,13 +43,32 @@ def list_command():
     click.echo(format_table(("user", "role", "creditor", "active", "last login"), rows))
 
 
+@user_cli.command("password")
+@click.argument("name")
+@click.password_option(help=f"At least {MIN_PASSWORD_LENGTH} characters; asked when not given.")
+def password_command(name, password):
+    """Set a user's password: every session they have open ends."""
+    with session_scope() as session:
+        user = _user(session, name)
+        try:
+            set_password(session, user, password)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        username = user.username
+    click.echo(f"New password for '{username}'; their sessions have ended.")
+
+
 @user_cli.command("disable")
 @click.argument("name")
 def disable_command(name):
     """Disable a user: they are logged out and cannot log in again."""
     with session_scope() as session:
-        user = session.scalar(select(User).where(User.username == name.strip().lower()))
-        if user is None:
-            raise click.ClickException(f"no user named {name!r}")
-        user.active = False
+        _user(session, name).active = False
     click.echo(f"Disabled '{name}'.")
+
+
+def _user(session, name):
+    user = session.scalar(select(User).where(User.username == name.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user named {name!r}")
+    return user

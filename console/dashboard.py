@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, g, render_template, request
 from sqlalchemy import and_, case, exists, func, select
 
+from console.forms import record_id
 from console.security import login_required
 from console.views import bp
 from db import get_session
@@ -19,11 +20,11 @@ DAYS_SHOWN = 14
 def _creditor(session):
     """The creditor the page is about: the user's own, or the one asked for (staff)."""
     if g.user.role == "creditor":
-        wanted = request.args.get("creditore", type=int)
+        wanted = request.args.get("creditore", type=record_id)
         if wanted is not None and wanted != g.user.creditor_id:
             abort(404)
         return g.user.creditor
-    wanted = request.args.get("creditore", type=int)
+    wanted = request.args.get("creditore", type=record_id)
     creditor = session.get(Creditor, wanted) if wanted else \
         session.scalar(select(Creditor).order_by(Creditor.name).limit(1))
     return creditor or abort(404)

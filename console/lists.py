@@ -10,6 +10,7 @@ import secrets
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from console.forms import shown
 from console.security import login_required
 from console.views import bp
 from contacts.importer import import_contacts
@@ -48,6 +49,10 @@ def preview():
     if creditor is None or not name or suffix not in ACCEPTED:
         flash("Scelga il mandante e un file CSV o XLSX.", "error")
         return redirect(url_for("console.lists"))
+    if shown(name) != name:   # a NUL or another control character: the database refuses it
+        flash("Il nome del file contiene caratteri non ammessi: lo rinomini e lo carichi di "
+              "nuovo.", "error")
+        return redirect(url_for("console.lists"))
     token = secrets.token_hex(16)
     path = _upload_path(token, suffix)
     upload.save(path)
@@ -81,7 +86,7 @@ def confirm():
     creditor = session.get(Creditor, request.form.get("creditor", type=int) or 0) or abort(400)
     try:
         result = import_contacts(session, creditor, path,
-                                 filename=request.form.get("filename") or None)
+                                 filename=shown(request.form.get("filename")) or None)
         session.commit()
     except ContactListError as exc:
         session.rollback()

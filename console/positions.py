@@ -11,8 +11,9 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 
+from console.forms import FormError, clean_text, record_id, shown
 from console.security import login_required
 from console.views import bp
 from db import get_session
@@ -36,7 +37,11 @@ def visible(query):
 def search():
     """The search form: keep its text under a fresh opaque id, then show the results by GET."""
     filters = {name: request.form[name] for name in FILTERS if request.form.get(name)}
-    text = request.form.get("cerca", "").strip()[:200]
+    try:
+        text = clean_text(request.form.get("cerca"), "Cerca")[:200]
+    except FormError as exc:
+        flash(f"{exc}.", "error")
+        return _listing(request.form, shown(request.form.get("cerca")), refused=True), 400
     if text:
         now = int(time.time())
         kept = {key: value for key, value in session.get("ricerche", {}).items()
@@ -63,20 +68,27 @@ def _searched_text(search_id):
 @bp.get("/posizioni")
 @login_required()
 def positions():
+    return _listing(request.args, _searched_text(request.args.get("ricerca")))
+
+
+def _listing(args, text, refused=False):
+    """The positions page for the filters in `args` and the searched `text`; no rows when the
+    search was `refused` (its text is shown again for the user to correct)."""
     db = get_session()
-    args = request.args
     query = visible(select(Position))
     creditors = [g.user.creditor] if g.user.role == "creditor" else \
         db.scalars(select(Creditor).order_by(Creditor.name)).all()
-    if args.get("creditore", "").isdigit():
-        query = query.where(Position.creditor_id == int(args["creditore"]))
+    creditor_id = args.get("creditore", type=record_id)
+    if creditor_id is not None:
+        query = query.where(Position.creditor_id == creditor_id)
     outcome = args.get("esito", "")
     if outcome == "pending":
         query = query.where(Position.outcome.is_(None))
     elif outcome in OUTCOMES:
         query = query.where(Position.outcome == outcome)
-    text = _searched_text(args.get("ricerca"))
-    if text:
+    if refused:
+        query = query.where(false())
+    elif text:
         digits = "".join(c for c in text if c.isdigit())
         like = f"%{text.lower()}%"
         conditions = [func.lower(Position.reference).like(like), func.lower(Position.name).like(like)]
@@ -87,16 +99,18 @@ def positions():
     if day is not None:
         called = select(Attempt.position_id).where(Attempt.day == day)
         query = query.where(Position.id.in_(called))
-    page = max(1, int(args["pagina"])) if args.get("pagina", "").isdigit() else 1
     total = db.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(args.get("pagina", 1, type=record_id), pages)
     rows = db.scalars(query.order_by(Position.creditor_id, Position.reference)
                       .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    kept = {key: shown(value) for key, value in args.items() if key in FILTERS + ("ricerca",)}
     return render_template("console/positions.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), creditors=creditors,
-                           outcomes=OUTCOMES, args=args, text=text)
+                           pages=pages, creditors=creditors, outcomes=OUTCOMES, args=kept,
+                           text=text)
 
 
-@bp.get("/posizioni/<int:position_id>")
+@bp.get("/posizioni/<id:position_id>")
 @login_required()
 def position(position_id):
     session = get_session()

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 
 from audio.recordings import MAX_SECONDS, RecordingError, prepare
 from audio.store import UnknownSlot, check_slot, save
+from console.forms import FormError, clean_text, shown
 from console.security import login_required
 from console.views import bp
 from db import get_session
@@ -14,7 +15,7 @@ from prompts.store import overrides_of
 from prompts.templates import TEMPLATES, recording_slots
 
 
-@bp.get("/mandanti/<int:creditor_id>/messaggi")
+@bp.get("/mandanti/<id:creditor_id>/messaggi")
 @login_required("admin")
 def prompts(creditor_id):
     session = get_session()
@@ -30,7 +31,7 @@ def prompts(creditor_id):
                            languages=TEMPLATES, slots=slots, recorded=recorded)
 
 
-@bp.post("/mandanti/<int:creditor_id>/messaggi")
+@bp.post("/mandanti/<id:creditor_id>/messaggi")
 @login_required("admin")
 def upload_prompt(creditor_id):
     session = get_session()
@@ -42,21 +43,28 @@ def upload_prompt(creditor_id):
         check_slot(slot, language, overrides_of(session, creditor.id, language))
         if upload is None or not upload.filename:
             raise RecordingError("scelga un file audio")
+        name = clean_text(os.path.basename(upload.filename), "Nome del file")
         prepared = prepare(upload.read(), MAX_SECONDS)
-    except (UnknownSlot, RecordingError) as exc:
-        flash(f"Registrazione di «{slot}» non accettata: {exc}.", "error")
+    except (UnknownSlot, RecordingError, FormError) as exc:
+        flash(f"Registrazione di «{shown(slot)}» non accettata: {exc}.", "error")
         return back
-    save(session, creditor, slot, language, prepared, os.path.basename(upload.filename))
+    # The name is only shown again: cut to what the column holds rather than refuse the voice.
+    save(session, creditor, slot, language, prepared, name[:255])
     session.commit()
     flash(f"«{slot}» registrato: {prepared.duration_ms / 1000:.1f} s, 8 kHz mono.", "info")
     return back
 
 
-@bp.post("/mandanti/<int:creditor_id>/messaggi/rimuovi")
+@bp.post("/mandanti/<id:creditor_id>/messaggi/rimuovi")
 @login_required("admin")
 def remove_prompt(creditor_id):
     session = get_session()
     language, slot = request.form.get("language", ""), request.form.get("slot", "")
+    try:
+        clean_text(slot, "Messaggio"), clean_text(language, "Lingua")
+    except FormError as exc:
+        flash(f"Nulla è stato rimosso: {exc}.", "error")
+        return redirect(url_for("console.prompts", creditor_id=creditor_id))
     session.execute(delete(Recording).where(Recording.creditor_id == creditor_id,
                                             Recording.slot == slot, Recording.language == language))
     session.commit()

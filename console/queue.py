@@ -5,6 +5,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from console import callbacks
+from console.forms import shown
 from console.security import login_required
 from console.views import bp
 from db import get_session
@@ -20,9 +21,14 @@ def queue():
     return render_template("console/queue.html", items=items)
 
 
-@bp.get("/richiamate/<int:request_id>")
+@bp.get("/richiamate/<id:request_id>")
 @login_required(*STAFF)
 def callback(request_id):
+    return _page(request_id)
+
+
+def _page(request_id, typed=None, status=200):
+    """The request with its position and calls; `typed`: the result form as the user left it."""
     session = get_session()
     item = session.get(CallbackRequest, request_id) or abort(404)
     position = item.position
@@ -32,37 +38,46 @@ def callback(request_id):
     events = session.scalars(select(Event).where(Event.position_id == position.id)
                              .order_by(Event.at, Event.id)).all()
     now = utcnow()
+    typed = {key: shown(value) for key, value in (typed or {}).items()}
     return render_template("console/callback.html", item=item, position=position,
                            attempts=attempts, events=events, zone=zone, results=callbacks.RESULTS,
                            mine=item.claimed_by == g.user.username and item.claimed_until
-                           and item.claimed_until >= now, now=now)
+                           and item.claimed_until >= now, now=now, typed=typed), status
 
 
-@bp.post("/richiamate/<int:request_id>/prendi")
+@bp.post("/richiamate/<id:request_id>/prendi")
 @login_required(*STAFF)
 def claim(request_id):
     return _act(request_id, lambda s, now: callbacks.claim(s, request_id, g.user.username, now),
                 "Richiesta presa in carico: ora può chiamare.")
 
 
-@bp.post("/richiamate/<int:request_id>/lascia")
+@bp.post("/richiamate/<id:request_id>/lascia")
 @login_required(*STAFF)
 def release(request_id):
     return _act(request_id, lambda s, now: callbacks.release(s, request_id, g.user.username, now),
                 "Richiesta rimessa in coda.")
 
 
-@bp.post("/richiamate/<int:request_id>/esito")
+@bp.post("/richiamate/<id:request_id>/esito")
 @login_required(*STAFF)
 def close(request_id):
     form = request.form
-    return _act(request_id, lambda s, now: callbacks.close(
-        s, request_id, g.user.username, now, form.get("result"), form.get("note"),
-        form.get("promise_date"), form.get("promise_amount")),
-        "Esito registrato e richiesta chiusa.", then=url_for("console.queue"))
+    session = get_session()
+    try:
+        callbacks.close(session, request_id, g.user.username, utcnow(), form.get("result"),
+                        form.get("note"), form.get("promise_date"), form.get("promise_amount"))
+    except callbacks.CallbackError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        # The form again, as the collector filled it in: only the wrong part needs retyping.
+        return _page(request_id, typed=form.to_dict(), status=400)
+    session.commit()
+    flash("Esito registrato e richiesta chiusa.", "info")
+    return redirect(url_for("console.queue"))
 
 
-def _act(request_id, action, done, then=None):
+def _act(request_id, action, done):
     session = get_session()
     try:
         action(session, utcnow())
@@ -72,4 +87,4 @@ def _act(request_id, action, done, then=None):
         return redirect(url_for("console.callback", request_id=request_id))
     session.commit()
     flash(done, "info")
-    return redirect(then or url_for("console.callback", request_id=request_id))
+    return redirect(url_for("console.callback", request_id=request_id))

@@ -1,16 +1,24 @@
-"""The console's guards: who is logged in, what their role lets them see, and CSRF tokens on
-every form. Twilio's webhooks and the audio they play are not console pages: they have their
-own signature check and content addresses."""
+"""The console's guards: who is logged in, what their role lets them see, CSRF tokens on every
+form, and the headers that keep browsers from framing, sniffing, leaking or caching its pages.
+Twilio's webhooks and the audio they play are not console pages: they have their own signature
+check and content addresses."""
 import functools
 import hmac
 import secrets
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
+from console.accounts import end_sessions
 from db import get_session
 from db.models import User
 
 CSRF_FIELD = "csrf_token"
+# Everything a page uses comes from the console itself, and none of it inline: an injected
+# <script> or style attribute does not run; no plugins, no <base>, forms post only back here,
+# and no other site may frame a page (clickjacking).
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
+    "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"))
 
 
 def csrf_token():
@@ -37,8 +45,10 @@ def load_user():
     if user_id is None:
         return
     user = get_session().get(User, user_id)
-    if user is None or not user.active or session.get("auth") != _stamp(user):
-        session.clear()   # disabled, or the password changed since: log out everywhere
+    # The generation is checked on every request, so a cookie made before a logout or a new
+    # password stops working although its signature is still good.
+    if user is None or not user.active or session.get("generation") != user.session_generation:
+        session.clear()
         return
     g.user = user
 
@@ -46,12 +56,14 @@ def load_user():
 def log_in(user):
     session.clear()   # a new session at login: no fixation of a token set before it
     session.permanent = True
-    session["user_id"], session["auth"] = user.id, _stamp(user)
+    session["user_id"], session["generation"] = user.id, user.session_generation
 
 
-def _stamp(user):
-    """Changes whenever the password does, so old sessions stop working."""
-    return user.password_hash[-16:]
+def log_out(user):
+    """End this session and every other one of `user` (the caller commits)."""
+    if user is not None:
+        end_sessions(get_session(), user)
+    session.clear()
 
 
 def login_required(*roles):
@@ -66,3 +78,18 @@ def login_required(*roles):
             return view(*args, **kwargs)
         return guarded
     return decorate
+
+
+def secure_headers(response):
+    """Add the browser's safety headers to every response; console pages are never stored,
+    since they show debtors' personal data (shared computers, proxies, the back button)."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")   # frame-ancestors, for older browsers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")   # searches put names in URLs
+    if current_app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.blueprint == "console" and request.endpoint != "console.static":
+        headers["Cache-Control"] = "no-store"
+    return response

@@ -3,8 +3,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from console.accounts import Throttled, authenticate
-from console.security import check_csrf, load_user, log_in, login_required
+from console.accounts import authenticate
+from console.forms import FormError, clean_text, has_control, shown
+from console.security import check_csrf, load_user, log_in, log_out, login_required
+from console.throttle import Throttled
 from db import get_session
 
 bp = Blueprint("console", __name__, template_folder="templates", static_folder="static",
@@ -29,8 +31,13 @@ def login_post():
     session = get_session()
     address = request.remote_addr or "-"
     try:
-        user = authenticate(session, request.form.get("username"), request.form.get("password"),
-                            address)
+        username = clean_text(request.form.get("username"), "Nome utente")
+    except FormError as exc:   # no such name can exist: nothing to check or count
+        flash(f"{exc}.", "error")
+        return render_template("console/login.html", next=_safe_next(request.form.get("next")),
+                               username=shown(request.form.get("username"))), 400
+    try:
+        user = authenticate(session, username, request.form.get("password"), address)
     except Throttled as exc:
         session.commit()
         flash(f"Troppi tentativi non riusciti: riprovi tra {exc.minutes} minuti.", "error")
@@ -45,9 +52,8 @@ def login_post():
 
 @bp.post("/logout")
 def logout():
-    from flask import session
-
-    session.clear()
+    log_out(g.user)
+    get_session().commit()
     flash("Uscita eseguita.", "info")
     return redirect(url_for("console.login"))
 
@@ -63,6 +69,7 @@ def _safe_next(target):
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or has_control(target) or "\\" in target:   # browsers read \ as /
         return None
     return target

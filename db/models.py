@@ -371,6 +371,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept in each session cookie; bumped at logout or a new password, which ends every session
+    # made before (a cookie copied earlier stops working).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     creditor: Mapped[Creditor | None] = relationship()
 
@@ -385,5 +388,6 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80))
     address: Mapped[str] = mapped_column(String(64))
-    succeeded: Mapped[bool] = mapped_column(Boolean)
+    # None while the password is being checked: the attempt is counted before it is tried.
+    succeeded: Mapped[bool | None] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,8 +28,8 @@ class Browser:
         page = self.get("/login").get_data(as_text=True)
         return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
-    def log_in(self, username, password=PASSWORD):
-        return self.post("/login", {"username": username, "password": password})
+    def log_in(self, username, password=PASSWORD, **kwargs):
+        return self.post("/login", {"username": username, "password": password}, **kwargs)
 
 
 @pytest.fixture

@@ -53,3 +53,26 @@ def test_only_admins_reach_the_admin_pages(browser, users):
     browser.log_in("carlo")
     for path in ("/mandanti", "/mandanti/nuovo", "/utenti"):
         assert browser.get(path).status_code == 403
+
+
+def test_a_nul_in_a_creditors_name_is_refused_and_the_form_keeps_the_rest(browser, users,
+                                                                          session):
+    browser.log_in("anna")
+    refused = browser.post("/mandanti/nuovo", dict(CREDITOR, name="Gamma\x00 Gas",
+                                                   spoken_name="Gamma"))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "«Nome» contiene un carattere non ammesso" in page
+    assert 'value="Gamma Gas"' in page and 'value="09:00-12:00"' in page
+    assert session.scalar(select(Creditor).where(Creditor.name.like("Gamma%"))) is None
+
+
+def test_a_user_not_created_keeps_what_was_typed_but_the_password(browser, users, session):
+    browser.log_in("anna")
+    creditor_id = users["creditor"].creditor_id
+    refused = browser.post("/utenti", {"username": "ugo\x00", "role": "creditor",
+                                       "creditor": str(creditor_id), "password": "segretissima"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "«Nome utente» contiene un carattere non ammesso" in page
+    assert 'value="ugo"' in page and "<option selected>creditor</option>" in page
+    assert f'value="{creditor_id}" selected' in page and "segretissima" not in page
+    assert session.scalar(select(User).where(User.username.like("ugo%"))) is None

@@ -47,3 +47,19 @@ def test_list_and_disable(runner, session):
     assert listed[3].split()[:4] == ["carlo", "collector", "-", "no"]
     missing = runner.invoke(args=["user", "disable", "nessuno"])
     assert missing.exit_code == 1 and "no user named" in missing.output
+
+
+def test_a_new_password_replaces_the_old_one_and_ends_the_users_sessions(runner, session):
+    add(runner, "anna", "--role", "admin")
+    before = session.scalar(select(User)).session_generation
+    result = runner.invoke(args=["user", "password", "Anna"],
+                           input="un-altra-password\nun-altra-password\n")
+    assert result.exit_code == 0, result.output
+    assert "New password for 'anna'; their sessions have ended." in result.output
+    session.expire_all()
+    user = session.scalar(select(User))
+    assert user.session_generation == before + 1
+    short = runner.invoke(args=["user", "password", "anna"], input="corta\ncorta\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    missing = runner.invoke(args=["user", "password", "nessuno"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert missing.exit_code == 1 and "no user named" in missing.output

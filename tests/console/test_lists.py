@@ -70,3 +70,11 @@ def test_a_forged_confirmation_token_is_refused(browser, users, session):
     response = browser.post("/liste/conferma", {"token": "../../etc/passwd",
                                                 "creditor": str(users["creditor"].creditor_id)})
     assert response.status_code == 400 and positions(session) == 0
+
+
+def test_a_file_name_with_a_nul_is_refused_with_a_message(browser, users, session):
+    browser.log_in("anna")
+    refused = upload(browser, users["creditor"].creditor_id, name="liste\x00.csv")
+    page = browser.get("/liste").get_data(as_text=True)
+    assert refused.status_code == 302 and "Il nome del file contiene caratteri non ammessi" in page
+    assert positions(session) == 0 and session.scalar(select(func.count(ImportBatch.id))) == 0

@@ -82,3 +82,18 @@ def test_the_session_cookie_is_secure_http_only_and_same_site(browser, users):
     response = browser.log_in("anna")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_nul_in_the_username_is_refused_with_a_message_and_the_name_kept(browser, users,
+                                                                          session):
+    refused = browser.log_in("an\x00na")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "«Nome utente» contiene un carattere non ammesso" in page
+    assert 'value="anna"' in page and session.query(LoginAttempt).count() == 0
+
+
+def test_a_next_page_written_with_a_backslash_or_a_control_character_stays_here(browser, users):
+    for target in ("/\\evil.example/", "/\\\\evil.example/", "/\t/evil.example/"):
+        away = browser.post("/login", {"username": "anna", "password": PASSWORD,
+                                       "next": target})
+        assert away.headers["Location"] == "/", target

@@ -119,3 +119,26 @@ def test_a_creditor_user_sees_only_its_creditors_positions(browser, book):
     assert browser.get(f"/posizioni/{book['rossi'].id}").status_code == 200
     assert browser.get(f"/posizioni/{book['other'].id}").status_code == 404
     assert browser.get("/posizioni/99999").status_code == 404
+
+
+def test_a_search_with_a_nul_is_refused_with_a_message_and_the_text_kept(browser, book):
+    browser.log_in("anna")
+    refused = browser.post("/posizioni", {"cerca": "Ros\x00si", "esito": "confirmed"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "«Cerca» contiene un carattere non ammesso" in page
+    assert 'value="Rossi"' in page and "Nessuna posizione trovata" in page
+    assert '<option value="confirmed" selected' in page
+
+
+def test_odd_page_numbers_land_on_a_real_page(browser, book, session):
+    from db.models import Position
+
+    acme = book["rossi"].creditor
+    session.add_all(Position(creditor=acme, reference=f"M-{i:02}", name=f"Molti {i}",
+                             phone=f"+3933355{i:05}", amount=10, currency="EUR",
+                             due_date=date(2026, 10, 15)) for i in range(55))
+    session.commit()
+    browser.log_in("anna")
+    for odd, shown_page in (("99", 2), ("99999999999999999999", 1), ("²", 1), ("0", 1)):
+        page = browser.get(f"/posizioni?pagina={odd}").get_data(as_text=True)
+        assert f"Pagina {shown_page} di 2" in page, odd

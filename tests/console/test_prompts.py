@@ -38,3 +38,14 @@ def test_a_silent_upload_is_refused_with_the_reason(browser, users, session):
 def test_only_admins_manage_recordings(browser, users):
     browser.log_in("carlo")
     assert browser.get(f"/mandanti/{users['creditor'].creditor_id}/messaggi").status_code == 403
+
+
+def test_a_file_name_or_a_slot_with_a_nul_is_refused_with_a_message(browser, users, session):
+    browser.log_in("anna")
+    creditor_id = users["creditor"].creditor_id
+    page = upload(browser, creditor_id, "menu", tone_wav(), "voce\x00.wav").get_data(as_text=True)
+    assert "non accettata: «Nome del file» contiene un carattere non ammesso" in page
+    assert session.scalar(select(Recording)) is None
+    removed = browser.post(f"/mandanti/{creditor_id}/messaggi/rimuovi",
+                           {"slot": "menu\x00", "language": "it"}, follow_redirects=True)
+    assert "Nulla è stato rimosso: «Messaggio» contiene" in removed.get_data(as_text=True)

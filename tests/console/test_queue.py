@@ -131,3 +131,48 @@ def test_claiming_needs_the_forms_token(browser, requests_):
 def test_an_unknown_request_is_not_found(browser, requests_):
     browser.log_in("carlo")
     assert browser.get("/richiamate/9999").status_code == 404
+
+
+def close_with(browser, request, **changes):
+    promised_on = (utcnow() + timedelta(days=10)).date().isoformat()
+    form = dict({"result": "promise", "promise_date": promised_on, "promise_amount": "150,50",
+                 "note": "Paga a rate"}, **changes)
+    return browser.post(f"/richiamate/{request.id}/esito", form), form
+
+
+@pytest.mark.parametrize("amount", ["1e999999", "99999999999999999", "12,345"])
+def test_an_amount_beyond_reason_is_refused_and_the_form_keeps_what_was_typed(
+        browser, requests_, session, amount):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    response, form = close_with(browser, requests_["rossi"], promise_amount=amount)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "fino a 999.999.999.999,99" in page
+    assert f'value="{amount}"' in page and f'value="{form["promise_date"]}"' in page
+    assert 'value="promise" required checked' in page and ">Paga a rate</textarea>" in page
+    session.expire_all()
+    assert session.get(CallbackRequest, requests_["rossi"].id).status == "open"
+
+
+def test_a_nul_in_the_note_is_refused_and_the_rest_of_the_form_kept(browser, requests_, session):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    response, _ = close_with(browser, requests_["rossi"], note="Paga\x00 a rate")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "«Nota» contiene un carattere non ammesso" in page
+    assert ">Paga a rate</textarea>" in page and 'value="150,50"' in page
+    session.expire_all()
+    assert session.get(CallbackRequest, requests_["rossi"].id).status == "open"
+
+
+def test_an_amount_with_thousands_is_read_as_the_lists_read_it(browser, requests_, session):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    assert close_with(browser, requests_["rossi"], promise_amount="1.234,5")[0].status_code == 302
+    session.expire_all()
+    assert session.get(CallbackRequest, requests_["rossi"].id).promise_amount == Decimal("1234.50")
+
+
+def test_a_request_number_beyond_the_database_is_not_found(browser, requests_):
+    browser.log_in("carlo")
+    assert browser.get("/richiamate/99999999999999999").status_code == 404
