@@ -27,7 +27,9 @@ EVENT_LABELS = {
     "claim_recovered": "Chiamata riconciliata", "status": "Stato della chiamata",
     "answered": "Risposta", "keys": "Tasti premuti", "identified": "Identificato",
     "call_ended": "Chiamata terminata", "outcome": "Esito", "email_queued": "Email in coda",
-    "email_sent": "Email inviata", "callback_queued": "In coda per la richiamata",
+    "email_sent": "Email inviata", "email_failed": "Email non consegnata",
+    "email_unknown": "Email di esito incerto (da verificare)",
+    "email_settled": "Email verificata a mano", "callback_queued": "In coda per la richiamata",
     "callback_claimed": "Richiamata presa in carico", "callback_released": "Richiamata rimessa in coda",
     "callback_handled": "Richiamata gestita",
 }
