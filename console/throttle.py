@@ -18,7 +18,7 @@ during the check stays unresolved, and counts as a failure until it leaves the w
 """
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, delete, exists, func, or_, select
 
 from db.models import LoginAttempt
 
@@ -41,6 +41,7 @@ class Throttled(Exception):
 def reserve(session, username, address, now):
     """The committed, unresolved LoginAttempt to check the password for; Throttled (and the
     attempt withdrawn) when the name or the address has failed too often."""
+    forget_old_attempts(session, now)
     attempt = LoginAttempt(username=username, address=address, succeeded=None, at=now)
     session.add(attempt)
     session.commit()
@@ -50,6 +51,14 @@ def reserve(session, username, address, now):
         session.commit()
         raise Throttled(max(1, round(wait.total_seconds() / 60)))
     return attempt
+
+
+def forget_old_attempts(session, now):
+    """Drop the attempts no limit looks at any more: failures out of the window, logins older
+    than KNOWN_ADDRESS_AGE. So the table holds minutes of guesses and a month of logins."""
+    session.execute(delete(LoginAttempt).where(or_(
+        LoginAttempt.at < now - KNOWN_ADDRESS_AGE,
+        and_(LoginAttempt.succeeded.is_not(True), LoginAttempt.at < now - THROTTLE_WINDOW))))
 
 
 def _wait(session, username, address, now):

@@ -149,3 +149,17 @@ def test_concurrent_wrong_guesses_run_no_more_password_checks_than_the_limit(ser
     assert later == [401] * (5 - checked) + [429]
     assert guesser.log_in("anna", PASSWORD) == 429
     assert LoginClient(server.url, source="127.0.0.2").log_in("anna", PASSWORD) == 302
+
+
+def test_attempts_no_limit_looks_at_are_forgotten_at_the_next_login(browser, users, session):
+    failures(session, GUESSER, ["anna"], minutes_ago=16)
+    failures(session, GUESSER, ["mara"], minutes_ago=5)
+    session.add(LoginAttempt(username="anna", address=VICTIM, succeeded=True,
+                             at=utcnow() - timedelta(days=31)))
+    session.add(LoginAttempt(username="anna", address=VICTIM, succeeded=True,
+                             at=utcnow() - timedelta(days=20)))
+    session.commit()
+    assert browser.log_in("carlo", **from_address(VICTIM)).status_code == 302
+    session.expire_all()
+    kept = sorted((a.username, a.address, a.succeeded) for a in session.query(LoginAttempt))
+    assert kept == [("anna", VICTIM, True), ("carlo", VICTIM, True), ("mara", GUESSER, False)]
