@@ -3,6 +3,7 @@ from flask import Blueprint, Response, current_app, request
 
 from db import get_session
 from ivr import calls
+from ivr.facts import webhook_facts
 from ivr.flow import STEPS, State
 from ivr.signature import twilio_signed
 from ivr.twiml import hangup_twiml
@@ -30,7 +31,7 @@ def answer(token):
     attempt = calls.find_attempt(session, token)
     if attempt is None:
         return _twiml(hangup_twiml())
-    return _twiml(calls.answer_call(session, attempt, request.form, _now(),
+    return _twiml(calls.answer_call(session, attempt, webhook_facts(request.form), _now(),
                                     current_app.config["VOICES"], _action_url(attempt)))
 
 
@@ -42,7 +43,7 @@ def keys(token, step):
     if attempt is None or step not in STEPS:
         return _twiml(hangup_twiml())
     state = State.from_query(step, request.args)
-    return _twiml(calls.take_keys(session, attempt, state, request.form, _now(),
+    return _twiml(calls.take_keys(session, attempt, state, webhook_facts(request.form), _now(),
                                   current_app.config["VOICES"], _action_url(attempt)))
 
 
@@ -52,5 +53,5 @@ def status(token):
     session = get_session()
     attempt = calls.find_attempt(session, token, to_speak=False)
     if attempt is not None:
-        calls.record_status(session, attempt, request.form, _now())
+        calls.record_status(session, attempt, webhook_facts(request.form), _now())
     return Response(status=204)
