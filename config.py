@@ -29,6 +29,8 @@ DEFAULTS = {
     "DIAL_BATCH_SIZE": "200",
     "DIAL_STALE_CALL_SECONDS": "3600",
     "DIAL_PARALLEL_CALLS": "4",
+    # Twilio's webhooks carry a few hundred bytes of form: a bigger body is refused unread.
+    "WEBHOOK_MAX_BYTES": "16384",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -73,6 +75,7 @@ def load_config(environ=None):
         "DIAL_BATCH_SIZE": int(get("DIAL_BATCH_SIZE")),
         "DIAL_STALE_CALL_SECONDS": int(get("DIAL_STALE_CALL_SECONDS")),
         "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
+        "WEBHOOK_MAX_BYTES": int(get("WEBHOOK_MAX_BYTES")),
     }
 
 

@@ -1,5 +1,5 @@
 """Twilio-facing webhooks: read the request, call one domain function, return TwiML."""
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from db import get_session
 from ivr import calls
@@ -10,6 +10,20 @@ from ivr.twiml import hangup_twiml
 from ivr.urls import webhook_url
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
+
+
+@bp.before_request
+def _small_bodies_only():
+    """Twilio's webhooks are a few hundred bytes: refuse a big body before reading any of it
+    (the signature check parses the form, and an unsigned 49 MB POST would be parsed first).
+    The app-wide MAX_CONTENT_LENGTH stays large for the console's uploads."""
+    limit = current_app.config["WEBHOOK_MAX_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    if request.content_length is None:   # chunked: read at most one byte past the limit
+        request.max_content_length = limit + 1
+        if len(request.get_data(cache=True)) > limit:   # the form is parsed from this copy
+            abort(413)
 
 
 def _twiml(xml):
