@@ -31,6 +31,10 @@ DEFAULTS = {
     "DIAL_PARALLEL_CALLS": "4",
     # Twilio's webhooks carry a few hundred bytes of form: a bigger body is refused unread.
     "WEBHOOK_MAX_BYTES": "16384",
+    # PostgreSQL: seconds to connect, and seconds a statement may run (0: no limit); a
+    # webhook whose database does not answer says goodbye instead of hanging (db.timeouts).
+    "DATABASE_CONNECT_TIMEOUT": "3",
+    "DATABASE_STATEMENT_TIMEOUT": "5",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -76,6 +80,8 @@ def load_config(environ=None):
         "DIAL_STALE_CALL_SECONDS": int(get("DIAL_STALE_CALL_SECONDS")),
         "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
         "WEBHOOK_MAX_BYTES": int(get("WEBHOOK_MAX_BYTES")),
+        "DATABASE_CONNECT_TIMEOUT": int(get("DATABASE_CONNECT_TIMEOUT")),
+        "DATABASE_STATEMENT_TIMEOUT": float(get("DATABASE_STATEMENT_TIMEOUT")),
     }
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
+from config import DEFAULTS
+from db.timeouts import bounded_connect, postgresql_connect_args
 from db.upgrade import upgrade_schema
 
 
@@ -22,12 +24,12 @@ def normalise_url(url):
     return url
 
 
-def make_engine(url):
+def make_engine(url, connect_timeout=None, statement_timeout=None):
+    """An engine on `url`; on PostgreSQL, waits for the server are bounded (db.timeouts):
+    seconds to connect, and seconds a statement may run (0: no limit); config's defaults."""
     url = make_url(normalise_url(url))
     if url.get_backend_name() != "sqlite":
-        # Short transactional queries only: PostgreSQL's JIT, triggered by cost estimates of
-        # queries that stop early (a claim's LIMIT), cost 50 ms of compiling per claim.
-        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+        return _postgresql_engine(url, connect_timeout, statement_timeout)
     if url.database and url.database != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30})
@@ -40,6 +42,18 @@ def make_engine(url):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
+    return engine
+
+
+def _postgresql_engine(url, connect_timeout, statement_timeout):
+    if connect_timeout is None:
+        connect_timeout = int(DEFAULTS["DATABASE_CONNECT_TIMEOUT"])
+    if statement_timeout is None:
+        statement_timeout = float(DEFAULTS["DATABASE_STATEMENT_TIMEOUT"])
+    # The pool waits for a free connection no longer than for a new one.
+    engine = create_engine(url, pool_pre_ping=True, pool_timeout=connect_timeout,
+                           connect_args=postgresql_connect_args(connect_timeout, statement_timeout))
+    event.listen(engine, "do_connect", bounded_connect(statement_timeout))
     return engine
 
 
@@ -90,7 +104,8 @@ def init_db_command():
 
 
 def init_app(app):
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], app.config["DATABASE_CONNECT_TIMEOUT"],
+                         app.config["DATABASE_STATEMENT_TIMEOUT"])
     app.extensions["cortesia.engine"] = engine
     app.extensions["cortesia.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

@@ -1,15 +1,18 @@
 """Twilio-facing webhooks: read the request, call one domain function, return TwiML."""
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, g, request
 
 from db import get_session
+from db.timeouts import end_deadline, start_deadline
 from ivr import calls
 from ivr.facts import webhook_facts
 from ivr.flow import STEPS, State
 from ivr.signature import twilio_signed
 from ivr.twiml import hangup_twiml
+from ivr.unavailable import DATABASE_BUDGET, end_the_call
 from ivr.urls import webhook_url
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
+bp.register_error_handler(Exception, end_the_call)
 
 
 @bp.before_request
@@ -24,6 +27,17 @@ def _small_bodies_only():
         request.max_content_length = limit + 1
         if len(request.get_data(cache=True)) > limit:   # the form is parsed from this copy
             abort(413)
+
+
+@bp.before_request
+def _bound_database_waits():
+    g.database_deadline = start_deadline(DATABASE_BUDGET)
+
+
+@bp.teardown_request
+def _end_database_deadline(_exc=None):
+    if "database_deadline" in g:
+        end_deadline(g.pop("database_deadline"))
 
 
 def _twiml(xml):
