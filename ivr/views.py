@@ -31,6 +31,7 @@ def _small_bodies_only():
 
 @bp.before_request
 def _bound_database_waits():
+    """All the database waits of a webhook end in time for a goodbye (ivr.unavailable)."""
     g.database_deadline = start_deadline(DATABASE_BUDGET)
 
 

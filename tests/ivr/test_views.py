@@ -220,3 +220,10 @@ def test_a_webhook_body_of_a_few_kilobytes_is_served(client, attempt):
 
 def test_console_uploads_may_still_be_large(app):
     assert app.config["MAX_CONTENT_LENGTH"] >= 10 * 1024 * 1024
+
+
+def test_a_query_string_that_is_not_utf8_is_refused_as_unsigned(client, attempt):
+    response = client.post(f"/ivr/{attempt.token}/answer", data={"CallSid": SID},
+                           environ_overrides={"QUERY_STRING": "turn=\xff\xfe"},
+                           headers={"X-Twilio-Signature": "c2lnbmVk"})
+    assert response.status_code == 403
