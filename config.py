@@ -34,6 +34,12 @@ DEFAULTS = {
     # Reverse proxies in front of the web process whose X-Forwarded-* headers are believed;
     # 0: gunicorn faces the clients, and a client could write those headers itself.
     "TRUSTED_PROXIES": "0",
+    # Twilio's webhooks carry a few hundred bytes of form: a bigger body is refused unread.
+    "WEBHOOK_MAX_BYTES": "16384",
+    # PostgreSQL: seconds to connect, and seconds a statement may run (0: no limit); a
+    # webhook whose database does not answer says goodbye instead of hanging (db.timeouts).
+    "DATABASE_CONNECT_TIMEOUT": "3",
+    "DATABASE_STATEMENT_TIMEOUT": "5",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -80,6 +86,9 @@ def load_config(environ=None):
         "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
         "SQLITE_BUSY_TIMEOUT": float(get("SQLITE_BUSY_TIMEOUT")),
         "TRUSTED_PROXIES": int(get("TRUSTED_PROXIES")),
+        "WEBHOOK_MAX_BYTES": int(get("WEBHOOK_MAX_BYTES")),
+        "DATABASE_CONNECT_TIMEOUT": int(get("DATABASE_CONNECT_TIMEOUT")),
+        "DATABASE_STATEMENT_TIMEOUT": float(get("DATABASE_STATEMENT_TIMEOUT")),
     }
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
+from config import DEFAULTS
+from db.timeouts import bounded_connect, postgresql_connect_args
 from db.upgrade import upgrade_schema
 
 
@@ -22,14 +24,13 @@ def normalise_url(url):
     return url
 
 
-def make_engine(url, sqlite_busy_timeout=30):
-    """The engine for `url`; on SQLite a writer waits up to `sqlite_busy_timeout` seconds for
-    another one to finish."""
+def make_engine(url, connect_timeout=None, statement_timeout=None, sqlite_busy_timeout=30):
+    """An engine on `url`. On PostgreSQL, waits for the server are bounded (db.timeouts):
+    seconds to connect, and seconds a statement may run (0: no limit); config's defaults. On
+    SQLite a writer waits up to `sqlite_busy_timeout` seconds for another one to finish."""
     url = make_url(normalise_url(url))
     if url.get_backend_name() != "sqlite":
-        # Short transactional queries only: PostgreSQL's JIT, triggered by cost estimates of
-        # queries that stop early (a claim's LIMIT), cost 50 ms of compiling per claim.
-        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+        return _postgresql_engine(url, connect_timeout, statement_timeout)
     if url.database and url.database != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout})
@@ -53,6 +54,18 @@ def make_engine(url, sqlite_busy_timeout=30):
         if not dbapi_connection.in_transaction:
             dbapi_connection.execute("BEGIN IMMEDIATE")
 
+    return engine
+
+
+def _postgresql_engine(url, connect_timeout, statement_timeout):
+    if connect_timeout is None:
+        connect_timeout = int(DEFAULTS["DATABASE_CONNECT_TIMEOUT"])
+    if statement_timeout is None:
+        statement_timeout = float(DEFAULTS["DATABASE_STATEMENT_TIMEOUT"])
+    # The pool waits for a free connection no longer than for a new one.
+    engine = create_engine(url, pool_pre_ping=True, pool_timeout=connect_timeout,
+                           connect_args=postgresql_connect_args(connect_timeout, statement_timeout))
+    event.listen(engine, "do_connect", bounded_connect(statement_timeout))
     return engine
 
 
@@ -103,8 +116,10 @@ def init_db_command():
 
 
 def init_app(app):
-    engine = make_engine(app.config["DATABASE_URL"],
-                         sqlite_busy_timeout=app.config.get("SQLITE_BUSY_TIMEOUT", 30))
+    config = app.config
+    engine = make_engine(config["DATABASE_URL"], config["DATABASE_CONNECT_TIMEOUT"],
+                         config["DATABASE_STATEMENT_TIMEOUT"],
+                         sqlite_busy_timeout=config.get("SQLITE_BUSY_TIMEOUT", 30))
     app.extensions["cortesia.engine"] = engine
     app.extensions["cortesia.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

@@ -1,5 +1,7 @@
 """What each webhook does to the database: record Twilio's facts, run one turn of the flow.
 
+`facts` are a webhook's form as `ivr.facts.webhook_facts` cleaned it: each fits its column.
+
 Every function is idempotent: a fact already recorded (same attempt, same turn or status) is not
 recorded again, and a replayed turn returns the same TwiML because the flow is pure.
 """
@@ -15,6 +17,7 @@ from audio.views import clip_url, recording_url
 from db.events import record_event
 from db.models import Attempt, Outcome, Position
 from ivr import flow
+from ivr.facts import is_attempt_token
 from ivr.outcomes import apply_outcome
 from ivr.twiml import Voice, hangup_twiml, reply_twiml
 from prompts import personal_fields
@@ -30,11 +33,14 @@ DIGITS_KEPT = 200
 ATTEMPT_BY_TOKEN = select(Attempt).where(Attempt.token == bindparam("token"))
 ATTEMPT_TO_SPEAK = ATTEMPT_BY_TOKEN.options(
     joinedload(Attempt.position).joinedload(Position.creditor))
+SID_HOLDER = select(Attempt.id).where(Attempt.call_sid == bindparam("sid"))
 
 
 def find_attempt(session, token, to_speak=True):
     """The attempt a webhook URL names, or None; `to_speak` loads what the prompts need too
     (a status callback says nothing and seldom needs its position)."""
+    if not is_attempt_token(token):
+        return None
     return session.scalar(ATTEMPT_TO_SPEAK if to_speak else ATTEMPT_BY_TOKEN, {"token": token})
 
 
@@ -66,13 +72,13 @@ def _voice(session, position, voices):
     return replace(voice, clips=clips, overrides=overrides)
 
 
-def answer_call(session, attempt, form, now, voices, action_url):
+def answer_call(session, attempt, facts, now, voices, action_url):
     """The callee picked up (a person or a machine): greet and ask who they are."""
-    _note_call(attempt, form)
+    _note_call(session, attempt, facts)
     _advance_status(attempt, "in-progress")
     attempt.answered_at = attempt.answered_at or now
-    answered_by = form.get("AnsweredBy")
-    source = _source("answer", form)
+    answered_by = facts.get("AnsweredBy")
+    source = _source("answer", facts)
     reply = flow.answer(caller_for(attempt.position), answered_by)
     if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
@@ -81,13 +87,13 @@ def answer_call(session, attempt, form, now, voices, action_url):
     return reply_twiml(reply, _voice(session, attempt.position, voices), action_url)
 
 
-def take_keys(session, attempt, state, form, now, voices, action_url):
+def take_keys(session, attempt, state, facts, now, voices, action_url):
     """One turn of identification or menu: record the keys, answer with the next prompts."""
     if state.step == "menu" and not attempt.identified:
         return hangup_twiml()  # the menu speaks of the debt: never without identification
-    _note_call(attempt, form)
-    digits = (form.get("Digits") or "").strip()
-    source = _source(state.step, form)
+    _note_call(session, attempt, facts)
+    digits = facts.get("Digits", "")
+    source = _source(state.step, facts)
     reply = flow.STEPS[state.step](caller_for(attempt.position), state, digits)
     fresh = record_event(session, attempt.position_id, "keys", source,
                          {"step": state.step, "digits": digits or None},
@@ -102,35 +108,35 @@ def take_keys(session, attempt, state, form, now, voices, action_url):
     return reply_twiml(reply, _voice(session, attempt.position, voices), action_url)
 
 
-def record_status(session, attempt, form, now):
+def record_status(session, attempt, facts, now):
     """A status callback: move the attempt forward; a final status closes it."""
-    status = form.get("CallStatus", "")
-    detail = {key: form.get(value) for key, value in (
+    status = facts.get("CallStatus", "")
+    detail = {key: facts[value] for key, value in (
         ("status", "CallStatus"), ("duration", "CallDuration"), ("answered_by", "AnsweredBy"),
-        ("sequence", "SequenceNumber"), ("timestamp", "Timestamp")) if form.get(value)}
-    if not record_event(session, attempt.position_id, "status", _source("status", form), detail,
+        ("sequence", "SequenceNumber"), ("timestamp", "Timestamp")) if value in facts}
+    if not record_event(session, attempt.position_id, "status", _source("status", facts), detail,
                         attempt_id=attempt.id, at=now, dedupe_key=f"status:{attempt.id}:{status}"):
         return
-    _note_call(attempt, form)
+    _note_call(session, attempt, facts)
     if status in TERMINAL_STATUSES:
-        _close(session, attempt, status, form, now)
+        _close(session, attempt, status, facts, now)
     else:
         _advance_status(attempt, status)
     session.commit()
 
 
-def _close(session, attempt, status, form, now):
+def _close(session, attempt, status, facts, now):
     if attempt.status not in TERMINAL_STATUSES:
         attempt.status = status
         attempt.ended_at = now
-    if form.get("CallDuration", "").isdigit():
-        attempt.duration = int(form["CallDuration"])
+    if "CallDuration" in facts:
+        attempt.duration = facts["CallDuration"]
     position = attempt.position
     # Twilio sends the final status after every <Gather> of the call has been answered, so an
     # attempt without an outcome by now has none; the last one allowed ends the position.
     if (attempt.outcome is None and position.outcome is None
             and attempt.number >= position.creditor.max_attempts):
-        apply_outcome(session, attempt, Outcome.NO_ANSWER.value, _source("status", form), now)
+        apply_outcome(session, attempt, Outcome.NO_ANSWER.value, _source("status", facts), now)
 
 
 def _record_reply(session, attempt, reply, source, now):
@@ -144,12 +150,16 @@ def _record_reply(session, attempt, reply, source, now):
                      {"reason": reply.ended_without_outcome}, attempt_id=attempt.id, at=now)
 
 
-def _note_call(attempt, form):
-    """Facts every Twilio request carries, kept when the dialer has not stored them yet."""
-    if form.get("CallSid") and not attempt.call_sid:
-        attempt.call_sid = form["CallSid"]
-    if form.get("AnsweredBy") and not attempt.answered_by:
-        attempt.answered_by = form["AnsweredBy"]
+def _note_call(session, attempt, facts):
+    """Facts every Twilio request carries, kept when the dialer has not stored them yet.
+
+    A CallSid is unique: one another attempt holds already (a forged or clipped value) is
+    not this call's, so it is left out rather than failing the whole webhook."""
+    sid = facts.get("CallSid")
+    if sid and not attempt.call_sid and session.scalar(SID_HOLDER, {"sid": sid}) is None:
+        attempt.call_sid = sid
+    if facts.get("AnsweredBy") and not attempt.answered_by:
+        attempt.answered_by = facts["AnsweredBy"]
 
 
 def _advance_status(attempt, status):
@@ -158,5 +168,5 @@ def _advance_status(attempt, status):
         attempt.status = status
 
 
-def _source(step, form):
-    return f"twilio:{step} {form.get('CallSid', '-')}"
+def _source(step, facts):
+    return f"twilio:{step} {facts.get('CallSid', '-')}"

@@ -13,7 +13,9 @@ log = logging.getLogger(__name__)
 
 def public_url():
     """The URL Twilio requested: PUBLIC_BASE_URL, not what a proxy in front of us rewrote it to."""
-    query = request.query_string.decode()
+    # Twilio's URLs are ASCII; other bytes cannot be part of anything it signed (and must not
+    # fail the request): replaced, the signature simply does not match.
+    query = request.query_string.decode("utf-8", "replace")
     return current_app.config["PUBLIC_BASE_URL"] + request.path + (f"?{query}" if query else "")
 
 

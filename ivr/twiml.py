@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from twilio.twiml.voice_response import VoiceResponse
 
 from prompts import DISCLOSING_SLOTS, SAY_LANGUAGE, render
-from prompts.templates import segments
+from prompts.templates import DEFAULT_LANGUAGE, UNAVAILABLE, segments
 
 GATHER_TIMEOUT = 6        # seconds of silence before Twilio moves past <Gather>
 CODE_MAX_DIGITS = 12
@@ -48,6 +48,16 @@ def reply_twiml(reply, voice, action_url):
 def hangup_twiml():
     """For a call Cortesia knows nothing about: end it without a word."""
     response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
+def unavailable_twiml(voices):
+    """For a call whose facts cannot be read or kept right now: a polite goodbye in the
+    default language, with not a word about the debt."""
+    response = VoiceResponse()
+    response.say(UNAVAILABLE[DEFAULT_LANGUAGE], language=SAY_LANGUAGE[DEFAULT_LANGUAGE],
+                 voice=voices.get(DEFAULT_LANGUAGE))
     response.hangup()
     return str(response)
 

@@ -1,14 +1,44 @@
 """Twilio-facing webhooks: read the request, call one domain function, return TwiML."""
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, g, request
 
 from db import get_session
+from db.timeouts import end_deadline, start_deadline
 from ivr import calls
+from ivr.facts import webhook_facts
 from ivr.flow import STEPS, State
 from ivr.signature import twilio_signed
 from ivr.twiml import hangup_twiml
+from ivr.unavailable import DATABASE_BUDGET, end_the_call
 from ivr.urls import webhook_url
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
+bp.register_error_handler(Exception, end_the_call)
+
+
+@bp.before_request
+def _small_bodies_only():
+    """Twilio's webhooks are a few hundred bytes: refuse a big body before reading any of it
+    (the signature check parses the form, and an unsigned 49 MB POST would be parsed first).
+    The app-wide MAX_CONTENT_LENGTH stays large for the console's uploads."""
+    limit = current_app.config["WEBHOOK_MAX_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    if request.content_length is None:   # chunked: read at most one byte past the limit
+        request.max_content_length = limit + 1
+        if len(request.get_data(cache=True)) > limit:   # the form is parsed from this copy
+            abort(413)
+
+
+@bp.before_request
+def _bound_database_waits():
+    """All the database waits of a webhook end in time for a goodbye (ivr.unavailable)."""
+    g.database_deadline = start_deadline(DATABASE_BUDGET)
+
+
+@bp.teardown_request
+def _end_database_deadline(_exc=None):
+    if "database_deadline" in g:
+        end_deadline(g.pop("database_deadline"))
 
 
 def _twiml(xml):
@@ -30,7 +60,7 @@ def answer(token):
     attempt = calls.find_attempt(session, token)
     if attempt is None:
         return _twiml(hangup_twiml())
-    return _twiml(calls.answer_call(session, attempt, request.form, _now(),
+    return _twiml(calls.answer_call(session, attempt, webhook_facts(request.form), _now(),
                                     current_app.config["VOICES"], _action_url(attempt)))
 
 
@@ -42,7 +72,7 @@ def keys(token, step):
     if attempt is None or step not in STEPS:
         return _twiml(hangup_twiml())
     state = State.from_query(step, request.args)
-    return _twiml(calls.take_keys(session, attempt, state, request.form, _now(),
+    return _twiml(calls.take_keys(session, attempt, state, webhook_facts(request.form), _now(),
                                   current_app.config["VOICES"], _action_url(attempt)))
 
 
@@ -52,5 +82,5 @@ def status(token):
     session = get_session()
     attempt = calls.find_attempt(session, token, to_speak=False)
     if attempt is not None:
-        calls.record_status(session, attempt, request.form, _now())
+        calls.record_status(session, attempt, webhook_facts(request.form), _now())
     return Response(status=204)

@@ -62,6 +62,17 @@ EN = {
 
 TEMPLATES = {"it": IT, "en": EN}
 LANGUAGES = tuple(TEMPLATES)
+
+# Said when a webhook cannot reach the database: the call ends politely and the attempt is
+# reconciled later. Without the database neither the debtor's language nor the creditor's
+# wording or recordings are known, so it is no slot of TEMPLATES: the default language, as is.
+DEFAULT_LANGUAGE = "it"
+UNAVAILABLE = {
+    "it": "Ci scusi, in questo momento non possiamo proseguire la chiamata. "
+          "La richiameremo in un altro momento. Arrivederci.",
+    "en": "We are sorry, we cannot go on with this call right now. "
+          "We will call you back another time. Goodbye.",
+}
 DISCLOSING_SLOTS = frozenset({"notice", "notice_no_invoice"})
 
 # The language tag Twilio's <Say> wants for each debtor language.

@@ -1,4 +1,5 @@
 """The webhooks over HTTP: signatures, facts recorded, idempotence, outcomes."""
+import io
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -161,3 +162,68 @@ def test_a_late_status_never_flips_a_final_outcome(client, session):
     signed_post(client, f"/ivr/{attempt.token}/status", {"CallSid": SID, "CallStatus": "failed"})
     attempt = reload(session, attempt)
     assert attempt.position.outcome == "opted_out" and attempt.status == "completed"
+
+
+class CountingBody(io.RawIOBase):
+    """A request body of `size` bytes that counts how many of them the server read."""
+
+    def __init__(self, size):
+        self.size, self.position, self.read_bytes = size, 0, 0
+
+    def readable(self):
+        return True
+
+    def seekable(self):   # the test client measures the body this way
+        return True
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        self.position = self.size + offset if whence == io.SEEK_END else offset
+        return self.position
+
+    def tell(self):
+        return self.position
+
+    def readinto(self, buffer):
+        n = max(0, min(len(buffer), self.size - self.position))
+        buffer[:n] = b"a" * n
+        self.position += n
+        self.read_bytes += n
+        return n
+
+
+BIG = 49 * 1024 * 1024
+
+
+def test_a_big_webhook_body_is_refused_before_a_byte_of_it_is_read(client, attempt):
+    body = CountingBody(BIG)
+    response = client.post(f"/ivr/{attempt.token}/answer", input_stream=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413 and body.read_bytes == 0
+
+
+def test_a_big_webhook_body_without_a_length_is_read_no_further_than_the_limit(app, client, attempt):
+    body = CountingBody(BIG)
+    response = client.post(f"/ivr/{attempt.token}/status", input_stream=body,
+                           content_type="application/x-www-form-urlencoded",
+                           headers={"X-Twilio-Signature": "forged"},
+                           environ_overrides={"HTTP_TRANSFER_ENCODING": "chunked",
+                                              "wsgi.input_terminated": True})
+    assert response.status_code == 413
+    assert body.read_bytes <= app.config["WEBHOOK_MAX_BYTES"] + 1
+
+
+def test_a_webhook_body_of_a_few_kilobytes_is_served(client, attempt):
+    response = signed_post(client, f"/ivr/{attempt.token}/answer",
+                           {"CallSid": SID, "CallerName": "x" * 4000})
+    assert response.status_code == 200
+
+
+def test_console_uploads_may_still_be_large(app):
+    assert app.config["MAX_CONTENT_LENGTH"] >= 10 * 1024 * 1024
+
+
+def test_a_query_string_that_is_not_utf8_is_refused_as_unsigned(client, attempt):
+    response = client.post(f"/ivr/{attempt.token}/answer", data={"CallSid": SID},
+                           environ_overrides={"QUERY_STRING": "turn=\xff\xfe"},
+                           headers={"X-Twilio-Signature": "c2lnbmVk"})
+    assert response.status_code == 403
