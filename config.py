@@ -36,10 +36,10 @@ DEFAULTS = {
     "TRUSTED_PROXIES": "0",
     # Twilio's webhooks carry a few hundred bytes of form: a bigger body is refused unread.
     "WEBHOOK_MAX_BYTES": "16384",
-    # PostgreSQL: seconds to connect, and seconds a statement may run (0: no limit); a
-    # webhook whose database does not answer says goodbye instead of hanging (db.timeouts).
+    # PostgreSQL: seconds to connect, and seconds a statement may run (0: no limit), for every
+    # process; a webhook has a budget of its own, shorter (ivr.unavailable, db.timeouts).
     "DATABASE_CONNECT_TIMEOUT": "3",
-    "DATABASE_STATEMENT_TIMEOUT": "5",
+    "DATABASE_STATEMENT_TIMEOUT": "30",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

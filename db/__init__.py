@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from config import DEFAULTS
-from db.timeouts import bounded_connect, postgresql_connect_args
+from db.timeouts import bounded_busy_wait, bounded_connect, postgresql_connect_args
 from db.upgrade import upgrade_schema
 
 
@@ -31,9 +31,14 @@ def make_engine(url, connect_timeout=None, statement_timeout=None, sqlite_busy_t
     url = make_url(normalise_url(url))
     if url.get_backend_name() != "sqlite":
         return _postgresql_engine(url, connect_timeout, statement_timeout)
+    return _sqlite_engine(url, sqlite_busy_timeout)
+
+
+def _sqlite_engine(url, busy_timeout):
     if url.database and url.database != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout})
+    engine = create_engine(url, connect_args={"timeout": busy_timeout})
+    event.listen(engine, "checkout", bounded_busy_wait(busy_timeout))
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):

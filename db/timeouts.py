@@ -10,7 +10,8 @@ Three bounds, because a database can fail in three ways:
   for any reply, then closes that connection (the pool makes a fresh one next time).
 
 A request may also set a deadline for all its waits together (`start_deadline`): a webhook
-must answer Twilio within 15 s however many statements it runs.
+must answer Twilio within 15 s however many statements it runs. On SQLite the one wait is for
+another writer's lock (the busy timeout), shortened to the deadline in the same way.
 """
 import contextvars
 import math
@@ -85,3 +86,18 @@ def bounded_connect(statement_timeout):
         return connection
 
     return connect
+
+
+def bounded_busy_wait(busy_timeout):
+    """A SQLite `checkout` listener: under a deadline, a connection waits for another writer's
+    lock only until the deadline (a long import must not hang a webhook past Twilio's patience);
+    otherwise for `busy_timeout` seconds."""
+    def checkout(dbapi_connection, record, _proxy):
+        left = remaining(None)
+        if left is not None:
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
+            record.info["busy_wait_bounded"] = True
+        elif record.info.pop("busy_wait_bounded", False):
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+
+    return checkout

@@ -37,7 +37,7 @@ def test_a_deadline_shortens_every_wait_until_it_ends():
 def test_postgresql_connections_carry_the_statement_timeout():
     engine = make_engine(TEST_DATABASE_URL)
     with engine.connect() as connection:
-        assert connection.scalar(text("SHOW statement_timeout")) == "5s"
+        assert connection.scalar(text("SHOW statement_timeout")) == "30s"
     engine.dispose()
 
 

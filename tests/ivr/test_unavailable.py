@@ -103,3 +103,33 @@ def test_a_pooled_connection_to_a_server_that_stopped_answering_is_not_waited_on
     assert says_goodbye_politely(response) and elapsed < TWILIO_TIMEOUT / 2
     app.extensions["cortesia.engine"].dispose()
     proxy.close()
+
+
+def test_a_sqlite_database_locked_by_a_long_writer_gets_twilio_a_goodbye_in_time(tmp_path):
+    """A long import holds SQLite's write lock: a webhook waits for it only within its budget,
+    not for the busy timeout every other process keeps."""
+    import sqlite3
+
+    path = tmp_path / "cortesia.db"
+    app = make_app(f"sqlite:///{path}", SQLITE_BUSY_TIMEOUT=60)
+    from db.upgrade import upgrade_schema
+    upgrade_schema(app.extensions["cortesia.engine"])
+    with app.app_context():
+        session = get_sessionmaker(app)()
+        attempt = make_attempt(session, make_position(session, make_creditor(session)))
+        session.close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")   # the importer's transaction, not ending soon
+    try:
+        started = time.monotonic()
+        response = signed_post(app.test_client(), f"/ivr/{attempt.token}/answer", {"CallSid": SID})
+        elapsed = time.monotonic() - started
+    finally:
+        writer.rollback()
+        writer.close()
+    print(f"a locked SQLite database: goodbye after {elapsed:.2f} s")
+    assert says_goodbye_politely(response) and elapsed < TWILIO_TIMEOUT * 2 / 3
+    with app.app_context():   # and the worker's own waits are back to the busy timeout
+        with app.extensions["cortesia.engine"].connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 60000
+    app.extensions["cortesia.engine"].dispose()
