@@ -29,6 +29,11 @@ DEFAULTS = {
     "DIAL_BATCH_SIZE": "200",
     "DIAL_STALE_CALL_SECONDS": "3600",
     "DIAL_PARALLEL_CALLS": "4",
+    # Contact lists: rows a list may have (the header included), megabytes an XLSX may inflate
+    # to, and how long the console waits for a preview before showing its progress instead.
+    "IMPORT_MAX_ROWS": "200000",
+    "IMPORT_MAX_UNCOMPRESSED_MB": "100",
+    "IMPORT_WAIT_SECONDS": "3",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -73,6 +78,9 @@ def load_config(environ=None):
         "DIAL_BATCH_SIZE": int(get("DIAL_BATCH_SIZE")),
         "DIAL_STALE_CALL_SECONDS": int(get("DIAL_STALE_CALL_SECONDS")),
         "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
+        "IMPORT_MAX_ROWS": int(get("IMPORT_MAX_ROWS")),
+        "IMPORT_MAX_UNCOMPRESSED_MB": int(get("IMPORT_MAX_UNCOMPRESSED_MB")),
+        "IMPORT_WAIT_SECONDS": float(get("IMPORT_WAIT_SECONDS")),
     }
 
 

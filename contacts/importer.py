@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select, update
 
-from contacts.parse import Contact, Rejection, open_contact_list
-from db.models import Event, ImportBatch, ImportRejection, Position, utcnow
+from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
+from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,21 +28,54 @@ class ImportResult:
     imported: int = 0
     updated: int = 0
     rejections: list = field(default_factory=list)  # contacts.parse.Rejection, in file order
+    encoding: str | None = None  # the one a CSV was read in, for the whole file
 
     @property
     def rejected(self):
         return len(self.rejections)
 
 
-def import_contacts(session, creditor, path, filename=None, progress=None, batch_size=None):
-    """Import the list at `path` for `creditor`; raises ContactListError, changing nothing, when
-    the file cannot be read. `progress(row_number)` is called after each written batch."""
-    with open_contact_list(path, creditor.country or "IT") as contact_list:
+@dataclass
+class ImportOutcome:
+    """What `import_file` did: a result, or the refusal of the whole file (nothing changed)."""
+
+    result: ImportResult | None = None
+    refusal: ContactListError | None = None
+
+
+def import_file(make_session, creditor_id, path, filename=None, commit=True, limits=None,
+                progress=None):
+    """Import the list at `path` in a session of its own, committed only when `commit` (False:
+    a preview) and the file could be read: the one way in for the command line and console."""
+    with make_session() as session:
+        try:
+            creditor = session.get(Creditor, creditor_id)
+            result = import_contacts(session, creditor, path, filename, progress, limits=limits)
+        except ContactListError as refusal:
+            session.rollback()
+            log.info("import for creditor %s refused: %s", creditor_id, refusal.code)
+            return ImportOutcome(refusal=refusal)
+        except BaseException:
+            session.rollback()
+            raise
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+        return ImportOutcome(result=result)
+
+
+def import_contacts(session, creditor, path, filename=None, progress=None, batch_size=None,
+                    limits=None):
+    """Import the list at `path` for `creditor`; raises ContactListError when the file cannot
+    be read (the caller rolls back: nothing changes). `progress(row_number, rows)` is called
+    after each written batch, `rows` being about how many the file has."""
+    with open_contact_list(path, creditor.country or "IT", limits) as contact_list:
         batch = ImportBatch(creditor_id=creditor.id,
                             filename=(filename or os.path.basename(path))[:400])
         session.add(batch)
         session.flush()
-        result = ImportResult(batch_id=batch.id)
+        result = ImportResult(batch_id=batch.id, encoding=contact_list.encoding)
         batch_size = batch_size or BATCH_SIZE
         writer = _BatchWriter(session, creditor.id, batch.id, result,
                               updated_columns=[c for c in LIST_COLUMNS if c in contact_list.columns])
@@ -53,7 +86,7 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
                 writer.write(pending)
                 pending = []
                 if progress:
-                    progress(item.row_number)
+                    progress(item.row_number, contact_list.rows)
         writer.write(pending)
     batch.imported, batch.updated, batch.rejected = result.imported, result.updated, result.rejected
     session.flush()

@@ -133,11 +133,12 @@ def test_unreadable_file_changes_nothing(session, tmp_path):
 def test_a_file_breaking_halfway_leaves_the_database_as_it_was(session, tmp_path):
     creditor = make_creditor(session)
     good = "".join(f"P{i};Name {i};3331{i:06d};10;2026-10-15;\n" for i in range(2000))
-    # 0x81 is undefined in Windows-1252: the file is found unreadable only after some batches.
-    path = write(tmp_path, (HEADER + good).encode("cp1252") + b"P99;Bad\x81;3331234599;1;2026-10-15;\n")
+    # A cell past the csv module's field limit: the file is found unreadable only after some
+    # batches (an encoding problem, by contrast, is found before the first row).
+    path = write(tmp_path, HEADER + good + "P99;" + "x" * 200_000 + ";3331234599;1;2026-10-15;\n")
     written = []
     with pytest.raises(ContactListError):
-        import_contacts(session, creditor, path, batch_size=100, progress=written.append)
+        import_contacts(session, creditor, path, batch_size=100, progress=lambda row, _rows: written.append(row))
     assert written, "the break must come after some batches were written"
     session.rollback()
     assert count(session, Position) == count(session, ImportBatch) == count(session, Event) == 0
