@@ -23,8 +23,9 @@ _CHUNK = 1 << 20
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _STRAY_BYTE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a non-UTF-8 byte
-# A <row> element of a sheet, with or without a namespace prefix.
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+# A <row> element of a sheet (with or without a namespace prefix), and its row number.
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']\s*(\d+)""")
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
 
 
@@ -196,14 +197,20 @@ class XlsxRows:
             raise
 
     def _count_rows(self):
-        count, tail = 0, b""
+        """The <row> elements of the sheet, checked to come in order: read-only openpyxl
+        silently skips a row numbered below the one before it."""
+        count, last = 0, 0
         try:
             with self._book._archive.open(self._sheet._worksheet_path) as part:
-                for chunk in iter(lambda: part.read(_CHUNK), b""):
-                    window = tail + chunk
-                    count += len(_ROW_TAG.findall(window)) - len(_ROW_TAG.findall(tail))
-                    tail = chunk[-64:]
+                for attributes in _row_tags(part):
+                    count += 1
                     _guard(count, self.limits)
+                    number = _ROW_NUMBER.search(attributes)
+                    number = int(number.group(1)) if number else last + 1
+                    if number <= last:
+                        raise ContactListError("workbook_damaged",
+                                               detail=f"row {number} comes after row {last}")
+                    last = number
         except ContactListError:
             raise
         except Exception as exc:  # noqa: BLE001 - any damage in the archive is a refusal
@@ -211,9 +218,12 @@ class XlsxRows:
         return count
 
     def __iter__(self):
+        read = 0
         try:
             for number, cells in enumerate(self._sheet.iter_rows(values_only=True), start=1):
-                _guard(number, self.limits)
+                if cells:  # openpyxl fills a gap in the row numbers with empty rows
+                    read += 1
+                    _guard(read, self.limits)
                 yield number, cells
         except ContactListError:
             raise
@@ -224,6 +234,20 @@ class XlsxRows:
         if self._book is not None:
             self._book.close()
         self._file.close()
+
+
+def _row_tags(part):
+    """The attributes of each <row> tag of a sheet's XML, streamed from the open `part`."""
+    carry = b""
+    for chunk in iter(lambda: part.read(_CHUNK), b""):
+        window = carry + chunk
+        # Tags before the last "<" are whole (attribute values hold no "<").
+        cut = max(window.rfind(b"<"), 0)
+        for tag in _ROW_TAG.finditer(window, 0, cut):
+            yield tag.group(1)
+        carry = window[cut:]
+    for tag in _ROW_TAG.finditer(carry):
+        yield tag.group(1)
 
 
 def check_archive(file, limits):

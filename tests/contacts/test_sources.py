@@ -161,3 +161,10 @@ def test_a_list_with_more_rows_than_allowed_is_refused_at_the_limit_accepted(tmp
 def test_quoted_line_breaks_do_not_count_as_rows(tmp_path):
     path = write(tmp_path, "l.csv", b'nome,nota\n"Mario","una\nnota\nlunga"\n')
     assert len(read_rows(path, limits=Limits(max_rows=2))) == 2
+
+
+def test_rows_out_of_order_are_refused_rather_than_skipped(tmp_path):
+    # Read-only openpyxl skips a row numbered below the one before it, without a word.
+    shuffled = rewrite(GOOD, in_sheet(b'<row r="3"', b'<row r="30"'))
+    with pytest.raises(ContactListError, match="row 4 comes after row 30"):
+        open_rows(write(tmp_path, "l.xlsx", shuffled))
