@@ -43,7 +43,10 @@ class ContactListError(Exception):
     `code` names the problem (a key of MESSAGES); str() is the English message."""
 
     def __init__(self, code, **details):
-        self.code, self.details = code, details
+        # A header cell may hold a byte that was not UTF-8: shown as "?", printable anywhere.
+        self.code = code
+        self.details = {k: v.encode("utf-8", "replace").decode() if isinstance(v, str) else v
+                        for k, v in details.items()}
         super().__init__(self.message("en"))
 
     def message(self, language="en"):

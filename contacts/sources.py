@@ -19,9 +19,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 binary .xls
 MB = 1 << 20
 _CHUNK = 1 << 20
-# A valid multi-byte UTF-8 character: Windows-1252 text almost never holds one by chance.
+# A valid multi-byte UTF-8 character: Windows-1252 text seldom holds one, and never many.
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 _STRAY_BYTE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a non-UTF-8 byte
 # A <row> element of a sheet (with or without a namespace prefix), and its row number.
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>")
@@ -75,20 +76,23 @@ class TextScan:
 
 
 def scan_text(path):
-    """Decide the encoding of the whole file: UTF-8 when it is valid UTF-8, or when it holds
-    UTF-8 characters beside a few stray bytes (those rows are rejected, not guessed at);
-    Windows-1252 otherwise."""
+    """Decide the encoding of the whole file: UTF-8 when it is valid UTF-8, or when its UTF-8
+    characters outnumber the bytes that are not (a few stray bytes: those rows are rejected,
+    not guessed at); Windows-1252 otherwise."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    valid_utf8, saw_utf8, undefined_1252, breaks, tail = True, False, False, 0, b""
+    valid_utf8, undefined_1252, breaks = True, False, 0
+    sequences = stray = 0
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(_CHUNK), b""):
             if b"\x00" in chunk:
                 raise ContactListError("not_text")
             breaks += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
-            window = tail + chunk
-            saw_utf8 = saw_utf8 or _UTF8_SEQUENCE.search(window) is not None
-            undefined_1252 = undefined_1252 or _CP1252_UNDEFINED.search(chunk) is not None
-            tail = chunk[-3:]
+            high = len(chunk) - len(chunk.translate(None, _HIGH_BYTES))
+            if high:
+                found = _UTF8_SEQUENCE.findall(chunk)
+                sequences += len(found)
+                stray += high - sum(map(len, found))
+                undefined_1252 = undefined_1252 or _CP1252_UNDEFINED.search(chunk) is not None
             if valid_utf8:
                 try:
                     decoder.decode(chunk)
@@ -99,7 +103,7 @@ def scan_text(path):
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             valid_utf8 = False
-    if valid_utf8 or saw_utf8:
+    if valid_utf8 or 0 < stray <= sequences:
         return TextScan("utf-8-sig", not valid_utf8, breaks)
     if undefined_1252:
         raise ContactListError("bad_encoding")

@@ -172,6 +172,8 @@ def test_malformed_lists_are_refused_cleanly_or_imported_whole(app, session, tmp
         if outcome.refusal is not None:
             tally["refused"] += 1
             codes[outcome.refusal.code] = codes.get(outcome.refusal.code, 0) + 1
+            for language in ("en", "it"):
+                outcome.refusal.message(language).encode("utf-8")  # printable, shown as is
             assert after == before, f"case {n}: a refused file changed the database"
             continue
         tally["imported"] += 1

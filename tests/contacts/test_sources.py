@@ -109,6 +109,15 @@ def test_a_windows_1252_file_is_read_as_windows_1252_and_says_so(tmp_path):
     source.close()
 
 
+def test_windows_1252_text_that_happens_to_hold_a_utf8_pair_stays_windows_1252(tmp_path):
+    # "É»" is C9 BB, a valid UTF-8 character: one such pair among many accents is chance.
+    text = "nome\n«PERCHÉ» Società\nNiccolò Città\n"
+    source = open_rows(write(tmp_path, "l.csv", text.encode("cp1252")))
+    assert (source.encoding, source.stray_bytes) == ("Windows-1252", False)
+    assert list(source)[1][1] == ("«PERCHÉ» Società",)
+    source.close()
+
+
 def test_a_byte_undefined_in_windows_1252_is_refused_before_any_row(tmp_path):
     with pytest.raises(ContactListError, match="neither UTF-8 nor Windows-1252"):
         open_rows(write(tmp_path, "l.csv", b"nome\nNiccol\xf2\n\x81\n"))
@@ -168,3 +177,4 @@ def test_rows_out_of_order_are_refused_rather_than_skipped(tmp_path):
     shuffled = rewrite(GOOD, in_sheet(b'<row r="3"', b'<row r="30"'))
     with pytest.raises(ContactListError, match="row 4 comes after row 30"):
         open_rows(write(tmp_path, "l.xlsx", shuffled))
+
