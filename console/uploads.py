@@ -4,6 +4,7 @@ import glob
 import os
 import secrets
 import shutil
+import stat
 import time
 
 from flask import current_app
@@ -15,6 +16,8 @@ _TOKEN_LENGTH = 32
 def folder():
     path = os.path.join(current_app.instance_path, "uploads")
     os.makedirs(path, mode=0o700, exist_ok=True)
+    if stat.S_IMODE(os.stat(path).st_mode) != 0o700:  # made by an older version, or by hand
+        os.chmod(path, 0o700)
     return path
 
 

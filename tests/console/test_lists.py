@@ -106,6 +106,7 @@ def test_a_damaged_workbook_is_refused_in_italian(browser, users, session, app):
 
 
 def test_a_waiting_upload_is_private_and_cancelling_deletes_it(browser, users, app):
+    os.makedirs(os.path.join(app.instance_path, "uploads"), mode=0o755)  # as versions before made it
     browser.log_in("anna")
     page = upload(browser, users["creditor"].creditor_id).get_data(as_text=True)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
