@@ -8,7 +8,7 @@ the instance folder under a random name until confirmed, cancelled, refused, or 
 """
 import os
 
-from flask import (abort, current_app, flash, redirect, render_template, request, url_for)
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from console import import_jobs, uploads
@@ -62,16 +62,19 @@ def job(token):
 @login_required("admin")
 def confirm():
     token, suffix = _token_form()
-    creditor = get_session().get(Creditor, request.form.get("creditor", type=int) or 0) or abort(400)
+    # The creditor and name are the preview's, kept on the server, not the form's.
+    previewed = import_jobs.read(token)
     path = uploads.path_of(token, ".confirmed" + suffix)
     try:
+        if previewed is None or previewed["kind"] != "preview":
+            raise FileNotFoundError
         # The rename is the claim: a second confirmation (a double click) finds no file.
         os.rename(uploads.path_of(token, suffix), path)
     except FileNotFoundError:
         flash("Anteprima scaduta o già importata: carichi di nuovo il file.", "error")
         return redirect(url_for("console.lists"))
-    job = import_jobs.start(current_app._get_current_object(), token, path, creditor.id,
-                            request.form.get("filename") or None, commit=True)
+    job = import_jobs.start(current_app._get_current_object(), token, path,
+                            previewed["creditor_id"], previewed["filename"], commit=True)
     job.join(current_app.config["IMPORT_WAIT_SECONDS"])
     return _show(token)
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from db.models import ImportBatch, Position
 from tests.contacts.workbooks import good_rows, in_sheet, plain_zip, rewrite, workbook_bytes
+from tests.factories import make_creditor
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "samples", "contacts.csv")
 
@@ -169,3 +170,18 @@ def wait_for_the_job(browser, job_url, timeout=60):
         if response.headers.get("Refresh") is None or time.monotonic() > deadline:
             return response
         time.sleep(0.1)
+
+
+def test_the_confirmation_imports_for_the_previewed_creditor_whatever_the_form_says(
+        browser, users, session):
+    other = make_creditor(session, name="Beta Gas")
+    session.commit()
+    acme = users["creditor"].creditor_id
+    browser.log_in("anna")
+    page = upload(browser, acme).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    browser.post("/liste/conferma", {"token": token, "creditor": str(other.id),
+                                     "filename": "altro.csv"})
+    session.expire_all()
+    assert set(session.scalars(select(Position.creditor_id))) == {acme}
+    assert session.scalar(select(ImportBatch.filename)) == "contacts.csv"
