@@ -1,7 +1,7 @@
 """Contact lists in the console: upload, see what would happen, and only then import.
 
-The preview is the real import run in a transaction that is rolled back, so its counts and
-rejected rows are exactly what confirming will do (unless the positions change meanwhile).
+The preview is the import's own reading and sorting of the rows, counted without writing, so
+its counts and rejected rows are what confirming will do (unless the positions change meanwhile).
 Both run in the background (console/import_jobs.py): the page answers within
 IMPORT_WAIT_SECONDS, with the outcome or with the job's progress. The uploaded file waits in
 the instance folder under a random name until confirmed, cancelled, refused, or an hour old.
