@@ -2,7 +2,8 @@
 
 Each file ends in one of two ways: a clean refusal (ContactListError) that changed nothing, or
 an import in which every non-blank data row is accounted for (imported, updated or rejected)
-and the database holds exactly what the result says. Any other exception fails the test.
+and the database holds exactly what the result says. Its preview, run first, writes nothing
+and says the same. Any other exception fails the test.
 FUZZ_SEED and FUZZ_FILES explore further: FUZZ_FILES=5000 FUZZ_SEED=7 pytest tests/contacts/...
 """
 import csv
@@ -147,6 +148,14 @@ def data_rows_of_csv(data, encoding):
     return len(rows) - 1
 
 
+def same_outcome(preview, outcome):
+    if preview.refusal or outcome.refusal:
+        return getattr(preview.refusal, "code", None) == getattr(outcome.refusal, "code", None)
+    first, second = preview.result, outcome.result
+    return (first.imported, first.updated, first.rejections, first.encoding) == (
+        second.imported, second.updated, second.rejections, second.encoding)
+
+
 def counts(session, creditor_id):
     session.expire_all()
     return (session.scalar(select(func.count(Position.id)).where(Position.creditor_id == creditor_id)),
@@ -166,8 +175,12 @@ def test_malformed_lists_are_refused_cleanly_or_imported_whole(app, session, tmp
         path = tmp_path / f"case{n}{'.xlsx' if named_xlsx else '.csv'}"
         path.write_bytes(data)
         before = counts(session, creditor.id)
+        preview = import_file(get_sessionmaker(app), creditor.id, str(path), limits=LIMITS,
+                              commit=False)
+        assert counts(session, creditor.id) == before, f"case {n}: a preview wrote"
         outcome = import_file(get_sessionmaker(app), creditor.id, str(path), limits=LIMITS)
         after = counts(session, creditor.id)
+        assert same_outcome(preview, outcome), f"case {n}: the preview said otherwise"
         tally["files"] += 1
         if outcome.refusal is not None:
             tally["refused"] += 1
