@@ -20,7 +20,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 binary .xls
 MB = 1 << 20
 _CHUNK = 1 << 20
 # A valid multi-byte UTF-8 character: Windows-1252 text seldom holds one, and never many.
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _STRAY_BYTE = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a non-UTF-8 byte

@@ -140,7 +140,8 @@ def test_a_file_breaking_halfway_leaves_the_database_as_it_was(session, tmp_path
     path = write(tmp_path, HEADER + good + "P99;" + "x" * 200_000 + ";3331234599;1;2026-10-15;\n")
     written = []
     with pytest.raises(ContactListError):
-        import_contacts(session, creditor, path, batch_size=100, progress=lambda row, _rows: written.append(row))
+        import_contacts(session, creditor, path, batch_size=100,
+                        progress=lambda row, _rows: written.append(row))
     assert written, "the break must come after some batches were written"
     session.rollback()
     assert count(session, Position) == count(session, ImportBatch) == count(session, Event) == 0
