@@ -185,3 +185,11 @@ def test_the_confirmation_imports_for_the_previewed_creditor_whatever_the_form_s
     session.expire_all()
     assert set(session.scalars(select(Position.creditor_id))) == {acme}
     assert session.scalar(select(ImportBatch.filename)) == "contacts.csv"
+
+
+def test_an_empty_upload_is_refused_in_italian_and_leaves_no_file(browser, users, session, app):
+    browser.log_in("anna")
+    upload(browser, users["creditor"].creditor_id, b"", "vuota.csv")
+    page = browser.get("/liste").get_data(as_text=True)
+    assert "vuota.csv: il file è vuoto: serve una riga di intestazione." in page
+    assert positions(session) == 0 and uploaded_files(app) == []
