@@ -193,3 +193,17 @@ def test_an_empty_upload_is_refused_in_italian_and_leaves_no_file(browser, users
     page = browser.get("/liste").get_data(as_text=True)
     assert "vuota.csv: il file è vuoto: serve una riga di intestazione." in page
     assert positions(session) == 0 and uploaded_files(app) == []
+
+
+def test_a_job_that_crashes_says_so_and_leaves_no_file(browser, users, session, app):
+    gone = make_creditor(session, name="Cessata Srl")
+    session.commit()
+    browser.log_in("anna")
+    page = upload(browser, gone.id).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    session.delete(gone)  # the import then meets no creditor: an error no refusal foresaw
+    session.commit()
+    browser.post("/liste/conferma", {"token": token})
+    page = browser.get("/liste").get_data(as_text=True)
+    assert "L&#39;importazione si è interrotta per un errore del server" in page
+    assert positions(session) == 0 and uploaded_files(app) == []
