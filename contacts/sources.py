@@ -141,26 +141,28 @@ class CsvRows:
         errors = "surrogateescape" if scan.stray_bytes else "strict"
         self._file = open(path, encoding=scan.encoding, errors=errors, newline="")
         try:
+            first = self._file.readline()
+            self.delimiter = sniff_delimiter(first)
             # Every record ends at a line break: only a file with more breaks than allowed rows
             # needs the exact count (quoted cells may hold line breaks of their own).
             self.rows = scan.line_breaks + 1
             if self.rows > limits.max_rows:
-                self.rows = self._count_records(limits)
-            first = self._file.readline()
+                self.rows = self._count_records(first, limits)
         except BaseException:
             self.close()
             raise
-        self.delimiter = sniff_delimiter(first)
         self._reader = csv.reader(itertools.chain([first], self._file), delimiter=self.delimiter)
 
-    def _count_records(self, limits):
+    def _count_records(self, first, limits):
         count = 0
         try:
-            for count, _record in enumerate(csv.reader(self._file), start=1):
+            records = csv.reader(itertools.chain([first], self._file), delimiter=self.delimiter)
+            for count, _record in enumerate(records, start=1):
                 _guard(count, limits)
         except csv.Error as exc:
             raise ContactListError("bad_csv", detail=str(exc)) from None
         self._file.seek(0)
+        self._file.readline()  # back to just after the header line, where reading resumes
         return count
 
     def __iter__(self):

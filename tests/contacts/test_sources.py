@@ -167,9 +167,12 @@ def test_a_list_with_more_rows_than_allowed_is_refused_at_the_limit_accepted(tmp
         open_rows(path, Limits(max_rows=10))
 
 
-def test_quoted_line_breaks_do_not_count_as_rows(tmp_path):
-    path = write(tmp_path, "l.csv", b'nome,nota\n"Mario","una\nnota\nlunga"\n')
-    assert len(read_rows(path, limits=Limits(max_rows=2))) == 2
+@pytest.mark.parametrize("text", ['\ufeffnome,nota\n"Mario","una\nnota\nlunga"\n',
+                                  'nome;nota\nMario;"una\nnota\nlunga"\n'])
+def test_quoted_line_breaks_do_not_count_as_rows(tmp_path, text):
+    path = write(tmp_path, "l.csv", text.encode())
+    rows = read_rows(path, limits=Limits(max_rows=2))
+    assert [cells for _n, cells in rows] == [("nome", "nota"), ("Mario", "una\nnota\nlunga")]
 
 
 def test_rows_out_of_order_are_refused_rather_than_skipped(tmp_path):
