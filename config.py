@@ -40,6 +40,11 @@ DEFAULTS = {
     # process; a webhook has a budget of its own, shorter (ivr.unavailable, db.timeouts).
     "DATABASE_CONNECT_TIMEOUT": "3",
     "DATABASE_STATEMENT_TIMEOUT": "30",
+    # Contact lists: rows a list may have (the header included), megabytes an XLSX may inflate
+    # to, and how long the console waits for a preview before showing its progress instead.
+    "IMPORT_MAX_ROWS": "200000",
+    "IMPORT_MAX_UNCOMPRESSED_MB": "100",
+    "IMPORT_WAIT_SECONDS": "3",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -89,6 +94,9 @@ def load_config(environ=None):
         "WEBHOOK_MAX_BYTES": int(get("WEBHOOK_MAX_BYTES")),
         "DATABASE_CONNECT_TIMEOUT": int(get("DATABASE_CONNECT_TIMEOUT")),
         "DATABASE_STATEMENT_TIMEOUT": float(get("DATABASE_STATEMENT_TIMEOUT")),
+        "IMPORT_MAX_ROWS": int(get("IMPORT_MAX_ROWS")),
+        "IMPORT_MAX_UNCOMPRESSED_MB": int(get("IMPORT_MAX_UNCOMPRESSED_MB")),
+        "IMPORT_WAIT_SECONDS": float(get("IMPORT_WAIT_SECONDS")),
     }
 
 

@@ -90,8 +90,8 @@ def peak_rss_mb():
 def run_import(Session, creditor_id, path, label):
     marks = {}
 
-    def progress(rows):
-        marks.setdefault(rows // 10_000 * 10_000, peak_rss_mb())
+    def progress(row, _rows):
+        marks.setdefault(row // 10_000 * 10_000, peak_rss_mb())
 
     started = time.perf_counter()
     with Session() as session, session.begin():

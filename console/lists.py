@@ -1,36 +1,30 @@
 """Contact lists in the console: upload, see what would happen, and only then import.
 
-The preview is the real import run in a transaction that is rolled back, so its counts and
-rejected rows are exactly what confirming will do (unless the positions change meanwhile).
-The uploaded file waits in the instance folder under a random name until confirmed.
+The preview is the import's own reading and sorting of the rows, counted without writing, so
+its counts and rejected rows are what confirming will do (unless the positions change meanwhile).
+Both run in the background (console/import_jobs.py): the page answers within
+IMPORT_WAIT_SECONDS, with the outcome or with the job's progress. The uploaded file waits in
+the instance folder under a random name until confirmed, cancelled, refused, or an hour old.
 """
 import os
-import secrets
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from console.forms import shown
+from console import import_jobs, uploads
+from console.forms import record_id, shown
 from console.security import login_required
 from console.views import bp
-from contacts.importer import import_contacts
-from contacts.sources import ContactListError
-from db import get_session, get_sessionmaker
+from db import get_session
 from db.models import Creditor, ImportBatch
 
 ACCEPTED = (".csv", ".xlsx")
-PREVIEW_ROWS = 200
-
-
-def _upload_path(token, suffix):
-    folder = os.path.join(current_app.instance_path, "uploads")
-    os.makedirs(folder, exist_ok=True)
-    return os.path.join(folder, token + suffix)
 
 
 @bp.get("/liste")
 @login_required("admin")
 def lists():
+    uploads.sweep()
     session = get_session()
     creditors = session.scalars(select(Creditor).order_by(Creditor.name)).all()
     history = session.execute(select(ImportBatch, Creditor.name).join(
@@ -43,7 +37,7 @@ def lists():
 @login_required("admin")
 def preview():
     upload = request.files.get("file")
-    creditor = get_session().get(Creditor, request.form.get("creditor", type=int) or 0)
+    creditor = get_session().get(Creditor, request.form.get("creditor", type=record_id) or 0)
     name = os.path.basename((upload.filename if upload else "") or "")
     suffix = os.path.splitext(name)[1].lower()
     if creditor is None or not name or suffix not in ACCEPTED:
@@ -53,48 +47,90 @@ def preview():
         flash("Il nome del file contiene caratteri non ammessi: lo rinomini e lo carichi di "
               "nuovo.", "error")
         return redirect(url_for("console.lists"))
-    token = secrets.token_hex(16)
-    path = _upload_path(token, suffix)
-    upload.save(path)
-    session = get_sessionmaker()()
-    try:
-        result = import_contacts(session, session.get(Creditor, creditor.id), path, filename=name)
-    except ContactListError as exc:
-        os.remove(path)
-        flash(f"{name}: {exc}. Non è stato importato nulla.", "error")
-        return redirect(url_for("console.lists"))
-    finally:
-        session.rollback()   # a preview changes nothing
-        session.close()
-    return render_template("console/preview.html", creditor=creditor, filename=name,
-                           token=token + suffix, result=result,
-                           rejections=result.rejections[:PREVIEW_ROWS])
+    uploads.sweep()
+    token = uploads.save(upload, suffix)
+    job = import_jobs.start(current_app._get_current_object(), token,
+                            uploads.path_of(token, suffix), creditor.id, name, commit=False)
+    job.join(current_app.config["IMPORT_WAIT_SECONDS"])
+    return _show(token)
+
+
+@bp.get("/liste/lavoro/<token>")
+@login_required("admin")
+def job(token):
+    if not uploads.is_token(token):
+        abort(404)
+    return _show(token)
 
 
 @bp.post("/liste/conferma")
 @login_required("admin")
 def confirm():
-    token = request.form.get("token", "")
-    stem, suffix = os.path.splitext(token)
-    if len(stem) != 32 or any(c not in "0123456789abcdef" for c in stem) or suffix not in ACCEPTED:
-        abort(400)
-    path = _upload_path(stem, suffix)
-    if not os.path.exists(path):
+    token, suffix = _token_form()
+    # The creditor and name are the preview's, kept on the server, not the form's.
+    previewed = import_jobs.read(token)
+    path = uploads.path_of(token, ".confirmed" + suffix)
+    try:
+        if previewed is None or previewed["kind"] != "preview":
+            raise FileNotFoundError
+        # The rename is the claim: a second confirmation (a double click) finds no file.
+        os.rename(uploads.path_of(token, suffix), path)
+    except FileNotFoundError:
         flash("Anteprima scaduta o già importata: carichi di nuovo il file.", "error")
         return redirect(url_for("console.lists"))
-    session = get_session()
-    creditor = session.get(Creditor, request.form.get("creditor", type=int) or 0) or abort(400)
-    try:
-        result = import_contacts(session, creditor, path,
-                                 filename=shown(request.form.get("filename")) or None)
-        session.commit()
-    except ContactListError as exc:
-        session.rollback()
-        flash(f"{exc}. Non è stato importato nulla.", "error")
+    job = import_jobs.start(current_app._get_current_object(), token, path,
+                            previewed["creditor_id"], previewed["filename"], commit=True)
+    job.join(current_app.config["IMPORT_WAIT_SECONDS"])
+    return _show(token)
+
+
+@bp.post("/liste/annulla")
+@login_required("admin")
+def cancel():
+    token, _suffix = _token_form()
+    uploads.discard(token)
+    flash("Anteprima annullata: il file caricato è stato eliminato.", "info")
+    return redirect(url_for("console.lists"))
+
+
+def _token_form():
+    stem, suffix = os.path.splitext(request.form.get("token", ""))
+    if not uploads.is_token(stem) or suffix not in ACCEPTED:
+        abort(400)
+    return stem, suffix
+
+
+def _show(token):
+    """The page for `token`'s job: its progress while it runs, else its outcome."""
+    state = import_jobs.read(token)
+    if state is None:
+        flash("Anteprima scaduta o già importata: carichi di nuovo il file.", "error")
         return redirect(url_for("console.lists"))
-    finally:
-        if os.path.exists(path):
-            os.remove(path)
-    flash(f"Importazione completata: {result.imported} nuove, {result.updated} aggiornate, "
-          f"{result.rejected} scartate.", "info")
+    if state["status"] == "running":
+        page = render_template("console/import_progress.html", state=state, token=token)
+        return page, 200, {"Refresh": "1", "Cache-Control": "no-store"}
+    if state["status"] == "done" and state["kind"] == "preview":
+        creditor = get_session().get(Creditor, state["creditor_id"]) or abort(404)
+        page = render_template("console/preview.html", creditor=creditor,
+                               token=token + state["suffix"], result=state["result"],
+                               filename=state["filename"])
+        if not state["result"]["imported"] + state["result"]["updated"]:
+            uploads.discard(token)  # nothing to confirm: nothing to keep
+        return page, 200, {"Cache-Control": "no-store"}
+    uploads.discard(token)
+    return _ended(state)
+
+
+def _ended(state):
+    name = state["filename"] or "Il file"
+    if state["status"] == "done":
+        result = state["result"]
+        flash(f"Importazione completata: {result['imported']} nuove, {result['updated']} "
+              f"aggiornate, {result['rejected']} scartate.", "info")
+    elif state["status"] == "refused":
+        flash(f"{name}: {state['message']}. Non è stato importato nulla.", "error")
+    else:
+        what = "L'importazione" if state["kind"] == "import" else "L'anteprima"
+        flash(f"{name}: {what} si è interrotta per un errore del server. "
+              "Non è stato importato nulla: carichi di nuovo il file.", "error")
     return redirect(url_for("console.lists"))

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from contacts.creditors import (
     DEFAULT_WINDOWS, SettingError, check_name, creditor_settings, format_duration,
 )
-from contacts.importer import import_contacts
-from contacts.sources import ContactListError
-from db import session_scope
+from contacts.importer import import_file
+from contacts.sources import Limits
+from db import get_sessionmaker, session_scope
 from db.models import Creditor, Position
 
 PROGRESS_EVERY = 10_000
@@ -139,12 +139,15 @@ def format_table(headers, rows):
 @with_appcontext
 def import_command(file, creditor_name):
     """Import a contact list (CSV or XLSX) for a creditor."""
-    try:
-        with session_scope() as session:
-            creditor = find_creditor(session, creditor_name)
-            result = import_contacts(session, creditor, file, progress=_progress_printer())
-    except ContactListError as exc:
-        raise click.ClickException(f"{file}: {exc}; nothing was imported") from None
+    with session_scope() as session:
+        creditor_id = find_creditor(session, creditor_name).id
+    outcome = import_file(get_sessionmaker(), creditor_id, file, progress=_progress_printer(),
+                          limits=Limits.from_config(current_app.config))
+    if outcome.refusal is not None:
+        raise click.ClickException(f"{file}: {outcome.refusal}; nothing was imported")
+    result = outcome.result
+    if result.encoding:
+        click.echo(f"Read as {result.encoding} text.")
     for rejection in result.rejections:
         click.echo(f"row {rejection.row_number}: {rejection.reason}")
     click.echo(f"{result.imported} imported, {result.updated} updated, "
@@ -170,7 +173,7 @@ def _progress_printer():
     """A progress callback that writes to stderr once per PROGRESS_EVERY rows."""
     state = {"next": PROGRESS_EVERY}
 
-    def progress(row_number):
+    def progress(row_number, _rows):
         if row_number >= state["next"]:
             click.echo(f"... reached row {row_number:,}", err=True)
             state["next"] = (row_number // PROGRESS_EVERY + 1) * PROGRESS_EVERY

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select, update
 
-from contacts.parse import Contact, Rejection, open_contact_list
-from db.models import Event, ImportBatch, ImportRejection, Position, utcnow
+from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
+from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,24 +28,63 @@ class ImportResult:
     imported: int = 0
     updated: int = 0
     rejections: list = field(default_factory=list)  # contacts.parse.Rejection, in file order
+    encoding: str | None = None  # the one a CSV was read in, for the whole file
 
     @property
     def rejected(self):
         return len(self.rejections)
 
 
-def import_contacts(session, creditor, path, filename=None, progress=None, batch_size=None):
-    """Import the list at `path` for `creditor`; raises ContactListError, changing nothing, when
-    the file cannot be read. `progress(row_number)` is called after each written batch."""
-    with open_contact_list(path, creditor.country or "IT") as contact_list:
-        batch = ImportBatch(creditor_id=creditor.id,
-                            filename=(filename or os.path.basename(path))[:400])
-        session.add(batch)
-        session.flush()
-        result = ImportResult(batch_id=batch.id)
+@dataclass
+class ImportOutcome:
+    """What `import_file` did: a result, or the refusal of the whole file (nothing changed)."""
+
+    result: ImportResult | None = None
+    refusal: ContactListError | None = None
+
+
+def import_file(make_session, creditor_id, path, filename=None, commit=True, limits=None,
+                progress=None, batch_size=None):
+    """Import the list at `path` in a session of its own, committed when the file could be
+    read; with `commit` False, only count what it would do (a preview, which writes nothing).
+    The one way in for the command line and the console."""
+    with make_session() as session:
+        try:
+            creditor = session.get(Creditor, creditor_id)
+            result = import_contacts(session, creditor, path, filename, progress, batch_size,
+                                     limits=limits, dry_run=not commit)
+        except ContactListError as refusal:
+            session.rollback()
+            log.info("import for creditor %s refused: %s", creditor_id, refusal.code)
+            return ImportOutcome(refusal=refusal)
+        except BaseException:
+            session.rollback()
+            raise
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+        return ImportOutcome(result=result)
+
+
+def import_contacts(session, creditor, path, filename=None, progress=None, batch_size=None,
+                    limits=None, dry_run=False):
+    """Import the list at `path` for `creditor`; raises ContactListError when the file cannot
+    be read (the caller rolls back: nothing changes). `progress(row_number, rows)` is called
+    after each written batch, `rows` being about how many the file has. `dry_run` counts what
+    the import would do without writing anything (a preview)."""
+    with open_contact_list(path, creditor.country or "IT", limits) as contact_list:
+        batch = None
+        if not dry_run:
+            batch = ImportBatch(creditor_id=creditor.id,
+                                filename=(filename or os.path.basename(path))[:400])
+            session.add(batch)
+            session.flush()
+        result = ImportResult(batch_id=batch and batch.id, encoding=contact_list.encoding)
+        writer = _DryRun(session, creditor.id, result) if dry_run else _BatchWriter(
+            session, creditor.id, batch.id, result,
+            updated_columns=[c for c in LIST_COLUMNS if c in contact_list.columns])
         batch_size = batch_size or BATCH_SIZE
-        writer = _BatchWriter(session, creditor.id, batch.id, result,
-                              updated_columns=[c for c in LIST_COLUMNS if c in contact_list.columns])
         pending = []
         for item in contact_list:
             pending.append(item)
@@ -53,13 +92,36 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
                 writer.write(pending)
                 pending = []
                 if progress:
-                    progress(item.row_number)
+                    progress(item.row_number, contact_list.rows)
         writer.write(pending)
-    batch.imported, batch.updated, batch.rejected = result.imported, result.updated, result.rejected
-    session.flush()
+    if batch is not None:
+        batch.imported, batch.updated, batch.rejected = (result.imported, result.updated,
+                                                         result.rejected)
+        session.flush()
     log.info("import batch %s for creditor %s: %s imported, %s updated, %s rejected",
-             batch.id, creditor.id, result.imported, result.updated, result.rejected)
+             result.batch_id or "(preview)", creditor.id, result.imported, result.updated,
+             result.rejected)
     return result
+
+
+class _DryRun:
+    """Counts what _BatchWriter would do with each batch, reading only: a preview takes no
+    write lock (SQLite has one for the whole database) however long the list."""
+
+    def __init__(self, session, creditor_id, result):
+        self.session, self.creditor_id, self.result = session, creditor_id, result
+        self.first_rows = {}  # reference: the row that would write it; bounded by IMPORT_MAX_ROWS
+
+    def write(self, items):
+        contacts, rejections = _split_repeated(items)
+        rejections += [Rejection(c.row_number, _repeated_reason(c, self.first_rows[c.reference]))
+                       for c in contacts if c.reference in self.first_rows]
+        contacts = [c for c in contacts if c.reference not in self.first_rows]
+        existing = _existing_ids(self.session, self.creditor_id, [c.reference for c in contacts])
+        self.first_rows.update((c.reference, c.row_number) for c in contacts)
+        self.result.updated += sum(1 for c in contacts if c.reference in existing)
+        self.result.imported += sum(1 for c in contacts if c.reference not in existing)
+        self.result.rejections.extend(sorted(rejections, key=lambda r: r.row_number))
 
 
 class _BatchWriter:
@@ -98,13 +160,7 @@ class _BatchWriter:
         self.result.rejections.extend(rejections)
 
     def _existing_ids(self, references):
-        if not references:
-            return {}
-        rows = self.session.execute(
-            select(Position.reference, Position.id)
-            .where(Position.creditor_id == self.creditor_id, Position.reference.in_(references))
-        )
-        return dict(rows.all())
+        return _existing_ids(self.session, self.creditor_id, references)
 
     def _rows_of_this_import(self, existing):
         """{position id: file row} of positions an earlier batch of this same file wrote."""
@@ -143,6 +199,17 @@ class _BatchWriter:
     def _event(self, position_id, kind, contact, now):
         return {"position_id": position_id, "kind": kind, "source": self.source, "at": now,
                 "detail": {"batch_id": self.batch_id, "row": contact.row_number}}
+
+
+def _existing_ids(session, creditor_id, references):
+    """{reference: position id} of the creditor's positions among `references`."""
+    if not references:
+        return {}
+    rows = session.execute(
+        select(Position.reference, Position.id)
+        .where(Position.creditor_id == creditor_id, Position.reference.in_(references))
+    )
+    return dict(rows.all())
 
 
 def _split_repeated(items):

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from contacts import fields
 from contacts.fields import FieldError
-from contacts.sources import ContactListError, open_rows
+from contacts.sources import ContactListError, Limits, open_rows, stray_byte
 
-__all__ = ["Contact", "ContactList", "ContactListError", "Rejection", "open_contact_list"]
+__all__ = ["Contact", "ContactList", "ContactListError", "Limits", "Rejection",
+           "open_contact_list"]
 
 # Every accepted header, normalised (lower case, `_` and `-` as spaces), and the field it means.
 ALIASES = {
@@ -69,19 +70,14 @@ def map_headers(headers):
         if field is None:
             continue  # extra columns (notes, agent...) are the creditor's business
         if field in columns:
-            first = fields.cell_text(headers[columns[field]])
-            raise ContactListError(
-                f"columns '{first}' and '{fields.cell_text(header)}' both mean {field}; keep one")
+            raise ContactListError("twin_columns", first=fields.cell_text(headers[columns[field]]),
+                                   second=fields.cell_text(header), field=field)
         columns[field] = index
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
-        raise ContactListError(_missing_message(missing))
+        names = ", ".join(f"{field} ({ALIASES[field][1]})" for field in missing)
+        raise ContactListError("missing_columns", columns=names)
     return columns
-
-
-def _missing_message(missing):
-    names = ", ".join(f"{field} ({ALIASES[field][1]})" for field in missing)
-    return f"missing required column(s): {names}"
 
 
 # field → reader(cell, region); the order is the order problems are listed in a rejection.
@@ -120,11 +116,14 @@ def _is_blank(cells):
 
 
 class ContactList:
-    """An open contact list: the header is checked on opening, rows are read on iteration."""
+    """An open contact list: the header is checked on opening, rows are read on iteration.
 
-    def __init__(self, path, region="IT"):
+    `encoding` is the one a CSV was read in (None for XLSX); `rows` about how many it has."""
+
+    def __init__(self, path, region="IT", limits=None):
         self.region = region
-        self._source = open_rows(path)
+        self._source = open_rows(path, limits)
+        self.encoding, self.rows = self._source.encoding, self._source.rows
         try:
             self._rows = iter(self._source)
             self.columns = map_headers(self._header())
@@ -136,12 +135,14 @@ class ContactList:
         for _number, cells in self._rows:
             if not _is_blank(cells):
                 return cells
-        raise ContactListError("the file is empty: a header row is required")
+        raise ContactListError("empty_file")
 
     def __iter__(self):
         """Contacts and Rejections in file order (a repeated reference is the importer's to catch)."""
         for number, cells in self._rows:
-            if not _is_blank(cells):
+            if self._source.stray_bytes and (byte := stray_byte(cells)):
+                yield _stray_byte_rejection(number, byte, self._source.encoding)
+            elif not _is_blank(cells):
                 yield read_contact(number, cells, self.columns, self.region)
 
     def close(self):
@@ -154,6 +155,12 @@ class ContactList:
         self.close()
 
 
-def open_contact_list(path, region="IT"):
+def _stray_byte_rejection(number, byte, encoding):
+    # Guessing this row's encoding could store a wrong name without a word: say it instead.
+    return Rejection(number, f"byte {byte} is not {encoding} text like the rest of the file: "
+                             "retype the accented letters of this row")
+
+
+def open_contact_list(path, region="IT", limits=None):
     """Open the list at `path` (CSV or XLSX); raises ContactListError when it cannot be imported."""
-    return ContactList(path, region)
+    return ContactList(path, region, limits)

@@ -43,8 +43,7 @@ def quiet(app):
 
 
 def sweep(browser, users, session):
-    """(what, response) for each odd value in each field of each console form and address
-    (console/lists.py's creditor field and its confirmation belong to the contact-list work)."""
+    """(what, response) for each odd value in each field of each console form and address."""
     creditor_id = users["creditor"].creditor_id
     position = make_position(session, users["creditor"].creditor)
     attempt = make_attempt(session, position, status="completed", placed_at=utcnow())
@@ -67,12 +66,14 @@ def sweep(browser, users, session):
         (f"/richiamate/{request.id}/esito", {"result": "promise", "promise_date": promised,
                                              "promise_amount": "10", "note": "n"}),
         ("/posizioni", {"cerca": "rossi", "esito": "", "creditore": "", "giorno": ""}),
+        ("/liste/conferma", {"token": "0" * 32 + ".csv"}),
+        ("/liste/annulla", {"token": "0" * 32 + ".csv"}),
     ]
     gets = ["/login?next={}", "/posizioni?ricerca={}", "/posizioni?giorno={}",
             "/posizioni?creditore={}", "/posizioni?esito={}", "/posizioni?pagina={}",
             "/cruscotto?creditore={}", f"/mandanti/{creditor_id}/messaggi?lingua={{}}",
             "/rapporti/{}.csv", "/richiamate/{}", "/posizioni/{}", "/mandanti/{}",
-            "/mandanti/{}/messaggi"]
+            "/mandanti/{}/messaggi", "/liste/lavoro/{}"]
     browser.log_in("anna")
     for odd in ODD:
         for path, form in forms:
@@ -86,6 +87,9 @@ def sweep(browser, users, session):
         for path in gets:
             yield (path, odd), browser.get(path.format(odd))
         yield ("/utenti/ID/disattiva", odd), browser.post(f"/utenti/{odd}/disattiva")
+        yield ("/liste", "creditor", odd), browser.post(
+            "/liste", {"creditor": odd, "file": (io.BytesIO(contacts), "lista.csv")},
+            content_type="multipart/form-data")
         for path, fields, content, suffix in (
                 ("/liste", {"creditor": str(creditor_id)}, contacts, ".csv"),
                 (f"/mandanti/{creditor_id}/messaggi", {"slot": "menu", "language": "it"}, voice,

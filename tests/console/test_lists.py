@@ -2,12 +2,22 @@
 import io
 import os
 import re
+import time
 
+import pytest
 from sqlalchemy import func, select
 
 from db.models import ImportBatch, Position
+from tests.contacts.workbooks import good_rows, in_sheet, plain_zip, rewrite, workbook_bytes
+from tests.factories import make_creditor
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "samples", "contacts.csv")
+
+
+@pytest.fixture(autouse=True)
+def own_instance_folder(app, tmp_path):
+    """Uploads of this test only, not those other tests left in the checkout's instance/."""
+    app.instance_path = str(tmp_path / "instance")
 
 
 def upload(browser, creditor_id, data=None, name="contacts.csv"):
@@ -78,3 +88,130 @@ def test_a_file_name_with_a_nul_is_refused_with_a_message(browser, users, sessio
     page = browser.get("/liste").get_data(as_text=True)
     assert refused.status_code == 302 and "Il nome del file contiene caratteri non ammessi" in page
     assert positions(session) == 0 and session.scalar(select(func.count(ImportBatch.id))) == 0
+
+
+def uploaded_files(app):
+    folder = os.path.join(app.instance_path, "uploads")
+    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+
+
+def test_a_zip_named_csv_is_refused_in_italian_and_leaves_no_file(browser, users, session, app):
+    browser.log_in("anna")
+    response = upload(browser, users["creditor"].creditor_id, plain_zip(), "lista.csv")
+    assert response.status_code == 302
+    page = browser.get("/liste").get_data(as_text=True)
+    assert ("lista.csv: il file è un archivio ZIP, non una cartella di lavoro XLSX. "
+            "Non è stato importato nulla.") in page
+    assert positions(session) == 0 and uploaded_files(app) == []
+
+
+def test_a_damaged_workbook_is_refused_in_italian(browser, users, session, app):
+    broken = rewrite(workbook_bytes(good_rows(3)), in_sheet(b"<row", b"<row <", 1))
+    browser.log_in("anna")
+    upload(browser, users["creditor"].creditor_id, broken, "lista.xlsx")
+    page = browser.get("/liste").get_data(as_text=True)
+    assert "la cartella di lavoro è danneggiata e non si può leggere" in page
+    assert positions(session) == 0 and uploaded_files(app) == []
+
+
+def test_a_waiting_upload_is_private_and_cancelling_deletes_it(browser, users, app):
+    os.makedirs(os.path.join(app.instance_path, "uploads"), mode=0o755)  # as versions before made it
+    browser.log_in("anna")
+    page = upload(browser, users["creditor"].creditor_id).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    folder = os.path.join(app.instance_path, "uploads")
+    assert os.stat(folder).st_mode & 0o777 == 0o700
+    assert {os.stat(os.path.join(folder, f)).st_mode & 0o777 for f in uploaded_files(app)} == {0o600}
+    assert token in uploaded_files(app)
+    done = browser.post("/liste/annulla", {"token": token}, follow_redirects=True)
+    assert "Anteprima annullata" in done.get_data(as_text=True)
+    assert uploaded_files(app) == []
+
+
+def test_a_preview_with_nothing_to_import_keeps_no_file(browser, users, app):
+    browser.log_in("anna")
+    page = upload(browser, users["creditor"].creditor_id,
+                  b"reference,name,phone,amount,due_date\nP1,Mario,12,10,2026-10-15\n")
+    assert "Nessuna riga può essere importata" in page.get_data(as_text=True)
+    assert uploaded_files(app) == []
+
+
+def test_uploads_abandoned_for_an_hour_are_swept(browser, users, app):
+    browser.log_in("anna")
+    upload(browser, users["creditor"].creditor_id)
+    kept = uploaded_files(app)
+    folder = os.path.join(app.instance_path, "uploads")
+    old = os.path.join(folder, "0" * 32 + ".csv")
+    with open(old, "w") as f:
+        f.write("riferimento\n")
+    os.utime(old, (time.time() - 3601, time.time() - 3601))
+    browser.get("/liste")
+    assert uploaded_files(app) == kept
+
+
+def test_a_big_list_is_previewed_and_imported_in_the_background(browser, users, session, app):
+    app.config["IMPORT_WAIT_SECONDS"] = 0
+    rows = "".join(f"P{i};Nome {i};333{i:07d};10;2026-10-15\n" for i in range(6000))
+    browser.log_in("anna")
+    first = upload(browser, users["creditor"].creditor_id,
+                   ("riferimento;nominativo;telefono;importo;scadenza\n" + rows).encode())
+    assert first.headers.get("Refresh") == "1", "a preview still running shows its progress"
+    assert "Lettura del file in corso" in first.get_data(as_text=True) or \
+        "righe su circa" in first.get_data(as_text=True)
+    job_url = re.search(r'href="(/liste/lavoro/[0-9a-f]{32})"', first.get_data(as_text=True))[1]
+    page = wait_for_the_job(browser, job_url)
+    assert "<strong>6000</strong> nuove posizioni" in page.get_data(as_text=True)
+    assert positions(session) == 0
+    token = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    browser.post("/liste/conferma", {"token": token, "creditor": str(users["creditor"].creditor_id),
+                                     "filename": "big.csv"})
+    done = wait_for_the_job(browser, job_url)
+    assert done.status_code == 302
+    assert "Importazione completata: 6000 nuove" in browser.get("/liste").get_data(as_text=True)
+    assert positions(session) == 6000 and uploaded_files(app) == []
+
+
+def wait_for_the_job(browser, job_url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        response = browser.get(job_url)
+        if response.headers.get("Refresh") is None or time.monotonic() > deadline:
+            return response
+        time.sleep(0.1)
+
+
+def test_the_confirmation_imports_for_the_previewed_creditor_whatever_the_form_says(
+        browser, users, session):
+    other = make_creditor(session, name="Beta Gas")
+    session.commit()
+    acme = users["creditor"].creditor_id
+    browser.log_in("anna")
+    page = upload(browser, acme).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    browser.post("/liste/conferma", {"token": token, "creditor": str(other.id),
+                                     "filename": "altro.csv"})
+    session.expire_all()
+    assert set(session.scalars(select(Position.creditor_id))) == {acme}
+    assert session.scalar(select(ImportBatch.filename)) == "contacts.csv"
+
+
+def test_an_empty_upload_is_refused_in_italian_and_leaves_no_file(browser, users, session, app):
+    browser.log_in("anna")
+    upload(browser, users["creditor"].creditor_id, b"", "vuota.csv")
+    page = browser.get("/liste").get_data(as_text=True)
+    assert "vuota.csv: il file è vuoto: serve una riga di intestazione." in page
+    assert positions(session) == 0 and uploaded_files(app) == []
+
+
+def test_a_job_that_crashes_says_so_and_leaves_no_file(browser, users, session, app):
+    gone = make_creditor(session, name="Cessata Srl")
+    session.commit()
+    browser.log_in("anna")
+    page = upload(browser, gone.id).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    session.delete(gone)  # the import then meets no creditor: an error no refusal foresaw
+    session.commit()
+    browser.post("/liste/conferma", {"token": token})
+    page = browser.get("/liste").get_data(as_text=True)
+    assert "L&#39;importazione si è interrotta per un errore del server" in page
+    assert positions(session) == 0 and uploaded_files(app) == []

@@ -5,6 +5,7 @@ from sqlalchemy import select
 import contacts.cli
 import contacts.importer
 from db.models import Creditor, Position
+from tests.contacts.workbooks import good_rows, in_sheet, plain_zip, rewrite, workbook_bytes
 from tests.factories import make_creditor
 
 HEADER = "Riferimento;Nominativo;Telefono;Importo;Scadenza\n"
@@ -175,3 +176,58 @@ def test_long_imports_show_progress_on_stderr_short_ones_do_not(app, session, tm
     monkeypatch.setattr(contacts.cli, "PROGRESS_EVERY", 5)
     noisy = runner.invoke(args=["import", path, "--creditor", "Acme"])
     assert "reached row 7" in noisy.stderr and "reached row" not in noisy.stdout
+
+
+def test_a_zip_named_csv_is_refused_with_a_clear_message(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    path = write(tmp_path, plain_zip(), "lista.csv")
+    result = runner.invoke(args=["import", path, "--creditor", "Acme"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # no traceback
+    assert "the file is a ZIP archive, not an XLSX workbook; nothing was imported" in result.output
+    assert session.scalars(select(Position)).all() == []
+
+
+def test_a_workbook_named_csv_is_imported(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    path = write(tmp_path, workbook_bytes(good_rows(3)), "lista.csv")
+    result = runner.invoke(args=["import", path, "--creditor", "Acme"])
+    assert "3 imported, 0 updated, 0 rejected" in result.output, result.output
+
+
+def test_a_workbook_with_a_stale_dimension_imports_every_row(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    stale = rewrite(workbook_bytes(good_rows(11)),
+                    in_sheet(b'<dimension ref="A1:E12"', b'<dimension ref="A1:E2"'))
+    result = runner.invoke(args=["import", write(tmp_path, stale, "l.xlsx"), "--creditor", "Acme"])
+    assert "11 imported, 0 updated, 0 rejected" in result.output, result.output
+    assert len(session.scalars(select(Position)).all()) == 11
+
+
+def test_import_says_which_encoding_and_rejects_rows_with_stray_bytes(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    data = (HEADER + "P1;Niccolò Rossi;333 123 4567;10;2026-10-15\n").encode("utf-8") + \
+        "P2;Società Bar;333 123 4568;10;2026-10-15\n".encode("cp1252")
+    result = runner.invoke(args=["import", write(tmp_path, data), "--creditor", "Acme"])
+    assert "Read as UTF-8 text." in result.output
+    assert "row 3: byte 0xE0 is not UTF-8 text like the rest of the file" in result.output
+    assert "1 imported, 0 updated, 1 rejected" in result.output
+    assert session.scalar(select(Position.name)) == "Niccolò Rossi"
+
+
+def test_import_of_a_windows_1252_file_says_so(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    data = (HEADER + "P1;Niccolò Società;333 123 4567;10;2026-10-15\n").encode("cp1252")
+    result = runner.invoke(args=["import", write(tmp_path, data), "--creditor", "Acme"])
+    assert "Read as Windows-1252 text." in result.output
+    assert session.scalar(select(Position.name)) == "Niccolò Società"
+
+
+def test_a_list_longer_than_import_max_rows_is_refused_whole(app, runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    app.config["IMPORT_MAX_ROWS"] = 3
+    rows = "".join(f"P{i};Mario;333 123 456{i};10;2026-10-15\n" for i in range(3))
+    result = runner.invoke(args=["import", write(tmp_path, HEADER + rows), "--creditor", "Acme"])
+    assert result.exit_code == 1
+    assert "the list has more than 3 rows (IMPORT_MAX_ROWS)" in result.output
+    assert "nothing was imported" in result.output
+    assert session.scalars(select(Position)).all() == []

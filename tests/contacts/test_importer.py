@@ -1,11 +1,13 @@
 """Importing a contact list into positions: inserts, updates by reference, rejections, events."""
+import sqlite3
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from contacts.importer import import_contacts
+from contacts.importer import import_contacts, import_file
+from db import get_sessionmaker
 from contacts.parse import ContactListError
 from db.models import Attempt, Event, ImportBatch, ImportRejection, Position
 from tests.factories import make_creditor, make_position
@@ -133,11 +135,54 @@ def test_unreadable_file_changes_nothing(session, tmp_path):
 def test_a_file_breaking_halfway_leaves_the_database_as_it_was(session, tmp_path):
     creditor = make_creditor(session)
     good = "".join(f"P{i};Name {i};3331{i:06d};10;2026-10-15;\n" for i in range(2000))
-    # 0x81 is undefined in Windows-1252: the file is found unreadable only after some batches.
-    path = write(tmp_path, (HEADER + good).encode("cp1252") + b"P99;Bad\x81;3331234599;1;2026-10-15;\n")
+    # A cell past the csv module's field limit: the file is found unreadable only after some
+    # batches (an encoding problem, by contrast, is found before the first row).
+    path = write(tmp_path, HEADER + good + "P99;" + "x" * 200_000 + ";3331234599;1;2026-10-15;\n")
     written = []
     with pytest.raises(ContactListError):
-        import_contacts(session, creditor, path, batch_size=100, progress=written.append)
+        import_contacts(session, creditor, path, batch_size=100,
+                        progress=lambda row, _rows: written.append(row))
     assert written, "the break must come after some batches were written"
     session.rollback()
     assert count(session, Position) == count(session, ImportBatch) == count(session, Event) == 0
+
+
+def test_a_dry_run_counts_and_rejects_exactly_like_the_import_and_writes_nothing(session, tmp_path):
+    creditor = make_creditor(session)
+    make_position(session, creditor, reference="P3")
+    session.commit()
+    rows = ["P1;Mario;3331234567;5;2026-10-15;", "P2;Anna;12;5;2026-10-15;",
+            "P3;Luca;3331234568;5;2026-10-15;", "P1;Mario bis;3331234569;5;2026-10-15;",
+            "P4;Sara;3331234570;5;2026-10-15;", "P4;Sara bis;3331234571;5;2026-10-15;",
+            "P3;Luca bis;3331234572;5;2026-10-15;", "P5;Elena;3331234573;x;2026-10-15;"]
+    path = write(tmp_path, HEADER + "\n".join(rows) + "\n")
+    before = (count(session, Position), count(session, ImportBatch), count(session, Event))
+    preview = import_contacts(session, creditor, path, batch_size=3, dry_run=True)
+    session.commit()
+    assert (count(session, Position), count(session, ImportBatch), count(session, Event)) == before
+    real = import_contacts(session, creditor, path, batch_size=3)
+    session.commit()
+    assert (preview.imported, preview.updated, preview.rejections) == (
+        real.imported, real.updated, real.rejections)
+    assert (real.imported, real.updated, real.rejected) == (2, 1, 5)
+
+
+def test_a_preview_lets_others_write_while_it_reads(app, session, tmp_path):
+    creditor = make_creditor(session)
+    session.commit()
+    good = "".join(f"P{i};Name {i};3331{i:06d};10;2026-10-15;\n" for i in range(300))
+    written = []
+
+    def meanwhile(_row, _rows):
+        # Another process's write (a webhook's, the dialer's) must not wait for the preview.
+        url = app.config["DATABASE_URL"]
+        if url.startswith("sqlite"):
+            other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=1)
+            with other:
+                other.execute("UPDATE creditors SET language = 'en'")
+            other.close()
+        written.append(True)
+
+    outcome = import_file(get_sessionmaker(app), creditor.id, write(tmp_path, HEADER + good),
+                          commit=False, progress=meanwhile, batch_size=100)
+    assert written and outcome.result.imported == 300
