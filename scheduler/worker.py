@@ -65,12 +65,18 @@ def build_scheduler(app, dial_every):
         from reports.mail import send_due_reports
         run_job("daily reports", lambda: send_due_reports(app, utcnow()))
 
+    def uploads():
+        # The console sweeps on each upload too; this is for a console nobody opens.
+        from console.uploads import sweep
+        with app.app_context():
+            run_job("uploads sweep", sweep)
+
     scheduler = BlockingScheduler(timezone=timezone.utc)
     # The 23:30 report is made once per creditor and day by ReportRun's unique key, not by
     # hoping only one worker runs; the outbox then mails it. A report missed while no worker
     # ran is made at the first tick (see reports.mail.due_reports): every job runs at start,
     # so a worker that restarts often still catches up.
-    for job, every in ((flush, 30), (reports, 60), (speech, 60)):
+    for job, every in ((flush, 30), (reports, 60), (speech, 60), (uploads, 600)):
         scheduler.add_job(job, "interval", seconds=every, id=job.__name__, coalesce=True,
                           max_instances=1, misfire_grace_time=every, next_run_time=utcnow())
     # Passes never overlap (max_instances=1); missed ticks collapse into one (coalesce).

@@ -53,7 +53,7 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, tmp_path):
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,
@@ -65,6 +65,8 @@ def app(database_url):
         "TWILIO_CALLER_ID": "+390212345678",
         "TTS_ENGINE": "say",
     })
+    # Uploads and job files of a test stay in its own folder, not in the checkout's instance/.
+    app.instance_path = str(tmp_path / "instance")
     yield app
     app.extensions["cortesia.engine"].dispose()
 

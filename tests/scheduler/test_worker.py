@@ -44,14 +44,14 @@ def test_a_failing_pass_does_not_stop_the_ticker(app, monkeypatch, caplog):
 
 def test_the_worker_also_flushes_the_outbox_and_makes_the_daily_reports(app):
     jobs = {job.id for job in worker.build_scheduler(app, dial_every=5).get_jobs()}
-    assert jobs == {"dial", "flush", "reports", "speech"}
+    assert jobs == {"dial", "flush", "reports", "speech", "uploads"}
 
 
 def test_every_job_runs_as_soon_as_the_worker_starts(app):
     jobs = worker.build_scheduler(app, dial_every=5).get_jobs()
     assert all(job.next_run_time is not None for job in jobs)
     assert {job.id: job.trigger.interval.total_seconds() for job in jobs} == \
-        {"dial": 5, "flush": 30, "reports": 60, "speech": 60}
+        {"dial": 5, "flush": 30, "reports": 60, "speech": 60, "uploads": 600}
 
 
 def test_sigterm_stops_the_worker_cleanly(tmp_path):
@@ -110,3 +110,15 @@ def test_a_locked_database_costs_a_job_one_log_line_and_the_next_tick_does_the_w
         assert session.scalar(select(OutgoingMail.status)) == "sent"
     app.extensions["cortesia.engine"].dispose()
 
+
+
+def test_the_worker_sweeps_uploads_abandoned_for_an_hour_even_if_nobody_opens_the_console(app):
+    folder = os.path.join(app.instance_path, "uploads")
+    os.makedirs(folder, exist_ok=True)
+    old, fresh = (os.path.join(folder, name) for name in ("a" * 32 + ".csv", "b" * 32 + ".csv"))
+    for path in (old, fresh):
+        with open(path, "w") as f:
+            f.write("riferimento\n")
+    os.utime(old, (time.time() - 3601, time.time() - 3601))
+    worker.build_scheduler(app, dial_every=5).get_job("uploads").func()
+    assert (os.path.exists(old), os.path.exists(fresh)) == (False, True)
