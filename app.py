@@ -12,6 +12,7 @@ import notify
 import reports
 import scheduler
 import telephony
+import tools
 
 
 def create_app(test_config=None):
@@ -31,4 +32,5 @@ def create_app(test_config=None):
 
     for part in (db, contacts, telephony, ivr, audio, notify, reports, scheduler, console):
         part.init_app(app)
+    tools.init_app(app, create_app)   # the simulator builds a campaign app of its own
     return app

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from audio.recordings import MAX_SECONDS, RecordingError, prepare
 from audio.store import UnknownSlot, check_slot, recordings_of, save
-from contacts.cli import find_creditor, format_table
+from cli.lookup import find_creditor, format_table
 from db import session_scope
 from db.models import Creditor, Recording
 from prompts.store import overrides_of, reset_override, set_override

@@ -4,7 +4,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from console.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user, set_password
-from contacts.cli import find_creditor, format_table
+from cli.lookup import find_creditor, format_table
 from db import session_scope
 from db.models import ROLES, User
 

@@ -4,13 +4,15 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from audio.speech import render_prompts
+from cli.lookup import find_creditor, format_table
 from contacts.creditors import (
     DEFAULT_WINDOWS, SettingError, check_name, creditor_settings, format_duration,
 )
 from contacts.importer import import_file
 from contacts.sources import Limits
 from db import get_sessionmaker, session_scope
-from db.models import Creditor, Position
+from db.models import Creditor, Position, utcnow
 
 PROGRESS_EVERY = 10_000
 
@@ -41,15 +43,6 @@ def _settings(options):
         return creditor_settings(**options)
     except SettingError as exc:
         raise click.ClickException(str(exc)) from None
-
-
-def find_creditor(session, name):
-    """The creditor called `name`, or a ClickException listing the known ones."""
-    creditor = session.scalar(select(Creditor).where(Creditor.name == name))
-    if creditor is None:
-        known = ", ".join(session.scalars(select(Creditor.name).order_by(Creditor.name))) or "none"
-        raise click.ClickException(f"no creditor named '{name}' (known: {known})")
-    return creditor
 
 
 @click.group("creditor", cls=AppGroup)
@@ -125,14 +118,6 @@ def _creditor_row(creditor, positions):
             creditor.country, creditor.report_email or "-", str(positions))
 
 
-def format_table(headers, rows):
-    """Left-aligned columns under a dashed header line."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-    lines = [headers, ["-" * w for w in widths], *rows]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
-                     for line in lines)
-
-
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--creditor", "creditor_name", required=True, help="Name of the creditor.")
@@ -159,9 +144,6 @@ def import_command(file, creditor_name):
 
 def _render_speech():
     """Synthesize the fixed sentences the new positions will hear, before any call needs them."""
-    from audio.speech import render_prompts
-    from db.models import utcnow
-
     report = render_prompts(current_app, utcnow())
     if report is not None:
         click.echo(f"Speech: {report}.")

@@ -3,10 +3,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from contacts.cli import find_creditor, format_table
+from cli.lookup import find_creditor, format_table
 from db import session_scope
 from db.models import OUTCOMES, Attempt, Creditor, Position
-from scheduler.dial import mask_phone
+from domain.phones import mask_phone
 
 
 def _last_statuses(session, position_ids):

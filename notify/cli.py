@@ -5,7 +5,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from db import session_scope
-from db.clock import now_option
+from cli.clock import now_option
 from db.models import OutgoingMail
 from notify.outbox import flush_outbox, settle_unknown
 

@@ -1,10 +1,8 @@
 """The dialer: dial passes from the command line and the long-running worker."""
 from scheduler.cli import dial_command
-from scheduler.simulate import simulate_command
 from scheduler.worker import worker_command
 
 
 def init_app(app):
     app.cli.add_command(dial_command)
     app.cli.add_command(worker_command)
-    app.cli.add_command(simulate_command)

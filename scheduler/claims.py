@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, select, update
 
 from db.events import record_events
 from db.models import Attempt, Position
+from domain.phones import mask_phone
 from scheduler.planning import SOURCE, not_blocked
 from scheduler.policy import ACTIVE_STATUSES, STALE_CALL_SECONDS
 
@@ -37,13 +38,6 @@ class DueCall:
     @property
     def masked_phone(self):
         return mask_phone(self.phone)
-
-
-def mask_phone(phone):
-    """Enough of a number to recognise it in a listing, not enough to dial it: +39333****567."""
-    if len(phone) < 10:
-        return "*" * max(0, len(phone) - 3) + phone[-3:]
-    return phone[:6] + "*" * (len(phone) - 9) + phone[-3:]
 
 
 def new_dialer_id():

@@ -3,7 +3,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from db.clock import now_option
+from cli.clock import now_option
 from scheduler.dial import dial_pass
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from db import get_sessionmaker, session_scope
 from scheduler import placing
-from scheduler.claims import DueCall, claim_batch, list_due, mask_phone, new_dialer_id
+from scheduler.claims import DueCall, claim_batch, list_due, new_dialer_id
 from scheduler.pacing import (
     Pacer, SharedLedger, VirtualClock, WallClock, active_calls, free_lines,
 )
@@ -25,7 +25,7 @@ from scheduler.recovery import recover_claims
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DialReport", "DueCall", "dial_pass", "mask_phone"]
+__all__ = ["DialReport", "DueCall", "dial_pass"]
 
 
 @dataclass

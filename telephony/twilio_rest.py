@@ -19,6 +19,7 @@ from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from domain.phones import mask_phone
 from telephony import CallRequest, PlaceCallError
 from telephony.http import KeepAliveAdapter, ResponseLost
 
@@ -38,12 +39,8 @@ PHONE = re.compile(r"(?:\+|%2B)(\d{8,15})(?!\d)")
 
 
 def mask_phones(text):
-    """`text` with every phone number in it masked like scheduler.claims.mask_phone does:
-    +39333****567 — enough to recognise it in a log, not to dial it."""
-    def mask(match):
-        number = "+" + match.group(1)
-        return number[:6] + "*" * (len(number) - 9) + number[-3:]
-    return PHONE.sub(mask, text)
+    """`text` with every phone number in it masked as listings mask it: +39333****567."""
+    return PHONE.sub(lambda match: mask_phone("+" + match.group(1)), text)
 
 
 class _TwilioRequestLog(logging.Filter):

@@ -9,7 +9,7 @@ import responses
 from sqlalchemy import select
 
 from db.models import Attempt, BlockedNumber, Event
-from scheduler.dial import dial_pass, mask_phone
+from scheduler.dial import dial_pass
 from scheduler.pacing import VirtualClock
 from telephony import PlaceCallError, get_telephony
 from telephony.http import MOCK_TARGET
@@ -198,11 +198,6 @@ def test_a_dry_run_changes_nothing(app, session, twilio, position):
 def test_a_naive_now_is_refused(app):
     with pytest.raises(ValueError, match="timezone-aware"):
         dial_pass(app, datetime(2026, 11, 23, 10, 0))
-
-
-def test_phones_are_masked_in_listings():
-    assert mask_phone("+393331234567") == "+39333****567"
-    assert mask_phone("+3912345") == "*****345"
 
 
 def test_the_dial_command_reads_a_naive_now_in_the_configured_timezone(

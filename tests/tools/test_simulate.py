@@ -1,7 +1,8 @@
 """`flask simulate`: a campaign on a simulated clock reaches outcomes and prints its summary."""
 import os
 
-from scheduler.simulate import build_campaign_app, run_campaign, working_days
+from app import create_app
+from tools.simulate import build_campaign_app, run_campaign, working_days
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "samples", "contacts.csv")
 
@@ -14,7 +15,7 @@ def test_working_days_skip_sundays_and_holidays():
 
 def test_a_simulated_campaign_reaches_outcomes_and_reports_each_day(tmp_path):
     from datetime import date
-    app = build_campaign_app(f"sqlite:///{tmp_path}/campaign.db", "7")
+    app = build_campaign_app(create_app, f"sqlite:///{tmp_path}/campaign.db", "7")
     summary = run_campaign(app, SAMPLE, 2, date(2026, 11, 24))
     app.extensions["cortesia.engine"].dispose()
     assert summary.positions == 11

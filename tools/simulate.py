@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import event, select
 
 from contacts.creditors import DEFAULT_WINDOWS, parse_windows
@@ -17,6 +19,10 @@ from contacts.importer import import_contacts
 from db import get_sessionmaker, session_scope
 from db.models import Attempt, Creditor, Position
 from db.upgrade import upgrade_schema
+from notify.mailer import MemoryMailer
+from notify.outbox import flush_outbox
+from reports.daily import report_csv
+from scheduler.dial import dial_pass
 from scheduler.windows import is_calling_day
 
 CREDITOR = "Simulazione"
@@ -55,15 +61,12 @@ def ticks(day, windows, timezone, every_minutes):
             moment += step
 
 
-def build_campaign_app(database_url, seed, scratch=False):
-    """An app of its own: simulator telephony, in-memory mail, the given seed.
+def build_campaign_app(factory, database_url, seed, scratch=False):
+    """An app of its own, made by `factory`: simulator telephony, in-memory mail, the given seed.
 
     On a `scratch` SQLite database, thrown away at the end, commits skip the disk flush.
     """
-    from app import create_app
-    from notify.mailer import MemoryMailer
-
-    app = create_app({"DATABASE_URL": database_url, "TELEPHONY": "simulator",
+    app = factory({"DATABASE_URL": database_url, "TELEPHONY": "simulator",
                       "SIMULATOR_SEED": seed, "TWILIO_ACCOUNT_SID": None,
                       "TWILIO_AUTH_TOKEN": None, "DIAL_CALLS_PER_SECOND": 0,
                       "MAIL_FROM": "cortesia@simulazione.invalid", "TTS_ENGINE": "say"})
@@ -81,10 +84,6 @@ def _no_disk_flush(dbapi_connection, _record):
 
 def run_campaign(app, contacts, days, start, every_minutes=10, progress=None):
     """Import `contacts`, then run dial passes over `days` working days; the summary."""
-    from notify.outbox import flush_outbox
-    from reports.daily import report_csv
-    from scheduler.dial import dial_pass
-
     with session_scope(app) as session:
         creditor = Creditor(name=CREDITOR, caller_id="+390200000000", windows=DEFAULT_WINDOWS,
                             report_email="report@simulazione.invalid")
@@ -158,6 +157,7 @@ def print_summary(summary, echo=click.echo):
 @click.option("--database-url", default=None,
               help="Run on this database instead of a throw-away SQLite file.")
 @click.option("--quiet", is_flag=True, help="Only the summary, not the daily reports.")
+@with_appcontext
 def simulate_command(contacts, days, seed, start, every_minutes, database_url, quiet):
     """Run a campaign over N working days on a simulated clock; print reports and a summary."""
     try:
@@ -165,7 +165,8 @@ def simulate_command(contacts, days, seed, start, every_minutes, database_url, q
     except ValueError:
         raise click.BadParameter(f"not a date like 2026-11-24: {start!r}", param_hint="--start")
     with tempfile.TemporaryDirectory(prefix="cortesia-simulate-") as scratch:
-        app = build_campaign_app(database_url or f"sqlite:///{scratch}/campaign.db", seed,
+        app = build_campaign_app(current_app.extensions["cortesia.factory"],
+                                 database_url or f"sqlite:///{scratch}/campaign.db", seed,
                                  scratch=database_url is None)
         summary = run_campaign(app, contacts, days, first, every_minutes,
                                progress=lambda day: click.echo(f"simulated {day}", err=True))

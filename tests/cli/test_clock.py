@@ -5,7 +5,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from db.clock import Instant, now_option, parse_instant
+from cli.clock import Instant, now_option, parse_instant
 
 
 @click.command()

@@ -5,8 +5,8 @@ without an offset, `2026-11-24T10:00`, is read in the app's TIMEZONE (the credit
 Europe/Rome), on the wall clock: in summer that is +02:00. Without `--now`, or with an empty
 one (`--now "$AT"` with AT unset), the command runs at the current time.
 
-Here rather than in one of the commands' packages so that any of them can use it without
-importing another (notify → scheduler → ivr → notify was a cycle).
+It lives with the other helpers every part's commands share, so no part's commands import
+another part's.
 """
 from datetime import datetime
 from zoneinfo import ZoneInfo
