@@ -1,5 +1,4 @@
 """The domain's tables: creditors, positions, attempts and everything that happens to them."""
-import enum
 import secrets
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -11,6 +10,11 @@ from sqlalchemy import (
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# The outcomes' home is domain/outcomes.py; named here too for the code that reads the tables.
+from domain.outcomes import (  # noqa: F401
+    MAIL_FALLBACK_OUTCOMES, NUMBER_BLOCKING_OUTCOMES, OUTCOMES, Outcome,
+)
 
 
 def utcnow():
@@ -32,25 +36,6 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else value.replace(tzinfo=timezone.utc)
-
-
-class Outcome(str, enum.Enum):
-    """The one definite result of a position (SPEC §2)."""
-
-    CONFIRMED = "confirmed"
-    WRONG_PERSON = "wrong_person"
-    IDENTITY_FAILED = "identity_failed"
-    CALLBACK_REQUESTED = "callback_requested"
-    OPTED_OUT = "opted_out"
-    NO_ANSWER = "no_answer"
-
-
-OUTCOMES = [o.value for o in Outcome]
-
-# Outcomes that send the notice by email instead, and those that bar the number for the creditor
-# (SPEC §2: the email fallbacks stop all calls to that number, and so does an opt-out).
-MAIL_FALLBACK_OUTCOMES = {Outcome.WRONG_PERSON.value, Outcome.IDENTITY_FAILED.value}
-NUMBER_BLOCKING_OUTCOMES = MAIL_FALLBACK_OUTCOMES | {Outcome.OPTED_OUT.value}
 
 
 class Base(DeclarativeBase):

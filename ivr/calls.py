@@ -16,6 +16,7 @@ from audio.store import recorded_urls
 from audio.views import clip_url, recording_url
 from db.events import record_event
 from db.models import Attempt, Outcome, Position
+from domain.calls import PROGRESS, TERMINAL_STATUSES
 from ivr import flow
 from ivr.facts import is_attempt_token
 from ivr.outcomes import apply_outcome
@@ -23,9 +24,6 @@ from ivr.twiml import Voice, hangup_twiml, reply_twiml
 from prompts import personal_fields
 from prompts.store import overrides_of
 
-TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-# Statuses only move forward: a late "ringing" never undoes "in-progress".
-PROGRESS = {"pending": 0, "dialing": 1, "queued": 2, "initiated": 3, "ringing": 4, "in-progress": 5}
 DIGITS_KEPT = 200
 
 

@@ -6,6 +6,8 @@ same answer. A `Reply` names prompt slots; `ivr.twiml` turns it into TwiML.
 """
 from dataclasses import dataclass, replace
 
+from domain.outcomes import Outcome
+
 MAX_IDENTIFY_MISSES = 2   # SPEC §1: two tries on a wrong or missing answer
 MAX_MENU_SILENCES = 1     # silence re-prompts once, then ends the call
 MAX_MENU_INVALID = 3      # unknown keys re-prompt, but not forever
@@ -18,9 +20,9 @@ REPEAT = "9"
 
 # The same key means the same thing at every menu (SPEC §1).
 KEY_OUTCOMES = {
-    WRONG_PERSON: ("wrong_person", "goodbye_wrong_person"),
-    CALLBACK: ("callback_requested", "goodbye_callback"),
-    OPT_OUT: ("opted_out", "goodbye_opted_out"),
+    WRONG_PERSON: (Outcome.WRONG_PERSON.value, "goodbye_wrong_person"),
+    CALLBACK: (Outcome.CALLBACK_REQUESTED.value, "goodbye_callback"),
+    OPT_OUT: (Outcome.OPTED_OUT.value, "goodbye_opted_out"),
 }
 
 
@@ -103,7 +105,7 @@ def identify(caller, state, digits):
     else:
         state, lead = replace(state, invalid=state.invalid + 1), "invalid_choice"
     if state.wrong >= MAX_IDENTIFY_MISSES:
-        return Reply(prompts=("goodbye_identity_failed",), outcome="identity_failed")
+        return Reply(prompts=("goodbye_identity_failed",), outcome=Outcome.IDENTITY_FAILED.value)
     if state.silent + state.invalid + state.wrong >= MAX_IDENTIFY_MISSES:
         return Reply(prompts=("goodbye_not_identified",), ended_without_outcome="not_identified")
     return _ask_identity(caller, replace(state, turn=state.turn + 1), (lead,))
@@ -114,7 +116,8 @@ def menu(caller, state, digits):
     digits = (digits or "").strip()[:1]
     following = replace(state, turn=state.turn + 1)
     if digits == CONFIRM:
-        return Reply(prompts=("goodbye_confirmed",), identified=True, outcome="confirmed")
+        return Reply(prompts=("goodbye_confirmed",), identified=True,
+                     outcome=Outcome.CONFIRMED.value)
     if digits in KEY_OUTCOMES:
         return replace(_end_with(digits), identified=True)
     if digits == REPEAT:
