@@ -1,19 +1,15 @@
-"""Creditor settings read from text and checked (no Flask, no database).
-
-`parse_windows` is the one reader of call windows; the scheduler uses it too.
-"""
+"""Creditor settings read from text and checked (no Flask, no database)."""
 import re
-from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
 from contacts.fields import LANGUAGES, FieldError, read_email
+from domain.windows import WindowError, format_windows, parse_windows
 
 DEFAULT_WINDOWS = "08:30-12:00,14:00-17:00,18:00-21:00"
 MAX_ATTEMPTS_LIMIT = 10
 
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
@@ -22,41 +18,12 @@ class SettingError(ValueError):
     """A creditor setting that cannot be used, with the reason in plain words."""
 
 
-def parse_windows(text):
-    """`"08:30-12:00,14:00-17:00"` → [(time(8, 30), time(12)), (time(14), time(17))].
-
-    Windows must be ascending and must not overlap (one may start where the previous ends).
-    """
-    windows = []
-    for part in (text or "").split(","):
-        start, end = _parse_window(part.strip())
-        if windows and start < windows[-1][1]:
-            raise SettingError(f"window {part.strip()} starts before the previous one ends: "
-                               "list windows in order, without overlaps")
-        windows.append((start, end))
-    return windows
-
-
-def _parse_window(part):
-    pieces = part.split("-")
-    if len(pieces) != 2:
-        raise SettingError(f"window '{part}' is not like 08:30-12:00")
-    start, end = (_parse_clock(p.strip(), part) for p in pieces)
-    if end <= start:
-        raise SettingError(f"window '{part}' ends before it starts")
-    return start, end
-
-
-def _parse_clock(text, part):
-    match = _CLOCK.match(text)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise SettingError(f"window '{part}': '{text}' is not a time between 00:00 and 23:59")
-    return time(int(match[1]), int(match[2]))
-
-
-def format_windows(windows):
-    """The canonical text of parsed windows: `08:30-12:00,14:00-17:00`."""
-    return ",".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in windows)
+def check_windows(text):
+    """The canonical text of a creditor's windows (`domain.windows` reads them)."""
+    try:
+        return format_windows(parse_windows(text))
+    except WindowError as exc:
+        raise SettingError(str(exc)) from None
 
 
 def parse_duration(text):
@@ -169,7 +136,7 @@ def check_yes_no(value):
 # Option name → (model attribute, checker); used by `creditor add` and `creditor set` alike.
 SETTINGS = {
     "caller_id": ("caller_id", check_caller_id),
-    "windows": ("windows", lambda text: format_windows(parse_windows(text))),
+    "windows": ("windows", check_windows),
     "max_attempts": ("max_attempts", check_max_attempts),
     "max_concurrent": ("max_concurrent_calls", check_max_concurrent),
     "min_gap": ("min_gap_seconds", parse_duration),

@@ -18,7 +18,8 @@ from db.events import record_events
 from db.models import Attempt, Position
 from domain.phones import mask_phone
 from scheduler.planning import SOURCE, not_blocked
-from scheduler.policy import ACTIVE_STATUSES, STALE_CALL_SECONDS
+from domain.calls import ACTIVE_STATUSES
+from scheduler.retries import STALE_CALL_SECONDS
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from scheduler.planning import (
     load_creditors, plan_first_attempts, plan_retries, replan_missed, settle_barred,
     settle_exhausted,
 )
-from scheduler.policy import slot_end
+from scheduler.retries import window_end
 from scheduler.recovery import recover_claims
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ def preview(app, now):
 def place_due(app, creditors, pacer, report, dialer):
     """Claim and place in rounds, one batch per calling creditor, until nothing is left."""
     calling = {c.id: c for c in creditors.values() if c.window}
-    closing = {cid: slot_end(c.rules, pacer.start) for cid, c in calling.items()}
+    closing = {cid: window_end(c.rules, pacer.start) for cid, c in calling.items()}
     batch = pacer.batch_limit(app.config["DIAL_BATCH_SIZE"], app.config["DIAL_LEASE_SECONDS"])
     while calling:
         active = _active(app, pacer.now(), calling)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import and_, case, func, select, update
 
 from db.models import Attempt, PacingSlot, Position
-from scheduler.policy import ACTIVE_STATUSES  # these occupy a line
+from domain.calls import ACTIVE_STATUSES  # these occupy a line
 
 
 class WallClock:

@@ -14,10 +14,9 @@ from sqlalchemy.orm import joinedload
 from db import insert_ignoring
 from db.models import Attempt, BlockedNumber, Creditor, Outcome, Position, new_token
 from ivr.outcomes import apply_outcome, close_position
-from scheduler.policy import (
-    ACTIVE_STATUSES, TERMINAL_STATUSES, CallRules, PastAttempt, open_slot, plan_attempt,
-    window_label,
-)
+from domain.calls import ACTIVE_STATUSES, TERMINAL_STATUSES
+from domain.windows import CallWindow
+from scheduler.retries import CallRules, PastAttempt, open_window, plan_attempt
 
 SOURCE = "dialer"
 INSERT_CHUNK = 1000
@@ -33,11 +32,11 @@ class CreditorPlan:
     rules: CallRules
     caller_id: str | None
     max_concurrent: int | None
-    window: tuple | None
+    window: CallWindow | None
 
     @property
     def label(self):
-        return window_label(self.window) if self.window else None
+        return self.window.label if self.window else None
 
 
 def load_creditors(session, now):
@@ -47,7 +46,7 @@ def load_creditors(session, now):
         rules = CallRules.from_text(creditor.windows, creditor.timezone, creditor.country,
                                     creditor.max_attempts, creditor.min_gap_seconds)
         plans[creditor.id] = CreditorPlan(creditor.id, creditor.name, rules, creditor.caller_id,
-                                          creditor.max_concurrent_calls, open_slot(rules, now))
+                                          creditor.max_concurrent_calls, open_window(rules, now))
     return plans
 
 
@@ -167,8 +166,8 @@ def histories(session, position_ids, creditors):
     grouped, owner = defaultdict(list), {}
     for pid, cid, window, placed_at in rows:
         if window is None and placed_at is not None:  # placed before plans were recorded
-            found = open_slot(creditors[cid].rules, placed_at)
-            window = window_label(found) if found else None
+            found = open_window(creditors[cid].rules, placed_at)
+            window = found.label if found else None
         grouped[pid].append(PastAttempt(window, placed_at))
         owner[pid] = cid
     # A position whose only attempt is pending has no history yet, but is still planned.

@@ -1,5 +1,7 @@
 """No circles between the project's top-level packages, counting imports inside functions."""
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,3 +80,21 @@ def test_the_graph_sees_imports_hidden_inside_functions():
 def test_no_top_level_package_imports_itself_back_through_others():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle between packages: " + " → ".join(cycle or [])
+
+
+def test_the_domain_imports_without_flask_or_the_database():
+    # A fresh interpreter: this one has Flask and SQLAlchemy loaded by other tests.
+    names = sorted(f"domain.{path.stem}" for path in (ROOT / "domain").glob("*.py"))
+    probe = ("import sys; " + "; ".join(f"import {name}" for name in names)
+             + "; print(sorted(m for m in ('flask', 'sqlalchemy', 'db') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_pure_middle_imports_neither_flask_nor_the_database():
+    impure = {"flask", "werkzeug", "sqlalchemy", "db"}
+    for module in ("ivr/flow.py", "scheduler/retries.py", "contacts/creditors.py"):
+        tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+        found = {name.split(".")[0] for name in imported_names(tree)} & impure
+        assert not found, f"{module} imports {sorted(found)}"

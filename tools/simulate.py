@@ -14,16 +14,16 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import event, select
 
-from contacts.creditors import DEFAULT_WINDOWS, parse_windows
+from contacts.creditors import DEFAULT_WINDOWS
 from contacts.importer import import_contacts
 from db import get_sessionmaker, session_scope
 from db.models import Attempt, Creditor, Position
 from db.upgrade import upgrade_schema
+from domain.windows import is_calling_day, parse_windows
 from notify.mailer import MemoryMailer
 from notify.outbox import flush_outbox
 from reports.daily import report_csv
 from scheduler.dial import dial_pass
-from scheduler.windows import is_calling_day
 
 CREDITOR = "Simulazione"
 
@@ -53,9 +53,9 @@ def working_days(start, count, country):
 def ticks(day, windows, timezone, every_minutes):
     """The dialer's clock through one day: every few minutes inside each window."""
     zone, step = ZoneInfo(timezone), timedelta(minutes=every_minutes)
-    for start, end in parse_windows(windows):
-        moment = datetime.combine(day, start, tzinfo=zone)
-        closing = datetime.combine(day, end, tzinfo=zone)
+    for window in parse_windows(windows):
+        moment = datetime.combine(day, window.start, tzinfo=zone)
+        closing = datetime.combine(day, window.end, tzinfo=zone)
         while moment < closing:
             yield moment
             moment += step

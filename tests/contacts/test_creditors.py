@@ -1,40 +1,18 @@
 """Creditor settings read from text: windows, durations, caller id, timezone, language."""
-from datetime import time
 
 import pytest
 
 from contacts.creditors import (
     SettingError, check_caller_id, check_country, check_language, check_timezone,
-    creditor_settings, format_duration, format_windows, parse_duration, parse_windows,
+    creditor_settings, format_duration, parse_duration,
 )
 
 
-def test_windows_parse_into_start_and_end_times():
-    assert parse_windows("08:30-12:00, 14:00-17:00,18:00-21:00") == [
-        (time(8, 30), time(12)), (time(14), time(17)), (time(18), time(21))]
-
-
-def test_a_window_may_start_where_the_previous_ends():
-    assert parse_windows("08:00-12:00,12:00-13:00")[1] == (time(12), time(13))
-
-
-@pytest.mark.parametrize("text, reason", [
-    ("08:00-12:00,11:00-13:00", "starts before the previous one ends"),
-    ("14:00-17:00,08:00-12:00", "starts before the previous one ends"),
-    ("12:00-08:00", "ends before it starts"),
-    ("09:00-09:00", "ends before it starts"),
-    ("8-12", "not a time"),
-    ("24:00-25:00", "not a time"),
-    ("08:00", "not like 08:30-12:00"),
-    ("", "not like 08:30-12:00"),
-])
-def test_bad_windows_are_refused_with_the_reason(text, reason):
-    with pytest.raises(SettingError, match=reason):
-        parse_windows(text)
-
-
-def test_windows_round_trip_to_canonical_text():
-    assert format_windows(parse_windows("8:30-12:00,14:00-17:00")) == "08:30-12:00,14:00-17:00"
+def test_windows_are_kept_in_canonical_text_and_bad_ones_refused_as_settings():
+    assert creditor_settings(windows="8:30-12:00, 14:00-17:00") == {
+        "windows": "08:30-12:00,14:00-17:00"}
+    with pytest.raises(SettingError, match="ends before it starts"):
+        creditor_settings(windows="12:00-08:00")
 
 
 @pytest.mark.parametrize("text, seconds", [

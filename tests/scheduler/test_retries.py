@@ -1,10 +1,11 @@
-"""The window and retry policy, on plain values: no Flask, no database."""
+"""Windows and retries, on plain values: no Flask, no database."""
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from scheduler.policy import (
-    CallRules, PastAttempt, allowed_slots, ended_without_outcome, open_slot, plan_attempt,
-    slot_end,
+from domain.windows import CallWindow
+from scheduler.retries import (
+    CallRules, PastAttempt, allowed_windows, ended_without_outcome, open_window, plan_attempt,
+    window_end,
 )
 
 ROME = ZoneInfo("Europe/Rome")
@@ -43,7 +44,7 @@ def test_the_retry_skips_the_window_of_the_previous_attempt():
 def test_untried_windows_come_before_tried_ones():
     history = [PastAttempt("18:00-21:00", rome(2026, 11, 23, 18, 0)),
                PastAttempt("08:30-12:00", rome(2026, 11, 24, 8, 30))]
-    assert allowed_slots(RULES, history) == ["14:00-17:00"]
+    assert allowed_windows(RULES, history) == ["14:00-17:00"]
     plan = plan_attempt(RULES, history, after=rome(2026, 11, 24, 8, 31))
     assert plan.window == "14:00-17:00" and local(plan) == rome(2026, 11, 24, 14, 0)
 
@@ -52,7 +53,7 @@ def test_with_every_window_tried_only_the_previous_one_is_excluded():
     rules = CallRules.from_text("08:30-12:00,14:00-17:00", "Europe/Rome", "IT", max_attempts=4)
     history = [PastAttempt("08:30-12:00", rome(2026, 11, 23, 9, 0)),
                PastAttempt("14:00-17:00", rome(2026, 11, 23, 14, 0))]
-    assert allowed_slots(rules, history) == ["08:30-12:00"]
+    assert allowed_windows(rules, history) == ["08:30-12:00"]
     assert local(plan_attempt(rules, history, rome(2026, 11, 23, 14, 1))) == rome(2026, 11, 24, 8, 30)
 
 
@@ -114,10 +115,11 @@ def test_min_gap_counts_real_hours_across_a_dst_change():
 
 
 def test_windows_are_read_on_the_creditors_clock():
-    assert open_slot(RULES, datetime(2026, 11, 23, 7, 45, tzinfo=timezone.utc)) == (time(8, 30), time(12))
-    assert open_slot(RULES, datetime(2026, 7, 6, 6, 45, tzinfo=timezone.utc)) == (time(8, 30), time(12))
-    assert open_slot(RULES, rome(2026, 11, 22, 10, 0)) is None          # Sunday
-    assert slot_end(RULES, rome(2026, 11, 23, 15, 0)) == rome(2026, 11, 23, 17, 0)
+    MORNING = CallWindow(time(8, 30), time(12))
+    assert open_window(RULES, datetime(2026, 11, 23, 7, 45, tzinfo=timezone.utc)) == MORNING
+    assert open_window(RULES, datetime(2026, 7, 6, 6, 45, tzinfo=timezone.utc)) == MORNING
+    assert open_window(RULES, rome(2026, 11, 22, 10, 0)) is None          # Sunday
+    assert window_end(RULES, rome(2026, 11, 23, 15, 0)) == rome(2026, 11, 23, 17, 0)
 
 
 def test_only_calls_ended_without_an_outcome_are_retried():

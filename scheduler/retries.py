@@ -1,21 +1,17 @@
 """When each attempt of a position may ring: windows, retries, gaps and the calendar (pure).
 
-No Flask, no database: plain values in, plain values out. A window is a slot of the day such as
-`14:00-17:00`, read on the creditor's clock; an *instance* of it is that slot on one date.
-A retry goes to a later instance of a different slot, preferring slots the position has not
-tried yet, never sooner than `min_gap` after the previous attempt and never on a Sunday or a
-national holiday.
+No Flask, no database: plain values in, plain values out. A `CallWindow` such as `14:00-17:00`
+is read on the creditor's clock, and known by its label in attempts. A retry goes to a later
+day's or hour's opening of a different window, preferring windows the position has not tried
+yet, never sooner than `min_gap` after the previous attempt and never on a Sunday or a national
+holiday.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from contacts.creditors import parse_windows
-from scheduler.windows import is_calling_day
-
-TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-# Claimed or placed and not yet ended: the call is about to ring, ringing, or talking.
-ACTIVE_STATUSES = ("dialing", "queued", "initiated", "ringing", "in-progress")
+from domain.calls import TERMINAL_STATUSES
+from domain.windows import is_calling_day, parse_windows
 # An active call silent this long lost its final callback: it no longer holds a line or a number.
 STALE_CALL_SECONDS = 3600
 # Far enough to cross any run of holidays and Sundays; a plan beyond it means no window at all.
@@ -26,7 +22,7 @@ HORIZON_DAYS = 31
 class CallRules:
     """A creditor's calling rules, parsed once."""
 
-    windows: tuple          # ((time, time), ...) ascending, not overlapping
+    windows: tuple          # (CallWindow, ...) ascending, not overlapping
     timezone: str
     country: str
     max_attempts: int = 3
@@ -34,7 +30,7 @@ class CallRules:
 
     @classmethod
     def from_text(cls, windows, timezone_name, country, max_attempts=3, min_gap_seconds=7200):
-        return cls(tuple(parse_windows(windows)), timezone_name, country, max_attempts,
+        return cls(parse_windows(windows), timezone_name, country, max_attempts,
                    min_gap_seconds)
 
     @property
@@ -44,7 +40,7 @@ class CallRules:
 
 @dataclass(frozen=True)
 class PastAttempt:
-    """What planning needs of an earlier attempt: its window slot and when it rang."""
+    """What planning needs of an earlier attempt: its window's label and when it rang."""
 
     window: str | None      # "14:00-17:00"
     placed_at: datetime
@@ -52,34 +48,28 @@ class PastAttempt:
 
 @dataclass(frozen=True)
 class Plan:
-    """When an attempt becomes due (UTC) and the window slot it belongs to."""
+    """When an attempt becomes due (UTC) and the label of the window it belongs to."""
 
     due_at: datetime
     window: str
 
 
-def window_label(window):
-    """(time(14), time(17)) → `14:00-17:00`, the text stored in `Attempt.call_window`."""
-    start, end = window
-    return f"{start:%H:%M}-{end:%H:%M}"
-
-
-def open_slot(rules, instant):
-    """The window slot containing `instant` on the creditor's clock and calendar, or None."""
+def open_window(rules, instant):
+    """The CallWindow containing `instant` on the creditor's clock and calendar, or None."""
     local = instant.astimezone(rules.zone)
     if not is_calling_day(local.date(), rules.country):
         return None
     clock = local.time().replace(tzinfo=None)
-    return next((w for w in rules.windows if w[0] <= clock < w[1]), None)
+    return next((w for w in rules.windows if w.contains(clock)), None)
 
 
-def slot_end(rules, instant):
+def window_end(rules, instant):
     """The UTC instant the window open at `instant` closes, or None when none is open."""
-    window = open_slot(rules, instant)
+    window = open_window(rules, instant)
     if window is None:
         return None
     local_day = instant.astimezone(rules.zone).date()
-    return _local(rules, local_day, window[1])
+    return _local(rules, local_day, window.end)
 
 
 def ended_without_outcome(status, outcome):
@@ -87,16 +77,16 @@ def ended_without_outcome(status, outcome):
     return status in TERMINAL_STATUSES and outcome is None
 
 
-def allowed_slots(rules, history):
-    """The slots the next attempt may use: untried ones first, never the previous one's."""
-    labels = [window_label(w) for w in rules.windows]
+def allowed_windows(rules, history):
+    """Labels of the windows the next attempt may use: untried first, never the previous one."""
+    labels = [w.label for w in rules.windows]
     used = {past.window for past in history}
     previous = history[-1].window if history else None
     untried = [label for label in labels if label not in used]
     if untried:
         return untried
     others = [label for label in labels if label != previous]
-    # A single window: the retry can only be that slot on a later day.
+    # A single window: the retry can only be that window on a later day.
     return others or labels
 
 
@@ -114,24 +104,24 @@ def plan_attempt(rules, history, after):
         last = history[-1]
         earliest = max(after, last.placed_at + timedelta(seconds=rules.min_gap_seconds))
         skipped = (last.window, last.placed_at.astimezone(rules.zone).date())
-    return first_instance(rules, allowed_slots(rules, history), earliest, skipped)
+    return first_opening(rules, allowed_windows(rules, history), earliest, skipped)
 
 
-def first_instance(rules, labels, earliest, skipped=None):
-    """The first instance of one of `labels` still open at or after `earliest`, as a Plan."""
-    wanted = [w for w in rules.windows if window_label(w) in labels]
+def first_opening(rules, labels, earliest, skipped=None):
+    """The first day's opening of one of the windows `labels` still open at or after
+    `earliest` (not the `skipped` (label, day)), as a Plan."""
+    wanted = [w for w in rules.windows if w.label in labels]
     day = earliest.astimezone(rules.zone).date()
     for offset in range(HORIZON_DAYS):
         date = day + timedelta(days=offset)
         if not is_calling_day(date, rules.country):
             continue
         for window in wanted:
-            label = window_label(window)
-            if (label, date) == skipped:
+            if (window.label, date) == skipped:
                 continue
-            start, end = _local(rules, date, window[0]), _local(rules, date, window[1])
+            start, end = _local(rules, date, window.start), _local(rules, date, window.end)
             if end > earliest:
-                return Plan(max(start, earliest).astimezone(timezone.utc), label)
+                return Plan(max(start, earliest).astimezone(timezone.utc), window.label)
     return None
 
 

@@ -1,0 +1,86 @@
+"""`CallWindow`: a slot of the day a creditor may call in, read on its clock, on working days.
+
+A creditor's windows are written `08:30-12:00,14:00-17:00`: that text is what the settings,
+the console and `Attempt.call_window` (one window's `label`) hold.
+"""
+import re
+from dataclasses import dataclass
+from datetime import time
+from functools import lru_cache
+
+import holidays
+
+SUNDAY = 6
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+class WindowError(ValueError):
+    """Windows written in a way that cannot be used, with the reason in plain words."""
+
+
+@dataclass(frozen=True, order=True)
+class CallWindow:
+    """From `start` (included) to `end` (excluded), local time; windows order by their start."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text):
+        """`08:30-12:00` → CallWindow(time(8, 30), time(12)); WindowError when it is not one."""
+        pieces = text.split("-")
+        if len(pieces) != 2:
+            raise WindowError(f"window '{text}' is not like 08:30-12:00")
+        start, end = (_parse_clock(p.strip(), text) for p in pieces)
+        if end <= start:
+            raise WindowError(f"window '{text}' ends before it starts")
+        return cls(start, end)
+
+    @property
+    def label(self):
+        """`14:00-17:00`, the text stored in `Attempt.call_window`."""
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+    def __str__(self):
+        return self.label
+
+    def contains(self, clock):
+        """Whether the local wall-clock `clock` (a naive time) falls inside the window."""
+        return self.start <= clock < self.end
+
+
+def _parse_clock(text, window):
+    match = _CLOCK.match(text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise WindowError(f"window '{window}': '{text}' is not a time between 00:00 and 23:59")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_windows(text):
+    """`"08:30-12:00,14:00-17:00"` → (CallWindow, ...), the one reader of a creditor's windows.
+
+    Windows must be ascending and must not overlap (one may start where the previous ends).
+    """
+    windows = []
+    for part in (text or "").split(","):
+        window = CallWindow.parse(part.strip())
+        if windows and window.start < windows[-1].end:
+            raise WindowError(f"window {part.strip()} starts before the previous one ends: "
+                              "list windows in order, without overlaps")
+        windows.append(window)
+    return tuple(windows)
+
+
+def format_windows(windows):
+    """The canonical text of parsed windows: `08:30-12:00,14:00-17:00`."""
+    return ",".join(window.label for window in windows)
+
+
+@lru_cache(maxsize=64)
+def _holidays(country, year):
+    return holidays.country_holidays(country, years=year)
+
+
+def is_calling_day(day, country):
+    """Not a Sunday, not a national holiday of `country`."""
+    return day.weekday() != SUNDAY and day not in _holidays(country, day.year)
