@@ -1,5 +1,6 @@
 # Cortesia: `make run` starts the server, `make test` runs the whole suite; both install first.
 PYTHON ?= python3
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -9,10 +10,12 @@ STAMP := $(VENV)/.installed
 install: $(STAMP)
 
 # The console's browser tests drive Debian's Chromium (Playwright's own download cannot work
-# offline). Installed once with apt when missing; without it those tests are skipped, saying so.
+# offline). Installed once with apt when missing, saying so first, since it changes the system;
+# without it those tests are skipped, saying so.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
+	  echo "chromium is missing: running 'apt-get update' and 'apt-get install chromium' (Debian's"; \
+	  echo "package, about 100 MB with its libraries) for the console's browser tests..."; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 	    >/dev/null 2>&1 || echo "WARNING: could not install chromium; browser tests will be skipped"; }
 
@@ -22,12 +25,13 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-# The web server and the worker (dial passes) together; Ctrl-C stops both.
+# The web server and the worker (dial passes) together; Ctrl-C stops both. `make run PORT=5001`
+# serves on another port.
 run: install
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
 test: install browser
 	$(BIN)/python -m pytest -q

@@ -1,4 +1,5 @@
 """Outgoing messages: the mail outbox (queued with the decision that sends them)."""
+from babel.numbers import format_decimal
 from sqlalchemy import select
 
 from db.models import OutgoingMail
@@ -41,8 +42,9 @@ def queue_notice_email(session, position, reason, now):
 
 
 def _format_amount(amount, language):
-    text = f"{amount:,.2f}"
-    if language == "it":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return text
+    """`1.234,56` in Italian, `1,234.56` in English: always two decimals, as on an invoice."""
+    return format_decimal(amount, format="#,##0.00", locale=LOCALES.get(language, "it_IT"))
+
+
+LOCALES = {"it": "it_IT", "en": "en_GB"}
 

@@ -17,8 +17,8 @@ from scheduler.pacing import (
     Pacer, SharedLedger, VirtualClock, WallClock, active_calls, free_lines,
 )
 from scheduler.planning import (
-    load_creditors, plan_first_attempts, plan_retries, replan_missed, settle_barred,
-    settle_exhausted,
+    load_creditors, plan_first_attempts, plan_retries, replan_later_plans, replan_missed,
+    settle_barred, settle_exhausted,
 )
 from scheduler.retries import window_end
 from scheduler.recovery import recover_claims
@@ -109,6 +109,7 @@ def plan(session, now, creditors):
     """First attempts, retries and missed windows; how many attempts were created."""
     created = plan_first_attempts(session, now, creditors) + plan_retries(session, now, creditors)
     replan_missed(session, now, creditors)
+    replan_later_plans(session, now, creditors)
     return created
 
 

@@ -155,6 +155,33 @@ def replan_missed(session, now, creditors):
     return len(moved)
 
 
+def replan_later_plans(session, now, creditors):
+    """Bring forward pending attempts planned by a pass on a later clock, when `now` allows.
+
+    `dial --now` in the past, while a worker runs on the real clock (the README's walk): the
+    worker plans a retry from its own, later `now`, and a pass at the earlier instant would
+    find it not yet due. Plans are decisions, not facts: re-taken from this pass's clock and
+    the facts (placement times, windows) they allow, they move only earlier, never later.
+    """
+    later = session.execute(
+        select(Attempt.id, Attempt.position_id, Attempt.number, Attempt.due_at)
+        .join(Attempt.position)
+        .where(Attempt.status == "pending", Attempt.created_at > now, Attempt.due_at > now,
+               Position.outcome.is_(None))).all()
+    if not later:
+        return 0
+    numbers = {pid: (aid, number, due_at) for aid, pid, number, due_at in later}
+    moved = []
+    ids = select(Position.id).where(Position.id.in_(numbers))
+    for pid, cid, history in histories(session, ids, creditors):
+        aid, number, due_at = numbers[pid]
+        plan = plan_attempt(creditors[cid].rules, history[:number - 1], now)
+        if plan is not None and plan.due_at < due_at:
+            moved.append({"attempt_id": aid, "due_at": plan.due_at, "call_window": plan.window})
+    _update_plans(session, moved)
+    return len(moved)
+
+
 def histories(session, position_ids, creditors):
     """(position id, creditor id, [PastAttempt]) for each position in the `position_ids` query."""
     rows = session.execute(

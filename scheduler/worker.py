@@ -1,6 +1,9 @@
-"""The long-running worker: APScheduler as a ticker for dial passes, the outbox and daily reports."""
+"""The long-running worker: APScheduler as a ticker for dial passes, the outbox, daily reports,
+speech rendering and the uploads sweep: one table of jobs, each run by one guarded runner."""
 import logging
 import signal
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timezone
 
 import click
@@ -42,46 +45,79 @@ def is_transient(exc):
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
-def build_scheduler(app, dial_every):
-    """A scheduler whose only job is one dial pass every `dial_every` seconds."""
+@dataclass(frozen=True)
+class Job:
+    """One job of the ticker: what it runs at the current time, how often, what it logs."""
+
+    id: str
+    name: str                   # as the log names it
+    every: int | None           # seconds; None: the worker's --dial-every
+    run: Callable               # (app, now) -> a report, or None
+    describe: Callable = lambda report: None  # the report's INFO line, or None: nothing worth one
+
+
+# The jobs' modules are imported when a job runs, as they were before this table (and the
+# tests replace `scheduler.dial.dial_pass` to watch a tick).
+def _dial(app, now):
     from scheduler.dial import dial_pass
+    return dial_pass(app, now)
 
+
+def _flush(app, now):
+    from notify.outbox import flush_outbox
+    return flush_outbox(app, now)
+
+
+def _reports(app, now):
+    from reports.mail import send_due_reports
+    return send_due_reports(app, now)
+
+
+def _speech(app, now):
+    from audio.speech import render_prompts
+    return render_prompts(app, now)
+
+
+def _uploads(app, now):
+    # The console sweeps on each upload too; this is for a console nobody opens.
+    from console.uploads import sweep
+    with app.app_context():
+        return sweep()
+
+
+# The 23:30 report is made once per creditor and day by ReportRun's unique key, not by hoping
+# only one worker runs; the outbox then mails it. A report missed while no worker ran is made
+# at the first tick (see reports.mail.due_reports): every job runs at start, so a worker that
+# restarts often still catches up.
+JOBS = (
+    Job("dial", "dial pass", None, _dial, describe=str),
+    Job("flush", "outbox flush", 30, _flush),
+    Job("reports", "daily reports", 60, _reports),
+    Job("speech", "speech rendering", 60, _speech,
+        describe=lambda r: f"speech: {r}" if r.rendered or r.failed else None),
+    Job("uploads", "uploads sweep", 600, _uploads),
+)
+
+
+def guarded(app, job):
+    """The job as the scheduler calls it: at the current time, through `run_job`, logged."""
     def tick():
-        report = run_job("dial pass", lambda: dial_pass(app, utcnow()))
-        if report is not None:
-            log.info("%s", report)
+        report = run_job(job.name, lambda: job.run(app, utcnow()))
+        line = job.describe(report) if report is not None else None
+        if line:
+            log.info("%s", line)
+    tick.__name__ = job.id
+    return tick
 
-    def flush():
-        from notify.outbox import flush_outbox
-        run_job("outbox flush", lambda: flush_outbox(app, utcnow()))
 
-    def speech():
-        from audio.speech import render_prompts
-        report = run_job("speech rendering", lambda: render_prompts(app, utcnow()))
-        if report and (report.rendered or report.failed):
-            log.info("speech: %s", report)
-
-    def reports():
-        from reports.mail import send_due_reports
-        run_job("daily reports", lambda: send_due_reports(app, utcnow()))
-
-    def uploads():
-        # The console sweeps on each upload too; this is for a console nobody opens.
-        from console.uploads import sweep
-        with app.app_context():
-            run_job("uploads sweep", sweep)
-
+def build_scheduler(app, dial_every):
+    """A scheduler running each of JOBS at its interval, the dial pass every `dial_every` s."""
     scheduler = BlockingScheduler(timezone=timezone.utc)
-    # The 23:30 report is made once per creditor and day by ReportRun's unique key, not by
-    # hoping only one worker runs; the outbox then mails it. A report missed while no worker
-    # ran is made at the first tick (see reports.mail.due_reports): every job runs at start,
-    # so a worker that restarts often still catches up.
-    for job, every in ((flush, 30), (reports, 60), (speech, 60), (uploads, 600)):
-        scheduler.add_job(job, "interval", seconds=every, id=job.__name__, coalesce=True,
+    for job in JOBS:
+        every = job.every or dial_every
+        # A job never overlaps itself (max_instances=1); missed ticks collapse into one.
+        scheduler.add_job(guarded(app, job), "interval", seconds=every, id=job.id, coalesce=True,
                           max_instances=1, misfire_grace_time=every, next_run_time=utcnow())
-    # Passes never overlap (max_instances=1); missed ticks collapse into one (coalesce).
-    scheduler.add_job(tick, "interval", seconds=dial_every, id="dial", coalesce=True,
-                      max_instances=1, misfire_grace_time=dial_every, next_run_time=utcnow())
     return scheduler
 
 
@@ -90,7 +126,7 @@ def build_scheduler(app, dial_every):
               help="Seconds between dial passes.")
 @with_appcontext
 def worker_command(dial_every):
-    """Run the scheduler until SIGTERM or Ctrl-C: dial passes every few seconds."""
+    """Run the scheduler until SIGTERM or Ctrl-C: dial passes every few seconds, and the other jobs."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick is noise
     scheduler = build_scheduler(current_app._get_current_object(), dial_every)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, update
@@ -356,3 +357,14 @@ def test_a_flusher_killed_before_data_is_retried_and_the_message_sent_once(
     assert (report.recovered, report.sent) == (1, 1)
     assert len(smtp_server.envelopes) == 1
     assert mails(app)[0].status == "sent"
+
+
+@pytest.mark.parametrize("language, amount, written", [
+    ("it", Decimal("1234567.5"), "1.234.567,50 EUR"),
+    ("it", Decimal("0.07"), "0,07 EUR"),
+    ("en", Decimal("1234567.5"), "1,234,567.50 EUR"),
+])
+def test_the_notice_writes_the_amount_the_way_its_language_does(session, language, amount, written):
+    position = make_position(session, make_creditor(session), language=language, amount=amount)
+    [mail] = queue_notice_email(session, position, "wrong_person", NOW)
+    assert written in mail.body

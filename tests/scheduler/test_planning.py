@@ -73,6 +73,21 @@ def test_a_late_pass_retries_in_the_next_allowed_window_not_the_previous_one(
     assert [a.call_window for a in attempts(session)] == ["18:00-21:00", "08:30-12:00"]
 
 
+def test_a_pass_at_an_earlier_instant_retries_what_a_pass_on_a_later_clock_planned(
+        app, session, simulator):
+    """`dial --now` in the past, while a worker runs on the real clock (the README's walk)."""
+    position = make_position(session, make_creditor(session))
+    simulator.script(position.phone, DebtorScript("busy"))
+    dial_pass(app, rome(2026, 11, 23, 9, 0))                 # `dial --now`: the first call
+    dial_pass(app, rome(2026, 12, 1, 3, 0))                  # the worker, a week later, plans
+    assert attempts(session)[1].due_at.astimezone(ROME) == rome(2026, 12, 1, 14, 0)
+    report = dial_pass(app, rome(2026, 11, 23, 15, 0))       # `dial --now` that afternoon
+    assert len(report.placed) == 1
+    retry = attempts(session)[1]
+    assert (retry.call_window, retry.placed_at.astimezone(ROME)) == \
+        ("14:00-17:00", rome(2026, 11, 23, 15, 0))
+
+
 def test_an_answered_outcome_stops_all_calls(app, session, simulator):
     position = make_position(session, make_creditor(session))
     simulator.script(position.phone, DebtorScript("human", ("1", "1")))
