@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+E164 = re.compile(r"\+[1-9]\d{6,14}")   # what Twilio rings; anything else is error 21211
 CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls\.json$")
 REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}
 RECORDED = ("To", "From", "Url", "StatusCallback")
@@ -98,7 +99,11 @@ class TwilioStandIn:
         if not match:
             return 404, {"code": 20404, "message": "Not Found", "status": 404}
         if method == "POST":
-            return 201, self.record(match[1], _form(body))
+            form = _form(body)
+            if not E164.fullmatch(form.get("To") or ""):
+                return 400, {"code": 21211, "message": f"Invalid 'To' Phone Number: {form.get('To')}",
+                             "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400}
+            return 201, self.record(match[1], form)
         if method == "GET":
             calls = self.listing(parse_qs(parts.query))
             return 200, {"calls": calls, "page": 0, "page_size": 50, "uri": parts.path,
