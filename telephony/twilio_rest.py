@@ -63,6 +63,19 @@ REQUEST_LOG = logging.getLogger(__name__ + ".requests")
 REQUEST_LOG.addFilter(_TwilioRequestLog())
 
 
+class _MaskPhones(logging.Filter):
+    """urllib3 logs each request line at DEBUG, a listing's numbers in its query: mask them."""
+
+    def filter(self, record):
+        record.msg, record.args = mask_phones(record.getMessage()), None
+        return True
+
+
+# urllib3 carries all of Twilio's traffic; its logger is the process's, and masking a phone
+# number in another request's line does no harm.
+logging.getLogger("urllib3.connectionpool").addFilter(_MaskPhones())
+
+
 class CallsEndpoint:
     """POSTs to an account's Calls resource, doing per call only what differs between calls.
 

@@ -1,5 +1,6 @@
 """TwilioTelephony's transport against real sockets on loopback: kept-alive connections,
 timeouts, a lost answer told from a request that never went out, TLS."""
+import logging
 import shutil
 import socket
 import ssl
@@ -8,6 +9,7 @@ import threading
 
 import pytest
 
+from bench.twilio_standin import TwilioStandIn
 from telephony import CallRequest, PlaceCallError
 from telephony.twilio_rest import TwilioTelephony
 
@@ -148,6 +150,17 @@ def test_nothing_listening_certainly_placed_nothing():
     with pytest.raises(PlaceCallError, match="cannot reach") as raised:
         place(f"http://127.0.0.1:{port}")
     assert not raised.value.maybe_placed
+
+
+def test_no_log_line_at_any_level_quotes_the_numbers_unmasked(caplog):
+    with TwilioStandIn() as standin, caplog.at_level(logging.DEBUG):
+        telephony = TwilioTelephony(ACCOUNT_SID, "secret-token", standin.url, timeout=2)
+        telephony.place_call(REQUEST)
+        telephony.find_call(REQUEST, standin.clock())
+    lines = "\n".join(record.getMessage() for record in caplog.records)
+    # urllib3's own line of the listing stays for debugging, its numbers masked
+    assert f'"GET /2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json?To=+39333****567' in lines
+    assert "3331234567" not in lines and "0212345678" not in lines
 
 
 @pytest.fixture(scope="module")
