@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from urllib.parse import quote_plus
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -42,7 +43,7 @@ class BareHttpClient:
         self.headers = {k: v for k, v in endpoint._headers.items() if k != "Content-Length"}
 
     def create(self, request):
-        body = f"To={request.to}&Url={request.url}".encode()
+        body = f"To={quote_plus(request.to)}&Url={quote_plus(request.url)}".encode()
         self.connection.request("POST", self.endpoint.url.split(str(PORT), 1)[1], body=body,
                                 headers=self.headers)
         answer = self.connection.getresponse()
@@ -87,7 +88,8 @@ def main():
             for name, make in transports.items():
                 cpu, wall = place(endpoint(make()), rate, count)
                 baseline = baseline or cpu
-                share = f"{cpu * rate:7.3%} of a core" if rate else f"{1 / cpu:6.0f} calls/s CPU-bound"
+                share = (f"{cpu * rate:7.3%} of a core" if rate
+                         else f"{1 / cpu:6.0f} calls/s CPU-bound")
                 print(f"  {name:22} {cpu * 1000:6.3f} ms CPU/call  {wall * 1000:6.3f} ms wall"
                       f"  {share}  ratio {cpu / baseline:4.2f}", flush=True)
     finally:

@@ -44,7 +44,8 @@ def main():
         report = render_prompts(app, datetime.now(timezone.utc))
         seconds = time.perf_counter() - started
         print(f"rendering for {args.positions:,} positions (2 creditors, it + en): "
-              f"{len(engine.rendered)} renders = {len(set(engine.rendered))} distinct fixed sentences, "
+              f"{len(engine.rendered)} renders = {len(set(engine.rendered))} distinct fixed "
+              f"sentences, "
               f"{seconds:.2f} s; {report}")
         again = render_prompts(app, datetime.now(timezone.utc))
         print(f"second run: {again}; renders now {len(engine.rendered)}")

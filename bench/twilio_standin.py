@@ -101,8 +101,9 @@ class TwilioStandIn:
         if method == "POST":
             form = _form(body)
             if not E164.fullmatch(form.get("To") or ""):
-                return 400, {"code": 21211, "message": f"Invalid 'To' Phone Number: {form.get('To')}",
-                             "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400}
+                return 400, {"code": 21211, "status": 400,
+                             "message": f"Invalid 'To' Phone Number: {form.get('To')}",
+                             "more_info": "https://www.twilio.com/docs/errors/21211"}
             return 201, self.record(match[1], form)
         if method == "GET":
             calls = self.listing(parse_qs(parts.query))
