@@ -4,8 +4,9 @@
 
 Point the app at it with TELEPHONY=twilio TWILIO_API_BASE_URL=http://127.0.0.1:8099.
 `POST /2010-04-01/Accounts/<sid>/Calls.json` answers 201 with a new CallSid and records the
-request (its `Url` names the attempt); `GET` on the same path lists the recorded calls,
-filtered by `To`/`From`, newest first, as Twilio does. Nothing else is simulated: no webhooks.
+request (its `Url` names the attempt), or 400 with error 21211 for a `To` that is not E.164;
+`GET` on the same path lists the recorded calls, filtered by `To`/`From`, newest first, as
+Twilio does. Nothing else is simulated: no webhooks.
 
 It speaks just enough HTTP/1.1 (keep-alive, Content-Length bodies) on one asyncio loop, so
 that a benchmark measures the dialer, not the stand-in's own request parsing.
