@@ -7,16 +7,23 @@ from audio.ffmpeg import use_with_pydub
 log = logging.getLogger(__name__)
 
 
-def init_app(app):
-    from audio.cli import prompt_cli
+def use_speech_engine(app, engine):
+    """Render speech with `engine` (a SpeechEngine) from now on; None: <Say> speaks it all.
+    init_app installs the one TTS_ENGINE names; tests and benchmarks may put FakeSpeech."""
     from audio.clips import ClipCache, Renderer
-    from audio.tts import build_engine
-    from audio.views import bp
 
-    engine = build_engine(app.config["TTS_ENGINE"])
+    app.extensions.pop("cortesia.renderer", None)
     if engine is not None:
         cache = ClipCache(app.config["AUDIO_CACHE_DIR"], engine.suffix)
         app.extensions["cortesia.renderer"] = Renderer(engine, cache)
+
+
+def init_app(app):
+    from audio.cli import prompt_cli
+    from audio.tts import build_engine
+    from audio.views import bp
+
+    use_speech_engine(app, build_engine(app.config["TTS_ENGINE"]))
 
     try:
         use_with_pydub()

@@ -9,6 +9,7 @@ personal data goes to the unofficial endpoint behind gTTS — unless the credito
 from sqlalchemy import select
 
 from audio.clips import clip_key
+from audio.tts import has_words
 from db import session_scope
 from db.models import Creditor, Position
 from prompts import personal_fields
@@ -19,11 +20,12 @@ PLACEHOLDERS = {name: "" for name in PERSONAL_FIELDS}
 
 
 def fixed_sentences(creditor_name, language, overrides=None):
-    """The fixed pieces of every template in `language`, as the calls will say them."""
+    """The fixed pieces of every template in `language`, as the calls will say them; a piece
+    without words (", " between two fields of a creditor's wording) is left to <Say>."""
     fields = dict(PLACEHOLDERS, creditor=creditor_name)
     return [piece.text.strip() for slot in TEMPLATES[language]
             for piece in segments(slot, language, fields, overrides)
-            if piece.key and piece.text.strip()]
+            if piece.key and has_words(piece.text)]
 
 
 def campaign_sentences(session):

@@ -3,8 +3,8 @@ how fast a cached clip is served.
 
     .venv/bin/python bench/speech.py [--positions 10000]
 
-The engine is a counting stand-in (no network): every render is counted and answered with the
-same short MP3. Then the app serves one cached clip repeatedly through its test client
+The engine is FakeSpeech (no network): every render is counted and answered with the same
+short MP3. Then the app serves one cached clip repeatedly through its test client
 (in-process, the whole Flask stack), and prints the latency percentiles.
 """
 import argparse
@@ -21,24 +21,12 @@ sys.path.insert(0, ROOT)
 from sqlalchemy import insert  # noqa: E402
 
 from app import create_app  # noqa: E402
+from audio import use_speech_engine  # noqa: E402
 from audio.speech import render_prompts  # noqa: E402
+from audio.tts import FakeSpeech  # noqa: E402
 from db import session_scope  # noqa: E402
 from db.models import Creditor, Position  # noqa: E402
 from db.upgrade import upgrade_schema  # noqa: E402
-
-SILENT_MP3 = bytes.fromhex("fffb9064") + bytes(413)   # one MPEG frame: enough to serve
-
-
-class CountingEngine:
-    name, mimetype, suffix = "counting", "audio/mpeg", ".mp3"
-
-    def __init__(self):
-        self.texts = []
-
-    def render(self, text, language):
-        self.texts.append((text, language))
-        return SILENT_MP3
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -49,17 +37,18 @@ def main():
         app = create_app({"DATABASE_URL": f"sqlite:///{scratch}/speech.db", "TTS_ENGINE": "gtts",
                           "AUDIO_CACHE_DIR": f"{scratch}/clips", "TELEPHONY": "simulator"})
         upgrade_schema(app.extensions["cortesia.engine"])
-        engine = CountingEngine()
-        app.extensions["cortesia.renderer"].engine = engine
+        engine = FakeSpeech()
+        use_speech_engine(app, engine)
         add_campaign(app, args.positions)
         started = time.perf_counter()
         report = render_prompts(app, datetime.now(timezone.utc))
         seconds = time.perf_counter() - started
         print(f"rendering for {args.positions:,} positions (2 creditors, it + en): "
-              f"{len(engine.texts)} renders = {len(set(engine.texts))} distinct fixed sentences, "
+              f"{len(engine.rendered)} renders = {len(set(engine.rendered))} distinct fixed "
+              f"sentences, "
               f"{seconds:.2f} s; {report}")
         again = render_prompts(app, datetime.now(timezone.utc))
-        print(f"second run: {again}; renders now {len(engine.texts)}")
+        print(f"second run: {again}; renders now {len(engine.rendered)}")
         serve(app, args.requests)
         app.extensions["cortesia.engine"].dispose()
 
@@ -85,7 +74,7 @@ def serve(app, requests):
     from audio.clips import clip_key
     from audio.speech import fixed_sentences
 
-    key = clip_key(fixed_sentences("Acme Energia", "it")[-1], "it", "counting")
+    key = clip_key(fixed_sentences("Acme Energia", "it")[-1], "it", FakeSpeech.name)
     client = app.test_client()
     path = f"/audio/clips/{key}.mp3"
     assert client.get(path).status_code == 200

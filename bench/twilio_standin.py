@@ -4,8 +4,9 @@
 
 Point the app at it with TELEPHONY=twilio TWILIO_API_BASE_URL=http://127.0.0.1:8099.
 `POST /2010-04-01/Accounts/<sid>/Calls.json` answers 201 with a new CallSid and records the
-request (its `Url` names the attempt); `GET` on the same path lists the recorded calls,
-filtered by `To`/`From`, newest first, as Twilio does. Nothing else is simulated: no webhooks.
+request (its `Url` names the attempt), or 400 with error 21211 for a `To` that is not E.164;
+`GET` on the same path lists the recorded calls, filtered by `To`/`From`, newest first, as
+Twilio does. Nothing else is simulated: no webhooks.
 
 It speaks just enough HTTP/1.1 (keep-alive, Content-Length bodies) on one asyncio loop, so
 that a benchmark measures the dialer, not the stand-in's own request parsing.
@@ -20,6 +21,7 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+E164 = re.compile(r"\+[1-9]\d{6,14}")   # what Twilio rings; anything else is error 21211
 CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls\.json$")
 REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}
 RECORDED = ("To", "From", "Url", "StatusCallback")
@@ -98,7 +100,12 @@ class TwilioStandIn:
         if not match:
             return 404, {"code": 20404, "message": "Not Found", "status": 404}
         if method == "POST":
-            return 201, self.record(match[1], _form(body))
+            form = _form(body)
+            if not E164.fullmatch(form.get("To") or ""):
+                return 400, {"code": 21211, "status": 400,
+                             "message": f"Invalid 'To' Phone Number: {form.get('To')}",
+                             "more_info": "https://www.twilio.com/docs/errors/21211"}
+            return 201, self.record(match[1], form)
         if method == "GET":
             calls = self.listing(parse_qs(parts.query))
             return 200, {"calls": calls, "page": 0, "page_size": 50, "uri": parts.path,

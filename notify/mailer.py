@@ -1,12 +1,15 @@
-"""Sending one email: the message builder, the SMTP mailer and an in-memory fake.
+"""Sending one email: the message builder, the `Mailer` interface, the SMTP mailer and an
+in-memory fake that fails as an SMTP server would (tests/notify/test_mailer_contract.py).
 
 This is the only module that imports `smtplib`; everything else asks `get_mailer(app)`.
 """
 import hashlib
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import formatdate, getaddresses, parseaddr
+from typing import Protocol
 
 EXTENSION = "cortesia.mailer"
 # Long enough for a slow server, short enough that a hung one cannot outlive the outbox lease.
@@ -19,6 +22,19 @@ class MailError(Exception):
 
 class MailFateUnknown(MailError):
     """The message's DATA went out but no verdict came back: the server may have it or not."""
+
+
+class Mailer(Protocol):
+    """Hands one message to the mail system."""
+
+    def send(self, message: EmailMessage, before_data: Callable[[], None] | None = None) -> None:
+        """Deliver `message`, or raise saying why not.
+
+        MailError: the server surely has nothing (unreachable, every recipient refused, a
+        refusal of the message). `before_data()` runs once, just before the message goes out,
+        and only if it is about to; an exception from it stops the send and comes through as
+        is. MailFateUnknown (a MailError): the message went out but no verdict came back.
+        """
 
 
 @dataclass(frozen=True)
@@ -122,17 +138,24 @@ def _quit(smtp):
 
 
 class MemoryMailer:
-    """Keeps messages in a list instead of sending them; `fail_with` makes every send fail
-    before DATA, `lose_reply_with` after it (the fate of the message is then unknown)."""
+    """Keeps messages in `sent` instead of sending them, failing where a server would: the
+    addresses in `refuse` are refused (550); `fail_with` makes every send fail before DATA (a
+    server down), `lose_reply_with` after it (the fate of the message is then unknown)."""
 
     def __init__(self):
         self.sent = []
+        self.refuse = set()
         self.fail_with = None
         self.lose_reply_with = None
 
     def send(self, message, before_data=None):
         if self.fail_with is not None:
             raise MailError(self.fail_with)
+        recipients = [address for _, address in getaddresses(
+            [str(value) for field in ("To", "Cc", "Bcc") for value in message.get_all(field, [])])]
+        if all(address in self.refuse for address in recipients):  # none, or all refused
+            raise MailError("recipient refused: " + "; ".join(
+                f"550 5.1.1 <{address}> mailbox unavailable" for address in recipients))
         if before_data is not None:
             before_data()
         self.sent.append(message)
@@ -148,12 +171,12 @@ def _refusals(recipients):
     return "; ".join(f"{code} {_text(reply)}" for code, reply in recipients.values())
 
 
-def mailer_from_config(config):
+def mailer_from_config(config) -> Mailer:
     return SMTPMailer(config["SMTP_HOST"], config["SMTP_PORT"], config.get("SMTP_USERNAME"),
                       config.get("SMTP_PASSWORD"), config.get("SMTP_STARTTLS", False))
 
 
-def get_mailer(app):
+def get_mailer(app) -> Mailer:
     """The app's mailer: SMTP from the configuration, built on first use; tests may set another."""
     mailer = app.extensions.get(EXTENSION)
     if mailer is None:
@@ -161,6 +184,6 @@ def get_mailer(app):
     return mailer
 
 
-def set_mailer(app, mailer):
+def set_mailer(app, mailer: Mailer):
     """Use `mailer` for this app from now on (tests, `simulate`)."""
     app.extensions[EXTENSION] = mailer

@@ -1,7 +1,12 @@
-"""Placing calls: one small interface, a real Twilio implementation and a built-in simulator."""
+"""Placing calls: one written interface (`Telephony`), a real Twilio implementation and a
+built-in simulator; tests/telephony/test_contract.py holds both to it."""
 import hashlib
 import hmac
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from flask import current_app
 
@@ -29,6 +34,26 @@ class CallRequest:
     timeout: int
 
 
+# What Twilio accepts as a number to ring (E.164); anything else it refuses with error 21211.
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+class Telephony(Protocol):
+    """What the dialer needs of a provider: place a call, find one whose answer was lost."""
+
+    def place_call(self, request: CallRequest) -> str:
+        """Ring `request.to`; the new call's CallSid ("CA" and 32 hex digits).
+
+        Not idempotent: each placement is a new call. PlaceCallError when the provider did not
+        take it (a number that is not E.164: error 21211), with `maybe_placed` when it may have.
+        """
+
+    def find_call(self, request: CallRequest, since: datetime,
+                  known: Collection[str] = ()) -> str | None:
+        """The oldest call from `request.from_` to `request.to` created at or after `since`
+        whose CallSid is not in `known`, or None; PlaceCallError when the provider cannot say."""
+
+
 def webhook_auth_token(app):
     """The secret Twilio signs webhooks with; the simulator signs with one derived from SECRET_KEY."""
     token = app.config.get("TWILIO_AUTH_TOKEN")
@@ -39,7 +64,7 @@ def webhook_auth_token(app):
     return hmac.new(app.config["SECRET_KEY"].encode(), b"cortesia-simulator", hashlib.sha256).hexdigest()
 
 
-def build_telephony(app):
+def build_telephony(app) -> Telephony:
     kind = app.config["TELEPHONY"]
     if kind == "twilio":
         from telephony.twilio_rest import TwilioTelephony
@@ -56,7 +81,7 @@ def build_telephony(app):
     raise RuntimeError(f"TELEPHONY must be 'twilio' or 'simulator', not {kind!r}")
 
 
-def get_telephony(app=None):
+def get_telephony(app=None) -> Telephony:
     """The app's telephony, built on first use (a web process that only answers never needs it)."""
     app = app or current_app
     if "cortesia.telephony" not in app.extensions:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from db.models import utcnow
-from telephony import CallRequest, webhook_auth_token
+from telephony import E164, CallRequest, PlaceCallError, webhook_auth_token
 from telephony.twiml_runner import HANGUP, Debtor, Document, TwimlRunner, parse_twiml
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class SimulatedCall:
     errors: list = field(default_factory=list)
     status: str = "queued"
     duration: int = 0
+    created: object = None         # when it was placed, on the app's webhook clock
 
     @property
     def to(self):
@@ -125,9 +126,13 @@ class Simulator:
 
     def place_call(self, request: CallRequest) -> str:
         """Run the whole call, webhooks and all, and return its CallSid."""
+        if not E164.fullmatch(request.to or ""):   # Twilio refuses it before any call exists
+            raise PlaceCallError("the simulator refused the call, as Twilio would: error 21211, "
+                                 "the 'To' number is not a valid phone number")
         script = self.scripts.get(request.to) or self._draw()
         # CallSids are never seeded: two runs on one database must not reuse them.
-        call = SimulatedCall(call_sid="CA" + uuid.uuid4().hex, request=request, script=script)
+        call = SimulatedCall(call_sid="CA" + uuid.uuid4().hex, request=request, script=script,
+                             created=self._now())
         self.calls.append(call)
         call.keys = self._resolve(script.keys, request)
         if script.answer in UNANSWERED:
@@ -139,9 +144,10 @@ class Simulator:
         return call.call_sid
 
     def find_call(self, request: CallRequest, since, known=()):
-        """The CallSid of the call placed for this request's attempt (same answer URL), or None."""
+        """Like Twilio: the oldest call between the request's numbers since `since` not in `known`."""
         for call in self.calls:
-            if call.request.url == request.url and call.call_sid not in known:
+            if (call.request.to, call.request.from_) == (request.to, request.from_) \
+                    and call.created >= since and call.call_sid not in known:
                 return call.call_sid
         return None
 

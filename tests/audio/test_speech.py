@@ -13,7 +13,9 @@ import requests
 import responses
 
 from app import create_app
+from audio import use_speech_engine
 from audio.speech import fixed_sentences, render_prompts
+from audio.tts import SILENT_MP3, FakeSpeech
 from db import session_scope
 from db.models import Position, utcnow
 from scheduler.dial import dial_pass
@@ -89,6 +91,18 @@ def test_a_rate_limit_backs_off_instead_of_hammering(app, session, google):
     assert later.rendered == first.postponed + 1 and later.failed == 0
 
 
+def test_a_wording_with_a_piece_of_punctuation_alone_renders_every_other_piece(app, session,
+                                                                              google):
+    google.post(GTTS, body=gtts_answer())
+    make_creditor(session)
+    worded = app.test_cli_runner().invoke(args=["prompt", "text", "notice", "{amount}, {due_date}.",
+                                                "--creditor", "Acme Energia"])
+    assert worded.exit_code == 0, worded.output
+    report = render_prompts(app, utcnow())   # gTTS cannot say "," or ".": they are not sent
+    assert (report.failed, report.postponed) == (0, 0) and report.rendered > 0
+    assert all(any(c.isalnum() for c in spoken(call.request)) for call in google.calls)
+
+
 def test_rendered_clips_are_played_and_the_debtors_name_is_said(app, session, google):
     google.post(GTTS, body=gtts_answer())
     creditor = make_creditor(session)
@@ -101,6 +115,17 @@ def test_rendered_clips_are_played_and_the_debtors_name_is_said(app, session, go
     clip = app.test_client().get(verbs[0][1].replace(PUBLIC_BASE_URL, ""))
     assert clip.status_code == 200 and clip.mimetype == "audio/mpeg" and clip.data == MP3
     assert "immutable" in clip.headers["Cache-Control"]
+
+
+def test_a_test_can_put_the_fake_speech_in_place_and_calls_play_its_clips(app, session, google):
+    fake = FakeSpeech()
+    use_speech_engine(app, fake)
+    attempt = make_attempt(session, make_position(session, make_creditor(session)))
+    report = render_prompts(app, utcnow())
+    assert report.rendered == len(fake.rendered) > 0 and len(google.calls) == 0
+    answer = signed_post(app.test_client(), f"/ivr/{attempt.token}/answer", {"CallSid": "CA1"})
+    played = [v.text for v in ET.fromstring(answer.data).iter() if v.tag == "Play"]
+    assert played and app.test_client().get(played[0].replace(PUBLIC_BASE_URL, "")).data == SILENT_MP3
 
 
 def test_a_webhook_answers_at_once_while_gtts_hangs(app, session, google):

@@ -12,7 +12,6 @@ from db.models import Attempt, BlockedNumber, Event
 from scheduler.dial import dial_pass
 from scheduler.pacing import VirtualClock
 from telephony import PlaceCallError, get_telephony
-from telephony.http import MOCK_TARGET
 from telephony.simulator import DebtorScript
 from tests.conftest import PUBLIC_BASE_URL
 from tests.factories import make_creditor, make_position
@@ -33,7 +32,7 @@ def twilio(app):
     """The app on Twilio REST (at a stand-in base URL), with the API mocked by `responses`."""
     app.config.update(TELEPHONY="twilio", TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_API_BASE_URL=API)
     app.extensions["cortesia.dial_clock"] = VirtualClock()   # paced without sleeping
-    with responses.RequestsMock(target=MOCK_TARGET) as api:
+    with responses.RequestsMock() as api:
         yield api
 
 

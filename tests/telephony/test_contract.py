@@ -1,0 +1,68 @@
+"""The `Telephony` contract, held against both implementations: Twilio REST (against the local
+stand-in, bench/twilio_standin.py) and the simulator (against a canned app). What one does,
+the other must: the simulator may not succeed where Twilio would refuse."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bench.twilio_standin import TwilioStandIn
+from telephony import CallRequest, PlaceCallError
+from telephony.simulator import DebtorScript, Simulator
+from telephony.twilio_rest import TwilioTelephony
+from tests.telephony.canned import ANSWER_URL, STATUS_URL, canned_app
+
+CALL_SID = re.compile(r"CA[0-9a-f]{32}")
+
+
+def request(to="+393331234567", url=ANSWER_URL):
+    return CallRequest(to=to, from_="+390212345678", url=url, status_callback=STATUS_URL,
+                       timeout=30)
+
+
+@pytest.fixture(params=["twilio", "simulator"])
+def telephony(request):
+    if request.param == "twilio":
+        with TwilioStandIn() as standin:
+            yield TwilioTelephony("AC" + "3" * 32, "secret-token", standin.url, timeout=5)
+        return
+    simulator = Simulator(canned_app({}))
+    simulator.script("+393331234567", DebtorScript("no-answer"))
+    yield simulator
+
+
+@pytest.fixture
+def before():
+    return datetime.now(timezone.utc) - timedelta(seconds=1)
+
+
+def test_a_placed_call_returns_a_new_call_sid_each_time(telephony):
+    first, second = telephony.place_call(request()), telephony.place_call(request())
+    assert CALL_SID.fullmatch(first) and CALL_SID.fullmatch(second)
+    assert first != second          # not idempotent: placing twice rings twice
+
+
+@pytest.mark.parametrize("number", ["3331234567", "+39 333 1234567", "", "+0123456789"])
+def test_a_number_that_is_not_e164_is_refused_and_no_call_exists(telephony, before, number):
+    with pytest.raises(PlaceCallError, match="21211") as raised:
+        telephony.place_call(request(to=number))
+    assert not raised.value.maybe_placed
+    assert telephony.find_call(request(to=number), before) is None
+
+
+def test_the_oldest_call_between_the_numbers_is_found_unless_known(telephony, before):
+    first = telephony.place_call(request(url=ANSWER_URL))
+    second = telephony.place_call(request(url=ANSWER_URL.replace("/tok/", "/other/")))
+    assert telephony.find_call(request(), before) == first
+    assert telephony.find_call(request(), before, known={first}) == second
+    assert telephony.find_call(request(), before, known={first, second}) is None
+
+
+def test_a_call_placed_before_since_is_not_found(telephony):
+    telephony.place_call(request())
+    assert telephony.find_call(request(), datetime.now(timezone.utc) + timedelta(minutes=5)) is None
+
+
+def test_a_call_to_another_number_is_not_found(telephony, before):
+    telephony.place_call(request())
+    assert telephony.find_call(request(to="+393339999999"), before) is None
