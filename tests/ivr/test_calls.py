@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 from flask import has_app_context
+from sqlalchemy import select
 
 from db import get_sessionmaker
 from db.models import Attempt, Event
@@ -63,7 +64,7 @@ def test_a_status_callback_keeps_the_facts_twilio_sent_and_only_those(session):
     attempt = make_attempt(session, make_position(session, make_creditor(session)))
     calls.record_status(session, attempt, CallFacts(call_sid=SID, status="busy", duration=0,
                                                     sequence="2"), NOW)
-    event = session.query(Event).filter_by(attempt_id=attempt.id, kind="status").one()
+    event = _event(session, attempt, "status")
     assert event.detail == {"status": "busy", "duration": 0, "sequence": "2"}
     assert event.source == f"twilio:status {SID}"
 
@@ -71,5 +72,10 @@ def test_a_status_callback_keeps_the_facts_twilio_sent_and_only_those(session):
 def test_a_request_without_a_call_sid_is_still_recorded(session):
     attempt = make_attempt(session, make_position(session, make_creditor(session)))
     calls.take_keys(session, attempt, State(), CallFacts(), NOW, SPEAKING, action_url)
-    event = session.query(Event).filter_by(attempt_id=attempt.id, kind="keys").one()
+    event = _event(session, attempt, "keys")
     assert event.source == "twilio:identify -" and event.detail == {"step": "identify", "digits": None}
+
+
+def _event(session, attempt, kind):
+    return session.scalars(select(Event).where(Event.attempt_id == attempt.id,
+                                               Event.kind == kind)).one()

@@ -1,10 +1,12 @@
 """Odd values in signed webhooks: the answer is TwiML or 204, and the facts that fit are kept."""
+import dataclasses
 import logging
 import os
 import random
 import xml.etree.ElementTree as ET
 from urllib.parse import quote, unquote
 
+import pytest
 from twilio.request_validator import RequestValidator
 
 from db import get_sessionmaker
@@ -44,6 +46,12 @@ def test_every_fact_twilio_sends_is_read_under_its_own_name_and_nothing_else_is(
     assert CallFacts.from_form(form) == CallFacts(
         call_sid=SID, status="completed", answered_by="human", duration=42, digits="1",
         sequence="3", timestamp="Tue, 24 Nov 2026 09:00:00 +0000")
+
+
+def test_the_facts_of_a_request_cannot_be_changed_once_read():
+    facts = CallFacts.from_form({"CallSid": SID, "Digits": "2"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts.digits = "1"
 
 
 def test_a_fact_left_empty_or_blank_is_no_fact():
