@@ -1,5 +1,5 @@
 """Serving recordings and synthesized clips to Twilio's <Play>: by content address,
-cacheable for ever.
+cacheable for ever (their URLs are built by audio.urls).
 
 No login (Twilio fetches them) and no personal data in them: both are a creditor's fixed
 sentences; the debtor's own values are spoken by <Say>.
@@ -15,11 +15,6 @@ bp = Blueprint("audio", __name__, url_prefix="/audio")
 ONE_YEAR = 365 * 24 * 3600
 
 
-def recording_url(sha256, app=None):
-    """The absolute URL Twilio plays a recording from."""
-    return f"{(app or current_app).config['PUBLIC_BASE_URL']}/audio/recordings/{sha256}.wav"
-
-
 @bp.get("/recordings/<sha256>.wav")
 def recording(sha256):
     if request.if_none_match.contains(sha256):
@@ -28,11 +23,6 @@ def recording(sha256):
     if wav is None:
         abort(404)
     return _cached(Response(wav, mimetype="audio/wav"), sha256)
-
-
-def clip_url(key, app=None):
-    """The absolute URL Twilio plays a synthesized clip from."""
-    return f"{(app or current_app).config['PUBLIC_BASE_URL']}/audio/clips/{key}.mp3"
 
 
 @bp.get("/clips/<key>.mp3")

@@ -1,19 +1,18 @@
 """What each webhook does to the database: record Twilio's facts, run one turn of the flow.
 
-`facts` are a webhook's form as `ivr.facts.webhook_facts` cleaned it: each fits its column.
+`facts` are a webhook's `ivr.facts.CallFacts`: each fits its column. No Flask here: the view
+hands in the facts, the dialer's clock `now`, how to speak and where the call's URLs point.
 
 Every function is idempotent: a fact already recorded (same attempt, same turn or status) is not
 recorded again, and a replayed turn returns the same TwiML because the flow is pure.
 """
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
-from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from audio.speech import available_clips
 from audio.store import recorded_urls
-from audio.views import clip_url, recording_url
 from db.events import record_event
 from db.models import Attempt, Outcome, Position
 from domain.calls import PROGRESS, TERMINAL_STATUSES
@@ -32,6 +31,17 @@ ATTEMPT_BY_TOKEN = select(Attempt).where(Attempt.token == bindparam("token"))
 ATTEMPT_TO_SPEAK = ATTEMPT_BY_TOKEN.options(
     joinedload(Attempt.position).joinedload(Position.creditor))
 SID_HOLDER = select(Attempt.id).where(Attempt.call_sid == bindparam("sid"))
+
+
+@dataclass(frozen=True)
+class Speaking:
+    """How this server speaks on its calls: the <Say> voice of each language, and where Twilio
+    fetches a creditor's recording (by its sha256) and the clips rendered ahead of time."""
+
+    voices: dict
+    recording_url: Callable[[str], str]
+    # (creditor's name, language, overrides, personal values) → {sentence: URL}
+    clips: Callable[[str, str, dict, tuple], dict]
 
 
 def find_attempt(session, token, to_speak=True):
@@ -57,40 +67,39 @@ def voice_for(position, voices, recordings=None):
                  fields=dict(fields, creditor=position.creditor.greeting_name))
 
 
-def _voice(session, position, voices):
+def _voice(session, position, speaking):
     """`voice_for`, with the creditor's wording, recordings and rendered clips."""
     language = position.spoken_language
     overrides = overrides_of(session, position.creditor_id, language)
-    voice = voice_for(position, voices, recorded_urls(session, position.creditor_id, language,
-                                                      recording_url))
-    personal = [value for key, value in voice.fields.items() if key != "creditor"] \
+    voice = voice_for(position, speaking.voices, recorded_urls(
+        session, position.creditor_id, language, speaking.recording_url))
+    personal = tuple(value for key, value in voice.fields.items() if key != "creditor") \
         if position.creditor.synthesize_personal else ()
-    clips = available_clips(current_app, position.creditor.greeting_name, language, clip_url,
-                            overrides, personal)
+    clips = speaking.clips(position.creditor.greeting_name, language, overrides, personal)
     return replace(voice, clips=clips, overrides=overrides)
 
 
-def answer_call(session, attempt, facts, now, voices, action_url):
+def answer_call(session, attempt, facts, now, speaking, action_url):
     """The callee picked up (a person or a machine): greet and ask who they are."""
     _note_call(session, attempt, facts)
     _advance_status(attempt, "in-progress")
     attempt.answered_at = attempt.answered_at or now
-    answered_by = facts.get("AnsweredBy")
+    answered_by = facts.answered_by
     source = _source("answer", facts)
     reply = flow.answer(caller_for(attempt.position), answered_by)
     if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
     session.commit()
-    return reply_twiml(reply, _voice(session, attempt.position, voices), action_url)
+    return reply_twiml(reply, _voice(session, attempt.position, speaking), action_url)
 
 
-def take_keys(session, attempt, state, facts, now, voices, action_url):
+def take_keys(session, attempt, state, facts, now, speaking, action_url):
     """One turn of identification or menu: record the keys, answer with the next prompts."""
     if state.step == "menu" and not attempt.identified:
         return hangup_twiml()  # the menu speaks of the debt: never without identification
     _note_call(session, attempt, facts)
-    digits = facts.get("Digits", "")
+    digits = facts.digits or ""
     source = _source(state.step, facts)
     reply = flow.STEPS[state.step](caller_for(attempt.position), state, digits)
     fresh = record_event(session, attempt.position_id, "keys", source,
@@ -103,15 +112,15 @@ def take_keys(session, attempt, state, facts, now, voices, action_url):
             attempt.digits = pressed[:DIGITS_KEPT]
         _record_reply(session, attempt, reply, source, now)
     session.commit()
-    return reply_twiml(reply, _voice(session, attempt.position, voices), action_url)
+    return reply_twiml(reply, _voice(session, attempt.position, speaking), action_url)
 
 
 def record_status(session, attempt, facts, now):
     """A status callback: move the attempt forward; a final status closes it."""
-    status = facts.get("CallStatus", "")
-    detail = {key: facts[value] for key, value in (
-        ("status", "CallStatus"), ("duration", "CallDuration"), ("answered_by", "AnsweredBy"),
-        ("sequence", "SequenceNumber"), ("timestamp", "Timestamp")) if value in facts}
+    status = facts.status or ""
+    detail = {key: value for key, value in (
+        ("status", facts.status), ("duration", facts.duration), ("answered_by", facts.answered_by),
+        ("sequence", facts.sequence), ("timestamp", facts.timestamp)) if value is not None}
     if not record_event(session, attempt.position_id, "status", _source("status", facts), detail,
                         attempt_id=attempt.id, at=now, dedupe_key=f"status:{attempt.id}:{status}"):
         return
@@ -127,8 +136,8 @@ def _close(session, attempt, status, facts, now):
     if attempt.status not in TERMINAL_STATUSES:
         attempt.status = status
         attempt.ended_at = now
-    if "CallDuration" in facts:
-        attempt.duration = facts["CallDuration"]
+    if facts.duration is not None:
+        attempt.duration = facts.duration
     position = attempt.position
     # Twilio sends the final status after every <Gather> of the call has been answered, so an
     # attempt without an outcome by now has none; the last one allowed ends the position.
@@ -153,11 +162,11 @@ def _note_call(session, attempt, facts):
 
     A CallSid is unique: one another attempt holds already (a forged or clipped value) is
     not this call's, so it is left out rather than failing the whole webhook."""
-    sid = facts.get("CallSid")
+    sid = facts.call_sid
     if sid and not attempt.call_sid and session.scalar(SID_HOLDER, {"sid": sid}) is None:
         attempt.call_sid = sid
-    if facts.get("AnsweredBy") and not attempt.answered_by:
-        attempt.answered_by = facts["AnsweredBy"]
+    if facts.answered_by and not attempt.answered_by:
+        attempt.answered_by = facts.answered_by
 
 
 def _advance_status(attempt, status):
@@ -167,4 +176,4 @@ def _advance_status(attempt, status):
 
 
 def _source(step, facts):
-    return f"twilio:{step} {facts.get('CallSid', '-')}"
+    return f"twilio:{step} {facts.call_sid or '-'}"

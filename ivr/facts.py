@@ -1,25 +1,27 @@
-"""The edge of every webhook: Twilio's form reduced to the facts Cortesia keeps, each one clean.
+"""The edge of every webhook: Twilio's form reduced, once, to the facts Cortesia keeps, each clean.
 
 A signed request proves who sent it, not that its values fit: anyone holding the auth token (or
 a Twilio bug) can send a NUL byte, a CallSid of a kilobyte, a duration of 2**40. Here, and only
 here, each fact loses its control characters, is clipped to its column's length and, if it is a
-number, clamped to what its column holds; the domain code (ivr.calls) sees clean facts only.
+number, clamped to what its column holds; the domain code (ivr.calls) sees a `CallFacts` only,
+never a form or Twilio's names for its fields.
 """
 import re
+from dataclasses import dataclass
 
 from db.models import Attempt
 
-# Text facts and the column each ends up in (or, for those only logged in an event, a length
-# that is generous for what Twilio sends).
+# Twilio's name of each text fact, its name here and the length of the column it ends up in
+# (or, for those only logged in an event, a length that is generous for what Twilio sends).
 TEXT_FACTS = {
-    "CallSid": Attempt.call_sid.type.length,
-    "AnsweredBy": Attempt.answered_by.type.length,
-    "CallStatus": Attempt.status.type.length,
-    "Digits": Attempt.digits.type.length,
-    "SequenceNumber": 16,
-    "Timestamp": 64,
+    "CallSid": ("call_sid", Attempt.call_sid.type.length),
+    "AnsweredBy": ("answered_by", Attempt.answered_by.type.length),
+    "CallStatus": ("status", Attempt.status.type.length),
+    "Digits": ("digits", Attempt.digits.type.length),
+    "SequenceNumber": ("sequence", 16),
+    "Timestamp": ("timestamp", 64),
 }
-INTEGER_FACTS = {"CallDuration": 2**31 - 1}   # Attempt.duration is a 32-bit INTEGER
+INTEGER_FACTS = {"CallDuration": ("duration", 2**31 - 1)}   # Attempt.duration is a 32-bit INTEGER
 
 # C0 and C1 controls (NUL among them: PostgreSQL refuses it in text) and lone surrogates
 # (not encodable as UTF-8).
@@ -28,18 +30,27 @@ _ASCII_DIGITS = re.compile("[0-9]+")
 _ATTEMPT_TOKEN = re.compile("[A-Za-z0-9_-]{1,%d}" % Attempt.token.type.length)
 
 
-def webhook_facts(form):
-    """The facts of a webhook's form that Cortesia keeps: clean, fitting, absent when empty."""
-    facts = {}
-    for name, length in TEXT_FACTS.items():
-        value = clean_text(form.get(name), length)
-        if value:
-            facts[name] = value
-    for name, largest in INTEGER_FACTS.items():
-        value = clean_integer(form.get(name), largest)
-        if value is not None:
-            facts[name] = value
-    return facts
+@dataclass(frozen=True, slots=True)
+class CallFacts:
+    """What one Twilio request says about its call: each value clean and fitting its column,
+    None where the request said nothing usable."""
+
+    call_sid: str | None = None
+    status: str | None = None          # Twilio's CallStatus: queued, ringing, completed…
+    answered_by: str | None = None     # human, machine_start, fax… (answering machine detection)
+    duration: int | None = None        # seconds, in the final status callback
+    digits: str | None = None          # the keys pressed at a <Gather>
+    sequence: str | None = None        # the status callback's SequenceNumber
+    timestamp: str | None = None       # the status callback's Timestamp, as Twilio wrote it
+
+    @classmethod
+    def from_form(cls, form):
+        """The facts of a webhook's form: clean, fitting, None when empty or unreadable."""
+        facts = {attribute: clean_text(form.get(name), length) or None
+                 for name, (attribute, length) in TEXT_FACTS.items()}
+        for name, (attribute, largest) in INTEGER_FACTS.items():
+            facts[attribute] = clean_integer(form.get(name), largest)
+        return cls(**facts)
 
 
 def clean_text(value, length):

@@ -1,10 +1,16 @@
-"""Twilio-facing webhooks: read the request, call one domain function, return TwiML."""
+"""Twilio-facing webhooks: read the request, call one domain function, return TwiML.
+
+The edge: the form becomes `CallFacts` here, once, and the app's clock, voices and URLs are
+handed to ivr.calls, which knows nothing of Flask.
+"""
 from flask import Blueprint, Response, abort, current_app, g, request
 
+from audio.speech import available_clips
+from audio.urls import clip_url, recording_url
 from db import get_session
 from db.timeouts import end_deadline, start_deadline
 from ivr import calls
-from ivr.facts import webhook_facts
+from ivr.facts import CallFacts
 from ivr.flow import STEPS, State
 from ivr.signature import twilio_signed
 from ivr.twiml import hangup_twiml
@@ -53,6 +59,15 @@ def _action_url(attempt):
     return lambda state: webhook_url(attempt, state.step, **state.query())
 
 
+def _speaking():
+    return calls.Speaking(voices=current_app.config["VOICES"], recording_url=recording_url,
+                          clips=_clips)
+
+
+def _clips(creditor_name, language, overrides, personal):
+    return available_clips(current_app, creditor_name, language, clip_url, overrides, personal)
+
+
 @bp.post("/<token>/answer")
 @twilio_signed
 def answer(token):
@@ -60,8 +75,8 @@ def answer(token):
     attempt = calls.find_attempt(session, token)
     if attempt is None:
         return _twiml(hangup_twiml())
-    return _twiml(calls.answer_call(session, attempt, webhook_facts(request.form), _now(),
-                                    current_app.config["VOICES"], _action_url(attempt)))
+    return _twiml(calls.answer_call(session, attempt, CallFacts.from_form(request.form), _now(),
+                                    _speaking(), _action_url(attempt)))
 
 
 @bp.post("/<token>/<any(identify, menu):step>")
@@ -72,8 +87,8 @@ def keys(token, step):
     if attempt is None or step not in STEPS:
         return _twiml(hangup_twiml())
     state = State.from_query(step, request.args)
-    return _twiml(calls.take_keys(session, attempt, state, webhook_facts(request.form), _now(),
-                                  current_app.config["VOICES"], _action_url(attempt)))
+    return _twiml(calls.take_keys(session, attempt, state, CallFacts.from_form(request.form),
+                                  _now(), _speaking(), _action_url(attempt)))
 
 
 @bp.post("/<token>/status")
@@ -82,5 +97,5 @@ def status(token):
     session = get_session()
     attempt = calls.find_attempt(session, token, to_speak=False)
     if attempt is not None:
-        calls.record_status(session, attempt, webhook_facts(request.form), _now())
+        calls.record_status(session, attempt, CallFacts.from_form(request.form), _now())
     return Response(status=204)

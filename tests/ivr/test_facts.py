@@ -1,15 +1,17 @@
 """Odd values in signed webhooks: the answer is TwiML or 204, and the facts that fit are kept."""
+import dataclasses
 import logging
 import os
 import random
 import xml.etree.ElementTree as ET
 from urllib.parse import quote, unquote
 
+import pytest
 from twilio.request_validator import RequestValidator
 
 from db import get_sessionmaker
 from db.models import Attempt
-from ivr.facts import webhook_facts
+from ivr.facts import CallFacts
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from tests.factories import make_attempt, make_creditor, make_position
 from tests.twilio_signing import signed_post
@@ -19,20 +21,41 @@ INT_MAX = 2**31 - 1
 
 
 def test_nul_and_control_characters_are_dropped_from_every_fact():
-    facts = webhook_facts({"AnsweredBy": "hu\x00man\x07", "CallSid": "CA\x001\r\n", "Digits": "1\x1b"})
-    assert facts == {"AnsweredBy": "human", "CallSid": "CA1", "Digits": "1"}
+    facts = CallFacts.from_form({"AnsweredBy": "hu\x00man\x07", "CallSid": "CA\x001\r\n",
+                                 "Digits": "1\x1b"})
+    assert facts == CallFacts(answered_by="human", call_sid="CA1", digits="1")
 
 
 def test_each_fact_is_clipped_to_what_its_column_holds():
-    facts = webhook_facts({"CallSid": "C" * 100, "AnsweredBy": "m" * 50, "CallStatus": "s" * 30})
-    assert facts == {"CallSid": "C" * 64, "AnsweredBy": "m" * 32, "CallStatus": "s" * 20}
+    facts = CallFacts.from_form({"CallSid": "C" * 100, "AnsweredBy": "m" * 50, "CallStatus": "s" * 30})
+    assert facts == CallFacts(call_sid="C" * 64, answered_by="m" * 32, status="s" * 20)
 
 
 def test_a_duration_is_clamped_to_what_the_column_holds_and_a_non_number_is_dropped():
-    assert webhook_facts({"CallDuration": str(2**40)})["CallDuration"] == INT_MAX
-    assert webhook_facts({"CallDuration": " 42 "})["CallDuration"] == 42
+    assert CallFacts.from_form({"CallDuration": str(2**40)}).duration == INT_MAX
+    assert CallFacts.from_form({"CallDuration": " 42 "}).duration == 42
+    assert CallFacts.from_form({"CallDuration": "0"}).duration == 0
     for odd in ("-3", "4.5", "²", "1e9", "", "x"):
-        assert "CallDuration" not in webhook_facts({"CallDuration": odd}), odd
+        assert CallFacts.from_form({"CallDuration": odd}).duration is None, odd
+
+
+def test_every_fact_twilio_sends_is_read_under_its_own_name_and_nothing_else_is():
+    form = {"CallSid": SID, "CallStatus": "completed", "AnsweredBy": "human", "CallDuration": "42",
+            "Digits": "1", "SequenceNumber": "3", "Timestamp": "Tue, 24 Nov 2026 09:00:00 +0000",
+            "From": "+390212345678", "To": "+393331234567", "Caller": "+390212345678"}
+    assert CallFacts.from_form(form) == CallFacts(
+        call_sid=SID, status="completed", answered_by="human", duration=42, digits="1",
+        sequence="3", timestamp="Tue, 24 Nov 2026 09:00:00 +0000")
+
+
+def test_the_facts_of_a_request_cannot_be_changed_once_read():
+    facts = CallFacts.from_form({"CallSid": SID, "Digits": "2"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts.digits = "1"
+
+
+def test_a_fact_left_empty_or_blank_is_no_fact():
+    assert CallFacts.from_form({"CallSid": "", "Digits": " \x00 ", "AnsweredBy": None}) == CallFacts()
 
 
 def test_a_long_call_sid_is_kept_clipped(client, session):
