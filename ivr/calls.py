@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from audio.store import recorded_urls
 from db.events import record_event
 from db.models import Attempt, Outcome, Position
-from domain.calls import PROGRESS, TERMINAL_STATUSES
+from domain.calls import IN_PROGRESS, PROGRESS, TERMINAL_STATUSES
 from ivr import flow
 from ivr.facts import is_attempt_token
 from ivr.outcomes import apply_outcome
@@ -82,7 +82,7 @@ def _voice(session, position, speaking):
 def answer_call(session, attempt, facts, now, speaking, action_url):
     """The callee picked up (a person or a machine): greet and ask who they are."""
     _note_call(session, attempt, facts)
-    _advance_status(attempt, "in-progress")
+    _advance_status(attempt, IN_PROGRESS)
     attempt.answered_at = attempt.answered_at or now
     answered_by = facts.answered_by
     source = _source("answer", facts)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from db.models import utcnow
+from domain.calls import BUSY, COMPLETED, FAILED, IN_PROGRESS, INITIATED, NO_ANSWER, RINGING
 from telephony import E164, CallRequest, PlaceCallError, webhook_auth_token
 from telephony.twiml_runner import HANGUP, Debtor, Document, TwimlRunner, parse_twiml
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 API_VERSION = "2010-04-01"
 SIMULATED_ACCOUNT_SID = "AC" + "5" * 32
 MAX_REQUESTS_PER_CALL = 60   # a flow that loops forever ends here instead of hanging the dialer
-UNANSWERED = ("busy", "no-answer", "failed")
+UNANSWERED = (BUSY, NO_ANSWER, FAILED)
 IDENTIFY = "<identify>"
 WRONG_CODE = "<wrong code>"
 ANSWERS = ("human", "machine") + UNANSWERED
@@ -61,9 +62,9 @@ RANDOM_MIX = (
     (5, DebtorScript("human", (HANGUP,))),          # hangs up at the greeting
     (4, DebtorScript("human", ())),                 # stays silent
     (14, DebtorScript("machine", ())),
-    (18, DebtorScript("no-answer")),
-    (8, DebtorScript("busy")),
-    (4, DebtorScript("failed")),
+    (18, DebtorScript(NO_ANSWER)),
+    (8, DebtorScript(BUSY)),
+    (4, DebtorScript(FAILED)),
 )
 
 
@@ -182,19 +183,19 @@ class Simulator:
 
     def _ring_unanswered(self, call):
         self._status(call, "initiated")
-        if call.script.answer != "failed":
-            self._status(call, "ringing")
+        if call.script.answer != FAILED:
+            self._status(call, RINGING)
         self._status(call, call.script.answer, CallDuration="0")
 
     def _ring_answered(self, call):
-        for status in ("initiated", "ringing", "in-progress"):
+        for status in (INITIATED, RINGING, IN_PROGRESS):
             self._status(call, status)
         debtor = Debtor(call.keys if call.script.answer == "human" else (), call.script.hangup_after)
         runner = TwimlRunner(lambda url, method, params: self._fetch(call, url, method, params),
                              debtor, call.transcript, call.errors)
         runner.run(call.request.url)
         call.duration = max(1, round(runner.seconds))
-        self._status(call, "completed", CallDuration=str(call.duration),
+        self._status(call, COMPLETED, CallDuration=str(call.duration),
                      AnsweredBy=self._answered_by(call))
 
     def _status(self, call, status, **extra):
@@ -209,7 +210,7 @@ class Simulator:
         # The first document of a call is the answer; the later ones are actions and redirects.
         kind = "twiml" if any(r.kind == "answer" for r in call.requests) else "answer"
         extra = {"AnsweredBy": self._answered_by(call)} if kind == "answer" else {}
-        params = dict(self._call_params(call, "in-progress"), **extra, **params)
+        params = dict(self._call_params(call, IN_PROGRESS), **extra, **params)
         response = self._request(call, kind, url, method, params)
         if response is None:
             return None
