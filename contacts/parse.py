@@ -51,10 +51,12 @@ class Contact:
 
 @dataclass(frozen=True)
 class Rejection:
-    """One bad row, with its spreadsheet row number (the header is row 1) and why."""
+    """One bad row, with its spreadsheet row number (the header is row 1) and why; `reference`
+    is what its reference cell says, when it says anything (a complete list counts it present)."""
 
     row_number: int
     reason: str
+    reference: str | None = None
 
 
 def normalise_header(header):
@@ -110,8 +112,15 @@ def read_contact(row_number, cells, columns, region):
         except FieldError as exc:
             problems.append(str(exc))
     if problems:
-        return Rejection(row_number, "; ".join(problems))
+        return Rejection(row_number, "; ".join(problems), raw_reference(cells, columns))
     return Contact(row_number=row_number, **values)
+
+
+def raw_reference(cells, columns):
+    """The text of a row's reference cell, blanks squeezed; None when it is empty."""
+    index = columns.get("reference")
+    value = cells[index] if index is not None and index < len(cells) else None
+    return " ".join(fields.cell_text(value).split()) or None
 
 
 def is_blank(cells):
@@ -144,7 +153,8 @@ class ContactList:
         """Contacts and Rejections in file order (a repeated reference is the importer's to catch)."""
         for number, cells in self._rows:
             if self._source.stray_bytes and (byte := stray_byte(cells)):
-                yield stray_byte_rejection(number, byte, self._source.encoding)
+                yield stray_byte_rejection(number, byte, self._source.encoding,
+                                           raw_reference(cells, self.columns))
             elif not is_blank(cells):
                 yield read_contact(number, cells, self.columns, self.region)
 
@@ -158,10 +168,13 @@ class ContactList:
         self.close()
 
 
-def stray_byte_rejection(number, byte, encoding):
+def stray_byte_rejection(number, byte, encoding, reference=None):
     # Guessing this row's encoding could store a wrong name without a word: say it instead.
+    if reference and stray_byte([reference]):
+        # Still present for a complete list: its Windows-1252 reading is the likely one.
+        reference = reference.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
     return Rejection(number, f"byte {byte} is not {encoding} text like the rest of the file: "
-                             "retype the accented letters of this row")
+                             "retype the accented letters of this row", reference)
 
 
 def open_contact_list(path, region="IT", limits=None):
