@@ -1,4 +1,5 @@
 """A contact list read into Contacts and Rejections, one row at a time (no Flask, no database)."""
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -56,7 +57,7 @@ class Rejection:
 
     row_number: int
     reason: str
-    reference: str | None = None
+    reference: str | None = dataclasses.field(default=None, compare=False)  # a fact kept, not the rejection
 
 
 def normalise_header(header):
