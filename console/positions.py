@@ -79,17 +79,7 @@ def _listing(args, text, refused=False):
     query = visible(select(Position))
     creditors = [g.user.creditor] if g.user.role == "creditor" else \
         db.scalars(select(Creditor).order_by(Creditor.name)).all()
-    creditor_id = args.get("creditore", type=record_id)
-    if creditor_id is not None:
-        query = query.where(Position.creditor_id == creditor_id)
-    status = args.get("stato", "")
-    if status in STATUSES:
-        query = query.where(Position.status == status)
-    outcome = args.get("esito", "")
-    if outcome == "pending":
-        query = query.where(Position.outcome.is_(None))
-    elif outcome in OUTCOMES:
-        query = query.where(Position.outcome == outcome)
+    query = _filtered(query, args)
     if refused:
         query = query.where(false())
     elif text:
@@ -137,6 +127,22 @@ def render_position(found, form=None, typed=None, error=None):
                            events=events, zone=zone, form=form, typed=typed or {}, error=error,
                            may_act=g.user.role in ("admin", "creditor"),
                            today=utcnow().astimezone(zone).date())
+
+
+def _filtered(query, args):
+    """`query` narrowed to the creditor, status and outcome chosen in `args`."""
+    creditor_id = args.get("creditore", type=record_id)
+    if creditor_id is not None:
+        query = query.where(Position.creditor_id == creditor_id)
+    status = args.get("stato", "")
+    if status in STATUSES:
+        query = query.where(Position.status == status)
+    outcome = args.get("esito", "")
+    if outcome == "pending":
+        query = query.where(Position.outcome.is_(None))
+    elif outcome in OUTCOMES:
+        query = query.where(Position.outcome == outcome)
+    return query
 
 
 def _date(text):

@@ -81,12 +81,8 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
     positions still worked whose reference the file lacks are paid (contacts.closing)."""
     present = set() if close_missing else None  # bounded by IMPORT_MAX_ROWS
     with open_contact_list(path, creditor.country or "IT", limits) as contact_list:
-        batch = None
-        if not dry_run:
-            batch = ImportBatch(creditor_id=creditor.id,
-                                filename=(filename or os.path.basename(path))[:400])
-            session.add(batch)
-            session.flush()
+        batch = None if dry_run else _new_batch(session, creditor,
+                                                filename or os.path.basename(path))
         result = ImportResult(batch_id=batch and batch.id, encoding=contact_list.encoding)
         writer = _DryRun(session, creditor.id, result) if dry_run else _BatchWriter(
             session, creditor.id, batch.id, result,
@@ -115,6 +111,13 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
              result.batch_id or "(preview)", creditor.id, result.imported, result.updated,
              result.rejected)
     return result
+
+
+def _new_batch(session, creditor, filename):
+    batch = ImportBatch(creditor_id=creditor.id, filename=filename[:400])
+    session.add(batch)
+    session.flush()
+    return batch
 
 
 class _DryRun:

@@ -79,3 +79,19 @@ def test_without_the_option_an_import_closes_nothing(runner, session, tmp_path):
     assert result.exit_code == 0, result.output
     assert "absent" not in result.output
     assert statuses(session) == {"P1": "open", "P2": "open"}
+
+
+def test_a_row_rejected_for_a_stray_byte_keeps_its_reference_present(runner, session, tmp_path):
+    acme = make_creditor(session, name="Acme")
+    make_position(session, acme, reference="PRÀ-1")
+    make_position(session, acme, reference="P2")
+    make_position(session, acme, reference="P3")
+    # UTF-8 rows, and one typed in Windows-1252 (its À a stray byte): rejected, still present.
+    content = (HEADER + "P2;Mario;333 123 4567;10,00;15/10/2026\n"
+                        "P4;Anna Città;333 123 4568;10,00;15/10/2026\n").encode("utf-8") \
+        + "PRÀ-1;Luca;333 123 4569;10,00;15/10/2026\n".encode("cp1252")
+    result = runner.invoke(args=["import", write(tmp_path, content), "--creditor", "Acme",
+                                 "--close-missing"])
+    assert result.exit_code == 0, result.output
+    assert "row 4: byte 0xC0 is not UTF-8 text" in result.output
+    assert statuses(session) == {"PRÀ-1": "open", "P2": "open", "P3": "paid", "P4": "open"}
