@@ -11,7 +11,7 @@ def test_positions_show_outcome_attempts_and_the_last_call(runner, session):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["reference", "creditor", "name", "phone", "outcome", "attempts",
-                                "last", "call"]
+                                "last", "call", "status"]
     p1 = next(line for line in lines if line.startswith("P-1"))
     assert "confirmed" in p1 and "completed" in p1 and "+39333****567" in p1
     assert "+393331234567" not in result.output
