@@ -51,7 +51,7 @@ def test_every_job_runs_as_soon_as_the_worker_starts(app):
     jobs = worker.build_scheduler(app, dial_every=5).get_jobs()
     assert all(job.next_run_time is not None for job in jobs)
     assert {job.id: job.trigger.interval.total_seconds() for job in jobs} == \
-        {"dial": 5, "flush": 30, "reports": 60, "speech": 60, "uploads": 600}
+        {"steps": 60, "dial": 5, "flush": 30, "reports": 60, "speech": 60, "uploads": 600}
 
 
 def test_sigterm_stops_the_worker_cleanly(tmp_path):
