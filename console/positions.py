@@ -119,7 +119,7 @@ def render_position(found, form=None, typed=None, error=None):
     again with what was `typed`."""
     session = get_session()
     attempts = session.scalars(select(Attempt).where(Attempt.position_id == found.id)
-                               .order_by(Attempt.number)).all()
+                               .order_by(Attempt.round, Attempt.number)).all()
     events = session.scalars(select(Event).where(Event.position_id == found.id)
                              .order_by(Event.at, Event.id)).all()
     zone = ZoneInfo(found.creditor.timezone)
