@@ -5,7 +5,7 @@
 their own keep the label of console.filters and their facts as `key: value` pairs.
 """
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from console.filters import event_detail, event_label, money
@@ -71,7 +71,8 @@ def _status(detail, _currency):
     if "to" not in detail:
         return None   # a call's status callback, not the position's
     label = f"Stato: {status_label(detail.get('from'))} → {status_label(detail['to'])}"
-    return label, reason_text(detail.get("reason"))
+    until = _until(detail.get("until"))
+    return label, reason_text(detail.get("reason")) + (f", {until}" if until else "")
 
 
 def _payment(detail, currency):
@@ -118,6 +119,20 @@ def _message(name):
 
 def _round(detail):
     return f"giro di chiamate {detail['round']}" if detail.get("round") else ""
+
+
+def _until(text):
+    """When a pause ends, said the way a person reads it: a pause ending at midnight lasts
+    through the day before."""
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return str(text)
+    if moment is None:
+        return ""
+    if moment.time() == time(0):
+        return f"fino al {(moment.date() - timedelta(days=1)).strftime('%d/%m/%Y')} compreso"
+    return f"fino al {moment.strftime('%d/%m/%Y %H:%M')}"
 
 
 def _money(text, currency):

@@ -35,6 +35,12 @@ def test_a_status_change_reads_from_and_to_with_the_reason():
         "Stato: promessa → terminata", "fase conclusa (giorno lavorativo 30)")
 
 
+def test_a_pause_says_until_when():
+    assert said("status", to="promised", reason="promised", until="2026-12-12T00:00:00+01:00",
+                promise_date="2026-12-09", **{"from": "open"}) == (
+        "Stato: aperta → promessa", "il debitore promette di pagare, fino al 11/12/2026 compreso")
+
+
 def test_a_calls_status_callback_keeps_its_own_label():
     assert said("status", status="completed", duration="35") == (
         "Stato della chiamata", "status: completed · duration: 35")
