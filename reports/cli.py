@@ -29,7 +29,8 @@ from reports.mail import NoReportAddress, manual_key, queue_report_mail
               help="Mail each report to the creditor's report address now (no CSV on stdout).")
 @with_appcontext
 def report_command(day, creditor_name, out, send):
-    """The daily report as CSV: one row per position called that day, then the totals."""
+    """The daily report as CSV: one row per position called, written to, changed or paid that
+    day, then the totals."""
     app = current_app._get_current_object()
     day = day.date()
     with session_scope(app) as session:
