@@ -102,6 +102,7 @@ def _page(creditor, values):
 
 def _refused(creditor, values, reason):
     flash(f"Non salvato: {reason}.", "error")
+    values = dict(values, playbook_shown=values["playbook_text"])   # what the page shows now
     return _page(creditor, {key: shown(value) for key, value in values.items()}), 400
 
 
@@ -110,6 +111,7 @@ def _posted():
     values["name"] = request.form.get("name", "")
     values["playbook"] = request.form.get("playbook", "").strip()
     values["playbook_text"] = request.form.get("playbook_text", "")
+    values["playbook_shown"] = request.form.get("playbook_shown", "")
     return values
 
 
@@ -122,14 +124,23 @@ def _options(values):
         if not values["playbook_text"].strip():
             raise SettingError("per il percorso personalizzato scriva i passi, uno per riga")
         options["playbook_text"] = values["playbook_text"]
+    elif _lines(values["playbook_text"]) != _lines(values["playbook_shown"]):
+        # Edited steps under a built-in choice would be dropped without a word.
+        raise SettingError("ha modificato i passi: per usarli scelga «personalizzato» come "
+                           "percorso")
     return options
+
+
+def _lines(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _printable(values):
     """FormError for the first field holding a control character (a NUL breaks PostgreSQL)."""
     for key, label in (("name", "Nome"),) + FIELDS:
         clean_text(values[key], label)
-    clean_text(values["playbook_text"], "Passi personalizzati", multiline=True)
+    for key in ("playbook_text", "playbook_shown"):
+        clean_text(values[key], "Passi personalizzati", multiline=True)
 
 
 def _number(value):

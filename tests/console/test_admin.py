@@ -1,4 +1,5 @@
 """Admin pages: creditors with the command line's checks, and console users."""
+import re
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -122,3 +123,17 @@ def test_bad_own_steps_are_refused_in_italian_with_the_line_and_kept_in_the_form
     empty = browser.post("/mandanti/nuovo", dict(CREDITOR, playbook="custom", playbook_text=" "))
     assert empty.status_code == 400 and "scriva i passi" in empty.get_data(as_text=True)
     assert session.scalar(select(Creditor).where(Creditor.name == "Gamma Gas")) is None
+
+
+def test_steps_edited_under_a_built_in_playbook_are_refused_not_dropped(browser, users, session):
+    browser.log_in("anna")
+    acme = users["creditor"].creditor
+    page = browser.get(f"/mandanti/{acme.id}").get_data(as_text=True)
+    shown = re.search(r'name="playbook_shown" value="([^"]*)"', page).group(1)
+    assert shown == "# primo-sollecito\n0 call\n"
+    form = dict(CREDITOR, name=acme.name, playbook="primo-sollecito", playbook_shown=shown)
+    edited = browser.post(f"/mandanti/{acme.id}", dict(form, playbook_text="0 call\n5 call\n"))
+    assert edited.status_code == 400
+    assert "scelga «personalizzato»" in edited.get_data(as_text=True)
+    kept = browser.post(f"/mandanti/{acme.id}", dict(form, playbook_text=shown))
+    assert kept.status_code == 302
