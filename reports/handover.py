@@ -121,9 +121,9 @@ def render_xlsx(handover):
 
 
 def _xlsx_cell(sheet, value):
-    if isinstance(value, str):
+    if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"   # openpyxl would store '=…' as a formula
+        cell.data_type = "s"   # openpyxl would store it as a formula
         return cell
     return value
 
