@@ -12,9 +12,10 @@ from contacts.creditors import (
     DEFAULT_WINDOWS, PLAYBOOKS, PlaybookTextError, SettingError, check_name, creditor_settings,
     format_duration, playbook_text,
 )
-from domain.playbooks import CUSTOM
+from contacts.status import follow_new_playbook
 from db import get_session
 from db.models import ROLES, Creditor, User
+from domain.playbooks import CUSTOM
 
 # Form field → (label, `creditor_settings` option); the name is checked on its own.
 FIELDS = (("caller_id", "Numero chiamante (E.164)"), ("windows", "Fasce orarie"),
@@ -89,6 +90,9 @@ def _creditor_form(creditor):
         creditor.name = name
         for attribute, value in settings.items():
             setattr(creditor, attribute, value)
+        session.flush()
+        if "playbook" in settings:
+            follow_new_playbook(session, creditor)
         session.commit()
         flash(f"Mandante «{name}» salvato.", "info")
         return redirect(url_for("console.creditors"))

@@ -12,6 +12,7 @@ from contacts.creditors import (
 )
 from contacts.importer import import_file
 from contacts.sources import Limits
+from contacts.status import follow_new_playbook
 from db import get_sessionmaker, session_scope
 from db.models import Creditor, Position, utcnow
 
@@ -108,7 +109,10 @@ def set_creditor(name, **options):
         creditor = find_creditor(session, name)
         for attribute, value in values.items():
             setattr(creditor, attribute, value)
+        moved = follow_new_playbook(session, creditor) if "playbook" in values else 0
     click.echo(f"Updated creditor '{name}': {', '.join(sorted(values))}.")
+    if moved:
+        click.echo(f"{moved} positions not started yet follow the new playbook.")
 
 
 @creditor_cli.command("list")

@@ -6,7 +6,7 @@ import contacts.cli
 import contacts.importer
 from db.models import Creditor, Position
 from tests.contacts.workbooks import good_rows, in_sheet, plain_zip, rewrite, workbook_bytes
-from tests.factories import make_creditor
+from tests.factories import make_creditor, make_position
 
 HEADER = "Riferimento;Nominativo;Telefono;Importo;Scadenza\n"
 
@@ -282,3 +282,13 @@ def test_a_built_in_playbook_prints_as_a_starting_file(runner, session, tmp_path
     path = write(tmp_path, printed.output, "p.txt")
     make_creditor(session, name="Beta")
     assert runner.invoke(args=["creditor", "set", "Beta", "--playbook-file", path]).exit_code == 0
+
+
+def test_a_new_playbook_is_followed_by_the_positions_not_started_yet(runner, session):
+    creditor = make_creditor(session)
+    position = make_position(session, creditor)
+    result = runner.invoke(args=["creditor", "set", creditor.name, "--playbook", "cortesia-30"])
+    assert result.exit_code == 0, result.output
+    assert "1 positions not started yet follow the new playbook." in result.output
+    session.refresh(position)
+    assert (position.round, position.step) == (0, 0)
