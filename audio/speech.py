@@ -45,9 +45,10 @@ def campaign_sentences(session):
 
 
 def _personal_sentences(session, creditor):
-    rows = session.execute(select(Position.name, Position.amount, Position.currency,
+    rows = session.execute(select(Position.name, Position.amount_due, Position.currency,
                                   Position.due_date, Position.invoice, Position.language)
-                           .where(Position.creditor_id == creditor.id, Position.outcome.is_(None))
+                           .where(Position.creditor_id == creditor.id, Position.outcome.is_(None),
+                                  Position.status == "open")
                            .order_by(Position.id)).all()
     sentences = []
     for name, amount, currency, due_date, invoice, language in rows:

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 
 from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
 from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
+from domain.playbooks import playbook_of
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,8 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
         result = ImportResult(batch_id=batch and batch.id, encoding=contact_list.encoding)
         writer = _DryRun(session, creditor.id, result) if dry_run else _BatchWriter(
             session, creditor.id, batch.id, result,
-            updated_columns=[c for c in LIST_COLUMNS if c in contact_list.columns])
+            updated_columns=[c for c in LIST_COLUMNS if c in contact_list.columns],
+            start=phase_start_values(creditor))
         batch_size = batch_size or BATCH_SIZE
         pending = []
         for item in contact_list:
@@ -127,8 +129,9 @@ class _DryRun:
 class _BatchWriter:
     """Writes one batch of parsed rows with a handful of bulk statements."""
 
-    def __init__(self, session, creditor_id, batch_id, result, updated_columns):
+    def __init__(self, session, creditor_id, batch_id, result, updated_columns, start=None):
         self.session = session
+        self.start = start or {}
         # A column the file does not have (say, no email at all) keeps what positions have.
         self.updated_columns = updated_columns
         self.creditor_id = creditor_id
@@ -178,7 +181,7 @@ class _BatchWriter:
         if not contacts:
             return []
         rows = [dict(_list_values(c), creditor_id=self.creditor_id, reference=c.reference,
-                     import_batch_id=self.batch_id, created_at=now, updated_at=now)
+                     import_batch_id=self.batch_id, created_at=now, updated_at=now, **self.start)
                 for c in contacts]
         # render_nulls keeps every row in one executemany; without RETURNING, psycopg runs it
         # as a pipelined prepared statement, far cheaper than one huge multi-VALUES text.
@@ -199,6 +202,15 @@ class _BatchWriter:
     def _event(self, position_id, kind, contact, now):
         return {"position_id": position_id, "kind": kind, "source": self.source, "at": now,
                 "detail": {"batch_id": self.batch_id, "row": contact.row_number}}
+
+
+def phase_start_values(creditor):
+    """Where a new position of `creditor` starts its playbook: in the day-0 call round at once
+    when the playbook opens with one (the first reminder), else before its first step."""
+    playbook = playbook_of(creditor.playbook, creditor.playbook_steps)
+    if playbook.opens_with_call:
+        return {"round": 1, "step": 1}
+    return {"round": 0, "step": 0}
 
 
 def _existing_ids(session, creditor_id, references):

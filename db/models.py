@@ -9,6 +9,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The outcomes' home is domain/outcomes.py; named here too for the code that reads the tables.
@@ -62,6 +63,21 @@ class Creditor(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Rome")
     country: Mapped[str] = mapped_column(String(2), default="IT")
     language: Mapped[str] = mapped_column(String(2), default="it")
+    # The courtesy phase (SPEC §4): a built-in playbook's name, or `custom` with its own text.
+    playbook: Mapped[str] = mapped_column(String(40), default="primo-sollecito",
+                                          server_default="primo-sollecito")
+    playbook_steps: Mapped[str | None] = mapped_column(Text)
+    # Late-payment charges of the "sollecito e oneri": a fixed amount per invoice and/or an
+    # annual interest rate (percent) over the days late.
+    late_fee: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    late_interest_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    sms_sender: Mapped[str | None] = mapped_column(String(32))
+    # How the debtor reaches the creditor, written in emails and SMS.
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    # A promise pauses contact until its date + this grace; a declared payment for verify_days.
+    promise_grace_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    verify_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     positions: Mapped[list["Position"]] = relationship(back_populates="creditor")
@@ -108,6 +124,8 @@ class Position(Base):
         UniqueConstraint("creditor_id", "reference", name="uq_positions_creditor_reference"),
         Index("ix_positions_creditor_phone", "creditor_id", "phone"),
         Index("ix_positions_outcome", "outcome"),
+        # The step engine's walk: a creditor's open positions whose next step is due.
+        Index("ix_positions_steps", "creditor_id", "status", "next_step_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,8 +141,22 @@ class Position(Base):
     invoice: Mapped[str | None] = mapped_column(String(100))
     verification_code: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str | None] = mapped_column(String(2))
+    # The outcome of the current call round (`round`); None while it is under way.
     outcome: Mapped[str | None] = mapped_column(String(32))
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the position stands (domain.statuses); paused statuses last until `status_until`.
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    status_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    amount_paid: Mapped[Decimal] = mapped_column(Numeric(14, 2, asdecimal=True), default=Decimal(0),
+                                                 server_default="0")
+    # The playbook's progress: the call round under way or last held (0: none yet), the index of
+    # the next step, the creditor-local day the phase started and the day the next step is due
+    # (None: as soon as the step engine sees it). The defaults are primo-sollecito's: its day-0
+    # call round is open from the start.
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    phase_start: Mapped[date | None] = mapped_column(Date)
+    next_step_on: Mapped[date | None] = mapped_column(Date)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -143,6 +175,11 @@ class Position(Base):
     def spoken_language(self):
         return self.language or self.creditor.language
 
+    @hybrid_property
+    def amount_due(self):
+        """The invoice's amount less what the creditor reported paid."""
+        return self.amount - (self.amount_paid or 0)
+
 
 def new_token():
     return secrets.token_urlsafe(16)
@@ -153,7 +190,7 @@ class Attempt(Base):
 
     __tablename__ = "attempts"
     __table_args__ = (
-        UniqueConstraint("position_id", "number", name="uq_attempts_position_number"),
+        UniqueConstraint("position_id", "round", "number", name="uq_attempts_position_round_number"),
         Index("ix_attempts_status_due", "status", "due_at"),
         Index("ix_attempts_day", "day"),
         # Is a call to this number under way? Asked for every call a dialer claims.
@@ -167,6 +204,8 @@ class Attempt(Base):
     # Webhook URLs name the attempt by this random token, never by a guessable id.
     token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
     position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"))
+    # The position's call round (a playbook step) and the attempt's number within it.
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     number: Mapped[int] = mapped_column(Integer)
     # pending → dialing (claimed by a dialer) → then Twilio's CallStatus values.
     status: Mapped[str] = mapped_column(String(20), default="pending")

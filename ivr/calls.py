@@ -61,7 +61,7 @@ def caller_for(position):
 def voice_for(position, voices, recordings=None):
     """The language, voice, template fields and recordings ({slot: URL}) of a call."""
     language = position.spoken_language
-    fields = personal_fields(position.name, position.amount, position.currency,
+    fields = personal_fields(position.name, position.amount_due, position.currency,
                              position.due_date, position.invoice, language)
     return Voice(language=language, voice=voices.get(language), recordings=recordings or {},
                  fields=dict(fields, creditor=position.creditor.greeting_name))
@@ -140,8 +140,8 @@ def _close(session, attempt, status, facts, now):
         attempt.duration = facts.duration
     position = attempt.position
     # Twilio sends the final status after every <Gather> of the call has been answered, so an
-    # attempt without an outcome by now has none; the last one allowed ends the position.
-    if (attempt.outcome is None and position.outcome is None
+    # attempt without an outcome by now has none; the last one allowed ends its call round.
+    if (attempt.outcome is None and position.outcome is None and attempt.round == position.round
             and attempt.number >= position.creditor.max_attempts):
         apply_outcome(session, attempt, Outcome.NO_ANSWER.value, _source("status", facts), now)
 

@@ -6,25 +6,36 @@ from db.events import record_event
 from db.models import (
     MAIL_FALLBACK_OUTCOMES, NUMBER_BLOCKING_OUTCOMES, BlockedNumber, CallbackRequest, Outcome,
 )
+from contacts.status import set_status
+from domain.playbooks import playbook_of
+from domain.statuses import OUTCOME_STATUS, Status
 from notify import queue_notice_email
 
 
 def apply_outcome(session, attempt, outcome, source, now):
-    """Give the attempt and its position `outcome`; a position's first outcome is final."""
+    """Give the attempt and its call round `outcome`; a round's first outcome is final."""
     if attempt.outcome is None:
         attempt.outcome = outcome
+    if attempt.round != attempt.position.round:  # a late answer from an earlier round
+        return False
     return close_position(session, attempt.position, outcome, source, now, attempt_id=attempt.id)
 
 
 def close_position(session, position, outcome, source, now, attempt_id=None, detail=None):
-    """Give `position` its definite outcome and set off what follows from it: the callback
-    queue, the number bar, the emailed notice. False if it had an outcome already."""
+    """Give `position`'s call round its definite outcome and set off what follows from it: the
+    callback queue, the number bar, the emailed notice, the status it leads to. False if the
+    round had an outcome already.
+
+    A position that stopped meanwhile (paid, closed…: a call was ringing when the creditor
+    reported the payment) keeps the answer, and nothing follows it."""
     if position.outcome is not None:
         return False
     position.outcome = outcome
     position.outcome_at = now
     record_event(session, position.id, "outcome", source, {"outcome": outcome, **(detail or {})},
                  attempt_id=attempt_id, at=now)
+    if position.status != Status.OPEN.value:
+        return True
     if outcome == Outcome.CALLBACK_REQUESTED.value:
         session.add(CallbackRequest(position_id=position.id, attempt_id=attempt_id, requested_at=now))
         record_event(session, position.id, "callback_queued", source, attempt_id=attempt_id, at=now)
@@ -34,7 +45,21 @@ def close_position(session, position, outcome, source, now, attempt_id=None, det
         for mail in queue_notice_email(session, position, outcome, now):
             record_event(session, position.id, "email_queued", source,
                          {"to": mail.to_address, "kind": mail.kind}, attempt_id=attempt_id, at=now)
+    _follow_status(session, position, outcome, source, now)
     return True
+
+
+def _follow_status(session, position, outcome, source, now):
+    """The status a round's outcome leads to: a keypad answer's (promised, to verify,
+    disputed), or `ended` when it was the playbook's last step (the first reminder's round)."""
+    status = OUTCOME_STATUS.get(outcome)
+    if status is not None:
+        set_status(session, position, status, source, outcome, now)
+        return
+    creditor = position.creditor
+    playbook = playbook_of(creditor.playbook, creditor.playbook_steps)
+    if position.step >= len(playbook.steps) and playbook.end_day is None:
+        set_status(session, position, Status.ENDED.value, source, "playbook done", now)
 
 
 def _block_number(session, position, reason, now):

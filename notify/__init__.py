@@ -23,7 +23,7 @@ def queue_notice_email(session, position, reason, now):
     subject, body = render_email(language, {
         "creditor": position.creditor.greeting_name,
         "name": position.name,
-        "amount": _format_amount(position.amount, language),
+        "amount": _format_amount(position.amount_due, language),
         "currency": position.currency,
         "due_date": position.due_date.strftime("%d/%m/%Y"),
         "invoice": position.invoice,

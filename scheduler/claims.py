@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, select, update
 from db.events import record_events
 from db.models import Attempt, Position
 from domain.phones import mask_phone
-from scheduler.planning import SOURCE, not_blocked
+from scheduler.planning import SOURCE, in_call_round, not_blocked
 from domain.calls import ACTIVE_STATUSES
 from scheduler.retries import STALE_CALL_SECONDS
 
@@ -51,7 +51,7 @@ def due_condition(creditor, now, table=Attempt, stale_seconds=STALE_CALL_SECONDS
     and not being rung already."""
     return and_(table.status == "pending", table.due_at <= now,
                 table.call_window == creditor.label, Position.creditor_id == creditor.id,
-                Position.outcome.is_(None), not_blocked(), number_free(now, stale_seconds))
+                in_call_round(), not_blocked(), number_free(now, stale_seconds))
 
 
 def number_free(now, stale_seconds=STALE_CALL_SECONDS):

@@ -1,10 +1,12 @@
-"""`flask dial`: one dialer pass from the command line, at any instant (`--now`) in tests."""
+"""`flask dial` (one dialer pass) and `flask tick` (one pass of everything due), at any instant
+(`--now`), from the command line."""
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from cli.clock import now_option
 from scheduler.dial import dial_pass
+from scheduler.tick import tick
 
 
 @click.command("dial")
@@ -22,3 +24,12 @@ def dial_command(now, dry_run, calls_per_second):
         click.echo(f"would call {due.reference} {due.masked_phone} ({due.creditor})")
     for due, error in report.failed:
         click.echo(f"failed {due.reference}: {error}")
+
+
+@click.command("tick")
+@now_option("The clock of this pass (default: the current time).")
+@with_appcontext
+def tick_command(now):
+    """One pass of everything due at that instant: playbook steps, calls, the outbox."""
+    app = current_app._get_current_object()
+    click.echo(tick(app, now).summary())

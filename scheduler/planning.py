@@ -50,6 +50,11 @@ def load_creditors(session, now):
     return plans
 
 
+def in_call_round():
+    """The position is open and in a call round that has no outcome yet: it may be dialled."""
+    return and_(Position.outcome.is_(None), Position.round > 0, Position.status == "open")
+
+
 def not_blocked():
     """The position's number is not barred for its creditor."""
     return ~exists().where(BlockedNumber.creditor_id == Position.creditor_id,
@@ -69,7 +74,7 @@ def settle_barred(session, now):
         select(Position, BlockedNumber.reason, BlockedNumber.position_id)
         .join(BlockedNumber, and_(BlockedNumber.creditor_id == Position.creditor_id,
                                   BlockedNumber.phone == Position.phone))
-        .where(Position.outcome.is_(None), ~under_way).order_by(Position.id)).all()
+        .where(in_call_round(), ~under_way).order_by(Position.id)).all()
     if not rows:
         return 0
     references = dict(session.execute(select(Position.id, Position.reference).where(
@@ -92,7 +97,7 @@ def settle_exhausted(session, now):
     """
     attempts = session.scalars(
         select(Attempt).join(Attempt.position).join(Position.creditor)
-        .where(Position.outcome.is_(None), Attempt.outcome.is_(None),
+        .where(in_call_round(), Attempt.round == Position.round, Attempt.outcome.is_(None),
                Attempt.status.in_(TERMINAL_STATUSES), Attempt.number >= Creditor.max_attempts)
         .options(joinedload(Attempt.position))).all()
     for attempt in attempts:
@@ -101,35 +106,39 @@ def settle_exhausted(session, now):
 
 
 def plan_first_attempts(session, now, creditors):
-    """Attempt 1, due now, for never-called positions of the creditors calling at `now`."""
+    """Attempt 1, due now, of the call rounds not dialled yet, for the creditors calling at `now`."""
     open_ids = {c.id: c.label for c in creditors.values() if c.window}
     if not open_ids:
         return 0
     rows = session.execute(
-        select(Position.id, Position.creditor_id)
-        .where(Position.creditor_id.in_(open_ids), Position.outcome.is_(None), not_blocked(),
-               ~exists().where(Attempt.position_id == Position.id))
+        select(Position.id, Position.creditor_id, Position.round)
+        .where(Position.creditor_id.in_(open_ids), in_call_round(), not_blocked(),
+               ~exists().where(Attempt.position_id == Position.id,
+                               Attempt.round == Position.round))
         .order_by(Position.id)).all()
     return insert_attempts(session, [
-        _pending(pid, 1, now, open_ids[cid], now) for pid, cid in rows])
+        _pending(pid, round_, 1, now, open_ids[cid], now) for pid, cid, round_ in rows])
 
 
 def plan_retries(session, now, creditors):
-    """The next attempt of positions whose last one ended without an outcome."""
-    last = (select(Attempt.position_id.label("pid"), func.max(Attempt.number).label("n"))
-            .group_by(Attempt.position_id).subquery())
+    """The next attempt of call rounds whose last one ended without an outcome."""
+    last = (select(Attempt.position_id.label("pid"), Attempt.round.label("round"),
+                   func.max(Attempt.number).label("n"))
+            .group_by(Attempt.position_id, Attempt.round).subquery())
     candidates = (
-        select(Position.id).join(last, last.c.pid == Position.id)
-        .join(Attempt, and_(Attempt.position_id == Position.id, Attempt.number == last.c.n))
+        select(Position.id)
+        .join(last, and_(last.c.pid == Position.id, last.c.round == Position.round))
+        .join(Attempt, and_(Attempt.position_id == Position.id, Attempt.round == Position.round,
+                            Attempt.number == last.c.n))
         .join(Position.creditor)
-        .where(Position.outcome.is_(None), Attempt.outcome.is_(None),
+        .where(in_call_round(), Attempt.outcome.is_(None),
                Attempt.status.in_(TERMINAL_STATUSES), last.c.n < Creditor.max_attempts,
                not_blocked()))
     rows = []
-    for pid, cid, history in histories(session, candidates, creditors):
+    for pid, cid, round_, history in histories(session, candidates, creditors):
         plan = plan_attempt(creditors[cid].rules, history, now)
         if plan is not None:
-            rows.append(_pending(pid, len(history) + 1, plan.due_at, plan.window, now))
+            rows.append(_pending(pid, round_, len(history) + 1, plan.due_at, plan.window, now))
     return insert_attempts(session, rows)
 
 
@@ -139,14 +148,14 @@ def replan_missed(session, now, creditors):
                for c in creditors.values() if c.window]
     missed = session.execute(
         select(Attempt.id, Attempt.position_id, Attempt.number).join(Attempt.position)
-        .where(Attempt.status == "pending", Attempt.due_at <= now, Position.outcome.is_(None),
+        .where(Attempt.status == "pending", Attempt.due_at <= now, in_call_round(),
                ~or_(*in_plan) if in_plan else true())).all()
     if not missed:
         return 0
     numbers = {pid: (aid, number) for aid, pid, number in missed}
     moved = []
     ids = select(Position.id).where(Position.id.in_(numbers))
-    for pid, cid, history in histories(session, ids, creditors):
+    for pid, cid, _round, history in histories(session, ids, creditors):
         aid, number = numbers[pid]
         plan = plan_attempt(creditors[cid].rules, history[:number - 1], now)
         if plan is not None:
@@ -167,13 +176,13 @@ def replan_later_plans(session, now, creditors):
         select(Attempt.id, Attempt.position_id, Attempt.number, Attempt.due_at)
         .join(Attempt.position)
         .where(Attempt.status == "pending", Attempt.created_at > now, Attempt.due_at > now,
-               Position.outcome.is_(None))).all()
+               in_call_round())).all()
     if not later:
         return 0
     numbers = {pid: (aid, number, due_at) for aid, pid, number, due_at in later}
     moved = []
     ids = select(Position.id).where(Position.id.in_(numbers))
-    for pid, cid, history in histories(session, ids, creditors):
+    for pid, cid, _round, history in histories(session, ids, creditors):
         aid, number, due_at = numbers[pid]
         plan = plan_attempt(creditors[cid].rules, history[:number - 1], now)
         if plan is not None and plan.due_at < due_at:
@@ -183,12 +192,14 @@ def replan_later_plans(session, now, creditors):
 
 
 def histories(session, position_ids, creditors):
-    """(position id, creditor id, [PastAttempt]) for each position in the `position_ids` query."""
+    """(position id, creditor id, round, [PastAttempt of that round]) for each position in the
+    `position_ids` query: the attempts of its current call round."""
     rows = session.execute(
         select(Attempt.position_id, Position.creditor_id, Attempt.call_window,
                func.coalesce(Attempt.placed_at, Attempt.claimed_at, Attempt.due_at))
         .join(Attempt.position)
-        .where(Attempt.position_id.in_(position_ids), Attempt.status != "pending")
+        .where(Attempt.position_id.in_(position_ids), Attempt.status != "pending",
+               Attempt.round == Position.round)
         .order_by(Attempt.position_id, Attempt.number)).all()
     grouped, owner = defaultdict(list), {}
     for pid, cid, window, placed_at in rows:
@@ -198,14 +209,16 @@ def histories(session, position_ids, creditors):
         grouped[pid].append(PastAttempt(window, placed_at))
         owner[pid] = cid
     # A position whose only attempt is pending has no history yet, but is still planned.
-    for pid, cid in session.execute(select(Position.id, Position.creditor_id)
-                                    .where(Position.id.in_(position_ids))):
+    rounds = {}
+    for pid, cid, round_ in session.execute(select(Position.id, Position.creditor_id, Position.round)
+                                            .where(Position.id.in_(position_ids))):
         owner.setdefault(pid, cid)
-    return [(pid, cid, grouped.get(pid, [])) for pid, cid in owner.items()]
+        rounds[pid] = round_
+    return [(pid, cid, rounds[pid], grouped.get(pid, [])) for pid, cid in owner.items()]
 
 
-def _pending(position_id, number, due_at, window, now):
-    return {"token": new_token(), "position_id": position_id, "number": number,
+def _pending(position_id, round_, number, due_at, window, now):
+    return {"token": new_token(), "position_id": position_id, "round": round_, "number": number,
             "status": "pending", "due_at": due_at, "call_window": window, "created_at": now}
 
 

@@ -2,6 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
+from contacts.importer import phase_start_values
 from db.models import Creditor, Position
 
 
@@ -20,6 +21,7 @@ def make_position(session, creditor, **fields):
         email="mario.rossi@example.test", amount=Decimal("1234.56"), currency="EUR",
         due_date=date(2026, 10, 15), invoice="FT-2026/118",
     )
+    values.update(phase_start_values(creditor))   # where the creditor's playbook starts
     values.update(fields)
     position = Position(**values)
     session.add(position)

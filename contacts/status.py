@@ -1,0 +1,125 @@
+"""A position's status changes, payments and closures: the one code path every surface calls
+(keypad, console, command line, payments file, import, API, worker).
+
+Each change is an event `status` {from, to, reason} whose source names who made it. Stopping a
+position (paid, closed, disputed, ended) withdraws its planned calls and its queued messages in
+the caller's transaction: nothing goes out after the commit. A call already ringing finishes,
+but nothing follows it (ivr.outcomes records its answer and sets off nothing).
+"""
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from db.events import record_event
+from db.models import Attempt, CallbackRequest, OutgoingMail, Position
+from domain.statuses import FINAL, PAUSED, STOPPED, Status
+
+
+class StatusError(ValueError):
+    """A change that cannot be made, with the reason in plain words (`code` for translations)."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def set_status(session, position, status, source, reason, now, until=None, detail=None):
+    """Move `position` to `status` (withdrawing its contacts when that stops them); the event
+    says who (`source`) and why. False when it is in that status already."""
+    before = position.status
+    if before == status and position.status_until == until:
+        return False
+    position.status, position.status_until = status, until
+    record_event(session, position.id, "status", source,
+                 {"from": before, "to": status, "reason": reason,
+                  **({"until": until.isoformat()} if until else {}), **(detail or {})}, at=now)
+    if status in STOPPED or status in PAUSED:
+        withdraw_contacts(session, position, now, status)
+    return True
+
+
+def withdraw_contacts(session, position, now, reason):
+    """Cancel the position's planned attempts and withdraw its queued messages; counts."""
+    attempts = session.execute(
+        update(Attempt).where(Attempt.position_id == position.id, Attempt.status == "pending")
+        .values(status="canceled", last_error=f"withdrawn: position {reason}")
+        .execution_options(synchronize_session=False)).rowcount
+    if reason == Status.ENDED.value:
+        # What the phase decided while it ran still goes out (the wrong person's emailed
+        # notice of a first reminder's last round, say); only the calls stop.
+        return attempts, 0
+    messages = session.execute(
+        update(OutgoingMail).where(OutgoingMail.position_id == position.id,
+                                   OutgoingMail.status == "queued")
+        .values(status="withdrawn", last_error=f"withdrawn: position {reason}")
+        .execution_options(synchronize_session=False)).rowcount
+    if status_stops_callbacks(reason):
+        session.execute(
+            update(CallbackRequest).where(CallbackRequest.position_id == position.id,
+                                          CallbackRequest.status == "open")
+            .values(status="withdrawn", closed_at=now)
+            .execution_options(synchronize_session=False))
+    return attempts, messages
+
+
+def status_stops_callbacks(status):
+    """A paid or closed position needs no collector's call either; a paused one may."""
+    return status in FINAL
+
+
+def record_payment(session, position, amount_paid, paid_on, source, now):
+    """A payment the creditor reports: lowers the amount due; in full, the position is `paid`
+    and every contact stops at once. Returns the amount still due."""
+    amount_paid = Decimal(amount_paid)
+    if amount_paid <= 0:
+        raise StatusError("amount_not_positive", "the amount paid must be more than zero")
+    if position.status in FINAL:
+        raise StatusError("already_final", f"position {position.reference} is {position.status} "
+                          "already")
+    if paid_on > now.date() + timedelta(days=1):
+        raise StatusError("paid_in_future", f"the payment date {paid_on.isoformat()} is in the "
+                          "future")
+    position.amount_paid = (position.amount_paid or Decimal(0)) + amount_paid
+    due = max(position.amount - position.amount_paid, Decimal(0))
+    record_event(session, position.id, "payment", source,
+                 {"amount_paid": f"{amount_paid:.2f}", "paid_on": paid_on.isoformat(),
+                  "amount_due": f"{due:.2f}"}, at=now)
+    if due == 0:
+        set_status(session, position, Status.PAID.value, source, "paid in full", now)
+    return due
+
+
+def close_position_by_creditor(session, position, source, reason, now):
+    """The creditor withdraws the position: `closed`, every contact stops at once."""
+    if position.status in FINAL:
+        raise StatusError("already_final", f"position {position.reference} is {position.status} "
+                          "already")
+    return set_status(session, position, Status.CLOSED.value, source, reason or "closed", now)
+
+
+def reopen(session, position, source, reason, now):
+    """Back to `open` (a rejected declared payment, a resolved dispute): the playbook resumes."""
+    if position.status in FINAL:
+        raise StatusError("already_final", f"position {position.reference} is {position.status}")
+    return set_status(session, position, Status.OPEN.value, source, reason, now)
+
+
+def pause_until(day: date, grace_days, zone):
+    """The instant a pause ends: the end of `day` + `grace_days`, on the creditor's clock."""
+    end = datetime.combine(day + timedelta(days=grace_days + 1), time(0), ZoneInfo(zone))
+    return end
+
+
+def resume_lapsed(session, now, source="worker"):
+    """Open again the paused positions whose pause is over (a broken promise, an unverified
+    declared payment); how many."""
+    lapsed = session.scalars(select(Position).where(Position.status.in_(PAUSED),
+                                                    Position.status_until <= now)).all()
+    for position in lapsed:
+        kind = "promise_broken" if position.status == Status.PROMISED.value else "verify_lapsed"
+        record_event(session, position.id, kind, source,
+                     {"until": position.status_until.isoformat()}, at=now)
+        set_status(session, position, Status.OPEN.value, source, kind, now)
+    return len(lapsed)
