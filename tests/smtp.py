@@ -7,6 +7,7 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 MAIL_FROM = "Cortesia <cortesia@example.test>"
 
@@ -62,15 +63,24 @@ class CollectingHandler:
 class LoopbackSMTP:
     """An SMTP server on 127.0.0.1 that can be stopped and started again on the same port."""
 
-    def __init__(self):
+    def __init__(self, credentials=None):
         self.host, self.port = "127.0.0.1", free_port()
         self.handler = CollectingHandler()
         self.controller = None
+        # (username, password) the server asks for with AUTH (in the clear: loopback only).
+        self.credentials = credentials
 
     def start(self):
         # A controller's event loop is closed by stop(): a restart needs a new controller.
-        self.controller = Controller(self.handler, hostname=self.host, port=self.port)
+        auth = {} if self.credentials is None else dict(
+            authenticator=self._authenticate, auth_required=True, auth_require_tls=False)
+        self.controller = Controller(self.handler, hostname=self.host, port=self.port, **auth)
         self.controller.start()
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        given = (auth_data.login.decode(), auth_data.password.decode()) \
+            if isinstance(auth_data, LoginPassword) else None
+        return AuthResult(success=given == tuple(self.credentials))
 
     def stop(self):
         if self.controller is not None:

@@ -23,9 +23,13 @@ ACCOUNT_SID = "AC" + "7" * 32
 MESSAGES_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
 
 
+PEC_USER, PEC_PASSWORD = "acme@pec.example.test", "pec-secret"
+
+
 @pytest.fixture
 def pec_server():
-    server = LoopbackSMTP()
+    """The PEC mailbox's SMTP server: a second loopback server, which asks for a login."""
+    server = LoopbackSMTP(credentials=(PEC_USER, PEC_PASSWORD))
     server.start()
     yield server
     server.stop()
@@ -34,7 +38,9 @@ def pec_server():
 @pytest.fixture
 def pec_app(smtp_app, pec_server):
     smtp_app.config.update(PEC_SMTP_HOST=pec_server.host, PEC_SMTP_PORT=pec_server.port,
-                           PEC_SMTP_SECURITY="none", PEC_FROM=PEC_FROM)
+                           PEC_SMTP_SECURITY="none", PEC_FROM=PEC_FROM, PEC_USERNAME=PEC_USER,
+                           PEC_PASSWORD=PEC_PASSWORD)
+    smtp_app.extensions.pop("cortesia.pec_mailer", None)
     return smtp_app
 
 
