@@ -5,6 +5,7 @@ This is the only module that imports `smtplib`; everything else asks `get_mailer
 """
 import hashlib
 import smtplib
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -132,10 +133,15 @@ class SMTPMailer:
         """
         smtp = None
         try:
-            client = _SMTP_SSL if self.security == "ssl" else _SMTP
-            smtp = client(self.host, self.port, timeout=self.timeout, before_data=before_data)
+            # smtplib's own TLS checks no certificate: ours verifies it against the system's
+            # authorities (SSL_CERT_FILE names others), since a password goes over it.
+            if self.security == "ssl":
+                smtp = _SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                 before_data=before_data, context=ssl.create_default_context())
+            else:
+                smtp = _SMTP(self.host, self.port, timeout=self.timeout, before_data=before_data)
             if self.starttls:
-                smtp.starttls()
+                smtp.starttls(context=ssl.create_default_context())
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(message)

@@ -18,7 +18,8 @@ from twilio.request_validator import RequestValidator
 
 from db.models import utcnow
 from domain.calls import BUSY, COMPLETED, FAILED, IN_PROGRESS, INITIATED, NO_ANSWER, RINGING
-from telephony import E164, CallRequest, PlaceCallError, SendSmsError, SmsRequest, webhook_auth_token
+from telephony import E164, CallRequest, PlaceCallError, webhook_auth_token
+from telephony.simulated_sms import SmsSimulation
 from telephony.twiml_runner import HANGUP, Debtor, Document, TwimlRunner, parse_twiml
 
 log = logging.getLogger(__name__)
@@ -108,26 +109,7 @@ class SimulatedCall:
         return [h for h in self.transcript if h.response_index == index]
 
 
-@dataclass
-class SimulatedSms:
-    """One SMS "sent": the request, and the delivery statuses reported back for it."""
-
-    sid: str
-    request: SmsRequest
-    statuses: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-
-    @property
-    def to(self):
-        return self.request.to
-
-
-# What happens to an SMS, as Twilio reports it: the statuses posted to its status callback.
-SMS_FATES = {"delivered": ("sent", "delivered"), "undelivered": ("sent", "undelivered"),
-             "failed": ("failed",), "silent": ()}
-
-
-class Simulator:
+class Simulator(SmsSimulation):
     """Telephony that "places" calls by driving the app's webhooks through its test client."""
 
     def __init__(self, app, seed=None):
@@ -139,9 +121,8 @@ class Simulator:
         self._random = random.Random(app.config.get("SIMULATOR_SEED") if seed is None else seed)
         self.scripts = {}
         self.calls = []
-        self.messages = []
-        # Each SMS's fate, by number; the others are delivered (SMS_FATES).
-        self.sms_fates = {}
+        self.messages = []          # SimulatedSms, in the order sent
+        self.sms_fates = {}         # each SMS's fate by number; the others are delivered
 
     def script(self, phone, script):
         """Make every later call to `phone` follow `script`."""
@@ -173,35 +154,6 @@ class Simulator:
                     and call.created >= since and call.call_sid not in known:
                 return call.call_sid
         return None
-
-    def send_sms(self, request: SmsRequest) -> str:
-        """Keep the SMS, report its fate to its status callback as Twilio would; its sid."""
-        if not E164.fullmatch(request.to or ""):
-            raise SendSmsError("the simulator refused the SMS, as Twilio would: error 21211, "
-                               "the 'To' number is not a valid phone number")
-        sms = SimulatedSms(sid="SM" + uuid.uuid4().hex, request=request)
-        self.messages.append(sms)
-        for status in SMS_FATES[self.sms_fates.get(request.to, "delivered")]:
-            self.report_sms_status(sms, status)
-        return sms.sid
-
-    def report_sms_status(self, sms, status, **extra):
-        """Post one status callback of `sms` (a SimulatedSms) as Twilio would; the response, or
-        None when the app did not take it (noted in `sms.errors`)."""
-        sms.statuses.append(status)
-        params = {"MessageSid": sms.sid, "SmsSid": sms.sid, "AccountSid": self.account_sid,
-                  "From": sms.request.from_, "To": sms.request.to, "MessageStatus": status,
-                  "SmsStatus": status, "ApiVersion": API_VERSION, **extra}
-        url = sms.request.status_callback
-        if not url.startswith(self.base_url + "/"):
-            sms.errors.append(f"{url} is not under PUBLIC_BASE_URL {self.base_url}")
-            return None
-        headers = {"X-Twilio-Signature": self._validator.compute_signature(url, params)}
-        response = self._client.post(url[len(self.base_url):], headers=headers, **_body(params))
-        if response.status_code >= 400:
-            sms.errors.append(f"POST {url} answered HTTP {response.status_code}")
-            return None
-        return response
 
     @property
     def errors(self):

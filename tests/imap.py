@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from tests.smtp import free_port
+from tests.smtp import PEC_PASSWORD, PEC_USER, free_port
 
-# The PEC mailbox: the same login as its SMTP server (tests/notify/test_outbox_channels.py).
-USER, PASSWORD = "acme@pec.example.test", "pec-secret"
+# The PEC mailbox: the same login as its SMTP server.
+USER, PASSWORD = PEC_USER, PEC_PASSWORD
 # pymap's other services (admin, sieve, cluster) would open ports of their own: only IMAP runs.
 START = ("import sys; from pymap.main import main; sys.argv[0] = 'pymap'; main()")
 

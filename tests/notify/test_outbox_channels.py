@@ -15,33 +15,11 @@ from notify.outbox import BACKOFF, flush_outbox
 from notify.receipts import sms_token
 from telephony import get_telephony
 from tests.factories import make_creditor, make_position
-from tests.smtp import MAIL_FROM, LoopbackSMTP
+from tests.smtp import MAIL_FROM, PEC_FROM, pec_app, pec_server  # noqa: F401 - fixtures
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
-PEC_FROM = "Acme <acme@pec.example.test>"
 ACCOUNT_SID = "AC" + "7" * 32
 MESSAGES_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
-
-
-PEC_USER, PEC_PASSWORD = "acme@pec.example.test", "pec-secret"
-
-
-@pytest.fixture
-def pec_server():
-    """The PEC mailbox's SMTP server: a second loopback server, which asks for a login."""
-    server = LoopbackSMTP(credentials=(PEC_USER, PEC_PASSWORD))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def pec_app(smtp_app, pec_server):
-    smtp_app.config.update(PEC_SMTP_HOST=pec_server.host, PEC_SMTP_PORT=pec_server.port,
-                           PEC_SMTP_SECURITY="none", PEC_FROM=PEC_FROM, PEC_USERNAME=PEC_USER,
-                           PEC_PASSWORD=PEC_PASSWORD)
-    smtp_app.extensions.pop("cortesia.pec_mailer", None)
-    return smtp_app
 
 
 @pytest.fixture
@@ -184,3 +162,12 @@ def test_a_withdrawn_message_is_never_sent(app, session, position):
         s.get(OutgoingMail, mail_id).status = "withdrawn"
     assert flush_outbox(app, NOW + timedelta(days=1)).sent == 0
     assert get_telephony(app).messages == []
+
+
+def test_the_list_command_shows_the_channel_masks_the_number_and_the_delivery(app, session,
+                                                                             position, runner):
+    queue(app, session, position, "sms", "contatto", "s")
+    flush_outbox(app, NOW)
+    [line] = runner.invoke(args=["outbox", "list"]).output.splitlines()
+    assert "sms" in line and "contatto" in line and "+39333****567" in line
+    assert "delivery=delivered" in line and "+393331234567" not in line

@@ -11,7 +11,7 @@ from notify.outbox import flush_outbox
 from notify.pec_receipts import read_pec_receipts
 from tests.factories import make_creditor, make_position
 from tests.imap import PASSWORD, USER, imap_process, imap_server  # noqa: F401 - fixtures
-from tests.notify.test_outbox_channels import pec_app, pec_server  # noqa: F401 - fixtures
+from tests.smtp import pec_app, pec_server  # noqa: F401 - fixtures
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
 LATER = NOW + timedelta(minutes=5)
