@@ -1,4 +1,5 @@
-"""PEC receipts read back from a real IMAP server on loopback (pymap) and filed once each."""
+"""PEC receipts read back from a real IMAP server on loopback (pymap) and filed once each; the
+in-memory mailbox stands in for it where no server runs (`simulate`)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -6,6 +7,7 @@ from sqlalchemy import select
 
 from db import session_scope
 from db.models import Event, OutboxReceipt, OutgoingMail
+from notify.mailbox import MemoryMailbox, pec_receipt, set_pec_mailbox
 from notify.messages import queue_message
 from notify.outbox import flush_outbox
 from notify.pec_receipts import read_pec_receipts
@@ -36,15 +38,9 @@ def sent_pec(reader, session, pec_server):
     return mail.id, pec_server.messages[0]["Message-ID"]
 
 
-def receipt(kind, reference, subject="sollecito"):
-    """A receipt as a PEC provider writes it (the parts that matter here)."""
-    title = {"accettazione": "ACCETTAZIONE", "avvenuta-consegna": "CONSEGNA",
-             "errore-consegna": "AVVISO DI MANCATA CONSEGNA"}.get(kind, kind.upper())
-    return (f"From: posta-certificata@pec.provider.test\r\nTo: {USER}\r\n"
-            f"Subject: {title}: {subject}\r\nX-Ricevuta: {kind}\r\n"
-            f"X-Riferimento-Message-ID: {reference}\r\nX-Trasporto: posta-certificata\r\n"
-            f"Message-ID: <{kind}.{abs(hash(reference))}@pec.provider.test>\r\n"
-            f"Content-Type: text/plain; charset=utf-8\r\n\r\nRicevuta di {kind}\r\n").encode()
+def receipt(kind, reference):
+    """A receipt as a PEC provider writes it, about the message `reference`."""
+    return pec_receipt(kind, reference, "sollecito", USER).as_bytes()
 
 
 def filed(app, mail_id):
@@ -132,3 +128,16 @@ def test_an_unreachable_mailbox_is_reported_not_raised(reader, imap_server):
 def test_without_an_imap_host_nothing_is_read(app):
     report = read_pec_receipts(app, LATER)
     assert not report.configured and "PEC_IMAP_HOST not set" in report.summary()
+
+
+def test_receipts_are_read_from_the_mailbox_a_simulation_sets(pec_app, session, pec_server):
+    position = make_position(session, make_creditor(session), pec="mario@pec.example.test")
+    mail = queue_message(pec_app, session, position, "pec", "sollecito", NOW, "step:1:4")
+    session.commit()
+    flush_outbox(pec_app, NOW)
+    mailbox = MemoryMailbox()
+    set_pec_mailbox(pec_app, mailbox)
+    uid = mailbox.deliver(pec_receipt("avvenuta-consegna", pec_server.messages[0]["Message-ID"]))
+
+    assert read_pec_receipts(pec_app, LATER).filed == 1
+    assert filed(pec_app, mail.id)[0] == "delivered" and mailbox.seen(uid)
