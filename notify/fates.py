@@ -21,6 +21,7 @@ def backoff(tries):
     """How long to wait after the `tries`-th failed try (1-based)."""
     return BACKOFF[min(max(tries, 1), len(BACKOFF)) - 1]
 
+
 def mark_data(app, mail):
     """Commit that `mail` is about to be handed over; False if it is no longer our claim."""
     with session_scope(app) as session:
@@ -30,6 +31,7 @@ def mark_data(app, mail):
                    OutgoingMail.lease_until > utcnow())
             .values(data_at=utcnow())
             .execution_options(synchronize_session=False)).rowcount)
+
 
 def record_sent(app, mail, now, provider_id=None):
     """The server (or the SMS provider) accepted `mail`: mark it sent, and note it on its
@@ -45,11 +47,13 @@ def record_sent(app, mail, now, provider_id=None):
                          dedupe_key=f"{mail.channel}_sent:{mail.id}")
     log.info("outbox: mail %s (%s, %s) sent", mail.id, mail.channel, mail.kind)
 
+
 def hold_unknown(app, mail, error, now):
     """The DATA went out and no verdict came back: hold `mail` as unknown for a person."""
     with session_scope(app) as session:
         mine = (OutgoingMail.id == mail.id, OutgoingMail.status == "sending")
         mark_unknown(session, mine, mail.id, error, now)
+
 
 def mark_unknown(session, mine, mail_id, error, now):
     done = session.execute(
@@ -68,6 +72,7 @@ def mark_unknown(session, mine, mail_id, error, now):
     log.warning("outbox: mail %s (%s) may or may not have been delivered: held, not re-sent "
                 "(Message-ID %s; `outbox settle %s`)", mail_id, row.kind, row.message_id, mail_id)
     return True
+
 
 def record_failure(app, mail, error, now):
     """A try of `mail` failed: back to the queue with a backoff, or `failed`; True if failed."""

@@ -70,7 +70,7 @@ def message_id(key, sender):
 def build_message(mail, sender):
     """The EmailMessage for `mail` (an Outgoing), from `sender`; MailError without a sender."""
     if not sender:
-        raise MailError("MAIL_FROM is not set: configure the sender address")
+        raise MailError("no sender address: set MAIL_FROM (PEC_FROM for a PEC)")
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to_address
