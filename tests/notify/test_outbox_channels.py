@@ -103,57 +103,54 @@ def test_the_sms_sender_is_the_creditors_then_sms_sender_then_the_caller_id(app,
 
 
 @pytest.fixture
-def twilio_app(app):
+def api(app):
+    """Twilio's REST API, mocked, behind the app's telephony."""
     app.config.update(TELEPHONY="twilio", TWILIO_ACCOUNT_SID=ACCOUNT_SID)
     app.extensions.pop("cortesia.telephony", None)
-    with responses.RequestsMock() as api:
-        app.twilio_api = api
-        yield app
+    with responses.RequestsMock() as mock:
+        yield mock
 
 
-def test_an_sms_goes_to_twilios_messages_api_with_its_status_callback(twilio_app, session,
+def test_an_sms_goes_to_twilios_messages_api_with_its_status_callback(app, api, session,
                                                                        position):
-    api = twilio_app.twilio_api
     api.post(MESSAGES_URL, json={"sid": "SM" + "9" * 32, "status": "queued"}, status=201)
-    mail_id = queue(twilio_app, session, position, "sms", "contatto", "s")
+    mail_id = queue(app, session, position, "sms", "contatto", "s")
 
-    assert flush_outbox(twilio_app, NOW).sent == 1
+    assert flush_outbox(app, NOW).sent == 1
 
     form = parse_qs(api.calls[0].request.body)
-    token = sms_token(twilio_app.config["SECRET_KEY"], mail_id)
+    token = sms_token(app.config["SECRET_KEY"], mail_id)
     assert form["To"] == ["+393331234567"] and form["From"] == ["+390212345678"]
     assert form["StatusCallback"] == [f"https://cortesia.example.test/ivr/sms/{token}/status"]
-    assert form["Body"] == [row(twilio_app, mail_id).body]
-    assert row(twilio_app, mail_id).provider_id == "SM" + "9" * 32
+    assert form["Body"] == [row(app, mail_id).body]
+    assert row(app, mail_id).provider_id == "SM" + "9" * 32
 
 
-def test_an_sms_refused_by_twilio_is_retried_with_backoff_and_sent_once(twilio_app, session,
+def test_an_sms_refused_by_twilio_is_retried_with_backoff_and_sent_once(app, api, session,
                                                                         position):
-    api = twilio_app.twilio_api
     api.post(MESSAGES_URL, json={"code": 20500, "message": "Internal error"}, status=500)
     api.post(MESSAGES_URL, json={"sid": "SM" + "9" * 32}, status=201)
-    mail_id = queue(twilio_app, session, position, "sms", "contatto", "s")
+    mail_id = queue(app, session, position, "sms", "contatto", "s")
 
-    assert flush_outbox(twilio_app, NOW).retried == 1
-    mail = row(twilio_app, mail_id)
+    assert flush_outbox(app, NOW).retried == 1
+    mail = row(app, mail_id)
     assert (mail.status, mail.next_try_at, mail.tries) == ("queued", NOW + BACKOFF[0], 1)
     assert "HTTP 500" in mail.last_error and "+39333" not in mail.last_error
-    assert flush_outbox(twilio_app, NOW + timedelta(seconds=30)).sent == 0
-    assert flush_outbox(twilio_app, NOW + BACKOFF[0]).sent == 1
-    assert flush_outbox(twilio_app, NOW + timedelta(days=1)).sent == 0
-    assert len(api.calls) == 2 and row(twilio_app, mail_id).status == "sent"
+    assert flush_outbox(app, NOW + timedelta(seconds=30)).sent == 0
+    assert flush_outbox(app, NOW + BACKOFF[0]).sent == 1
+    assert flush_outbox(app, NOW + timedelta(days=1)).sent == 0
+    assert len(api.calls) == 2 and row(app, mail_id).status == "sent"
 
 
-def test_an_sms_whose_answer_was_lost_is_held_never_sent_twice(twilio_app, session, position):
-    api = twilio_app.twilio_api
+def test_an_sms_whose_answer_was_lost_is_held_never_sent_twice(app, api, session, position):
     api.post(MESSAGES_URL, body=requests.ReadTimeout("read timed out"))
-    mail_id = queue(twilio_app, session, position, "sms", "contatto", "s")
+    mail_id = queue(app, session, position, "sms", "contatto", "s")
 
-    reports = [flush_outbox(twilio_app, NOW + timedelta(hours=h)) for h in (0, 1, 24)]
+    reports = [flush_outbox(app, NOW + timedelta(hours=h)) for h in (0, 1, 24)]
 
     assert [r.held for r in reports] == [1, 0, 0] and len(api.calls) == 1
-    assert row(twilio_app, mail_id).status == "unknown"
-    assert event_kinds(twilio_app) == ["sms_unknown"]
+    assert row(app, mail_id).status == "unknown"
+    assert event_kinds(app) == ["sms_unknown"]
 
 
 def test_a_withdrawn_message_is_never_sent(app, session, position):
