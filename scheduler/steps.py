@@ -19,10 +19,9 @@ from db import session_scope
 from db.events import record_event
 from db.models import BlockedNumber, Creditor, Position
 from domain.playbooks import (
-    CALL, PHONE_CHANNELS, add_working_days, next_step_on, playbook_of, steps_due,
+    CALL, PHONE_CHANNELS, add_working_days, is_working_day, next_step_on, playbook_of, steps_due,
 )
 from domain.statuses import Status
-from domain.windows import is_calling_day
 from notify.messages import ChannelUnavailable, queue_message
 from scheduler.retries import CallRules, open_window
 
@@ -80,7 +79,7 @@ class _CreditorSteps:
 def _plan(creditor, now):
     """The creditor's playbook and local day, or None when its steps do not run at `now`."""
     today = now.astimezone(ZoneInfo(creditor.timezone)).date()
-    if not is_calling_day(today, creditor.country):
+    if not is_working_day(today, creditor.country):
         return None
     rules = CallRules.from_text(creditor.windows, creditor.timezone, creditor.country,
                                 creditor.max_attempts, creditor.min_gap_seconds)
