@@ -154,6 +154,10 @@ def _template(slot, language, overrides):
     return (overrides or {}).get(slot) or TEXTS[language][slot]
 
 
+HTML_PAGE = ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n{body}\n'
+             '</body></html>\n')
+
+
 def html_of(template, values):
     """`template` filled with `values` as HTML: the text and every value escaped, paragraphs on
     blank lines, line breaks kept."""
@@ -162,4 +166,4 @@ def html_of(template, values):
                    for literal, name, spec, _ in Formatter().parse(template))
     paragraphs = [p.strip("\n") for p in text.split("\n\n") if p.strip()]
     body = "\n".join("<p>" + p.replace("\n", "<br>\n") + "</p>" for p in paragraphs)
-    return f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n{body}\n</body></html>\n'
+    return HTML_PAGE.format(body=body)
