@@ -7,6 +7,7 @@ the step was skipped.
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from db.events import record_event
 from db.models import OutgoingMail
@@ -37,7 +38,7 @@ def queue_message(app, session, position, channel, message, now, key):
     email_or_pec is PEC when the position has a PEC address and PEC is configured, else email.
     Runs in the caller's transaction; records `message_queued`.
     """
-    existing = session.scalar(select(OutgoingMail).where(OutgoingMail.key == key))
+    existing = queued_under(session, key)
     if existing is not None:
         return existing
     channel, to_address = resolve_channel(app.config, position, channel)
@@ -48,11 +49,23 @@ def queue_message(app, session, position, channel, message, now, key):
     mail = OutgoingMail(key=key, channel=channel, position_id=position.id, kind=message,
                         to_address=to_address, subject=subject[:300], body=body, html=html,
                         next_try_at=now, created_at=now)
-    session.add(mail)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(mail)
+    except IntegrityError:
+        # Another pass queued this step between our look and our insert: theirs stands.
+        existing = queued_under(session, key)
+        if existing is None:
+            raise
+        return existing
     record_event(session, position.id, "message_queued", SOURCE,
                  {"mail_id": mail.id, "channel": channel, "kind": message}, at=now)
     return mail
+
+
+def queued_under(session, key):
+    """The message queued under `key`, or None."""
+    return session.scalar(select(OutgoingMail).where(OutgoingMail.key == key))
 
 
 def resolve_channel(config, position, channel):

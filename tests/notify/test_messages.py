@@ -138,3 +138,25 @@ def test_a_message_the_channel_cannot_carry_is_a_programming_error(app, session,
         queue(app, session, position, "email", "contatto")
     with pytest.raises(ValueError):
         queue(app, session, position, "fax", "sollecito")
+
+
+def test_a_step_queued_by_another_pass_meanwhile_is_returned_not_raised(app, session, position,
+                                                                        monkeypatch):
+    import notify.messages
+
+    theirs = OutgoingMail(key="step:1:0", channel="email", position_id=position.id,
+                          kind="sollecito", to_address=position.email, subject="s", body="b",
+                          next_try_at=NOW, created_at=NOW)
+    session.add(theirs)
+    session.commit()
+    looks = []
+    real = notify.messages.queued_under
+    # The other pass committed after our look found nothing.
+    monkeypatch.setattr(notify.messages, "queued_under",
+                        lambda s, key: looks.append(key) or (real(s, key) if len(looks) > 1
+                                                             else None))
+
+    mail = queue(app, session, position, "email", "sollecito")
+
+    assert mail.id == theirs.id and count(session) == 1 and len(looks) == 2
+    assert session.scalar(select(func.count()).where(Event.kind == "message_queued")) == 0
