@@ -7,8 +7,8 @@ the step was skipped.
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from db import insert_ignoring
 from db.events import record_event
 from db.models import OutgoingMail
 from domain.charges import late_charges
@@ -16,7 +16,7 @@ from domain.phones import can_receive_sms
 from notify.formats import format_amount
 from notify.mailer import pec_configured
 from prompts.messages import SMS, WRITTEN, render_sms, render_written
-from prompts.store import overrides_of
+from prompts.store import overrides_in
 
 SOURCE = "steps"
 CHANNELS = ("email", "pec", "email_or_pec", "sms")
@@ -33,31 +33,33 @@ class ChannelUnavailable(Exception):
 
 def queue_message(app, session, position, channel, message, now, key):
     """Queue `message` to `position` on `channel` (email, pec, email_or_pec, sms); the queued
-    OutgoingMail, or the one already queued under `key` (nothing queued twice).
+    OutgoingMail, or the one already queued under `key` (nothing queued twice, whatever the
+    channel says now).
 
     email_or_pec is PEC when the position has a PEC address and PEC is configured, else email.
     Runs in the caller's transaction; records `message_queued`.
     """
-    existing = queued_under(session, key)
-    if existing is not None:
+    try:
+        channel, to_address = resolve_channel(app.config, position, channel)
+    except ChannelUnavailable:
+        existing = queued_under(session, key)   # queued while it could still go
+        if existing is None:
+            raise
         return existing
-    channel, to_address = resolve_channel(app.config, position, channel)
     message = message or (SMS[0] if channel == "sms" else None)
     if (message not in SMS) if channel == "sms" else (message not in WRITTEN):
         raise ValueError(f"{message!r} is not a message the {channel} channel carries")
     subject, body, html = render_message(app, session, position, channel, message, now)
-    mail = OutgoingMail(key=key, channel=channel, position_id=position.id, kind=message,
-                        to_address=to_address, subject=subject[:300], body=body, html=html,
-                        next_try_at=now, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(mail)
-    except IntegrityError:
-        # Another pass queued this step between our look and our insert: theirs stands.
-        existing = queued_under(session, key)
-        if existing is None:
-            raise
-        return existing
+    # One statement: a message already queued under `key` — by an earlier pass, or by another
+    # pass at this very moment (PostgreSQL waits for it) — stands, and nothing is added.
+    mail = session.scalar(
+        insert_ignoring(session, OutgoingMail)
+        .values(key=key, channel=channel, position_id=position.id, kind=message,
+                to_address=to_address, subject=subject[:300], body=body, html=html,
+                next_try_at=now, created_at=now)
+        .returning(OutgoingMail))
+    if mail is None:
+        return queued_under(session, key)
     record_event(session, position.id, "message_queued", SOURCE,
                  {"mail_id": mail.id, "channel": channel, "kind": message}, at=now)
     return mail
@@ -94,7 +96,7 @@ def render_message(app, session, position, channel, message, now):
     """(subject, plain text, HTML or None) of `message` to `position`, in its language and the
     creditor's own wording."""
     creditor, language = position.creditor, position.spoken_language
-    overrides = overrides_of(session, creditor.id, language)
+    overrides = overrides_in(session, creditor.id, language)
     contact_phone = creditor.contact_phone or creditor.caller_id \
         or app.config.get("TWILIO_CALLER_ID")
     if channel == "sms":

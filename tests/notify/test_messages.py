@@ -140,23 +140,28 @@ def test_a_message_the_channel_cannot_carry_is_a_programming_error(app, session,
         queue(app, session, position, "fax", "sollecito")
 
 
-def test_a_step_queued_by_another_pass_meanwhile_is_returned_not_raised(app, session, position,
-                                                                        monkeypatch):
-    import notify.messages
-
+def test_a_step_queued_by_another_pass_is_returned_whatever_the_channel_says_now(
+        app, session, position):
     theirs = OutgoingMail(key="step:1:0", channel="email", position_id=position.id,
                           kind="sollecito", to_address=position.email, subject="s", body="b",
                           next_try_at=NOW, created_at=NOW)
     session.add(theirs)
     session.commit()
-    looks = []
-    real = notify.messages.queued_under
-    # The other pass committed after our look found nothing.
-    monkeypatch.setattr(notify.messages, "queued_under",
-                        lambda s, key: looks.append(key) or (real(s, key) if len(looks) > 1
-                                                             else None))
+    position.email = None   # since then the address was removed
 
-    mail = queue(app, session, position, "email", "sollecito")
-
-    assert mail.id == theirs.id and count(session) == 1 and len(looks) == 2
+    assert queue(app, session, position, "email", "sollecito").id == theirs.id
+    assert queue(app, session, position, "sms", "contatto").id == theirs.id
+    assert count(session) == 1
     assert session.scalar(select(func.count()).where(Event.kind == "message_queued")) == 0
+
+
+def test_a_wording_reset_in_the_session_is_seen_by_the_next_message(app, session, creditor,
+                                                                    position):
+    from prompts.store import reset_override
+
+    set_override(session, creditor.id, "sollecito_subject", "it", "Promemoria {invoice}")
+    assert queue(app, session, position, "email", "sollecito", "a").subject == \
+        "Promemoria FT-2026/118"
+    reset_override(session, creditor.id, "sollecito_subject", "it")
+    assert queue(app, session, position, "email", "sollecito", "b").subject.startswith(
+        "Acme Energia: sollecito di pagamento")
