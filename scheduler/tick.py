@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from notify.outbox import flush_outbox
+from notify.pec_receipts import read_pec_receipts
 from scheduler.dial import dial_pass
 from scheduler.steps import run_steps
 
@@ -11,9 +12,13 @@ class TickReport:
     steps: object
     dial: object
     outbox: object
+    receipts: object
 
     def lines(self):
-        return [str(self.steps), str(self.dial), str(self.outbox)]
+        lines = [str(self.steps), str(self.dial), str(self.outbox)]
+        if self.receipts.configured:
+            lines.append(str(self.receipts))
+        return lines
 
     def summary(self):
         return "\n".join(self.lines())
@@ -22,8 +27,10 @@ class TickReport:
 
 
 def tick(app, now):
-    """Run the playbook steps due at `now`, then the dial pass, then the outbox."""
+    """Run at `now` the playbook steps due, then the dial pass, then the outbox, then read the
+    PEC mailbox's receipts (when one is configured)."""
     steps = run_steps(app, now)
     dial = dial_pass(app, now)
     outbox = flush_outbox(app, now)
-    return TickReport(steps, dial, outbox)
+    receipts = read_pec_receipts(app, now)
+    return TickReport(steps, dial, outbox, receipts)

@@ -73,6 +73,11 @@ def _flush(app, now):
     return flush_outbox(app, now)
 
 
+def _receipts(app, now):
+    from notify.pec_receipts import read_pec_receipts
+    return read_pec_receipts(app, now)
+
+
 def _reports(app, now):
     from reports.mail import send_due_reports
     return send_due_reports(app, now)
@@ -99,6 +104,8 @@ JOBS = (
         describe=lambda r: str(r) if r.ran or r.skipped or r.postponed or r.ended else None),
     Job("dial", "dial pass", None, _dial, describe=str),
     Job("flush", "outbox flush", 30, _flush),
+    Job("receipts", "PEC receipts", 120, _receipts,
+        describe=lambda r: str(r) if r.configured and (r.filed or r.error) else None),
     Job("reports", "daily reports", 60, _reports),
     Job("speech", "speech rendering", 60, _speech,
         describe=lambda r: f"speech: {r}" if r.rendered or r.failed else None),
