@@ -1,10 +1,13 @@
 """One tick: everything due at an instant, in order — steps, calls, messages, receipts."""
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from notify.outbox import flush_outbox
 from notify.pec_receipts import read_pec_receipts
 from scheduler.dial import dial_pass
 from scheduler.steps import run_steps
+
+CLOCK = "cortesia.clock"   # the webhooks' clock (ivr/__init__.py)
 
 
 @dataclass
@@ -29,8 +32,28 @@ class TickReport:
 def tick(app, now):
     """Run at `now` the playbook steps due, then the dial pass, then the outbox, then read the
     PEC mailbox's receipts (when one is configured)."""
-    steps = run_steps(app, now)
-    dial = dial_pass(app, now)
-    outbox = flush_outbox(app, now)
-    receipts = read_pec_receipts(app, now)
+    with simulated_calls_at(app, now):
+        steps = run_steps(app, now)
+        dial = dial_pass(app, now)
+        outbox = flush_outbox(app, now)
+        receipts = read_pec_receipts(app, now)
     return TickReport(steps, dial, outbox, receipts)
+
+
+@contextmanager
+def simulated_calls_at(app, now):
+    """On the built-in simulator, the calls of a tick happen at its `now`: their webhooks record
+    that instant (and what they queue is due then), so a replay (`tick --now` in the past) keeps
+    every fact on one clock. A real provider's webhooks keep the real time."""
+    if app.config["TELEPHONY"] != "simulator":
+        yield
+        return
+    before = app.extensions.get(CLOCK)
+    app.extensions[CLOCK] = lambda: now
+    try:
+        yield
+    finally:
+        if before is None:
+            app.extensions.pop(CLOCK, None)
+        else:
+            app.extensions[CLOCK] = before
