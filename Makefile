@@ -27,8 +27,10 @@ $(STAMP): requirements.txt
 
 # The web server and the worker (dial passes) together; Ctrl-C stops both. `make run PORT=5001`
 # serves on another port.
+# Without an SMTP server configured, mail is kept in instance/mail (MAIL_FOLDER=auto).
 run: install
 	$(BIN)/flask --app app init-db
+	export MAIL_FOLDER=$${MAIL_FOLDER:-auto}; \
 	$(BIN)/flask --app app worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)

@@ -54,6 +54,9 @@ DEFAULTS = {
 }
 
 _TRUE = {"1", "true", "yes", "on"}
+DEFAULT_MAIL_FOLDER = "instance/mail"
+# The sender written on messages kept in the mail folder, when MAIL_FROM is not set.
+OFFLINE_SENDER = "cortesia@localhost.invalid"
 
 
 def load_config(environ=None):
@@ -67,6 +70,9 @@ def load_config(environ=None):
         return value if value not in (None, "") else DEFAULTS.get(name)
 
     account_sid = get("TWILIO_ACCOUNT_SID")
+    mail_folder = get("MAIL_FOLDER")
+    if mail_folder == "auto":  # `make run`: a folder when no SMTP server is configured
+        mail_folder = None if environ.get("SMTP_HOST") else DEFAULT_MAIL_FOLDER
     return {
         "DATABASE_URL": get("DATABASE_URL"),
         "SECRET_KEY": get("SECRET_KEY") or secrets.token_hex(32),
@@ -82,7 +88,8 @@ def load_config(environ=None):
         "SMTP_USERNAME": get("SMTP_USERNAME"),
         "SMTP_PASSWORD": get("SMTP_PASSWORD"),
         "SMTP_STARTTLS": get("SMTP_STARTTLS").lower() in _TRUE,
-        "MAIL_FROM": get("MAIL_FROM"),
+        "MAIL_FROM": get("MAIL_FROM") or (OFFLINE_SENDER if mail_folder else None),
+        "MAIL_FOLDER": mail_folder,
         "SMS_SENDER": get("SMS_SENDER"),
         "PEC_SMTP_HOST": get("PEC_SMTP_HOST"),
         "PEC_SMTP_PORT": int(get("PEC_SMTP_PORT")),

@@ -4,10 +4,12 @@ in-memory fake that fails as an SMTP server would (tests/notify/test_mailer_cont
 This is the only module that imports `smtplib`; everything else asks `get_mailer(app)`.
 """
 import hashlib
+import os
 import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, parseaddr
 from typing import Protocol
@@ -199,7 +201,33 @@ def _refusals(recipients):
     return "; ".join(f"{code} {_text(reply)}" for code, reply in recipients.values())
 
 
+class FolderMailer:
+    """Writes each message into `folder` instead of sending it, as `<UTC time>-<hash of its
+    Message-ID>.eml` readable by its owner only (the messages speak of debts): what `make run`
+    uses when no SMTP server is configured, so the written steps can be read offline."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def send(self, message, before_data=None):
+        try:
+            os.makedirs(self.folder, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise MailError(f"cannot make the mail folder {self.folder}: {exc}") from exc
+        if before_data is not None:
+            before_data()
+        digest = hashlib.sha256(str(message["Message-ID"]).encode()).hexdigest()[:16]
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        path = os.path.join(self.folder, f"{stamp}-{digest}.eml")
+        handle = os.open(path + ".part", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(message.as_bytes())
+        os.replace(path + ".part", path)
+
+
 def mailer_from_config(config) -> Mailer:
+    if config.get("MAIL_FOLDER"):
+        return FolderMailer(config["MAIL_FOLDER"])
     return SMTPMailer(config["SMTP_HOST"], config["SMTP_PORT"], config.get("SMTP_USERNAME"),
                       config.get("SMTP_PASSWORD"), config.get("SMTP_STARTTLS", False))
 

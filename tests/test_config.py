@@ -25,3 +25,12 @@ def test_a_trailing_slash_on_the_public_url_is_dropped():
 
 def test_each_start_without_secret_key_gets_a_new_random_one():
     assert load_config({})["SECRET_KEY"] != load_config({})["SECRET_KEY"]
+
+
+def test_make_runs_mail_folder_is_used_only_without_an_smtp_server():
+    offline = load_config({"MAIL_FOLDER": "auto"})
+    assert offline["MAIL_FOLDER"] == "instance/mail" and offline["MAIL_FROM"]
+    online = load_config({"MAIL_FOLDER": "auto", "SMTP_HOST": "mail.example.it"})
+    assert online["MAIL_FOLDER"] is None and online["MAIL_FROM"] is None
+    assert load_config({})["MAIL_FOLDER"] is None
+    assert load_config({"MAIL_FOLDER": "/srv/mail"})["MAIL_FOLDER"] == "/srv/mail"

@@ -1,11 +1,12 @@
 """The mailer: message building, the SMTP implementation against a loopback server, the fake."""
 import ssl
+from email import message_from_bytes, policy
 
 import pytest
 
 from notify.mailer import (
-    MailError, MailFateUnknown, MemoryMailer, Outgoing, SMTPMailer, build_message, get_mailer,
-    message_id, pec_mailer_from_config, set_mailer,
+    FolderMailer, MailError, MailFateUnknown, MemoryMailer, Outgoing, SMTPMailer, build_message,
+    get_mailer, mailer_from_config, message_id, pec_mailer_from_config, set_mailer,
 )
 from tests.smtp import MAIL_FROM, LoopbackSMTP, free_port
 from tests.tls import certificate  # noqa: F401 - fixture
@@ -163,3 +164,17 @@ def test_an_html_alternative_travels_beside_the_plain_text():
     message = build_message(outgoing(html="<p>Gentile Niccol&ograve;</p>"), MAIL_FROM)
     assert message.get_body(("plain",)).get_content() == "Gentile Niccolò,\nè così.\n"
     assert message.get_body(("html",)).get_content().strip() == "<p>Gentile Niccol&ograve;</p>"
+
+
+def test_the_folder_mailer_keeps_each_message_as_a_private_eml_file(tmp_path):
+    folder = tmp_path / "mail"
+    mailer = mailer_from_config({"MAIL_FOLDER": str(folder)})
+    assert isinstance(mailer, FolderMailer)
+    handed = []
+    mailer.send(build_message(outgoing(), MAIL_FROM), before_data=lambda: handed.append(True))
+    [kept] = list(folder.iterdir())
+    assert kept.suffix == ".eml" and handed == [True]
+    assert kept.stat().st_mode & 0o777 == 0o600 and folder.stat().st_mode & 0o777 == 0o700
+    message = message_from_bytes(kept.read_bytes(), policy=policy.default)
+    assert message["Subject"] == "Promemoria di pagamento da Acme Città"
+    assert message.get_content() == "Gentile Niccolò,\nè così.\n"
