@@ -47,3 +47,62 @@ def test_a_seeded_campaign_replays_the_same(runner):
 def test_a_start_that_is_not_a_date_is_refused(runner):
     result = runner.invoke(args=["simulate", "--contacts", SAMPLE, "--start", "tomorrow"])
     assert result.exit_code == 2 and "not a date" in result.output
+
+
+def write_contacts(path, count):
+    """`count` debtors on mobiles, every fourth without an email address."""
+    lines = ["Riferimento;Nominativo;Telefono;Email;PEC;Importo;Valuta;Scadenza;Fattura;"
+             "Codice verifica;Lingua"]
+    for n in range(1, count + 1):
+        email = "" if n % 4 == 0 else f"debitore{n}@example.it"
+        lines.append(f"SIM-{n:04d};Debitore {n};+39 347 100 {n:04d};{email};;{100 + n},00;EUR;"
+                     f"15/10/2026;FT-{n};;")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_a_cortesia_month_adds_up_step_by_step_and_paid_positions_get_nothing_after(
+        database_url, tmp_path):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from db import session_scope
+    from db.models import Attempt, Event, OutgoingMail
+    app = build_campaign_app(create_app, database_url, "5")
+    summary = run_campaign(app, write_contacts(tmp_path / "list.csv", 20), 30,
+                           date(2026, 11, 24), every_minutes=60, playbook="cortesia-30", seed="5")
+    phase = summary.phase
+    assert sum(phase.statuses.values()) == 20
+    assert set(phase.statuses) <= {"paid", "ended", "disputed"} and phase.statuses["paid"] > 0
+    paid_so_far = phase.paid_before_any_step
+    for figures in phase.steps:
+        assert figures.ran + sum(figures.skipped.values()) == 20 - paid_so_far, figures
+        if not figures.is_call:
+            assert figures.contacts == figures.ran   # every queued message was sent
+        paid_so_far += figures.paid_after
+    assert paid_so_far == phase.statuses["paid"]
+    assert phase.steps[0].skipped["no_email"] == 5
+    with session_scope(app) as session:
+        payments = session.execute(select(Event.position_id, Event.at).where(
+            Event.kind == "payment", Event.source == "simulator")).all()
+        assert len(payments) == phase.statuses["paid"]
+        for position_id, paid_at in payments:
+            assert not session.scalars(select(Attempt.id).where(
+                Attempt.position_id == position_id, Attempt.placed_at > paid_at)).all()
+            assert not session.scalars(select(OutgoingMail.id).where(
+                OutgoingMail.position_id == position_id, OutgoingMail.sent_at > paid_at)).all()
+            assert not session.scalars(select(Event.id).where(
+                Event.position_id == position_id, Event.kind == "step",
+                Event.at > paid_at)).all()
+    app.extensions["cortesia.engine"].dispose()
+
+
+def test_the_simulate_command_prints_the_month_step_by_step(runner, tmp_path):
+    result = runner.invoke(args=["simulate", "--contacts", write_contacts(tmp_path / "l.csv", 8),
+                                 "--days", "30", "--playbook", "cortesia-30", "--seed", "2",
+                                 "--start", "2026-11-24", "--every", "120", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "playbook cortesia-30, step by step:" in result.output
+    assert "0: 0 email verifica_contabile" in result.output and "6: 25 call" in result.output
+    assert "final statuses:" in result.output and "ended" in result.output
