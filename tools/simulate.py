@@ -27,6 +27,7 @@ from domain.windows import is_calling_day, parse_windows
 from notify.mailer import MemoryMailer
 from reports.daily import report_csv
 from scheduler.tick import tick
+from tools.idle import did_nothing, next_due
 from tools.payers import Payers
 from tools.phase_summary import phase_summary, print_phase
 
@@ -59,13 +60,34 @@ def working_days(start, count, country):
 
 def ticks(day, windows, timezone, every_minutes):
     """The dialer's clock through one day: every few minutes inside each window."""
+    for window in window_ticks(day, windows, timezone, every_minutes):
+        yield from window
+
+
+def window_ticks(day, windows, timezone, every_minutes):
+    """The day's ticks, one list per call window."""
     zone, step = ZoneInfo(timezone), timedelta(minutes=every_minutes)
     for window in parse_windows(windows):
         moment = datetime.combine(day, window.start, tzinfo=zone)
         closing = datetime.combine(day, window.end, tzinfo=zone)
+        moments = []
         while moment < closing:
-            yield moment
+            moments.append(moment)
             moment += step
+        yield moments
+
+
+def run_day(app, day, windows, timezone, every_minutes, clock):
+    """Tick through the day's windows; a tick is skipped only when the one before it did
+    nothing and nothing falls due before it (tools.idle), so the month replays the same."""
+    for moments in window_ticks(day, windows, timezone, every_minutes):
+        idle_until = None   # each window opens with a tick: steps and first calls wait for it
+        for moment in moments:
+            if idle_until is not None and moment < idle_until:
+                continue
+            clock["now"] = moment
+            report = tick(app, moment)
+            idle_until = next_due(app, moment) if did_nothing(report) else None
 
 
 def build_campaign_app(factory, database_url, seed, scratch=False):
@@ -111,9 +133,7 @@ def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, pl
     zone = ZoneInfo(timezone)
     for day in working_days(start, days + (rules.end_day is not None), country):
         payers.report_due(app, day)
-        for moment in ticks(day, windows, timezone, every_minutes):
-            clock["now"] = moment
-            tick(app, moment)
+        run_day(app, day, windows, timezone, every_minutes, clock)
         midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone)
         payers.observe(app, day, midnight, midnight + timedelta(days=1))
         with session_scope(app) as session:
