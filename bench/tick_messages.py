@@ -82,7 +82,7 @@ def baseline_insert(app, count):
             for n in range(count)]
     started = time.perf_counter()
     with session_scope(app) as session:
-        session.execute(insert(OutgoingMail), rows)
+        session.execute(insert(OutgoingMail.__table__), rows)
     seconds = time.perf_counter() - started
     with session_scope(app) as session:
         session.execute(delete(OutgoingMail).where(OutgoingMail.key.like("raw:%")))
