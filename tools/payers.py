@@ -2,7 +2,7 @@
 
 Each position draws its habit once, from the seed and its reference, so a seeded month replays
 the same. A payer pays its whole amount due one or two working days after the contact that
-moved it (the first or second email sent to it, or its first confirmed call), and the creditor
+moved it (the first or second email or PEC sent to it — an SMS is not enough, or its first confirmed call), and the creditor
 reports it that morning, before the day's first tick, through `contacts.status.record_payment`
 — the one code path every payment takes — with source `simulator`.
 
@@ -21,7 +21,7 @@ from contacts.status import StatusError, record_payment
 from db import session_scope
 from db.models import Event, OutgoingMail, Position
 from domain.outcomes import Outcome
-from domain.playbooks import add_working_days
+from domain.playbooks import WRITTEN_MESSAGES, add_working_days
 from domain.statuses import FINAL
 
 SOURCE = "simulator"
@@ -100,14 +100,16 @@ class Payers:
             return []
         sent_today = session.execute(
             select(OutgoingMail.position_id).where(
-                OutgoingMail.status == "sent", OutgoingMail.sent_at >= since,
+                OutgoingMail.status == "sent", OutgoingMail.kind.in_(WRITTEN_MESSAGES),
+                OutgoingMail.sent_at >= since,
                 OutgoingMail.sent_at < until, OutgoingMail.position_id.is_not(None))).scalars()
         moved = [pid for pid in set(sent_today) if pid in waiting]
         if not moved:
             return []
         counts = {}
         for pid in session.scalars(select(OutgoingMail.position_id).where(
-                OutgoingMail.status == "sent", OutgoingMail.sent_at < until,
+                OutgoingMail.status == "sent", OutgoingMail.kind.in_(WRITTEN_MESSAGES),
+                OutgoingMail.sent_at < until,
                 OutgoingMail.position_id.in_(moved))):
             counts[pid] = counts.get(pid, 0) + 1
         return [pid for pid in moved if counts.get(pid, 0) >= self._habits[pid][1]]

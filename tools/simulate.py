@@ -22,7 +22,7 @@ from contacts.importer import import_contacts
 from db import get_sessionmaker, session_scope
 from db.models import Attempt, Creditor, Position
 from db.upgrade import upgrade_schema
-from domain.playbooks import BUILT_IN, DEFAULT, playbook_of
+from domain.playbooks import BUILT_IN, CUSTOM, DEFAULT, PlaybookError, parse_playbook, playbook_of
 from domain.windows import is_calling_day, parse_windows
 from notify.mailer import MemoryMailer
 from reports.daily import report_csv
@@ -112,12 +112,16 @@ def _no_disk_flush(dbapi_connection, _record):
 
 
 def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, playbook=DEFAULT,
-                 seed=None):
-    """Import `contacts` for a creditor on `playbook`, then tick through the working days; the
-    summary. With a playbook that ends, `days` counts the phase's working days after day 0."""
+                 seed=None, playbook_steps=None):
+    """Import `contacts` for a creditor on `playbook` (or its own `playbook_steps`, a playbook's
+    text), then tick through the working days; the summary. With a playbook that ends, `days`
+    counts the phase's working days after day 0."""
+    if playbook_steps:
+        playbook = CUSTOM
     with session_scope(app) as session:
         creditor = Creditor(name=CREDITOR, caller_id="+390200000000", windows=DEFAULT_WINDOWS,
-                            report_email="report@simulazione.invalid", playbook=playbook)
+                            report_email="report@simulazione.invalid", playbook=playbook,
+                            playbook_steps=playbook_steps)
         session.add(creditor)
         session.flush()
         import_contacts(session, creditor, contacts)
@@ -126,7 +130,7 @@ def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, pl
         payers = Payers(seed, country, timezone)
         payers.draw(session.execute(select(Position.id, Position.reference)
                                     .where(Position.creditor_id == creditor_id)).all())
-    rules = playbook_of(playbook)
+    rules = playbook_of(playbook, playbook_steps)
     clock = {"now": None}
     app.extensions["cortesia.clock"] = lambda: clock["now"]
     summary = CampaignSummary(habits=payers.habits())
@@ -196,6 +200,9 @@ def print_summary(summary, echo=click.echo):
               help="Working days to simulate (with a playbook that ends: after day 0).")
 @click.option("--playbook", default=DEFAULT, show_default=True,
               type=click.Choice(sorted(BUILT_IN)), help="The simulated creditor's playbook.")
+@click.option("--playbook-file", type=click.File(encoding="utf-8"),
+              help="The simulated creditor's own steps instead (a file like `creditor set "
+                   "--playbook-file` takes).")
 @click.option("--seed", default=None, help="Seed of the simulated debtors (repeatable runs).")
 @click.option("--start", default=None, help="First day, YYYY-MM-DD (default: today).")
 @click.option("--every", "every_minutes", default=10, show_default=True,
@@ -204,8 +211,15 @@ def print_summary(summary, echo=click.echo):
               help="Run on this database instead of a throw-away SQLite file.")
 @click.option("--quiet", is_flag=True, help="Only the summary, not the daily reports.")
 @with_appcontext
-def simulate_command(contacts, days, playbook, seed, start, every_minutes, database_url, quiet):
+def simulate_command(contacts, days, playbook, playbook_file, seed, start, every_minutes,
+                     database_url, quiet):
     """Run a campaign over N working days on a simulated clock; print reports and a summary."""
+    steps = playbook_file.read() if playbook_file else None
+    try:
+        if steps:
+            parse_playbook(steps)
+    except PlaybookError as exc:
+        raise click.BadParameter(str(exc), param_hint="--playbook-file")
     try:
         first = date.fromisoformat(start) if start else date.today()
     except ValueError:
@@ -216,7 +230,7 @@ def simulate_command(contacts, days, playbook, seed, start, every_minutes, datab
                                  scratch=database_url is None)
         summary = run_campaign(app, contacts, days, first, every_minutes,
                                progress=lambda day: click.echo(f"simulated {day}", err=True),
-                               playbook=playbook, seed=seed)
+                               playbook=playbook, seed=seed, playbook_steps=steps)
         app.extensions["cortesia.engine"].dispose()
     if not quiet:
         for day, text in summary.reports:

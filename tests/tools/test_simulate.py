@@ -106,3 +106,26 @@ def test_the_simulate_command_prints_the_month_step_by_step(runner, tmp_path):
     assert "playbook cortesia-30, step by step:" in result.output
     assert "0: 0 email verifica_contabile" in result.output and "6: 25 call" in result.output
     assert "final statuses:" in result.output and "ended" in result.output
+
+
+def test_a_playbook_of_the_creditors_own_with_an_sms_step_is_simulated(runner, tmp_path):
+    playbook = tmp_path / "steps.txt"
+    playbook.write_text("0 sms\n1 email sollecito\n3 end\n", encoding="utf-8")
+    result = runner.invoke(args=["simulate", "--contacts", write_contacts(tmp_path / "l.csv", 6),
+                                 "--days", "3", "--playbook-file", str(playbook), "--seed", "4",
+                                 "--start", "2026-11-24", "--every", "120", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "playbook custom, step by step:" in result.output
+    sms_line = next(line for line in result.output.splitlines() if "0: 0 sms" in line)
+    assert "1: 1 email sollecito" in result.output and "ended" in result.output
+    # Sent through the simulator once the SMS channel is there, else skipped with its reason.
+    ran, sent = int(sms_line.split()[4]), int(sms_line.split()[5])
+    assert ran == sent and (ran == 6 or "not_configured" in sms_line)
+
+
+def test_a_playbook_file_that_is_wrong_is_refused_with_its_line(runner, tmp_path):
+    playbook = tmp_path / "steps.txt"
+    playbook.write_text("0 email sollecito\n2 fax\n", encoding="utf-8")
+    result = runner.invoke(args=["simulate", "--contacts", write_contacts(tmp_path / "l.csv", 2),
+                                 "--playbook-file", str(playbook)])
+    assert result.exit_code == 2 and "line 2" in result.output
