@@ -2,7 +2,8 @@
 
 Each position draws its habit once, from the seed and its reference, so a seeded month replays
 the same. A payer pays its whole amount due one or two working days after the contact that
-moved it (the first or second email or PEC sent to it — an SMS is not enough, or its first confirmed call), and the creditor
+moved it (the first or second email or PEC sent to it — an SMS is not enough — or its first
+confirmed call), and the creditor
 reports it that morning, before the day's first tick, through `contacts.status.record_payment`
 — the one code path every payment takes — with source `simulator`.
 

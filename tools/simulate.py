@@ -77,7 +77,7 @@ def window_ticks(day, windows, timezone, every_minutes):
         yield moments
 
 
-def run_day(app, day, windows, timezone, every_minutes, clock):
+def run_day(app, day, windows, timezone, every_minutes, clock, skip_idle=True):
     """Tick through the day's windows; a tick is skipped only when the one before it did
     nothing and nothing falls due before it (tools.idle), so the month replays the same."""
     for moments in window_ticks(day, windows, timezone, every_minutes):
@@ -87,7 +87,7 @@ def run_day(app, day, windows, timezone, every_minutes, clock):
                 continue
             clock["now"] = moment
             report = tick(app, moment)
-            idle_until = next_due(app, moment) if did_nothing(report) else None
+            idle_until = next_due(app, moment) if skip_idle and did_nothing(report) else None
 
 
 def build_campaign_app(factory, database_url, seed, scratch=False):
@@ -112,7 +112,7 @@ def _no_disk_flush(dbapi_connection, _record):
 
 
 def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, playbook=DEFAULT,
-                 seed=None, playbook_steps=None):
+                 seed=None, playbook_steps=None, skip_idle=True):
     """Import `contacts` for a creditor on `playbook` (or its own `playbook_steps`, a playbook's
     text), then tick through the working days; the summary. With a playbook that ends, `days`
     counts the phase's working days after day 0."""
@@ -137,11 +137,12 @@ def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, pl
     zone = ZoneInfo(timezone)
     for day in working_days(start, days + (rules.end_day is not None), country):
         payers.report_due(app, day)
-        run_day(app, day, windows, timezone, every_minutes, clock)
+        run_day(app, day, windows, timezone, every_minutes, clock, skip_idle)
         midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone)
         payers.observe(app, day, midnight, midnight + timedelta(days=1))
         with session_scope(app) as session:
-            summary.reports.append((day, report_csv(session, session.get(Creditor, creditor_id), day)))
+            creditor = session.get(Creditor, creditor_id)
+            summary.reports.append((day, report_csv(session, creditor, day)))
         if progress:
             progress(day)
     _summarise(app, creditor_id, summary)

@@ -129,3 +129,39 @@ def test_a_playbook_file_that_is_wrong_is_refused_with_its_line(runner, tmp_path
     result = runner.invoke(args=["simulate", "--contacts", write_contacts(tmp_path / "l.csv", 2),
                                  "--playbook-file", str(playbook)])
     assert result.exit_code == 2 and "line 2" in result.output
+
+
+def test_skipping_the_ticks_that_can_do_nothing_replays_the_same_month(tmp_path):
+    import re
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from db import session_scope
+    from db.models import Attempt, Event, OutgoingMail
+
+    RANDOM = ("timestamp", "call_sid")   # a simulated call's sid is never seeded
+
+    def month(skip_idle):
+        app = build_campaign_app(create_app, f"sqlite:///{tmp_path}/{skip_idle}.db", "9")
+        run_campaign(app, write_contacts(tmp_path / "list.csv", 12), 30, date(2026, 11, 24),
+                     every_minutes=30, playbook="cortesia-30", seed="9", skip_idle=skip_idle)
+        with session_scope(app) as session:
+            events = [(e.position_id, e.kind, re.sub(r"CA[0-9a-f]{32}", "", e.source),
+                       e.at, sorted((k, v) for k, v in e.detail.items() if k not in RANDOM))
+                      for e in session.scalars(select(Event).where(Event.kind != "imported")
+                                               .order_by(Event.id))]
+            attempts = session.execute(select(
+                Attempt.position_id, Attempt.round, Attempt.number, Attempt.status,
+                Attempt.due_at, Attempt.placed_at).order_by(Attempt.id)).all()
+            mails = session.execute(select(OutgoingMail.position_id, OutgoingMail.kind,
+                                           OutgoingMail.sent_at).order_by(OutgoingMail.id)).all()
+        app.extensions["cortesia.engine"].dispose()
+        return events, attempts, mails
+
+    skipping, every_tick = month(True), month(False)
+    for mine, theirs in zip(skipping, every_tick):
+        first = next((i for i, pair in enumerate(zip(mine, theirs)) if pair[0] != pair[1]), None)
+        assert first is None, (mine[first], theirs[first])
+        assert len(mine) == len(theirs)
+    assert len(skipping[0]) > 100
