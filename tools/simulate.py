@@ -118,18 +118,8 @@ def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, pl
     counts the phase's working days after day 0."""
     if playbook_steps:
         playbook = CUSTOM
-    with session_scope(app) as session:
-        creditor = Creditor(name=CREDITOR, caller_id="+390200000000", windows=DEFAULT_WINDOWS,
-                            report_email="report@simulazione.invalid", playbook=playbook,
-                            playbook_steps=playbook_steps)
-        session.add(creditor)
-        session.flush()
-        import_contacts(session, creditor, contacts)
-        creditor_id, windows, timezone, country = (creditor.id, creditor.windows,
-                                                   creditor.timezone, creditor.country)
-        payers = Payers(seed, country, timezone)
-        payers.draw(session.execute(select(Position.id, Position.reference)
-                                    .where(Position.creditor_id == creditor_id)).all())
+    creditor_id, windows, timezone, country, payers = _set_up(app, contacts, playbook,
+                                                              playbook_steps, seed)
     rules = playbook_of(playbook, playbook_steps)
     clock = {"now": None}
     app.extensions["cortesia.clock"] = lambda: clock["now"]
@@ -149,6 +139,21 @@ def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, pl
     with session_scope(app) as session:
         summary.phase = phase_summary(session, creditor_id, rules)
     return summary
+
+
+def _set_up(app, contacts, playbook, playbook_steps, seed):
+    """The simulated creditor, its positions imported, and their debtors' paying habits."""
+    with session_scope(app) as session:
+        creditor = Creditor(name=CREDITOR, caller_id="+390200000000", windows=DEFAULT_WINDOWS,
+                            report_email="report@simulazione.invalid", playbook=playbook,
+                            playbook_steps=playbook_steps)
+        session.add(creditor)
+        session.flush()
+        import_contacts(session, creditor, contacts)
+        payers = Payers(seed, creditor.country, creditor.timezone)
+        payers.draw(session.execute(select(Position.id, Position.reference)
+                                    .where(Position.creditor_id == creditor.id)).all())
+        return creditor.id, creditor.windows, creditor.timezone, creditor.country, payers
 
 
 def _summarise(app, creditor_id, summary):
