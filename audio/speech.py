@@ -47,8 +47,7 @@ def campaign_sentences(session):
 def _personal_sentences(session, creditor):
     rows = session.execute(select(Position.name, Position.amount_due, Position.currency,
                                   Position.due_date, Position.invoice, Position.language)
-                           .where(Position.creditor_id == creditor.id, Position.outcome.is_(None),
-                                  Position.status == "open")
+                           .where(Position.creditor_id == creditor.id, Position.status == "open")
                            .order_by(Position.id)).all()
     sentences = []
     for name, amount, currency, due_date, invoice, language in rows:

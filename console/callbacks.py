@@ -12,12 +12,15 @@ from sqlalchemy import or_, select, update
 
 from console.forms import FormError, clean_text
 from contacts.fields import FieldError, read_amount
+from contacts.status import end_if_done, record_answer
 from db.events import record_event
 from db.models import CallbackRequest, Position
 
 CLAIM_MINUTES = 30
 RESULTS = {"paid": "Pagato", "promise": "Promessa di pagamento", "dispute": "Contestazione",
            "unreachable": "Non raggiungibile", "other": "Altro"}
+# A collector's result as the debtor's answer of SPEC §2 (the keypad's words).
+ANSWERS = {"paid": "declared_paid", "promise": "promised", "dispute": "disputed"}
 
 
 class CallbackError(ValueError):
@@ -95,6 +98,11 @@ def close(session, request_id, collector, now, result, note="", promise_date=Non
         detail.update(promise_date=promised_on.isoformat(), promise_amount=str(promised))
     record_event(session, request.position_id, "callback_handled", f"console:{collector}",
                  detail, at=now)
+    # What the debtor told the collector counts as if keyed in: the same words, the same status.
+    answer, source = ANSWERS.get(result), f"collector:{collector}"
+    if not (answer and record_answer(session, request.position, answer, source, now,
+                                     promise_date=promised_on)):
+        end_if_done(session, request.position, source, now)
     return request
 
 

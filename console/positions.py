@@ -118,7 +118,7 @@ def position(position_id):
     if found is None:
         abort(404)
     attempts = session.scalars(select(Attempt).where(Attempt.position_id == found.id)
-                               .order_by(Attempt.number)).all()
+                               .order_by(Attempt.round, Attempt.number)).all()
     events = session.scalars(select(Event).where(Event.position_id == found.id)
                              .order_by(Event.at, Event.id)).all()
     return render_template("console/position.html", position=found, attempts=attempts,

@@ -34,7 +34,7 @@ def _page(request_id, typed=None, status=200):
     position = item.position
     zone = ZoneInfo(position.creditor.timezone)
     attempts = session.scalars(select(Attempt).where(Attempt.position_id == position.id)
-                               .order_by(Attempt.number)).all()
+                               .order_by(Attempt.round, Attempt.number)).all()
     events = session.scalars(select(Event).where(Event.position_id == position.id)
                              .order_by(Event.at, Event.id)).all()
     now = utcnow()

@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from db.events import record_event
 from db.models import Attempt, CallbackRequest, OutgoingMail, Position
-from domain.statuses import FINAL, PAUSED, STOPPED, Status
+from domain.playbooks import playbook_of
+from domain.statuses import FINAL, OUTCOME_STATUS, PAUSED, STOPPED, Status
 
 
 class StatusError(ValueError):
@@ -106,10 +107,40 @@ def reopen(session, position, source, reason, now):
     return set_status(session, position, Status.OPEN.value, source, reason, now)
 
 
+def record_answer(session, position, answer, source, now, promise_date=None):
+    """What the debtor answered — by keypad, on the page or to a collector — as a status:
+    `declared_paid` → to_verify for the creditor's verify_days, `promised` → promised until the
+    date + the creditor's grace, `disputed` → disputed. False for any other answer, or when the
+    position is no longer open or paused (a payment came first)."""
+    status = OUTCOME_STATUS.get(answer)
+    if status is None or position.status not in (Status.OPEN.value, *PAUSED):
+        return False
+    creditor = position.creditor
+    local_today = now.astimezone(ZoneInfo(creditor.timezone)).date()
+    until = None
+    if status == Status.PROMISED.value:
+        until = pause_until(promise_date or local_today, creditor.promise_grace_days,
+                            creditor.timezone)
+    elif status == Status.TO_VERIFY.value:
+        until = pause_until(local_today, creditor.verify_days, creditor.timezone)
+    detail = {"promise_date": promise_date.isoformat()} if promise_date else None
+    return set_status(session, position, status, source, answer, now, until=until, detail=detail)
+
+
+def end_if_done(session, position, source, now):
+    """`ended` when the playbook has nothing left for the position: no step to come, no end day,
+    and its call round over (the first reminder once its round has its outcome)."""
+    creditor = position.creditor
+    playbook = playbook_of(creditor.playbook, creditor.playbook_steps)
+    if position.status != Status.OPEN.value or position.outcome is None \
+            or position.step < len(playbook.steps) or playbook.end_day is not None:
+        return False
+    return set_status(session, position, Status.ENDED.value, source, "playbook done", now)
+
+
 def pause_until(day: date, grace_days, zone):
     """The instant a pause ends: the end of `day` + `grace_days`, on the creditor's clock."""
-    end = datetime.combine(day + timedelta(days=grace_days + 1), time(0), ZoneInfo(zone))
-    return end
+    return datetime.combine(day + timedelta(days=grace_days + 1), time(0), ZoneInfo(zone))
 
 
 def resume_lapsed(session, now, source="worker"):

@@ -7,8 +7,9 @@ A playbook is written one step per line, `DAY CHANNEL [MESSAGE]`, with `#` comme
     18 email_or_pec  sollecito_oneri
     30 end
 
-`DAY` counts working days (the creditor's calling days: not Sundays, not its country's national
-holidays) from the day the position's phase started. `end` closes the phase on that day: an
+`DAY` counts working days (Monday to Friday, not the creditor's country's national holidays)
+from the day the position's phase started; steps run only on working days. (A call round may
+still retry on a Saturday, which the calling rules allow.) `end` closes the phase on that day: an
 unresolved position becomes `ended`. Without an `end` line the phase is over when the last step
 is done (and, for a call, its round has its outcome).
 """
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.windows import is_calling_day
+
+SATURDAY = 5
 
 CALL, EMAIL, PEC, EMAIL_OR_PEC, SMS, END = "call", "email", "pec", "email_or_pec", "sms", "end"
 CHANNELS = (CALL, EMAIL, PEC, EMAIL_OR_PEC, SMS)
@@ -141,7 +144,7 @@ def add_working_days(start, days, country):
     day = start
     for _ in range(days):
         day += timedelta(days=1)
-        while not is_calling_day(day, country):
+        while not is_working_day(day, country):
             day += timedelta(days=1)
     return day
 
@@ -181,4 +184,5 @@ def steps_due(playbook, step_index):
 
 
 def is_working_day(day: date, country):
-    return is_calling_day(day, country)
+    """Monday to Friday, and not a national holiday of `country`."""
+    return day.weekday() < SATURDAY and is_calling_day(day, country)

@@ -6,9 +6,8 @@ from db.events import record_event
 from db.models import (
     MAIL_FALLBACK_OUTCOMES, NUMBER_BLOCKING_OUTCOMES, BlockedNumber, CallbackRequest, Outcome,
 )
-from contacts.status import set_status
-from domain.playbooks import playbook_of
-from domain.statuses import OUTCOME_STATUS, Status
+from contacts.status import end_if_done, record_answer
+from domain.statuses import Status
 from notify import queue_notice_email
 
 
@@ -52,14 +51,11 @@ def close_position(session, position, outcome, source, now, attempt_id=None, det
 def _follow_status(session, position, outcome, source, now):
     """The status a round's outcome leads to: a keypad answer's (promised, to verify,
     disputed), or `ended` when it was the playbook's last step (the first reminder's round)."""
-    status = OUTCOME_STATUS.get(outcome)
-    if status is not None:
-        set_status(session, position, status, source, outcome, now)
+    if record_answer(session, position, outcome, source, now):
         return
-    creditor = position.creditor
-    playbook = playbook_of(creditor.playbook, creditor.playbook_steps)
-    if position.step >= len(playbook.steps) and playbook.end_day is None:
-        set_status(session, position, Status.ENDED.value, source, "playbook done", now)
+    # A callback request waits for its collector: the result they record decides.
+    if outcome != Outcome.CALLBACK_REQUESTED.value:
+        end_if_done(session, position, source, now)
 
 
 def _block_number(session, position, reason, now):

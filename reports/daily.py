@@ -85,7 +85,7 @@ def _attempts_so_far(session, creditor_id, day, called_that_day):
         select(Attempt.position_id, Attempt.status, Attempt.placed_at)
         .join(Attempt.position)
         .where(Position.creditor_id == creditor_id, called_that_day, Attempt.day <= day)
-        .order_by(Attempt.position_id, Attempt.number)).all()
+        .order_by(Attempt.position_id, Attempt.round, Attempt.number)).all()
     attempts = {}
     for row in rows:
         attempts.setdefault(row.position_id, []).append(row)

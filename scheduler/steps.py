@@ -19,9 +19,8 @@ from contacts.status import resume_lapsed, set_status
 from db import insert_ignoring, session_scope
 from db.models import BlockedNumber, Creditor, Event, Position
 from domain import playbooks
-from domain.playbooks import CALL, PHONE_CHANNELS, playbook_of, steps_due
+from domain.playbooks import CALL, PHONE_CHANNELS, is_working_day, playbook_of, steps_due
 from domain.statuses import Status
-from domain.windows import is_calling_day
 from notify.messages import ChannelUnavailable, queue_message
 from scheduler.retries import CallRules, open_window
 
@@ -83,7 +82,7 @@ class _CreditorSteps:
 def _plan(creditor, now):
     """The creditor's playbook and local day, or None when its steps do not run at `now`."""
     today = now.astimezone(ZoneInfo(creditor.timezone)).date()
-    if not is_calling_day(today, creditor.country):
+    if not is_working_day(today, creditor.country):
         return None
     rules = CallRules.from_text(creditor.windows, creditor.timezone, creditor.country,
                                 creditor.max_attempts, creditor.min_gap_seconds)

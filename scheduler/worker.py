@@ -1,5 +1,5 @@
-"""The long-running worker: APScheduler as a ticker for dial passes, the outbox, daily reports,
-speech rendering and the uploads sweep: one table of jobs, each run by one guarded runner."""
+"""The long-running worker: APScheduler as a ticker for playbook steps, dial passes, the outbox,
+daily reports, speech rendering and the uploads sweep: one table of jobs, each run by one guarded runner."""
 import logging
 import signal
 from collections.abc import Callable
@@ -63,6 +63,11 @@ def _dial(app, now):
     return dial_pass(app, now)
 
 
+def _steps(app, now):
+    from scheduler.steps import run_steps
+    return run_steps(app, now)
+
+
 def _flush(app, now):
     from notify.outbox import flush_outbox
     return flush_outbox(app, now)
@@ -90,6 +95,8 @@ def _uploads(app, now):
 # at the first tick (see reports.mail.due_reports): every job runs at start, so a worker that
 # restarts often still catches up.
 JOBS = (
+    Job("steps", "playbook steps", 60, _steps,
+        describe=lambda r: str(r) if r.ran or r.skipped or r.postponed or r.ended else None),
     Job("dial", "dial pass", None, _dial, describe=str),
     Job("flush", "outbox flush", 30, _flush),
     Job("reports", "daily reports", 60, _reports),

@@ -22,7 +22,9 @@ from contacts.importer import import_contacts
 from db import get_sessionmaker, session_scope
 from db.models import Attempt, Creditor, Position
 from db.upgrade import upgrade_schema
-from domain.playbooks import BUILT_IN, CUSTOM, DEFAULT, PlaybookError, parse_playbook, playbook_of
+from domain.playbooks import (
+    BUILT_IN, CUSTOM, DEFAULT, PlaybookError, add_working_days, parse_playbook, playbook_of,
+)
 from domain.windows import is_calling_day, parse_windows
 from notify.mailer import MemoryMailer
 from reports.daily import report_csv
@@ -56,6 +58,20 @@ def working_days(start, count, country):
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+def simulated_days(start, days, country, playbook):
+    """The days to simulate: `days` calling days; for a playbook that ends, every calling day
+    (Saturdays too: a call round may retry on one) from day 0 through the phase's working
+    day `days` (Monday to Friday)."""
+    if playbook.end_day is None:
+        return working_days(start, days, country)
+    last, found, day = add_working_days(start, days, country), [], start
+    while day <= last:
+        if is_calling_day(day, country):
+            found.append(day)
+        day += timedelta(days=1)
+    return found
 
 
 def ticks(day, windows, timezone, every_minutes):
@@ -125,7 +141,7 @@ def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, pl
     app.extensions["cortesia.clock"] = lambda: clock["now"]
     summary = CampaignSummary(habits=payers.habits())
     zone = ZoneInfo(timezone)
-    for day in working_days(start, days + (rules.end_day is not None), country):
+    for day in simulated_days(start, days, country, rules):
         payers.report_due(app, day)
         run_day(app, day, windows, timezone, every_minutes, clock, skip_idle)
         midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone)
@@ -203,7 +219,8 @@ def print_summary(summary, echo=click.echo):
 @click.option("--contacts", "contacts", required=True, type=click.Path(exists=True, dir_okay=False),
               help="A contact list (CSV or XLSX) to run the campaign on.")
 @click.option("--days", default=3, show_default=True, type=click.IntRange(1, 60),
-              help="Working days to simulate (with a playbook that ends: after day 0).")
+              help="Calling days to simulate; with a playbook that ends, the phase's working "
+                   "days after day 0 (Saturdays between them simulated too).")
 @click.option("--playbook", default=DEFAULT, show_default=True,
               type=click.Choice(sorted(BUILT_IN)), help="The simulated creditor's playbook.")
 @click.option("--playbook-file", type=click.File(encoding="utf-8"),

@@ -1,5 +1,6 @@
 """The collectors' callback queue: oldest first, one collector at a time, results in the log."""
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,8 @@ from console.accounts import create_user
 from db.models import CallbackRequest, Event, utcnow
 from tests.console.conftest import PASSWORD, Browser
 from tests.factories import make_attempt, make_creditor, make_position
+
+ROME = ZoneInfo("Europe/Rome")
 
 
 @pytest.fixture
@@ -94,7 +97,13 @@ def test_a_promise_to_pay_closes_the_request_and_lands_in_the_log(browser, reque
         ("closed", "promise", Decimal("150.50"), "Paga a fine mese")
     kinds = [(e.kind, e.source) for e in session.scalars(
         select(Event).where(Event.position_id == request.position_id).order_by(Event.id))]
-    assert kinds == [("callback_claimed", "console:carlo"), ("callback_handled", "console:carlo")]
+    # The promise counts as if keyed in (SPEC §2): the position is promised until the date.
+    assert kinds == [("callback_claimed", "console:carlo"), ("callback_handled", "console:carlo"),
+                     ("status", "collector:carlo")]
+    position = request.position
+    assert position.status == "promised"
+    assert position.status_until.astimezone(ROME).date() == \
+        date.fromisoformat(promised_on) + timedelta(days=position.creditor.promise_grace_days + 1)
     assert "Mario Rossi" not in browser.get("/richiamate").get_data(as_text=True)
 
 

@@ -44,14 +44,14 @@ def test_a_failing_pass_does_not_stop_the_ticker(app, monkeypatch, caplog):
 
 def test_the_worker_also_flushes_the_outbox_and_makes_the_daily_reports(app):
     jobs = {job.id for job in worker.build_scheduler(app, dial_every=5).get_jobs()}
-    assert jobs == {"dial", "flush", "reports", "speech", "uploads"}
+    assert jobs == {"steps", "dial", "flush", "reports", "speech", "uploads"}
 
 
 def test_every_job_runs_as_soon_as_the_worker_starts(app):
     jobs = worker.build_scheduler(app, dial_every=5).get_jobs()
     assert all(job.next_run_time is not None for job in jobs)
     assert {job.id: job.trigger.interval.total_seconds() for job in jobs} == \
-        {"dial": 5, "flush": 30, "reports": 60, "speech": 60, "uploads": 600}
+        {"steps": 60, "dial": 5, "flush": 30, "reports": 60, "speech": 60, "uploads": 600}
 
 
 def test_sigterm_stops_the_worker_cleanly(tmp_path):

@@ -165,3 +165,15 @@ def test_skipping_the_ticks_that_can_do_nothing_replays_the_same_month(tmp_path)
         assert first is None, (mine[first], theirs[first])
         assert len(mine) == len(theirs)
     assert len(skipping[0]) > 100
+
+
+def test_a_phase_is_simulated_through_its_working_day_n_saturdays_included():
+    from datetime import date
+
+    from domain.playbooks import BUILT_IN
+    from tools.simulate import simulated_days
+    days = simulated_days(date(2026, 11, 24), 30, "IT", BUILT_IN["cortesia-30"])
+    # Tue 24 Nov is day 0; working day 30 (Mon-Fri, not 8 and 25 Dec, 1 and 6 Jan) is Mon 11 Jan.
+    assert days[0] == date(2026, 11, 24) and days[-1] == date(2027, 1, 11)
+    assert date(2026, 11, 28) in days and date(2026, 11, 29) not in days   # Saturday, Sunday
+    assert len(simulated_days(date(2026, 11, 24), 2, "IT", BUILT_IN["primo-sollecito"])) == 2
