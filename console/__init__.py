@@ -36,11 +36,13 @@ def _database_answers(sessionmaker, wait):
 
 
 def init_app(app):
-    from console import admin, dashboard, lists, positions, prompts, queue  # noqa: F401 - pages
+    from console import (  # noqa: F401 - pages
+        admin, dashboard, lists, position_actions, positions, prompts, queue)
     from console.cli import user_cli
     from console.filters import FILTERS
     from console.forms import RecordIdConverter
     from console.security import csrf_token, secure_headers
+    from console.timeline import FILTERS as TIMELINE_FILTERS
     from console.views import bp
 
     # Flask's defaults are looser: a cookie sent over plain HTTP, to cross-site requests, for
@@ -55,4 +57,5 @@ def init_app(app):
     app.after_request(secure_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.filters.update(TIMELINE_FILTERS)
     app.cli.add_command(user_cli)

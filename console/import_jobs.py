@@ -22,11 +22,12 @@ STALE_SECONDS = 120        # a batch of rows takes well under a second; this is 
 _PROGRESS_EVERY = 0.5      # seconds between writes of the state while rows are read
 
 
-def start(app, token, path, creditor_id, filename, commit):
-    """Begin a preview (`commit` False) or an import of the list at `path`; returns the thread."""
+def start(app, token, path, creditor_id, filename, commit, close_missing=False):
+    """Begin a preview (`commit` False) or an import of the list at `path`; returns the thread.
+    `close_missing`: the list is the creditor's complete one (contacts.closing)."""
     state = {"kind": "import" if commit else "preview", "status": "running", "row": 0,
              "rows": None, "creditor_id": creditor_id, "filename": filename, "suffix":
-             os.path.splitext(path)[1]}
+             os.path.splitext(path)[1], "close_missing": bool(close_missing)}
     _write(token, state)
     thread = threading.Thread(target=_run, args=(app, token, path, state), daemon=True,
                               name=f"list-{state['kind']}")
@@ -58,7 +59,8 @@ def _run(app, token, path, state):
         try:
             outcome = import_file(get_sessionmaker(app), state["creditor_id"], path,
                                   filename=state["filename"], commit=state["kind"] == "import",
-                                  limits=Limits.from_config(app.config), progress=progress)
+                                  limits=Limits.from_config(app.config), progress=progress,
+                                  close_missing=state["close_missing"])
         except Exception:  # noqa: BLE001 - the page must learn the job ended, whatever happened
             log.exception("contact list %s failed", state["kind"])
             _finish(token, path, dict(state, status="failed"), keep_list=False)
@@ -70,6 +72,7 @@ def _run(app, token, path, state):
         result = outcome.result
         summary = {"imported": result.imported, "updated": result.updated,
                    "rejected": result.rejected, "encoding": result.encoding,
+                   "closed": result.closed,
                    "rejections": [[r.row_number, r.reason]
                                   for r in result.rejections[:SHOWN_REJECTIONS]]}
         # Only a preview with something to import waits for its confirmation.

@@ -50,7 +50,8 @@ def preview():
     uploads.sweep()
     token = uploads.save(upload, suffix)
     job = import_jobs.start(current_app._get_current_object(), token,
-                            uploads.path_of(token, suffix), creditor.id, name, commit=False)
+                            uploads.path_of(token, suffix), creditor.id, name, commit=False,
+                            close_missing=request.form.get("chiudi_mancanti") == "1")
     job.join(current_app.config["IMPORT_WAIT_SECONDS"])
     return _show(token)
 
@@ -79,7 +80,8 @@ def confirm():
         flash("Anteprima scaduta o già importata: carichi di nuovo il file.", "error")
         return redirect(url_for("console.lists"))
     job = import_jobs.start(current_app._get_current_object(), token, path,
-                            previewed["creditor_id"], previewed["filename"], commit=True)
+                            previewed["creditor_id"], previewed["filename"], commit=True,
+                            close_missing=previewed.get("close_missing", False))
     job.join(current_app.config["IMPORT_WAIT_SECONDS"])
     return _show(token)
 
@@ -125,8 +127,10 @@ def _ended(state):
     name = state["filename"] or "Il file"
     if state["status"] == "done":
         result = state["result"]
+        closed = "" if result.get("closed") is None else \
+            f", {result['closed']} assenti dalla lista completa segnate come pagate"
         flash(f"Importazione completata: {result['imported']} nuove, {result['updated']} "
-              f"aggiornate, {result['rejected']} scartate.", "info")
+              f"aggiornate, {result['rejected']} scartate{closed}.", "info")
     elif state["status"] == "refused":
         flash(f"{name}: {state['message']}. Non è stato importato nulla.", "error")
     else:

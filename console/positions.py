@@ -17,12 +17,13 @@ from console.forms import FormError, clean_text, record_id, shown
 from console.security import login_required
 from console.views import bp
 from db import get_session
-from db.models import OUTCOMES, Attempt, Creditor, Event, Position
+from db.models import OUTCOMES, Attempt, Creditor, Event, Position, utcnow
+from domain.statuses import STATUSES
 
 PAGE_SIZE = 50
 SEARCH_SECONDS = 3600
 SEARCHES_KEPT = 5   # the session travels in a cookie: keep it small
-FILTERS = ("creditore", "esito", "giorno")  # not personal: they may stay in the URL
+FILTERS = ("creditore", "stato", "esito", "giorno")  # not personal: they may stay in the URL
 
 
 def visible(query):
@@ -78,14 +79,7 @@ def _listing(args, text, refused=False):
     query = visible(select(Position))
     creditors = [g.user.creditor] if g.user.role == "creditor" else \
         db.scalars(select(Creditor).order_by(Creditor.name)).all()
-    creditor_id = args.get("creditore", type=record_id)
-    if creditor_id is not None:
-        query = query.where(Position.creditor_id == creditor_id)
-    outcome = args.get("esito", "")
-    if outcome == "pending":
-        query = query.where(Position.outcome.is_(None))
-    elif outcome in OUTCOMES:
-        query = query.where(Position.outcome == outcome)
+    query = _filtered(query, args)
     if refused:
         query = query.where(false())
     elif text:
@@ -107,22 +101,48 @@ def _listing(args, text, refused=False):
     kept = {key: shown(value) for key, value in args.items() if key in FILTERS + ("ricerca",)}
     return render_template("console/positions.html", rows=rows, total=total, page=page,
                            pages=pages, creditors=creditors, outcomes=OUTCOMES, args=kept,
+                           statuses=STATUSES,
                            text=text)
 
 
 @bp.get("/posizioni/<id:position_id>")
 @login_required()
 def position(position_id):
-    session = get_session()
-    found = session.scalar(visible(select(Position).where(Position.id == position_id)))
+    found = get_session().scalar(visible(select(Position).where(Position.id == position_id)))
     if found is None:
         abort(404)
+    return render_position(found)
+
+
+def render_position(found, form=None, typed=None, error=None):
+    """The page of position `found`; `form` names the action form refused with `error`, shown
+    again with what was `typed`."""
+    session = get_session()
     attempts = session.scalars(select(Attempt).where(Attempt.position_id == found.id)
                                .order_by(Attempt.round, Attempt.number)).all()
     events = session.scalars(select(Event).where(Event.position_id == found.id)
                              .order_by(Event.at, Event.id)).all()
+    zone = ZoneInfo(found.creditor.timezone)
     return render_template("console/position.html", position=found, attempts=attempts,
-                           events=events, zone=ZoneInfo(found.creditor.timezone))
+                           events=events, zone=zone, form=form, typed=typed or {}, error=error,
+                           may_act=g.user.role in ("admin", "creditor"),
+                           today=utcnow().astimezone(zone).date())
+
+
+def _filtered(query, args):
+    """`query` narrowed to the creditor, status and outcome chosen in `args`."""
+    creditor_id = args.get("creditore", type=record_id)
+    if creditor_id is not None:
+        query = query.where(Position.creditor_id == creditor_id)
+    status = args.get("stato", "")
+    if status in STATUSES:
+        query = query.where(Position.status == status)
+    outcome = args.get("esito", "")
+    if outcome == "pending":
+        query = query.where(Position.outcome.is_(None))
+    elif outcome in OUTCOMES:
+        query = query.where(Position.outcome == outcome)
+    return query
 
 
 def _date(text):

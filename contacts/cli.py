@@ -121,15 +121,19 @@ def _creditor_row(creditor, positions):
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--creditor", "creditor_name", required=True, help="Name of the creditor.")
+@click.option("--close-missing", is_flag=True, help="The file is the creditor's complete open "
+              "list: its positions absent from it are marked paid.")
 @with_appcontext
-def import_command(file, creditor_name):
+def import_command(file, creditor_name, close_missing):
     """Import a contact list (CSV or XLSX) for a creditor."""
     with session_scope() as session:
         creditor_id = find_creditor(session, creditor_name).id
     outcome = import_file(get_sessionmaker(), creditor_id, file, progress=_progress_printer(),
-                          limits=Limits.from_config(current_app.config))
+                          limits=Limits.from_config(current_app.config),
+                          close_missing=close_missing)
     if outcome.refusal is not None:
-        raise click.ClickException(f"{file}: {outcome.refusal}; nothing was imported")
+        closing = " and no position was closed" if close_missing else ""
+        raise click.ClickException(f"{file}: {outcome.refusal}; nothing was imported{closing}")
     result = outcome.result
     if result.encoding:
         click.echo(f"Read as {result.encoding} text.")
@@ -137,6 +141,8 @@ def import_command(file, creditor_name):
         click.echo(f"row {rejection.row_number}: {rejection.reason}")
     click.echo(f"{result.imported} imported, {result.updated} updated, "
                f"{result.rejected} rejected (import batch {result.batch_id}).")
+    if result.closed is not None:
+        click.echo(f"{result.closed} absent from the complete list, marked paid.")
     if result.imported + result.updated == 0:
         raise click.ClickException("nothing could be imported")
     _render_speech()

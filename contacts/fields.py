@@ -79,33 +79,33 @@ def _e164(text, region):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def read_amount(value):
+def read_amount(value, label="amount"):
     """A positive amount with two decimals, from `1234.56`, `1.234,56`, `1,234.56`, `€ 1234,5`."""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         amount = Decimal(str(value))
     else:
-        amount = _amount_from_text(cell_text(value))
+        amount = _amount_from_text(cell_text(value), label)
     if not amount.is_finite() or amount <= 0:
-        raise FieldError(f"amount '{cell_text(value)}' must be greater than zero")
+        raise FieldError(f"{label} '{cell_text(value)}' must be greater than zero")
     if amount > MAX_AMOUNT:
-        raise FieldError(f"amount '{cell_text(value)}' is too large")
+        raise FieldError(f"{label} '{cell_text(value)}' is too large")
     return amount.quantize(Decimal("0.01"))
 
 
-def _amount_from_text(text):
+def _amount_from_text(text, label):
     if not text:
-        raise FieldError("amount is missing")
+        raise FieldError(f"{label} is missing")
     compact = _AMOUNT_NOISE.sub("", text)
     number = _normalise_separators(compact)
     if number is None:
-        raise FieldError(f"amount '{text}' is not a number like 1234,56 or 1.234,56")
+        raise FieldError(f"{label} '{text}' is not a number like 1234,56 or 1.234,56")
     if number == "ambiguous":
-        raise FieldError(f"amount '{text}' is ambiguous: write it with two decimals, "
+        raise FieldError(f"{label} '{text}' is ambiguous: write it with two decimals, "
                          "like 1.234,00 or 1,23")
     try:
         return Decimal(number)
     except InvalidOperation:
-        raise FieldError(f"amount '{text}' is not a number like 1234,56 or 1.234,56") from None
+        raise FieldError(f"{label} '{text}' is not a number like 1234,56 or 1.234,56") from None
 
 
 def _normalise_separators(text):
@@ -127,15 +127,16 @@ def _normalise_separators(text):
     return f"{whole}.{decimals}" if whole.isdigit() else None
 
 
-def read_date(value):
-    """A due date from an Excel date cell, `YYYY-MM-DD` or `DD/MM/YYYY`."""
+def read_date(value, label="due date"):
+    """A date (the due date unless `label` says otherwise) from an Excel date cell,
+    `YYYY-MM-DD` or `DD/MM/YYYY`."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     text = cell_text(value)
     if not text:
-        raise FieldError("due date is missing")
+        raise FieldError(f"{label} is missing")
     iso, italian = _ISO_DATE.match(text), _ITALIAN_DATE.match(text)
     try:
         if iso:
@@ -143,8 +144,8 @@ def read_date(value):
         if italian:
             return date(int(italian[3]), int(italian[2]), int(italian[1]))
     except ValueError:
-        raise FieldError(f"due date '{text}' does not exist in the calendar") from None
-    raise FieldError(f"due date '{text}' is not a date like 2026-10-15 or 15/10/2026")
+        raise FieldError(f"{label} '{text}' does not exist in the calendar") from None
+    raise FieldError(f"{label} '{text}' is not a date like 2026-10-15 or 15/10/2026")
 
 
 def read_currency(value):

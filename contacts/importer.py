@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select, update
 
+from contacts.closing import close_absent
 from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
 from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
 from domain.playbooks import playbook_of
@@ -30,6 +31,7 @@ class ImportResult:
     updated: int = 0
     rejections: list = field(default_factory=list)  # contacts.parse.Rejection, in file order
     encoding: str | None = None  # the one a CSV was read in, for the whole file
+    closed: int | None = None  # positions absent from a complete list, paid (--close-missing)
 
     @property
     def rejected(self):
@@ -45,15 +47,17 @@ class ImportOutcome:
 
 
 def import_file(make_session, creditor_id, path, filename=None, commit=True, limits=None,
-                progress=None, batch_size=None):
+                progress=None, batch_size=None, close_missing=False):
     """Import the list at `path` in a session of its own, committed when the file could be
     read; with `commit` False, only count what it would do (a preview, which writes nothing).
+    With `close_missing`, the list is the creditor's complete one: what it lacks is paid.
     The one way in for the command line and the console."""
     with make_session() as session:
         try:
             creditor = session.get(Creditor, creditor_id)
             result = import_contacts(session, creditor, path, filename, progress, batch_size,
-                                     limits=limits, dry_run=not commit)
+                                     limits=limits, dry_run=not commit,
+                                     close_missing=close_missing)
         except ContactListError as refusal:
             session.rollback()
             log.info("import for creditor %s refused: %s", creditor_id, refusal.code)
@@ -69,18 +73,16 @@ def import_file(make_session, creditor_id, path, filename=None, commit=True, lim
 
 
 def import_contacts(session, creditor, path, filename=None, progress=None, batch_size=None,
-                    limits=None, dry_run=False):
+                    limits=None, dry_run=False, close_missing=False):
     """Import the list at `path` for `creditor`; raises ContactListError when the file cannot
     be read (the caller rolls back: nothing changes). `progress(row_number, rows)` is called
     after each written batch, `rows` being about how many the file has. `dry_run` counts what
-    the import would do without writing anything (a preview)."""
+    the import would do without writing anything (a preview). `close_missing`: the creditor's
+    positions still worked whose reference the file lacks are paid (contacts.closing)."""
+    present = set() if close_missing else None  # bounded by IMPORT_MAX_ROWS
     with open_contact_list(path, creditor.country or "IT", limits) as contact_list:
-        batch = None
-        if not dry_run:
-            batch = ImportBatch(creditor_id=creditor.id,
-                                filename=(filename or os.path.basename(path))[:400])
-            session.add(batch)
-            session.flush()
+        batch = None if dry_run else _new_batch(session, creditor,
+                                                filename or os.path.basename(path))
         result = ImportResult(batch_id=batch and batch.id, encoding=contact_list.encoding)
         writer = _DryRun(session, creditor.id, result) if dry_run else _BatchWriter(
             session, creditor.id, batch.id, result,
@@ -89,6 +91,8 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
         batch_size = batch_size or BATCH_SIZE
         pending = []
         for item in contact_list:
+            if present is not None and item.reference:
+                present.add(item.reference)
             pending.append(item)
             if len(pending) >= batch_size:
                 writer.write(pending)
@@ -96,6 +100,9 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
                 if progress:
                     progress(item.row_number, contact_list.rows)
         writer.write(pending)
+    if close_missing:
+        result.closed = close_absent(session, creditor.id, present,
+                                     f"import:batch:{result.batch_id}", utcnow(), dry_run)
     if batch is not None:
         batch.imported, batch.updated, batch.rejected = (result.imported, result.updated,
                                                          result.rejected)
@@ -104,6 +111,13 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
              result.batch_id or "(preview)", creditor.id, result.imported, result.updated,
              result.rejected)
     return result
+
+
+def _new_batch(session, creditor, filename):
+    batch = ImportBatch(creditor_id=creditor.id, filename=filename[:400])
+    session.add(batch)
+    session.flush()
+    return batch
 
 
 class _DryRun:

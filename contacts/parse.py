@@ -1,4 +1,5 @@
 """A contact list read into Contacts and Rejections, one row at a time (no Flask, no database)."""
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -51,10 +52,12 @@ class Contact:
 
 @dataclass(frozen=True)
 class Rejection:
-    """One bad row, with its spreadsheet row number (the header is row 1) and why."""
+    """One bad row, with its spreadsheet row number (the header is row 1) and why; `reference`
+    is what its reference cell says, when it says anything (a complete list counts it present)."""
 
     row_number: int
     reason: str
+    reference: str | None = dataclasses.field(default=None, compare=False)  # a fact kept, not the rejection
 
 
 def normalise_header(header):
@@ -62,20 +65,23 @@ def normalise_header(header):
     return _SEPARATORS.sub(" ", fields.cell_text(header).lstrip("\ufeff")).strip().lower()
 
 
-def map_headers(headers):
-    """{field: column index} for the header row; raises ContactListError on missing or twin columns."""
+def map_headers(headers, aliases=ALIASES, required=REQUIRED):
+    """{field: column index} for the header row (fields and their `aliases`, as ALIASES);
+    raises ContactListError on missing or twin columns."""
+    header_to_field = _HEADER_TO_FIELD if aliases is ALIASES else \
+        {alias: field for field, names in aliases.items() for alias in names}
     columns = {}
     for index, header in enumerate(headers):
-        field = _HEADER_TO_FIELD.get(normalise_header(header))
+        field = header_to_field.get(normalise_header(header))
         if field is None:
             continue  # extra columns (notes, agent...) are the creditor's business
         if field in columns:
             raise ContactListError("twin_columns", first=fields.cell_text(headers[columns[field]]),
                                    second=fields.cell_text(header), field=field)
         columns[field] = index
-    missing = [field for field in REQUIRED if field not in columns]
+    missing = [field for field in required if field not in columns]
     if missing:
-        names = ", ".join(f"{field} ({ALIASES[field][1]})" for field in missing)
+        names = ", ".join(f"{field} ({aliases[field][1]})" for field in missing)
         raise ContactListError("missing_columns", columns=names)
     return columns
 
@@ -107,11 +113,18 @@ def read_contact(row_number, cells, columns, region):
         except FieldError as exc:
             problems.append(str(exc))
     if problems:
-        return Rejection(row_number, "; ".join(problems))
+        return Rejection(row_number, "; ".join(problems), raw_reference(cells, columns))
     return Contact(row_number=row_number, **values)
 
 
-def _is_blank(cells):
+def raw_reference(cells, columns):
+    """The text of a row's reference cell, blanks squeezed; None when it is empty."""
+    index = columns.get("reference")
+    value = cells[index] if index is not None and index < len(cells) else None
+    return " ".join(fields.cell_text(value).split()) or None
+
+
+def is_blank(cells):
     return all(fields.cell_text(c) == "" for c in cells)
 
 
@@ -133,7 +146,7 @@ class ContactList:
 
     def _header(self):
         for _number, cells in self._rows:
-            if not _is_blank(cells):
+            if not is_blank(cells):
                 return cells
         raise ContactListError("empty_file")
 
@@ -141,8 +154,9 @@ class ContactList:
         """Contacts and Rejections in file order (a repeated reference is the importer's to catch)."""
         for number, cells in self._rows:
             if self._source.stray_bytes and (byte := stray_byte(cells)):
-                yield _stray_byte_rejection(number, byte, self._source.encoding)
-            elif not _is_blank(cells):
+                yield stray_byte_rejection(number, byte, self._source.encoding,
+                                           raw_reference(cells, self.columns))
+            elif not is_blank(cells):
                 yield read_contact(number, cells, self.columns, self.region)
 
     def close(self):
@@ -155,10 +169,13 @@ class ContactList:
         self.close()
 
 
-def _stray_byte_rejection(number, byte, encoding):
+def stray_byte_rejection(number, byte, encoding, reference=None):
     # Guessing this row's encoding could store a wrong name without a word: say it instead.
+    if reference and stray_byte([reference]):
+        # Still present for a complete list: its Windows-1252 reading is the likely one.
+        reference = reference.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
     return Rejection(number, f"byte {byte} is not {encoding} text like the rest of the file: "
-                             "retype the accented letters of this row")
+                             "retype the accented letters of this row", reference)
 
 
 def open_contact_list(path, region="IT", limits=None):

@@ -7,9 +7,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from db.models import ImportBatch, Position
+from db.models import Creditor, ImportBatch, Position
 from tests.contacts.workbooks import good_rows, in_sheet, plain_zip, rewrite, workbook_bytes
-from tests.factories import make_creditor
+from tests.factories import make_creditor, make_position
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "samples", "contacts.csv")
 
@@ -215,3 +215,23 @@ def test_a_job_that_crashes_says_so_and_leaves_no_file(browser, users, session, 
     page = browser.get("/liste").get_data(as_text=True)
     assert "L&#39;importazione si è interrotta per un errore del server" in page
     assert positions(session) == 0 and uploaded_files(app) == []
+
+
+def test_a_complete_list_previews_then_pays_the_positions_it_lacks(browser, users, session):
+    acme = session.get(Creditor, users["creditor"].creditor_id)
+    gone = make_position(session, acme, reference="GONE-1")
+    browser.log_in("anna")
+    with open(SAMPLE, "rb") as sample:
+        content = sample.read()
+    page = browser.post("/liste", {"creditor": str(acme.id), "chiudi_mancanti": "1",
+                                   "file": (io.BytesIO(content), "completa.csv")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "<strong>1</strong> posizioni assenti dalla lista completa saranno segnate" in page
+    assert session.get(Position, gone.id).status == "open"
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    # The option travels with the preview, on the server: the confirmation form cannot drop it.
+    done = browser.post("/liste/conferma", {"token": token}, follow_redirects=True)
+    assert ("1 scartate, 1 assenti dalla lista completa segnate come pagate."
+            in done.get_data(as_text=True))
+    session.expire_all()
+    assert session.get(Position, gone.id).status == "paid"

@@ -1,0 +1,156 @@
+"""The timeline's sentences: each event of a position said in Italian words, with its facts.
+
+`describe(event, currency)` gives (label, detail): "Passo 3 del piano: email «sollecito»",
+"Passo saltato: numero bloccato", "Stato: aperta → pagata". Events without a sentence of
+their own keep the label of console.filters and their facts as `key: value` pairs.
+"""
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from console.filters import event_detail, event_label, money
+
+STATUS_LABELS = {"open": "aperta", "promised": "promessa", "to_verify": "da verificare",
+                 "disputed": "contestata", "paid": "pagata", "closed": "chiusa",
+                 "ended": "terminata"}
+CHANNEL_LABELS = {"call": "chiamata", "email": "email", "pec": "PEC", "email_or_pec": "email o PEC",
+                  "sms": "SMS"}
+MESSAGE_LABELS = {"verifica_contabile": "verifica contabile", "sollecito": "sollecito",
+                  "sollecito_oneri": "sollecito e oneri"}
+REASONS = {
+    # why a step was skipped or postponed
+    "number_barred": "numero bloccato", "no_email": "nessun indirizzo email",
+    "no_pec": "nessun indirizzo PEC", "pec_not_configured": "PEC non configurata",
+    "not_mobile": "il numero non è un cellulare", "not_configured": "canale non configurato",
+    "call_round_under_way": "il giro di chiamate precedente è ancora in corso",
+    # why a status changed
+    "paid in full": "pagata per intero", "absent from the complete list":
+    "assente dalla lista completa del mandante", "promise_broken": "promessa non mantenuta",
+    "verify_lapsed": "pagamento dichiarato non confermato in tempo", "closed": "chiusa",
+    "declared_paid": "il debitore dichiara di aver pagato", "promised": "il debitore promette di pagare",
+    "disputed": "il debitore contesta", "playbook done": "piano concluso",
+}
+_PHASE_OVER = re.compile(r"^phase over \(working day (\d+)\)$")
+LABELS = {
+    "payment": "Pagamento registrato", "promise_broken": "Promessa di pagamento non mantenuta",
+    "verify_lapsed": "Pagamento dichiarato non confermato in tempo",
+    "pec_sent": "PEC inviata", "pec_failed": "PEC non inviata", "pec_unknown":
+    "PEC di esito incerto (da verificare)", "pec_accepted": "PEC accettata dal gestore",
+    "pec_delivered": "PEC consegnata", "pec_not_delivered": "PEC non consegnata",
+    "sms_sent": "SMS inviato", "sms_failed": "SMS non inviato", "sms_unknown":
+    "SMS di esito incerto (da verificare)", "sms_delivered": "SMS consegnato",
+    "sms_undelivered": "SMS non consegnato",
+}
+
+
+def status_label(status):
+    return STATUS_LABELS.get(status, status or "—")
+
+
+def reason_text(reason):
+    if reason is None:
+        return ""
+    over = _PHASE_OVER.match(str(reason))
+    if over:
+        return f"fase conclusa (giorno lavorativo {over[1]})"
+    return REASONS.get(reason, str(reason))
+
+
+def describe(event, currency="EUR"):
+    """(label, detail) of `event` in Italian."""
+    detail = event.detail or {}
+    speaker = _SPEAKERS.get(event.kind)
+    if speaker is not None:
+        described = speaker(detail, currency)
+        if described is not None:
+            return described
+    return LABELS.get(event.kind) or event_label(event.kind), event_detail(detail)
+
+
+def _status(detail, _currency):
+    if "to" not in detail:
+        return None   # a call's status callback, not the position's
+    label = f"Stato: {status_label(detail.get('from'))} → {status_label(detail['to'])}"
+    until = _until(detail.get("until"))
+    return label, reason_text(detail.get("reason")) + (f", {until}" if until else "")
+
+
+def _payment(detail, currency):
+    label = f"Pagamento registrato: {_money(detail.get('amount_paid'), currency)}"
+    paid_on = _day(detail.get("paid_on"))
+    if paid_on:
+        label += f" il {paid_on}"
+    return label, f"resta da pagare {_money(detail.get('amount_due'), currency)}"
+
+
+def _step(detail, _currency):
+    return f"Passo {_step_number(detail)} del piano: {_channel(detail)}", _round(detail)
+
+
+def _step_skipped(detail, _currency):
+    return (f"Passo saltato: {reason_text(detail.get('reason'))}",
+            f"passo {_step_number(detail)} del piano: {_channel(detail)}")
+
+
+def _step_postponed(detail, _currency):
+    return (f"Passo rinviato: {reason_text(detail.get('reason'))}",
+            f"passo {_step_number(detail)} del piano: {_channel(detail)}")
+
+
+def _message_queued(detail, _currency):
+    channel = CHANNEL_LABELS.get(detail.get("channel"), detail.get("channel") or "messaggio")
+    return f"{channel[0].upper()}{channel[1:]} in coda: {_message(detail.get('kind'))}", ""
+
+
+def _step_number(detail):
+    step = detail.get("step")
+    return step + 1 if isinstance(step, int) else "?"
+
+
+def _channel(detail):
+    text = CHANNEL_LABELS.get(detail.get("channel"), detail.get("channel") or "?")
+    message = detail.get("message")
+    return f"{text} {_message(message)}" if message else text
+
+
+def _message(name):
+    return f"«{MESSAGE_LABELS.get(name, name)}»" if name else "—"
+
+
+def _round(detail):
+    return f"giro di chiamate {detail['round']}" if detail.get("round") else ""
+
+
+def _until(text):
+    """When a pause ends, said the way a person reads it: a pause ending at midnight lasts
+    through the day before."""
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return str(text)
+    if moment is None:
+        return ""
+    if moment.time() == time(0):
+        return f"fino al {(moment.date() - timedelta(days=1)).strftime('%d/%m/%Y')} compreso"
+    return f"fino al {moment.strftime('%d/%m/%Y %H:%M')}"
+
+
+def _money(text, currency):
+    try:
+        return money(Decimal(str(text)), currency)
+    except (InvalidOperation, ValueError):
+        return str(text)
+
+
+def _day(text):
+    try:
+        return date.fromisoformat(text).strftime("%d/%m/%Y") if text else ""
+    except (TypeError, ValueError):
+        return str(text)
+
+
+FILTERS = {"describe": describe, "status_label": status_label}
+
+_SPEAKERS = {"status": _status, "payment": _payment, "step": _step,
+             "step_skipped": _step_skipped, "step_postponed": _step_postponed,
+             "message_queued": _message_queued}
