@@ -12,6 +12,7 @@ from cli.lookup import find_creditor, format_table
 from db import session_scope
 from db.models import Creditor, Recording
 from prompts.store import overrides_of, reset_override, set_override
+from prompts.messages import MESSAGE_SLOTS, TEXTS
 from prompts.templates import EMAIL, EMAIL_SLOTS, TEMPLATES, OverrideError, recording_slots
 
 prompt_cli = AppGroup("prompt", help="Recorded prompts: a creditor's own voice for a slot.")
@@ -84,7 +85,9 @@ def text_command(slot, text, creditor_name, language, reset):
 
     TEXT may name {creditor} and {name}; the notice also {amount}, {due_date} and {invoice}.
     The emailed notice is `email_subject` and `email_body` (write a line break as \\n); they
-    may also name {currency} and {invoice_line}.
+    may also name {currency} and {invoice_line}. The written messages of the courtesy phase
+    are `<message>_subject` and `<message>_body` for verifica_contabile, sollecito and
+    sollecito_oneri; the SMS is `contatto_sms`, naming only {creditor} and {contact_phone}.
     """
     with session_scope() as session:
         creditor = find_creditor(session, creditor_name)
@@ -101,7 +104,8 @@ def text_command(slot, text, creditor_name, language, reset):
             else:
                 own = overrides_of(session, creditor.id, language).get(slot)
                 template = TEMPLATES.get(language, {}).get(slot) \
-                    or EMAIL.get(language, {}).get(EMAIL_SLOTS.get(slot, ""))
+                    or EMAIL.get(language, {}).get(EMAIL_SLOTS.get(slot, "")) \
+                    or (TEXTS.get(language, {}).get(slot) if slot in MESSAGE_SLOTS else None)
                 if template is None:
                     raise OverrideError(f"no prompt slot {slot!r} in {language!r}")
                 message = own or template

@@ -6,7 +6,9 @@ Point the app at it with TELEPHONY=twilio TWILIO_API_BASE_URL=http://127.0.0.1:8
 `POST /2010-04-01/Accounts/<sid>/Calls.json` answers 201 with a new CallSid and records the
 request (its `Url` names the attempt), or 400 with error 21211 for a `To` that is not E.164;
 `GET` on the same path lists the recorded calls, filtered by `To`/`From`, newest first, as
-Twilio does. Nothing else is simulated: no webhooks.
+Twilio does. `POST /2010-04-01/Accounts/<sid>/Messages.json` likewise answers 201 with a new
+MessageSid and records the SMS in `messages` (21211 for a `To` that is not E.164). Nothing else
+is simulated: no webhooks.
 
 It speaks just enough HTTP/1.1 (keep-alive, Content-Length bodies) on one asyncio loop, so
 that a benchmark measures the dialer, not the stand-in's own request parsing.
@@ -23,8 +25,9 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")   # what Twilio rings; anything else is error 21211
 CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls\.json$")
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}
-RECORDED = ("To", "From", "Url", "StatusCallback")
+RECORDED = ("To", "From", "Url", "StatusCallback", "Body")
 
 
 class TwilioStandIn:
@@ -32,6 +35,7 @@ class TwilioStandIn:
 
     def __init__(self, port=0, clock=None):
         self.calls = []
+        self.messages = []
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.port = port
         self._lock = threading.Lock()
@@ -93,9 +97,26 @@ class TwilioStandIn:
             found = [c for c in self.calls if all(c[k] == v for k, v in wanted.items())]
         return list(reversed(found))
 
+    def text(self, account, form):
+        """Keep a sent SMS; the JSON Twilio would answer with."""
+        message = {"sid": "SM" + uuid.uuid4().hex, "account_sid": account, "to": form.get("To"),
+                   "from": form.get("From"), "body": form.get("Body"),
+                   "status_callback": form.get("StatusCallback"), "status": "queued",
+                   "date_created": format_datetime(self.clock())}
+        with self._lock:
+            self.messages.append(message)
+        return message
+
     def answer(self, method, target, body):
         """(status, JSON payload) for one request."""
         parts = urlsplit(target)
+        sms = MESSAGES_PATH.match(parts.path)
+        if sms and method == "POST":
+            form = _form(body)
+            if not E164.fullmatch(form.get("To") or ""):
+                return 400, {"code": 21211, "status": 400,
+                             "message": f"Invalid 'To' Phone Number: {form.get('To')}"}
+            return 201, self.text(sms[1], form)
         match = CALLS_PATH.match(parts.path)
         if not match:
             return 404, {"code": 20404, "message": "Not Found", "status": 404}

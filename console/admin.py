@@ -5,22 +5,48 @@ from sqlalchemy import func, select
 
 from console.accounts import AccountError, create_user
 from console.forms import FormError, clean_text, record_id, shown
+from console.playbook_errors import italian
 from console.security import login_required
 from console.views import bp
 from contacts.creditors import (
-    DEFAULT_WINDOWS, SettingError, check_name, creditor_settings, format_duration,
+    DEFAULT_WINDOWS, PLAYBOOKS, PlaybookTextError, SettingError, check_name, creditor_settings,
+    format_duration, playbook_text,
 )
+from contacts.status import follow_new_playbook
 from db import get_session
 from db.models import ROLES, Creditor, User
+from domain.playbooks import CUSTOM
 
 # Form field → (label, `creditor_settings` option); the name is checked on its own.
 FIELDS = (("caller_id", "Numero chiamante (E.164)"), ("windows", "Fasce orarie"),
           ("max_attempts", "Tentativi al massimo"), ("min_gap", "Intervallo minimo"),
           ("timezone", "Fuso orario"), ("language", "Lingua"), ("country", "Paese"),
           ("report_email", "Email per il rapporto"), ("spoken_name", "Nome pronunciato"),
-          ("max_concurrent", "Chiamate contemporanee (0: nessun limite)"))
+          ("max_concurrent", "Chiamate contemporanee (0: nessun limite)"),
+          ("late_fee", "Penale fissa per fattura (EUR)"),
+          ("late_interest_rate", "Interessi di mora annui (%)"), ("sms_sender", "Mittente SMS"),
+          ("contact_email", "Email di contatto"), ("contact_phone", "Telefono di contatto"),
+          ("promise_grace_days", "Giorni di tolleranza dopo una promessa"),
+          ("verify_days", "Giorni per verificare un pagamento dichiarato"))
+HELP = {
+    "late_fee": "Nel «sollecito e oneri»; vuoto o 0: nessuna penale.",
+    "late_interest_rate": "Tasso annuo sui giorni di ritardo, ad es. 8; vuoto: nessun interesse.",
+    "sms_sender": "Numero E.164 o fino a 11 lettere e cifre; vuoto: quello predefinito.",
+    "contact_email": "Dove i debitori scrivono: compare in email e SMS.",
+    "contact_phone": "Il numero che i debitori chiamano (E.164): compare in email e SMS.",
+    "promise_grace_days": "Dopo la data promessa, giorni di attesa prima di riprendere i contatti.",
+    "verify_days": "Pausa dei contatti mentre il mandante controlla un pagamento dichiarato.",
+}
+# Emptied, these fields clear the setting; the others, emptied, keep what is there.
+CLEARABLE = ("report_email", "spoken_name", "late_fee", "late_interest_rate", "sms_sender",
+             "contact_email", "contact_phone")
+PLAYBOOK_LABELS = {"primo-sollecito": "primo-sollecito (una chiamata)",
+                   "cortesia-30": "cortesia-30 (email, chiamate e PEC in 30 giorni)",
+                   CUSTOM: "personalizzato (i passi qui sotto)"}
 DEFAULTS = {"windows": DEFAULT_WINDOWS, "max_attempts": "3", "min_gap": "2h", "language": "it",
-            "timezone": "Europe/Rome", "country": "IT", "max_concurrent": "0"}
+            "timezone": "Europe/Rome", "country": "IT", "max_concurrent": "0",
+            "promise_grace_days": "3", "verify_days": "7", "playbook": "primo-sollecito",
+            "playbook_text": ""}
 
 
 @bp.get("/mandanti")
@@ -46,39 +72,87 @@ def _creditor_form(creditor):
     session = get_session()
     values = dict(DEFAULTS) if creditor is None else _current(creditor)
     if request.method == "POST":
-        values = {key: request.form.get(key, "").strip() for key, _ in FIELDS}
-        values["name"] = request.form.get("name", "")
+        values = _posted()
         try:
             _printable(values)
             name = check_name(values["name"])
-            settings = creditor_settings(**{key: values[key] for key, _ in FIELDS
-                                            if values[key] != "" or key in ("report_email",
-                                                                            "spoken_name")})
+            settings = creditor_settings(**_options(values))
             clash = session.scalar(select(Creditor).where(func.lower(Creditor.name) == name.lower()))
             if clash is not None and clash is not creditor:
                 raise SettingError(f"esiste già un mandante di nome «{clash.name}»")
+        except PlaybookTextError as exc:
+            return _refused(creditor, values, f"passi personalizzati, {italian(exc.cause)}")
         except (SettingError, FormError) as exc:
-            flash(f"Non salvato: {exc}.", "error")
-            return render_template("console/creditor.html", creditor=creditor,
-                                   values={key: shown(value) for key, value in values.items()},
-                                   fields=FIELDS), 400
+            return _refused(creditor, values, str(exc))
         if creditor is None:
             creditor = Creditor(name=name)
             session.add(creditor)
         creditor.name = name
         for attribute, value in settings.items():
             setattr(creditor, attribute, value)
+        session.flush()
+        if "playbook" in settings:
+            follow_new_playbook(session, creditor)
         session.commit()
         flash(f"Mandante «{name}» salvato.", "info")
         return redirect(url_for("console.creditors"))
+    return _page(creditor, values)
+
+
+def _page(creditor, values):
     return render_template("console/creditor.html", creditor=creditor, values=values,
-                           fields=FIELDS)
+                           fields=FIELDS, help=HELP, playbooks=PLAYBOOKS, labels=PLAYBOOK_LABELS)
+
+
+def _refused(creditor, values, reason):
+    flash(f"Non salvato: {reason}.", "error")
+    values = dict(values, playbook_shown=values["playbook_text"])   # what the page shows now
+    return _page(creditor, {key: shown(value) for key, value in values.items()}), 400
+
+
+def _posted():
+    values = {key: request.form.get(key, "").strip() for key, _ in FIELDS}
+    values["name"] = request.form.get("name", "")
+    values["playbook"] = request.form.get("playbook", "").strip()
+    values["playbook_text"] = request.form.get("playbook_text", "")
+    values["playbook_shown"] = request.form.get("playbook_shown", "")
+    return values
+
+
+def _options(values):
+    """The `creditor_settings` options of the form: own steps only with `personalizzato`."""
+    options = {key: values[key] for key, _ in FIELDS if values[key] != "" or key in CLEARABLE}
+    if values["playbook"]:
+        options["playbook"] = values["playbook"]
+    if values["playbook"] == CUSTOM:
+        if not values["playbook_text"].strip():
+            raise SettingError("per il percorso personalizzato scriva i passi, uno per riga")
+        options["playbook_text"] = values["playbook_text"]
+    elif _lines(values["playbook_text"]) != _lines(values["playbook_shown"]):
+        # Edited steps under a built-in choice would be dropped without a word.
+        raise SettingError("ha modificato i passi: per usarli scelga «personalizzato» come "
+                           "percorso")
+    return options
+
+
+def _lines(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _printable(values):
     """FormError for the first field holding a control character (a NUL breaks PostgreSQL)."""
     for key, label in (("name", "Nome"),) + FIELDS:
         clean_text(values[key], label)
+    for key in ("playbook_text", "playbook_shown"):
+        clean_text(values[key], "Passi personalizzati", multiline=True)
+
+
+def _number(value):
+    """A stored Decimal as typed: 40 for 40.00, 8.5 for 8.500, '' for none."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _current(creditor):
@@ -87,7 +161,14 @@ def _current(creditor):
             "min_gap": format_duration(creditor.min_gap_seconds), "timezone": creditor.timezone,
             "language": creditor.language, "country": creditor.country,
             "report_email": creditor.report_email or "", "spoken_name": creditor.spoken_name or "",
-            "max_concurrent": str(creditor.max_concurrent_calls or 0)}
+            "max_concurrent": str(creditor.max_concurrent_calls or 0),
+            "late_fee": _number(creditor.late_fee),
+            "late_interest_rate": _number(creditor.late_interest_rate),
+            "sms_sender": creditor.sms_sender or "", "contact_email": creditor.contact_email or "",
+            "contact_phone": creditor.contact_phone or "",
+            "promise_grace_days": str(creditor.promise_grace_days),
+            "verify_days": str(creditor.verify_days), "playbook": creditor.playbook,
+            "playbook_text": playbook_text(creditor) if creditor.playbook in PLAYBOOKS else ""}
 
 
 @bp.route("/utenti", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """A creditor's dashboard: today's progress, outcomes per day, answer rate per window, and its
-daily reports to download (the same CSV as `flask report`). A creditor user sees its own."""
+daily reports to download (the same CSV as `flask report`), and the hand-over of its ended
+positions (the same files as `flask handover`). A creditor user sees its own."""
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +14,9 @@ from console.views import bp
 from db import get_session
 from db.models import OUTCOMES, Attempt, Creditor, Position, utcnow
 from reports.daily import report_csv, report_filename
+from reports.handover import (
+    build_handover, handover_filename, history_csv, positions_csv, render_xlsx,
+)
 
 DAYS_SHOWN = 14
 
@@ -58,6 +62,31 @@ def report(day):
     return Response(report_csv(session, creditor, wanted), mimetype="text/csv",
                     headers={"Content-Disposition":
                              f'attachment; filename="{report_filename(creditor, wanted)}"'})
+
+
+# Part of the hand-over → (file name ending, content type, renderer).
+HANDOVER_PARTS = {
+    "posizioni.csv": ("-positions.csv", "text/csv", positions_csv),
+    "storia.csv": ("-history.csv", "text/csv", history_csv),
+    "consegna.xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      render_xlsx),
+}
+
+
+@bp.get("/consegna/<part>")
+@login_required("admin", "creditor")
+def handover(part):
+    """The ended positions (and their history) of the page's creditor, to hand over: for the
+    creditor's users and admins (it is the creditor's to pass on, not the collectors')."""
+    if part not in HANDOVER_PARTS:
+        abort(404)
+    session = get_session()
+    creditor = _creditor(session)
+    ending, mimetype, render = HANDOVER_PARTS[part]
+    made = build_handover(session, creditor, utcnow())
+    return Response(render(made), mimetype=mimetype, headers={
+        "Content-Disposition":
+            f'attachment; filename="{handover_filename(creditor, made.day, ending)}"'})
 
 
 def _progress(session, creditor_id):

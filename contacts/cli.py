@@ -7,10 +7,12 @@ from sqlalchemy import func, select
 from audio.speech import render_prompts
 from cli.lookup import find_creditor, format_table
 from contacts.creditors import (
-    DEFAULT_WINDOWS, SettingError, check_name, creditor_settings, format_duration,
+    DEFAULT_WINDOWS, PLAYBOOKS, SettingError, check_name, creditor_settings, format_duration,
+    playbook_text,
 )
 from contacts.importer import import_file
 from contacts.sources import Limits
+from contacts.status import follow_new_playbook
 from db import get_sessionmaker, session_scope
 from db.models import Creditor, Position, utcnow
 
@@ -32,6 +34,22 @@ def setting_options(command):
         click.option("--spoken-name", help="How the greeting names the creditor ('' clears it)."),
         click.option("--synthesize-personal", help="yes: debtors' names, amounts… rendered by "
                       "gTTS too (default no: Twilio <Say>)."),
+        click.option("--playbook", help="The courtesy phase's steps: " + ", ".join(PLAYBOOKS)
+                     + " (default primo-sollecito)."),
+        click.option("--playbook-file", "playbook_text", type=click.File(encoding="utf-8-sig"),
+                     help="The creditor's own steps, one `DAY CHANNEL [MESSAGE]` a line "
+                     "(see `creditor playbook`); makes the playbook custom."),
+        click.option("--late-fee", help="Fixed late-payment charge per invoice, EUR ('' clears)."),
+        click.option("--late-interest-rate", help="Annual late-payment interest, percent "
+                     "('' clears)."),
+        click.option("--sms-sender", help="SMS sender: E.164 or up to 11 letters/digits "
+                     "('' clears: SMS_SENDER)."),
+        click.option("--contact-email", help="Address debtors write to, in emails and SMS."),
+        click.option("--contact-phone", help="Number debtors call, in emails and SMS (E.164)."),
+        click.option("--promise-grace-days", help="Days after a promised date before contact "
+                     "resumes (default 3)."),
+        click.option("--verify-days", help="Days a declared payment pauses contact while the "
+                     "creditor checks it (default 7)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -39,6 +57,8 @@ def setting_options(command):
 
 
 def _settings(options):
+    if options.get("playbook_text") is not None:
+        options = dict(options, playbook_text=options["playbook_text"].read())
     try:
         return creditor_settings(**options)
     except SettingError as exc:
@@ -89,7 +109,10 @@ def set_creditor(name, **options):
         creditor = find_creditor(session, name)
         for attribute, value in values.items():
             setattr(creditor, attribute, value)
+        moved = follow_new_playbook(session, creditor) if "playbook" in values else 0
     click.echo(f"Updated creditor '{name}': {', '.join(sorted(values))}.")
+    if moved:
+        click.echo(f"{moved} positions not started yet follow the new playbook.")
 
 
 @creditor_cli.command("list")
@@ -104,7 +127,7 @@ def list_creditors():
         click.echo("No creditors yet: add one with `flask --app app creditor add`.")
         return
     headers = ("name", "caller id", "windows", "attempts", "at once", "min gap", "timezone", "lang",
-               "country", "report email", "positions")
+               "country", "report email", "playbook", "positions")
     click.echo(format_table(headers, rows))
 
 
@@ -115,7 +138,20 @@ def _creditor_row(creditor, positions):
     return (name, creditor.caller_id or "-", creditor.windows, str(creditor.max_attempts),
             str(creditor.max_concurrent_calls or "-"),
             format_duration(creditor.min_gap_seconds), creditor.timezone, creditor.language,
-            creditor.country, creditor.report_email or "-", str(positions))
+            creditor.country, creditor.report_email or "-", creditor.playbook, str(positions))
+
+
+@creditor_cli.command("playbook")
+@click.argument("name")
+def show_playbook(name):
+    """Print a creditor's playbook, in the form `--playbook-file` takes."""
+    with session_scope() as session:
+        creditor = find_creditor(session, name)
+        try:
+            text = playbook_text(creditor)
+        except SettingError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(text, nl=False)
 
 
 @click.command("import")

@@ -1,21 +1,38 @@
 """Creditor settings read from text and checked (no Flask, no database)."""
 import re
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
 from contacts.fields import LANGUAGES, FieldError, read_email
+from domain.playbooks import BUILT_IN, CUSTOM, PlaybookError, parse_playbook
 from domain.windows import WindowError, format_windows, parse_windows
 
 DEFAULT_WINDOWS = "08:30-12:00,14:00-17:00,18:00-21:00"
 MAX_ATTEMPTS_LIMIT = 10
+MAX_PAUSE_DAYS = 90
+MAX_LATE_FEE = Decimal("99999.99")
+MAX_PLAYBOOK_TEXT = 20_000
+PLAYBOOKS = (*sorted(BUILT_IN), CUSTOM)
 
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+# Twilio's alphanumeric sender ID: up to 11 letters, digits and spaces, at least one letter.
+_ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
 
 
 class SettingError(ValueError):
     """A creditor setting that cannot be used, with the reason in plain words."""
+
+
+class PlaybookTextError(SettingError):
+    """A creditor's own playbook that cannot be read: the PlaybookError is kept (`cause`), so a
+    page can say it in its own language with the line number."""
+
+    def __init__(self, cause):
+        super().__init__(f"playbook file: {cause}")
+        self.cause = cause
 
 
 def check_windows(text):
@@ -133,6 +150,109 @@ def check_yes_no(value):
     raise SettingError(f"'{value}' is not yes or no")
 
 
+def check_playbook(text):
+    """A built-in playbook's name, or `custom` (its steps given apart)."""
+    value = (text or "").strip().lower()
+    if value not in PLAYBOOKS:
+        raise SettingError(f"playbook '{value}' is not one of: {', '.join(PLAYBOOKS)}")
+    return value
+
+
+def check_playbook_text(text):
+    """A creditor's own playbook in the text format of domain.playbooks, kept as written (its
+    comments too) with Unix line ends; PlaybookTextError naming the first bad line."""
+    value = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if len(value) > MAX_PLAYBOOK_TEXT:
+        raise SettingError(f"playbook file is longer than {MAX_PLAYBOOK_TEXT} characters")
+    try:
+        parse_playbook(value)
+    except PlaybookError as exc:
+        raise PlaybookTextError(exc) from None
+    return value + "\n"
+
+
+def _decimal(text, label):
+    compact = str(text).strip().replace(" ", "").replace("€", "")
+    if "," in compact:   # 12,50 or 1.234,50: the Italian way
+        compact = compact.replace(".", "").replace(",", ".")
+    try:
+        number = Decimal(compact)
+    except InvalidOperation:
+        raise SettingError(f"{label} '{text}' is not a number like 12.50") from None
+    if not number.is_finite() or number < 0:
+        raise SettingError(f"{label} '{text}' must be zero or more")
+    return number
+
+
+def check_late_fee(text):
+    """The fixed late-payment charge per invoice, in euro; '' (or 0) clears it."""
+    if str(text).strip() == "":
+        return None
+    fee = _decimal(text, "late fee")
+    if fee > MAX_LATE_FEE:
+        raise SettingError(f"late fee must be at most {MAX_LATE_FEE} euro")
+    return fee.quantize(Decimal("0.01")) or None
+
+
+def check_late_interest_rate(text):
+    """The annual late-payment interest rate in percent (8 = 8% a year); '' (or 0) clears it."""
+    if str(text).strip() == "":
+        return None
+    rate = _decimal(str(text).strip().rstrip("%"), "late interest rate")
+    if rate > 100:
+        raise SettingError("late interest rate is a yearly percent between 0 and 100")
+    return rate.quantize(Decimal("0.001")) or None
+
+
+def check_sms_sender(text):
+    """The SMS sender: a number in E.164 or an alphanumeric ID (up to 11 characters, at least
+    one letter); '' clears it (SMS_SENDER, else the caller ID)."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if value.startswith("+"):
+        return check_caller_id(value)
+    if not _ALPHANUMERIC_SENDER.match(value):
+        raise SettingError(f"SMS sender '{value}' must be a number like +390212345678 or up to "
+                           "11 letters, digits and spaces with at least one letter")
+    return value
+
+
+def check_contact_email(text):
+    """The address debtors write to, given in emails and SMS; '' clears it."""
+    try:
+        return read_email(text, "contact email")
+    except FieldError as exc:
+        raise SettingError(str(exc)) from None
+
+
+def check_contact_phone(text):
+    """The number debtors call, given in emails and SMS, in E.164; '' clears it."""
+    value = "".join((text or "").split())
+    if not value:
+        return None
+    if not _E164.match(value) or not phonenumbers.is_valid_number(phonenumbers.parse(value)):
+        raise SettingError(f"contact phone '{text}' must be a valid number in E.164 form, "
+                           "like +390212345678")
+    return value
+
+
+def _days(label, low):
+    def check(value):
+        try:
+            number = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise SettingError(f"{label} '{value}' is not a whole number of days") from None
+        if not low <= number <= MAX_PAUSE_DAYS:
+            raise SettingError(f"{label} must be between {low} and {MAX_PAUSE_DAYS} days")
+        return number
+    return check
+
+
+check_promise_grace_days = _days("promise grace days", 0)
+check_verify_days = _days("verify days", 1)
+
+
 # Option name → (model attribute, checker); used by `creditor add` and `creditor set` alike.
 SETTINGS = {
     "caller_id": ("caller_id", check_caller_id),
@@ -146,6 +266,15 @@ SETTINGS = {
     "country": ("country", check_country),
     "spoken_name": ("spoken_name", check_spoken_name),
     "synthesize_personal": ("synthesize_personal", check_yes_no),
+    "playbook": ("playbook", check_playbook),
+    "playbook_text": ("playbook_steps", check_playbook_text),
+    "late_fee": ("late_fee", check_late_fee),
+    "late_interest_rate": ("late_interest_rate", check_late_interest_rate),
+    "sms_sender": ("sms_sender", check_sms_sender),
+    "contact_email": ("contact_email", check_contact_email),
+    "contact_phone": ("contact_phone", check_contact_phone),
+    "promise_grace_days": ("promise_grace_days", check_promise_grace_days),
+    "verify_days": ("verify_days", check_verify_days),
 }
 
 
@@ -158,8 +287,32 @@ def creditor_settings(**options):
         attribute, check = SETTINGS[option]
         try:
             values[attribute] = check(raw)
+        except PlaybookTextError:
+            raise   # alone: its line number is what the user needs
         except SettingError as exc:
             problems.append(str(exc))
     if problems:
         raise SettingError("; ".join(problems))
+    return _with_playbook(values)
+
+
+def _with_playbook(values):
+    """Own steps make the playbook `custom`; `custom` needs its steps given with it."""
+    if "playbook_steps" in values:
+        if values.setdefault("playbook", CUSTOM) != CUSTOM:
+            raise SettingError(f"a playbook file makes the playbook '{CUSTOM}': do not name "
+                               f"'{values['playbook']}' as well")
+    elif values.get("playbook") == CUSTOM:
+        raise SettingError(f"playbook '{CUSTOM}' needs its steps: give them in a playbook file")
     return values
+
+
+def playbook_text(creditor):
+    """The text of a creditor's playbook, as a file `--playbook-file` takes back."""
+    if creditor.playbook == CUSTOM and creditor.playbook_steps:
+        return creditor.playbook_steps
+    playbook = BUILT_IN.get(creditor.playbook)
+    if playbook is None:
+        raise SettingError(f"creditor '{creditor.name}' has an unknown playbook "
+                           f"'{creditor.playbook}'")
+    return f"# {playbook.name}\n" + playbook.text()

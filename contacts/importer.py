@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from contacts.closing import close_absent
 from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
 from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
-from domain.playbooks import playbook_of
+from contacts.status import phase_start_values
 
 log = logging.getLogger(__name__)
 
@@ -216,15 +216,6 @@ class _BatchWriter:
     def _event(self, position_id, kind, contact, now):
         return {"position_id": position_id, "kind": kind, "source": self.source, "at": now,
                 "detail": {"batch_id": self.batch_id, "row": contact.row_number}}
-
-
-def phase_start_values(creditor):
-    """Where a new position of `creditor` starts its playbook: in the day-0 call round at once
-    when the playbook opens with one (the first reminder), else before its first step."""
-    playbook = playbook_of(creditor.playbook, creditor.playbook_steps)
-    if playbook.opens_with_call:
-        return {"round": 1, "step": 1}
-    return {"round": 0, "step": 0}
 
 
 def _existing_ids(session, creditor_id, references):

@@ -127,6 +127,28 @@ def record_answer(session, position, answer, source, now, promise_date=None):
     return set_status(session, position, status, source, answer, now, until=until, detail=detail)
 
 
+def phase_start_values(creditor):
+    """Where a new position of `creditor` starts its playbook: in the day-0 call round at once
+    when the playbook opens with one (the first reminder), else before its first step."""
+    playbook = playbook_of(creditor.playbook, creditor.playbook_steps)
+    if playbook.opens_with_call:
+        return {"round": 1, "step": 1}
+    return {"round": 0, "step": 0}
+
+
+def follow_new_playbook(session, creditor):
+    """After the creditor's playbook changed: its positions whose phase has not started (open,
+    never dialled, no step run) start the new one instead; how many."""
+    values = phase_start_values(creditor)
+    dialled = select(Attempt.id).where(Attempt.position_id == Position.id).exists()
+    return session.execute(
+        update(Position).where(Position.creditor_id == creditor.id,
+                               Position.status == Status.OPEN.value,
+                               Position.phase_start.is_(None), ~dialled)
+        .values(next_step_on=None, **values)
+        .execution_options(synchronize_session=False)).rowcount
+
+
 def end_if_done(session, position, source, now):
     """`ended` when the playbook has nothing left for the position: no step to come, no end day,
     and its call round over (the first reminder once its round has its outcome)."""

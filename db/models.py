@@ -275,20 +275,27 @@ class OutgoingMail(Base):
     """The mail outbox: queued in the transaction that decided to send, sent later with retries."""
 
     __tablename__ = "outgoing_mail"
-    __table_args__ = (Index("ix_outgoing_mail_due", "status", "next_try_at"),)
+    __table_args__ = (Index("ix_outgoing_mail_due", "status", "next_try_at"),
+                      # A PEC receipt names its message by the Message-ID.
+                      Index("ix_outgoing_mail_message_id", "message_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Makes queueing idempotent, e.g. one wrong-person notice per position and address.
     key: Mapped[str] = mapped_column(String(200), unique=True)
+    # email, pec or sms; `to_address` is an address, or the E.164 number of an SMS.
+    channel: Mapped[str] = mapped_column(String(8), default="email", server_default="email")
     position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
     kind: Mapped[str] = mapped_column(String(32))
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The same message as HTML, sent beside the plain text (written messages only).
+    html: Mapped[str | None] = mapped_column(Text)
     attachment_name: Mapped[str | None] = mapped_column(String(200))
     attachment: Mapped[str | None] = mapped_column(Text)
     # queued → sending → sent, or back to queued for a retry, or failed; `unknown` when a
-    # flusher died after handing the message over: held for a person (`outbox settle`).
+    # flusher died after handing the message over: held for a person (`outbox settle`);
+    # `withdrawn` when the position was paid or closed before it went (never sent).
     status: Mapped[str] = mapped_column(String(20), default="queued")
     tries: Mapped[int] = mapped_column(Integer, default=0)
     next_try_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -301,6 +308,25 @@ class OutgoingMail(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Committed just before the DATA command: from then on the server may have the message.
     data_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The provider's id of a sent SMS (Twilio's MessageSid).
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The latest delivery news (notify.receipts.DELIVERY) and when it said delivered.
+    delivery: Mapped[str | None] = mapped_column(String(32))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxReceipt(Base):
+    """What the provider said after a message was handed over: a PEC receipt read back from the
+    mailbox, an SMS status callback. One of each kind per message."""
+
+    __tablename__ = "outbox_receipts"
+    __table_args__ = (UniqueConstraint("mail_id", "kind", name="uq_outbox_receipts_mail_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mail_id: Mapped[int] = mapped_column(ForeignKey("outgoing_mail.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Event(Base):

@@ -16,6 +16,7 @@ from ivr.signature import twilio_signed
 from ivr.twiml import hangup_twiml
 from ivr.unavailable import DATABASE_BUDGET, end_the_call
 from ivr.urls import webhook_url
+from notify.receipts import mail_of_token, record_sms_status
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 bp.register_error_handler(Exception, end_the_call)
@@ -98,4 +99,18 @@ def status(token):
     attempt = calls.find_attempt(session, token, to_speak=False)
     if attempt is not None:
         calls.record_status(session, attempt, CallFacts.from_form(request.form), _now())
+    return Response(status=204)
+
+
+@bp.post("/sms/<token>/status")
+@twilio_signed
+def sms_status(token):
+    """An SMS's delivery news: filed once against its message, never undoing later news."""
+    mail_id = mail_of_token(current_app.config["SECRET_KEY"], token)
+    if mail_id is not None:
+        session = get_session()
+        record_sms_status(session, mail_id, request.form.get("MessageStatus", ""), _now(),
+                          error_code=request.form.get("ErrorCode"),
+                          provider_id=request.form.get("MessageSid"))
+        session.commit()
     return Response(status=204)

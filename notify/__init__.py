@@ -1,9 +1,9 @@
 """Outgoing messages: the mail outbox (queued with the decision that sends them)."""
-from babel.numbers import format_decimal
 from sqlalchemy import select
 
 from db.models import OutgoingMail
 from notify.cli import outbox_group
+from notify.formats import format_amount
 from prompts import render_email
 from prompts.store import overrides_of
 
@@ -23,7 +23,7 @@ def queue_notice_email(session, position, reason, now):
     subject, body = render_email(language, {
         "creditor": position.creditor.greeting_name,
         "name": position.name,
-        "amount": _format_amount(position.amount_due, language),
+        "amount": format_amount(position.amount_due, language),
         "currency": position.currency,
         "due_date": position.due_date.strftime("%d/%m/%Y"),
         "invoice": position.invoice,
@@ -39,12 +39,3 @@ def queue_notice_email(session, position, reason, now):
         session.add(mail)
         queued.append(mail)
     return queued
-
-
-def _format_amount(amount, language):
-    """`1.234,56` in Italian, `1,234.56` in English: always two decimals, as on an invoice."""
-    return format_decimal(amount, format="#,##0.00", locale=LOCALES.get(language, "it_IT"))
-
-
-LOCALES = {"it": "it_IT", "en": "en_GB"}
-

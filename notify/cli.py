@@ -7,9 +7,10 @@ from sqlalchemy import select
 from db import session_scope
 from cli.clock import now_option
 from db.models import OutgoingMail
+from domain.phones import mask_phone
 from notify.outbox import flush_outbox, settle_unknown
 
-STATUSES = ("queued", "sending", "sent", "failed", "unknown")
+STATUSES = ("queued", "sending", "sent", "failed", "unknown", "withdrawn")
 
 
 def mask_email(address):
@@ -20,7 +21,7 @@ def mask_email(address):
 
 @click.group("outbox")
 def outbox_group():
-    """The mail outbox: queued notices and reports."""
+    """The outbox: queued notices, reports and the playbooks' emails, PEC and SMS."""
 
 
 @outbox_group.command("flush")
@@ -56,7 +57,8 @@ def settle_command(mail_id, fate, now):
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1))
 @with_appcontext
 def list_command(status, limit):
-    """The newest messages: id, kind, masked recipient, status, tries, next try."""
+    """The newest messages: id, channel, kind, masked recipient, status, tries, next try,
+    delivery news."""
     query = select(OutgoingMail).order_by(OutgoingMail.id.desc()).limit(limit)
     if status:
         query = query.where(OutgoingMail.status == status)
@@ -65,5 +67,8 @@ def list_command(status, limit):
             next_try = mail.next_try_at.isoformat() if mail.status == "queued" else "-"
             extra = {"sending": f"  lease={mail.lease_until and mail.lease_until.isoformat()}",
                      "unknown": f"  message-id={mail.message_id}"}.get(mail.status, "")
-            click.echo(f"{mail.id:>6}  {mail.kind:<24}  {mask_email(mail.to_address):<32}  "
+            if mail.delivery:
+                extra += f"  delivery={mail.delivery}"
+            recipient = (mask_phone if mail.channel == "sms" else mask_email)(mail.to_address)
+            click.echo(f"{mail.id:>6}  {mail.channel:<5}  {mail.kind:<24}  {recipient:<32}  "
                        f"{mail.status:<8}  tries={mail.tries}  next={next_try}{extra}")

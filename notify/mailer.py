@@ -5,6 +5,7 @@ This is the only module that imports `smtplib`; everything else asks `get_mailer
 """
 import hashlib
 import smtplib
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -12,6 +13,10 @@ from email.utils import formatdate, getaddresses, parseaddr
 from typing import Protocol
 
 EXTENSION = "cortesia.mailer"
+PEC_EXTENSION = "cortesia.pec_mailer"
+# How the connection to the server is protected: `ssl` from the first byte (implicit TLS, port
+# 465: what PEC providers offer), `starttls` upgraded after EHLO (587), `none` in the clear.
+SECURITY = ("ssl", "starttls", "none")
 # Long enough for a slow server, short enough that a hung one cannot outlive the outbox lease.
 SMTP_TIMEOUT = 30
 
@@ -50,6 +55,9 @@ class Outgoing:
     body: str
     attachment_name: str | None = None
     attachment: str | None = None
+    html: str | None = None
+    channel: str = "email"
+    sender: str | None = None       # an SMS's From; a mail's comes from the configuration
 
 
 def message_id(key, sender):
@@ -62,7 +70,7 @@ def message_id(key, sender):
 def build_message(mail, sender):
     """The EmailMessage for `mail` (an Outgoing), from `sender`; MailError without a sender."""
     if not sender:
-        raise MailError("MAIL_FROM is not set: configure the sender address")
+        raise MailError("no sender address: set MAIL_FROM (PEC_FROM for a PEC)")
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to_address
@@ -70,6 +78,8 @@ def build_message(mail, sender):
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = message_id(mail.key, sender)
     message.set_content(mail.body, charset="utf-8")
+    if mail.html is not None:
+        message.add_alternative(mail.html, subtype="html", charset="utf-8")
     if mail.attachment is not None:
         message.add_attachment(mail.attachment.encode("utf-8"), maintype="text", subtype="csv",
                                filename=mail.attachment_name or "attachment.csv",
@@ -77,7 +87,7 @@ def build_message(mail, sender):
     return message
 
 
-class _SMTP(smtplib.SMTP):
+class _DataHook:
     """smtplib's client, calling `before_data` just before DATA and noting how DATA ended."""
 
     def __init__(self, *args, before_data=None, **kwargs):
@@ -93,14 +103,26 @@ class _SMTP(smtplib.SMTP):
         return reply
 
 
+class _SMTP(_DataHook, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_DataHook, smtplib.SMTP_SSL):
+    pass
+
+
 class SMTPMailer:
     """Hands messages to an SMTP server, one connection per message."""
 
     def __init__(self, host, port, username=None, password=None, starttls=False,
-                 timeout=SMTP_TIMEOUT):
+                 timeout=SMTP_TIMEOUT, security=None):
         self.host, self.port = host, port
         self.username, self.password = username, password
-        self.starttls, self.timeout = starttls, timeout
+        self.security = security or ("starttls" if starttls else "none")
+        if self.security not in SECURITY:
+            raise ValueError(f"SMTP security must be one of {', '.join(SECURITY)}, "
+                             f"not {self.security!r}")
+        self.starttls, self.timeout = self.security == "starttls", timeout
 
     def send(self, message, before_data=None):
         """Deliver `message` to the server, or raise MailError saying why not.
@@ -111,9 +133,15 @@ class SMTPMailer:
         """
         smtp = None
         try:
-            smtp = _SMTP(self.host, self.port, timeout=self.timeout, before_data=before_data)
+            # smtplib's own TLS checks no certificate: ours verifies it against the system's
+            # authorities (SSL_CERT_FILE names others), since a password goes over it.
+            if self.security == "ssl":
+                smtp = _SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                 before_data=before_data, context=ssl.create_default_context())
+            else:
+                smtp = _SMTP(self.host, self.port, timeout=self.timeout, before_data=before_data)
             if self.starttls:
-                smtp.starttls()
+                smtp.starttls(context=ssl.create_default_context())
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(message)
@@ -187,3 +215,27 @@ def get_mailer(app) -> Mailer:
 def set_mailer(app, mailer: Mailer):
     """Use `mailer` for this app from now on (tests, `simulate`)."""
     app.extensions[EXTENSION] = mailer
+
+
+def pec_configured(config):
+    """True when the PEC mailbox can send: its SMTP host and sender address are set."""
+    return bool(config.get("PEC_SMTP_HOST") and config.get("PEC_FROM"))
+
+
+def pec_mailer_from_config(config) -> Mailer:
+    return SMTPMailer(config["PEC_SMTP_HOST"], config["PEC_SMTP_PORT"],
+                      config.get("PEC_USERNAME"), config.get("PEC_PASSWORD"),
+                      security=config.get("PEC_SMTP_SECURITY", "ssl"))
+
+
+def get_pec_mailer(app) -> Mailer:
+    """The PEC mailbox's SMTP mailer, built on first use; tests may set another."""
+    mailer = app.extensions.get(PEC_EXTENSION)
+    if mailer is None:
+        mailer = app.extensions[PEC_EXTENSION] = pec_mailer_from_config(app.config)
+    return mailer
+
+
+def set_pec_mailer(app, mailer: Mailer):
+    """Send PEC through `mailer` for this app from now on (tests, `simulate`)."""
+    app.extensions[PEC_EXTENSION] = mailer

@@ -1,4 +1,8 @@
-"""The mail outbox: claim due messages, send them, retry failures with a growing backoff.
+"""The outbox: claim due messages, send them, retry failures with a growing backoff.
+
+Every channel goes through it: email through the mailer, PEC through the PEC mailbox's own
+SMTP, SMS through telephony (notify.sms). Events are named for the channel: `email_sent`,
+`pec_sent`, `sms_sent`, and likewise `_failed`, `_unknown`, `_settled`.
 
 A message goes `queued` → `sending` (claimed by one flusher) → `sent`; when the server cannot be
 reached or refuses it goes back to `queued` with a later `next_try_at`, and after MAX_TRIES it is
@@ -21,15 +25,16 @@ from db import session_scope
 from db.events import record_event
 from db.models import OutgoingMail, utcnow
 from notify.mailer import (
-    MailError, MailFateUnknown, Outgoing, build_message, get_mailer, message_id,
+    MailError, MailFateUnknown, Outgoing, build_message, get_mailer, get_pec_mailer, message_id,
 )
+from notify.fates import (  # noqa: F401 - BACKOFF, MAX_TRIES, backoff: the outbox's policy
+    BACKOFF, MAX_TRIES, SOURCE, mark_unknown, backoff, hold_unknown, mark_data, record_failure,
+    record_sent,
+)
+from notify.sms import send_sms_one, sms_sender
 
 log = logging.getLogger(__name__)
 
-SOURCE = "outbox"
-# The wait before each retry; the last one repeats.
-BACKOFF = tuple(timedelta(minutes=m) for m in (1, 5, 15, 60, 180))
-MAX_TRIES = 8
 # Far longer than one SMTP exchange can take (see SMTP_TIMEOUT), so a live claim never expires.
 # On the wall clock, not the flush's `now`: a flush replayed at another instant (`--now`) must
 # neither steal a live claim nor make one that is over at once.
@@ -58,25 +63,28 @@ class FlushReport:
     __str__ = summary
 
 
-def backoff(tries):
-    """How long to wait after the `tries`-th failed try (1-based)."""
-    return BACKOFF[min(max(tries, 1), len(BACKOFF)) - 1]
-
-
 def flush_outbox(app, now, limit=None):
     """Send every message due at `now` (timezone-aware), at most `limit`; a FlushReport."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("flush_outbox needs a timezone-aware `now`")
     report = FlushReport()
     report.recovered, report.held = recover_stale_claims(app, now)
-    mailer, sender = get_mailer(app), app.config.get("MAIL_FROM")
     while limit is None or report.sent + report.retried + report.failed + report.held < limit:
-        mail = claim_next(app, now, sender)
+        mail = claim_next(app, now)
         if mail is None:
             break
-        fate = send_one(app, mailer, mail, sender, now)
+        if mail.channel == "sms":
+            fate = send_sms_one(app, mail, now)
+        else:
+            mailer = get_pec_mailer(app) if mail.channel == "pec" else get_mailer(app)
+            fate = send_one(app, mailer, mail, _mail_sender(app, mail.channel), now)
         setattr(report, fate, getattr(report, fate) + 1)
     return report
+
+
+def _mail_sender(app, channel, sender=None):
+    """The From of a message on `channel`: the PEC mailbox's for PEC, MAIL_FROM otherwise."""
+    return app.config.get("PEC_FROM") if channel == "pec" else sender or app.config.get("MAIL_FROM")
 
 
 def send_one(app, mailer, mail, sender, now):
@@ -124,7 +132,7 @@ def recover_stale_claims(app, now):
                     .values(status="queued", lease_until=None,
                             last_error="claim expired before DATA: its flusher stopped")
                     .execution_options(synchronize_session=False)).rowcount
-            elif _mark_unknown(session, mine, mail_id, "claim expired after DATA: its flusher "
+            elif mark_unknown(session, mine, mail_id, "claim expired after DATA: its flusher "
                                "stopped; the server may have the message", now):
                 held += 1
     if requeued:
@@ -137,7 +145,10 @@ def _expired(wall_clock):
 
 
 def claim_next(app, now, sender=None):
-    """Claim the next message due at `now` for this flusher, committed; None when none is due."""
+    """Claim the next message due at `now` for this flusher, committed; None when none is due.
+
+    `sender` is the email From (default MAIL_FROM), which the Message-ID is made from.
+    """
     while True:
         with session_scope(app) as session:
             # PostgreSQL locks the row and skips rows other flushers hold; SQLite ignores the
@@ -153,65 +164,19 @@ def claim_next(app, now, sender=None):
                 update(OutgoingMail)
                 .where(OutgoingMail.id == mail.id, OutgoingMail.status == "queued")
                 .values(status="sending", lease_until=utcnow() + LEASE, data_at=None,
-                        message_id=message_id(mail.key, sender))
+                        message_id=None if mail.channel == "sms" else
+                        message_id(mail.key, _mail_sender(app, mail.channel, sender)))
                 .execution_options(synchronize_session=False)).rowcount
             if claimed:
-                return _outgoing(mail)
+                return _outgoing(mail, sms_sender(app, session, mail) if mail.channel == "sms"
+                                 else None)
 
 
-def _outgoing(mail):
+def _outgoing(mail, sender=None):
     return Outgoing(id=mail.id, key=mail.key, kind=mail.kind, position_id=mail.position_id,
                     to_address=mail.to_address, subject=mail.subject, body=mail.body,
-                    attachment_name=mail.attachment_name, attachment=mail.attachment)
-
-
-def mark_data(app, mail):
-    """Commit that `mail` is about to be handed over; False if it is no longer our claim."""
-    with session_scope(app) as session:
-        return bool(session.execute(
-            update(OutgoingMail)
-            .where(OutgoingMail.id == mail.id, OutgoingMail.status == "sending",
-                   OutgoingMail.lease_until > utcnow())
-            .values(data_at=utcnow())
-            .execution_options(synchronize_session=False)).rowcount)
-
-
-def record_sent(app, mail, now):
-    """The server accepted `mail`: mark it sent, and note it on its position."""
-    with session_scope(app) as session:
-        row = session.get(OutgoingMail, mail.id)
-        row.status, row.sent_at, row.tries, row.lease_until = "sent", now, row.tries + 1, None
-        if mail.position_id is not None:
-            record_event(session, mail.position_id, "email_sent", SOURCE,
-                         {"mail_id": mail.id, "kind": mail.kind}, at=now,
-                         dedupe_key=f"email_sent:{mail.id}")
-    log.info("outbox: mail %s (%s) sent", mail.id, mail.kind)
-
-
-def hold_unknown(app, mail, error, now):
-    """The DATA went out and no verdict came back: hold `mail` as unknown for a person."""
-    with session_scope(app) as session:
-        mine = (OutgoingMail.id == mail.id, OutgoingMail.status == "sending")
-        _mark_unknown(session, mine, mail.id, error, now)
-
-
-def _mark_unknown(session, mine, mail_id, error, now):
-    done = session.execute(
-        update(OutgoingMail).where(*mine)
-        .values(status="unknown", lease_until=None, last_error=error[:1000])
-        .execution_options(synchronize_session=False)).rowcount
-    if not done:
-        return False
-    row = session.get(OutgoingMail, mail_id)
-    if row.position_id is not None:
-        record_event(session, row.position_id, "email_unknown", SOURCE,
-                     {"mail_id": mail_id, "kind": row.kind, "message_id": row.message_id}, at=now,
-                     dedupe_key=f"email_unknown:{mail_id}:{row.tries}")
-    # The Message-ID is a hash: it names the message, not the person, and finds it in the
-    # server's logs.
-    log.warning("outbox: mail %s (%s) may or may not have been delivered: held, not re-sent "
-                "(Message-ID %s; `outbox settle %s`)", mail_id, row.kind, row.message_id, mail_id)
-    return True
+                    attachment_name=mail.attachment_name, attachment=mail.attachment,
+                    html=mail.html, channel=mail.channel, sender=sender)
 
 
 def settle_unknown(app, mail_id, delivered, now):
@@ -226,30 +191,7 @@ def settle_unknown(app, mail_id, delivered, now):
         else:
             row.status, row.next_try_at, row.data_at = "queued", now, None
         if row.position_id is not None:
-            record_event(session, row.position_id, "email_settled", SOURCE,
+            record_event(session, row.position_id, f"{row.channel}_settled", SOURCE,
                          {"mail_id": mail_id, "delivered": delivered}, at=now)
     log.info("outbox: mail %s settled as %s", mail_id, "delivered" if delivered else "to resend")
 
-
-def record_failure(app, mail, error, now):
-    """A try of `mail` failed: back to the queue with a backoff, or `failed`; True if failed."""
-    with session_scope(app) as session:
-        row = session.get(OutgoingMail, mail.id)
-        if row.status != "sending":  # settled by someone else meanwhile
-            return False
-        row.tries += 1
-        row.last_error = error[:1000]
-        row.lease_until = None
-        gave_up = row.tries >= MAX_TRIES
-        if gave_up:
-            row.status = "failed"
-            if mail.position_id is not None:
-                record_event(session, mail.position_id, "email_failed", SOURCE,
-                             {"mail_id": mail.id, "kind": mail.kind, "tries": row.tries}, at=now)
-        else:
-            row.status, row.next_try_at = "queued", now + backoff(row.tries)
-        tries = row.tries
-    # The error may quote the recipient; the log names the message only.
-    log.warning("outbox: mail %s (%s) try %d failed%s", mail.id, mail.kind, tries,
-                ", giving up" if gave_up else "")
-    return gave_up

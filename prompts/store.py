@@ -11,9 +11,23 @@ def overrides_of(session, creditor_id, language):
         PromptText.creditor_id == creditor_id, PromptText.language == language)).all())
 
 
+# Where `overrides_in` keeps what it read, in the session's own `info`.
+CACHE = "cortesia.prompt_overrides"
+
+
+def overrides_in(session, creditor_id, language):
+    """`overrides_of`, read once per session: a pass queueing thousands of messages for a
+    creditor asks for each. A change made through this module in the session is seen."""
+    cache = session.info.setdefault(CACHE, {})
+    if (creditor_id, language) not in cache:
+        cache[creditor_id, language] = overrides_of(session, creditor_id, language)
+    return cache[creditor_id, language]
+
+
 def set_override(session, creditor_id, slot, language, text):
     """Store the creditor's wording of `slot` (checked: OverrideError); the text stored."""
     text = check_override(slot, language, text)
+    session.info.pop(CACHE, None)
     row = session.scalar(select(PromptText).where(
         PromptText.creditor_id == creditor_id, PromptText.slot == slot,
         PromptText.language == language))
@@ -26,6 +40,7 @@ def set_override(session, creditor_id, slot, language, text):
 
 def reset_override(session, creditor_id, slot, language):
     """Back to the template's wording; False if the creditor had none of its own."""
+    session.info.pop(CACHE, None)
     return bool(session.execute(delete(PromptText).where(
         PromptText.creditor_id == creditor_id, PromptText.slot == slot,
         PromptText.language == language)).rowcount)

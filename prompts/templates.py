@@ -7,6 +7,8 @@ identification and the TwiML builder refuses them before.
 from dataclasses import dataclass
 from string import Formatter
 
+from prompts.messages import MESSAGE_SLOTS
+
 IT = {
     "greeting_confirm": "Buongiorno, questo è un messaggio di {creditor} per {name}. "
                         "Se è {name}, prema 1. Se non lo è, prema 2.",
@@ -148,10 +150,11 @@ class OverrideError(ValueError):
 def check_override(slot, language, text):
     """`text` as the creditor's wording of `slot`, or OverrideError: it must name only known
     fields, and only the notice, heard after identification, may name the debt's."""
-    if language not in TEMPLATES or (slot not in TEMPLATES[language] and slot not in EMAIL_SLOTS):
-        slots = ", ".join(sorted([*TEMPLATES.get(language, TEMPLATES["it"]), *EMAIL_SLOTS]))
+    written = {**EMAIL_FIELDS_OF, **MESSAGE_SLOTS}
+    if language not in TEMPLATES or (slot not in TEMPLATES[language] and slot not in written):
+        slots = ", ".join(sorted([*TEMPLATES.get(language, TEMPLATES["it"]), *written]))
         raise OverrideError(f"no prompt slot {slot!r} in {language!r}; the slots are: {slots}")
-    if slot == "email_body":   # lines matter in a mail; "\n" typed on a command line is one
+    if slot.endswith("_body"):   # lines matter in a mail; "\n" typed on a command line is one
         text = (text or "").replace("\\n", "\n").strip()
     else:
         text = " ".join((text or "").split())
@@ -161,12 +164,12 @@ def check_override(slot, language, text):
         named = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
     except ValueError as exc:
         raise OverrideError(f"unbalanced braces: {exc} (write a field as {{name}})") from None
-    allowed = EMAIL_FIELDS if slot in EMAIL_SLOTS else FIELDS
+    allowed = written.get(slot, FIELDS)
     unknown = named - set(allowed)
     if unknown:
         raise OverrideError(f"unknown field {{{sorted(unknown)[0]}}}; the fields are "
                             + ", ".join("{" + f + "}" for f in allowed))
-    if slot not in DISCLOSING_SLOTS and slot not in EMAIL_SLOTS and named & DEBT_FIELDS:
+    if slot not in DISCLOSING_SLOTS and slot not in written and named & DEBT_FIELDS:
         raise OverrideError(f"'{slot}' may be heard before the debtor is identified: it cannot "
                             f"name {{{sorted(named & DEBT_FIELDS)[0]}}}")
     return text
@@ -209,3 +212,5 @@ def render_email(language, fields, overrides=None):
 # The emailed notice's slots: it goes to the position's own addresses, so it may name the debt.
 EMAIL_SLOTS = {"email_subject": "subject", "email_body": "body"}
 EMAIL_FIELDS = ("creditor", "name", "amount", "currency", "due_date", "invoice", "invoice_line")
+# Every written slot and the fields it may name; the SMS's (prompts.messages) name no debt.
+EMAIL_FIELDS_OF = {slot: EMAIL_FIELDS for slot in EMAIL_SLOTS}

@@ -1,4 +1,5 @@
-"""`flask report`: the daily report as CSV, to stdout, to files, or mailed (`--send`)."""
+"""`flask report`: the daily report as CSV, to stdout, to files, or mailed (`--send`);
+`flask handover`: a creditor's ended positions and their history, as files."""
 from pathlib import Path
 
 import click
@@ -6,11 +7,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from cli.lookup import find_creditor
 from db import session_scope
 from db.models import Creditor, OutgoingMail, utcnow
 from notify.cli import mask_email
 from notify.outbox import flush_outbox
 from reports.daily import build_report, render_csv, report_filename
+from reports.handover import (
+    FORMATS, build_handover, handover_filename, history_csv, positions_csv, render_xlsx,
+)
 from reports.mail import NoReportAddress, manual_key, queue_report_mail
 
 
@@ -24,7 +29,8 @@ from reports.mail import NoReportAddress, manual_key, queue_report_mail
               help="Mail each report to the creditor's report address now (no CSV on stdout).")
 @with_appcontext
 def report_command(day, creditor_name, out, send):
-    """The daily report as CSV: one row per position called that day, then the totals."""
+    """The daily report as CSV: one row per position called, written to, changed or paid that
+    day, then the totals."""
     app = current_app._get_current_object()
     day = day.date()
     with session_scope(app) as session:
@@ -101,3 +107,46 @@ def _flush_and_tell(app, mail_ids):
                            f"{mail.last_error}); the outbox retries it")
     if pending:
         click.get_current_context().exit(1)
+
+
+@click.command("handover")
+@click.option("--creditor", "creditor_name", required=True, metavar="NAME",
+              help="The creditor whose ended positions to hand over.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="A file, or a directory for the default names; default the current one.")
+@click.option("--format", "form", type=click.Choice(FORMATS),
+              help="xlsx (one workbook, two sheets) or csv (two files: positions and "
+              "history); default from --out's suffix, else xlsx.")
+@with_appcontext
+def handover_command(creditor_name, out, form):
+    """The ended positions of a creditor with their whole contact history, for the next phase."""
+    form = form or ("csv" if out is not None and out.suffix.lower() == ".csv" else "xlsx")
+    with session_scope() as session:
+        creditor = find_creditor(session, creditor_name)
+        handover = build_handover(session, creditor, utcnow())
+        files = _handover_files(creditor, handover, form, out)
+    for path, content in files:
+        path.write_bytes(content)
+        click.echo(f"wrote {path}")
+    click.echo(f"{creditor_name}: {len(handover.positions)} ended positions, "
+               f"{len(handover.history)} events.")
+
+
+def _handover_files(creditor, handover, form, out):
+    """[(path, bytes)]: one workbook, or the positions' CSV and the history's beside it."""
+    directory = out if out is None or out.is_dir() else None
+    if form == "xlsx":
+        name = handover_filename(creditor, handover.day, ".xlsx")
+        return [(_in(directory, name) if out is None or directory else out,
+                 render_xlsx(handover))]
+    if directory is not None or out is None:
+        first = _in(directory, handover_filename(creditor, handover.day, "-positions.csv"))
+    else:
+        first = out
+    second = first.with_name(first.stem.removesuffix("-positions") + "-history.csv")
+    return [(first, positions_csv(handover).encode("utf-8")),
+            (second, history_csv(handover).encode("utf-8"))]
+
+
+def _in(directory, name):
+    return (directory or Path(".")) / name

@@ -1,17 +1,31 @@
-"""The daily report of one creditor: the positions called on a day, as CSV.
+"""The daily report of one creditor: its day's whole activity, as CSV.
 
 Layout (comma-separated, CRLF line ends, UTF-8 with a BOM so Excel reads accented names right):
 
-    reference,name,phone,outcome,attempts,last_call_at,last_status,email_status,amount,currency
-    one row per position with an attempt placed that day (creditor-local day), by reference
+    reference,name,phone,outcome,attempts,last_call_at,last_status,email_status,amount,currency,
+        messages,status_changes,payments
+    one row per position called, written to, changed or paid that day (creditor-local day), by
+    reference
     <blank row>
     outcome,positions
-    one row per outcome: pending, then the SPEC §2 vocabulary, zeros included
-    total,<number of positions above>
+    one row per outcome of the positions called that day: pending, then the SPEC §2
+    vocabulary, zeros included
+    total,<number of positions called that day>
+    <blank row>
+    channel,fate,messages
+    one row per channel (email, pec, sms) and fate (sent, delivered, undelivered, failed)
+    <blank row>
+    status,changes
+    one row per new status (domain.statuses), zeros included
+    <blank row>
+    payments,count,amount_paid
+    total,<payments that day>,<their sum>
 
 `outcome` is the position's outcome, or `pending`; `attempts` counts its attempts placed up to
 and including that day; `last_call_at` is the last of them, ISO 8601 in the creditor's timezone;
 `email_status` is the state of the emailed notice (`sent`, `queued`, `failed`) or empty.
+The last three columns are that day's (reports/activity.py): `messages` like `email sollecito
+sent; sms contatto delivered`, `status_changes` like `open>paid`, `payments` the amounts paid.
 Every cell starting with = + - @ tab or CR gets a leading apostrophe, phones and negative amounts
 included: a spreadsheet must never read a cell as a formula.
 """
@@ -23,14 +37,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import aliased
 
-from db.models import OUTCOMES, Attempt, OutgoingMail, Position
+from db.models import OUTCOMES, Attempt, Event, OutgoingMail, Position
+from domain.statuses import STATUSES
+from reports.activity import (
+    FATE_ORDER, MESSAGE_CHANNELS, Activity, PositionDay, activity_events, day_activity,
+    day_bounds, describe_messages, describe_payments, describe_status_changes,
+)
 
 PENDING = "pending"
 COLUMNS = ("reference", "name", "phone", "outcome", "attempts", "last_call_at", "last_status",
-           "email_status", "amount", "currency")
+           "email_status", "amount", "currency", "messages", "status_changes", "payments")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 # When a position has mail in several states, the one the creditor most needs to know.
@@ -39,29 +58,37 @@ MAIL_STATUS_RANK = {"sent": 0, "sending": 1, "queued": 2, "failed": 3}
 
 @dataclass
 class DailyReport:
-    """One creditor's report for one day: the position rows and the count of each outcome."""
+    """One creditor's report for one day: the position rows, the count of each outcome among
+    the positions called, and the day's other activity."""
 
     creditor: str
     day: object
     rows: list = field(default_factory=list)
     totals: Counter = field(default_factory=Counter)
+    called: int = 0
+    activity: Activity = field(default_factory=Activity)
 
 
 def build_report(session, creditor, day):
     """The DailyReport of `creditor` for the creditor-local date `day`."""
-    report = DailyReport(creditor=creditor.name, day=day)
+    report = DailyReport(creditor=creditor.name, day=day,
+                         activity=day_activity(session, creditor, day))
     zone = ZoneInfo(creditor.timezone)
     called_that_day = _called_on(day)
+    in_report = or_(called_that_day, _active_on(*day_bounds(day, creditor.timezone)))
     positions = session.scalars(
-        select(Position).where(Position.creditor_id == creditor.id, called_that_day)
+        select(Position).where(Position.creditor_id == creditor.id, in_report)
         .order_by(Position.reference)).all()
-    attempts = _attempts_so_far(session, creditor.id, day, called_that_day)
-    mail = _notice_mail_status(session, creditor.id, called_that_day)
+    attempts = _attempts_so_far(session, creditor.id, day, in_report)
+    mail = _notice_mail_status(session, creditor.id, in_report)
     for position in positions:
         placed = attempts.get(position.id, [])
         last = placed[-1] if placed else None
         outcome = position.outcome or PENDING
-        report.totals[outcome] += 1
+        if any(attempt.day == day for attempt in placed):
+            report.totals[outcome] += 1
+            report.called += 1
+        today = report.activity.positions.get(position.id) or PositionDay()
         report.rows.append({
             "reference": position.reference, "name": position.name, "phone": position.phone,
             "outcome": outcome, "attempts": len(placed),
@@ -69,6 +96,9 @@ def build_report(session, creditor, day):
             "last_status": last.status if last else "",
             "email_status": mail.get(position.id, ""),
             "amount": f"{position.amount:.2f}", "currency": position.currency,
+            "messages": describe_messages(today),
+            "status_changes": describe_status_changes(today),
+            "payments": describe_payments(today),
         })
     return report
 
@@ -79,12 +109,17 @@ def _called_on(day):
     return exists().where(that_day.position_id == Position.id, that_day.day == day)
 
 
-def _attempts_so_far(session, creditor_id, day, called_that_day):
-    """Per position called on `day`: its attempts placed up to that day, in order."""
+def _active_on(start, end):
+    """Positions written to, changed or paid between `start` and `end` (reports/activity.py)."""
+    return exists().where(Event.position_id == Position.id, activity_events(start, end))
+
+
+def _attempts_so_far(session, creditor_id, day, in_report):
+    """Per position in the report: its attempts placed up to `day`, in order."""
     rows = session.execute(
-        select(Attempt.position_id, Attempt.status, Attempt.placed_at)
+        select(Attempt.position_id, Attempt.status, Attempt.placed_at, Attempt.day)
         .join(Attempt.position)
-        .where(Position.creditor_id == creditor_id, called_that_day, Attempt.day <= day)
+        .where(Position.creditor_id == creditor_id, in_report, Attempt.day <= day)
         .order_by(Attempt.position_id, Attempt.round, Attempt.number)).all()
     attempts = {}
     for row in rows:
@@ -92,11 +127,11 @@ def _attempts_so_far(session, creditor_id, day, called_that_day):
     return attempts
 
 
-def _notice_mail_status(session, creditor_id, called_that_day):
+def _notice_mail_status(session, creditor_id, in_report):
     rows = session.execute(
         select(OutgoingMail.position_id, OutgoingMail.status)
         .join(Position, OutgoingMail.position_id == Position.id)
-        .where(Position.creditor_id == creditor_id, called_that_day,
+        .where(Position.creditor_id == creditor_id, in_report,
                OutgoingMail.kind.like("notice%"))).all()
     status = {}
     for position_id, value in rows:
@@ -124,10 +159,22 @@ def render_csv(report):
     rows += [[row[column] for column in COLUMNS] for row in report.rows]
     rows += [[], ["outcome", "positions"]]
     rows += [[outcome, report.totals.get(outcome, 0)] for outcome in (PENDING, *OUTCOMES)]
-    rows += [["total", len(report.rows)]]
+    rows += [["total", report.called]]
+    rows += _activity_totals(report.activity)
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return BOM + buffer.getvalue()
+
+
+def _activity_totals(activity):
+    rows = [[], ["channel", "fate", "messages"]]
+    rows += [[channel, fate, activity.messages.get((channel, fate), 0)]
+             for channel in MESSAGE_CHANNELS for fate in FATE_ORDER]
+    rows += [[], ["status", "changes"]]
+    rows += [[status, activity.status_changes.get(status, 0)] for status in STATUSES]
+    rows += [[], ["payments", "count", "amount_paid"],
+             ["total", activity.payments, f"{activity.paid:.2f}"]]
+    return rows
 
 
 def report_csv(session, creditor, day):

@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from db import session_scope
-from db.models import Attempt, Creditor, OutgoingMail, Position, ReportRun
+from db.models import Attempt, Creditor, Event, OutgoingMail, Position, ReportRun
+from reports.activity import activity_events, day_bounds
 from reports.daily import build_report, render_csv, report_filename
 
 log = logging.getLogger(__name__)
@@ -20,9 +21,11 @@ REPORT_LOOKBACK_DAYS = 7
 
 TEXTS = {
     "it": ("Cortesia: rapporto giornaliero {creditor} del {day}",
-           "In allegato il rapporto delle chiamate di {creditor} del {day}: {count} posizioni.\n"),
+           "In allegato il rapporto della giornata di {creditor} del {day} (chiamate, messaggi, "
+           "cambi di stato e pagamenti): {count} posizioni.\n"),
     "en": ("Cortesia: daily report {creditor} for {day}",
-           "Attached is the report of {creditor}'s calls on {day}: {count} positions.\n"),
+           "Attached is the report of {creditor}'s day on {day} (calls, messages, status "
+           "changes and payments): {count} positions.\n"),
 }
 
 
@@ -88,8 +91,9 @@ def due_reports(session, now):
     """(creditor id, local day) of every report due at `now` and not made yet, oldest day first.
 
     For each creditor: its current day once it is past 23:30 there, as always; and, caught up,
-    every day of the look-back (`lookback_days`) on which its attempts were placed and that has
-    no ReportRun yet, because no worker ran between its 23:30 and midnight.
+    every day of the look-back (`lookback_days`) on which its attempts were placed, or its
+    positions were written to, changed or paid (reports/activity.py), and that has no ReportRun
+    yet, because no worker ran between its 23:30 and midnight.
 
     A day without placed attempts is reported only by a tick between its own 23:30 and midnight,
     as before: that empty report tells the creditor on time that nobody was called. A missed
@@ -104,8 +108,10 @@ def due_reports(session, now):
         today = local_report_day(zone, now)
         if today is not None:
             days.add(today)
-        days -= set(session.scalars(select(ReportRun.day).where(
+        made = set(session.scalars(select(ReportRun.day).where(
             ReportRun.creditor_id == creditor_id, ReportRun.day.between(first, last))))
+        days |= _days_with_activity(session, creditor_id, zone, first, last, days | made)
+        days -= made
         for day in days - {today}:
             log.warning("the report of creditor %s for %s was missed (no worker ran from 23:30 "
                         "to midnight): due now", creditor_id, day)
@@ -118,6 +124,20 @@ def _days_with_attempts(session, creditor_id, first, last):
     return session.scalars(
         select(Attempt.day).distinct().join(Attempt.position)
         .where(Position.creditor_id == creditor_id, Attempt.day.between(first, last)))
+
+
+def _days_with_activity(session, creditor_id, zone, first, last, known):
+    """The days from `first` to `last`, not in `known`, with other activity than calls: one
+    EXISTS a day, and only for the few days with neither a run nor attempts."""
+    found = set()
+    day = first
+    while day <= last:
+        if day not in known and session.scalar(select(exists().where(
+                Event.position_id == Position.id, Position.creditor_id == creditor_id,
+                activity_events(*day_bounds(day, zone))))):
+            found.add(day)
+        day += timedelta(days=1)
+    return found
 
 
 def send_due_reports(app, now):

@@ -1,5 +1,5 @@
-"""Placing calls: one written interface (`Telephony`), a real Twilio implementation and a
-built-in simulator; tests/telephony/test_contract.py holds both to it."""
+"""Placing calls and sending SMS: one written interface (`Telephony`), a real Twilio
+implementation and a built-in simulator; tests/telephony/test_contract.py holds both to it."""
 import hashlib
 import hmac
 import re
@@ -34,12 +34,36 @@ class CallRequest:
     timeout: int
 
 
+class SendSmsError(Exception):
+    """The provider did not take the SMS; the outbox tries again later.
+
+    `maybe_sent`: the request may have reached the provider (its answer was lost), so sending
+    again could text the debtor twice: the outbox holds such a message for a person instead.
+    """
+
+    def __init__(self, message, maybe_sent=False):
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+
+
+@dataclass(frozen=True)
+class SmsRequest:
+    """One text message: to `to` (E.164) from `from_` (E.164 or an alphanumeric sender), whose
+    delivery news the provider posts to `status_callback`."""
+
+    to: str
+    from_: str
+    body: str
+    status_callback: str
+
+
 # What Twilio accepts as a number to ring (E.164); anything else it refuses with error 21211.
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 
 class Telephony(Protocol):
-    """What the dialer needs of a provider: place a call, find one whose answer was lost."""
+    """What Cortesia needs of a provider: place a call, find one whose answer was lost, send an
+    SMS."""
 
     def place_call(self, request: CallRequest) -> str:
         """Ring `request.to`; the new call's CallSid ("CA" and 32 hex digits).
@@ -52,6 +76,13 @@ class Telephony(Protocol):
                   known: Collection[str] = ()) -> str | None:
         """The oldest call from `request.from_` to `request.to` created at or after `since`
         whose CallSid is not in `known`, or None; PlaceCallError when the provider cannot say."""
+
+    def send_sms(self, request: SmsRequest) -> str:
+        """Send one SMS; its MessageSid ("SM" and 32 hex digits). Not idempotent.
+
+        SendSmsError when the provider did not take it (a `to` that is not E.164: error 21211),
+        with `maybe_sent` when it may have.
+        """
 
 
 def webhook_auth_token(app):

@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 from db.models import utcnow
 from domain.calls import BUSY, COMPLETED, FAILED, IN_PROGRESS, INITIATED, NO_ANSWER, RINGING
 from telephony import E164, CallRequest, PlaceCallError, webhook_auth_token
+from telephony.simulated_sms import SmsSimulation
 from telephony.twiml_runner import HANGUP, Debtor, Document, TwimlRunner, parse_twiml
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class SimulatedCall:
         return [h for h in self.transcript if h.response_index == index]
 
 
-class Simulator:
+class Simulator(SmsSimulation):
     """Telephony that "places" calls by driving the app's webhooks through its test client."""
 
     def __init__(self, app, seed=None):
@@ -120,6 +121,8 @@ class Simulator:
         self._random = random.Random(app.config.get("SIMULATOR_SEED") if seed is None else seed)
         self.scripts = {}
         self.calls = []
+        self.messages = []          # SimulatedSms, in the order sent
+        self.sms_fates = {}         # each SMS's fate by number; the others are delivered
 
     def script(self, phone, script):
         """Make every later call to `phone` follow `script`."""

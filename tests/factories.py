@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from contacts.importer import phase_start_values
+from contacts.status import phase_start_values
 from db.models import Creditor, Position
 
 

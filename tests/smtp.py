@@ -7,8 +7,10 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 MAIL_FROM = "Cortesia <cortesia@example.test>"
+PEC_FROM = "Acme <acme@pec.example.test>"
 
 
 def free_port():
@@ -62,15 +64,28 @@ class CollectingHandler:
 class LoopbackSMTP:
     """An SMTP server on 127.0.0.1 that can be stopped and started again on the same port."""
 
-    def __init__(self):
+    def __init__(self, credentials=None, tls_context=None):
         self.host, self.port = "127.0.0.1", free_port()
         self.handler = CollectingHandler()
         self.controller = None
+        # (username, password) the server asks for with AUTH (in the clear: loopback only).
+        self.credentials = credentials
+        # A server-side SSLContext: TLS from the first byte (SMTPS, as PEC providers on 465).
+        self.tls_context = tls_context
 
     def start(self):
         # A controller's event loop is closed by stop(): a restart needs a new controller.
-        self.controller = Controller(self.handler, hostname=self.host, port=self.port)
+        auth = {} if self.credentials is None else dict(
+            authenticator=self._authenticate, auth_required=True, auth_require_tls=False)
+        if self.tls_context is not None:
+            auth["ssl_context"] = self.tls_context
+        self.controller = Controller(self.handler, hostname=self.host, port=self.port, **auth)
         self.controller.start()
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        given = (auth_data.login.decode(), auth_data.password.decode()) \
+            if isinstance(auth_data, LoginPassword) else None
+        return AuthResult(success=given == tuple(self.credentials))
 
     def stop(self):
         if self.controller is not None:
@@ -103,3 +118,25 @@ def smtp_app(app, smtp_server):
                       SMTP_STARTTLS=False, SMTP_USERNAME=None, SMTP_PASSWORD=None)
     app.extensions.pop("cortesia.mailer", None)
     return app
+
+
+PEC_USER, PEC_PASSWORD = "acme@pec.example.test", "pec-secret"
+
+
+@pytest.fixture
+def pec_server():
+    """The PEC mailbox's SMTP server: a second loopback server, which asks for a login."""
+    server = LoopbackSMTP(credentials=(PEC_USER, PEC_PASSWORD))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pec_app(smtp_app, pec_server):
+    """The test app, mailing through the loopback server and sending PEC through the other."""
+    smtp_app.config.update(PEC_SMTP_HOST=pec_server.host, PEC_SMTP_PORT=pec_server.port,
+                           PEC_SMTP_SECURITY="none", PEC_FROM=PEC_FROM, PEC_USERNAME=PEC_USER,
+                           PEC_PASSWORD=PEC_PASSWORD)
+    smtp_app.extensions.pop("cortesia.pec_mailer", None)
+    return smtp_app

@@ -221,7 +221,8 @@ def read_csv(text):
     assert text.startswith("\ufeff"), "the report starts with a BOM for Excel"
     lines = list(csv.reader(io.StringIO(text[1:])))
     blank = lines.index([])
-    header, rows, totals = lines[0], lines[1:blank], lines[blank + 2:]
+    end = lines.index([], blank + 1)   # the outcome totals; other sections follow
+    header, rows, totals = lines[0], lines[1:blank], lines[blank + 2:end]
     return {row[0]: dict(zip(header, row)) for row in rows}, dict(totals)
 
 

@@ -1,4 +1,7 @@
 """Admin pages: creditors with the command line's checks, and console users."""
+import re
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from db.models import Creditor, User
@@ -76,3 +79,61 @@ def test_a_user_not_created_keeps_what_was_typed_but_the_password(browser, users
     assert 'value="ugo"' in page and "<option selected>creditor</option>" in page
     assert f'value="{creditor_id}" selected' in page and "segretissima" not in page
     assert session.scalar(select(User).where(User.username.like("ugo%"))) is None
+
+
+def test_an_admin_sets_the_courtesy_phase_of_a_creditor(browser, users, session):
+    browser.log_in("anna")
+    phase = dict(CREDITOR, playbook="cortesia-30", late_fee="40", late_interest_rate="8,5",
+                 sms_sender="Gamma", contact_email="crediti@gamma.example",
+                 contact_phone="+390612345679", promise_grace_days="5", verify_days="10")
+    assert browser.post("/mandanti/nuovo", phase).status_code == 302
+    gamma = session.scalar(select(Creditor).where(Creditor.name == "Gamma Gas"))
+    assert (gamma.playbook, gamma.late_fee, gamma.late_interest_rate, gamma.sms_sender,
+            gamma.contact_email, gamma.contact_phone, gamma.promise_grace_days,
+            gamma.verify_days) == ("cortesia-30", 40, Decimal("8.5"), "Gamma",
+                                   "crediti@gamma.example", "+390612345679", 5, 10)
+    page = browser.get(f"/mandanti/{gamma.id}").get_data(as_text=True)
+    assert 'value="cortesia-30" selected' in page and 'value="8.5"' in page
+    assert "18 email_or_pec sollecito_oneri" in page   # the chosen steps, a starting point
+    browser.post(f"/mandanti/{gamma.id}", dict(phase, late_fee="", sms_sender=""))
+    session.expire_all()
+    assert (gamma.late_fee, gamma.sms_sender, gamma.playbook) == (None, None, "cortesia-30")
+
+
+def test_an_admin_writes_a_creditors_own_steps(browser, users, session):
+    browser.log_in("anna")
+    steps = "0 email verifica_contabile\r\n3 call\r\n10 end\r\n"
+    assert browser.post("/mandanti/nuovo", dict(CREDITOR, playbook="custom",
+                                                playbook_text=steps)).status_code == 302
+    gamma = session.scalar(select(Creditor).where(Creditor.name == "Gamma Gas"))
+    assert (gamma.playbook, gamma.playbook_steps) == (
+        "custom", "0 email verifica_contabile\n3 call\n10 end\n")
+
+
+def test_bad_own_steps_are_refused_in_italian_with_the_line_and_kept_in_the_form(browser, users,
+                                                                                  session):
+    browser.log_in("anna")
+    steps = "0 call\n2 fax sollecito\n"
+    refused = browser.post("/mandanti/nuovo", dict(CREDITOR, playbook="custom",
+                                                   playbook_text=steps))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "passi personalizzati, riga 2: «fax» non è un canale" in page
+    assert "2 fax sollecito" in page
+    empty = browser.post("/mandanti/nuovo", dict(CREDITOR, playbook="custom", playbook_text=" "))
+    assert empty.status_code == 400 and "scriva i passi" in empty.get_data(as_text=True)
+    assert session.scalar(select(Creditor).where(Creditor.name == "Gamma Gas")) is None
+
+
+def test_steps_edited_under_a_built_in_playbook_are_refused_not_dropped(browser, users, session):
+    browser.log_in("anna")
+    acme = users["creditor"].creditor
+    page = browser.get(f"/mandanti/{acme.id}").get_data(as_text=True)
+    shown = re.search(r'name="playbook_shown" value="([^"]*)"', page).group(1)
+    assert shown == "# primo-sollecito\n0 call\n"
+    form = dict(CREDITOR, name=acme.name, playbook="primo-sollecito", playbook_shown=shown)
+    edited = browser.post(f"/mandanti/{acme.id}", dict(form, playbook_text="0 call\n5 call\n"))
+    assert edited.status_code == 400
+    assert "scelga «personalizzato»" in edited.get_data(as_text=True)
+    kept = browser.post(f"/mandanti/{acme.id}", dict(form, playbook_text=shown))
+    assert kept.status_code == 302

@@ -57,3 +57,38 @@ def test_staff_choose_the_creditor(browser, campaign):
     page = browser.get(f"/cruscotto?creditore={campaign['beta'].id}").get_data(as_text=True)
     assert "Beta Telecom" in page and "Nessuna chiamata ancora" in page
     assert browser.get("/rapporti/not-a-day.csv").status_code == 404
+
+
+def test_a_creditor_user_downloads_its_own_handover_and_not_another_creditors(browser, campaign,
+                                                                               session):
+    from reports.handover import build_handover, positions_csv
+
+    mine = make_position(session, campaign["acme"], reference="A-9", status="ended")
+    theirs = make_position(session, campaign["beta"], reference="B-9", status="ended")
+    session.commit()
+    browser.log_in("mara")
+    assert "Posizioni e storia (XLSX)" in browser.get("/cruscotto").get_data(as_text=True)
+    response = browser.get("/consegna/posizioni.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="handover-acme-energia-' in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    assert mine.reference in text and theirs.reference not in text
+    assert text == positions_csv(build_handover(session, campaign["acme"], utcnow()))
+    workbook = browser.get("/consegna/consegna.xlsx")
+    assert workbook.status_code == 200 and workbook.data.startswith(b"PK")
+    other = campaign["beta"].id
+    for part in ("posizioni.csv", "storia.csv", "consegna.xlsx"):
+        assert browser.get(f"/consegna/{part}?creditore={other}").status_code == 404
+    assert browser.get("/consegna/altro.csv").status_code == 404
+
+
+def test_an_admin_downloads_any_creditors_handover_a_collector_none(browser, campaign, session):
+    make_position(session, campaign["beta"], reference="B-9", status="ended")
+    session.commit()
+    browser.log_in("anna")
+    history = browser.get(f"/consegna/storia.csv?creditore={campaign['beta'].id}")
+    assert history.status_code == 200 and "reference,at,event" in history.get_data(as_text=True)
+    browser.post("/logout")
+    browser.log_in("carlo")
+    assert "Consegna" not in browser.get("/cruscotto").get_data(as_text=True)
+    assert browser.get("/consegna/posizioni.csv").status_code == 403

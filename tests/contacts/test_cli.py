@@ -6,7 +6,7 @@ import contacts.cli
 import contacts.importer
 from db.models import Creditor, Position
 from tests.contacts.workbooks import good_rows, in_sheet, plain_zip, rewrite, workbook_bytes
-from tests.factories import make_creditor
+from tests.factories import make_creditor, make_position
 
 HEADER = "Riferimento;Nominativo;Telefono;Importo;Scadenza\n"
 
@@ -231,3 +231,64 @@ def test_a_list_longer_than_import_max_rows_is_refused_whole(app, runner, sessio
     assert "the list has more than 3 rows (IMPORT_MAX_ROWS)" in result.output
     assert "nothing was imported" in result.output
     assert session.scalars(select(Position)).all() == []
+
+
+def test_creditor_add_and_set_take_the_courtesy_phase_settings(runner, session):
+    result = add(runner, "Acme", "--caller-id", "+390212345678", "--playbook", "cortesia-30",
+                 "--late-fee", "40", "--late-interest-rate", "8", "--sms-sender", "Acme",
+                 "--contact-email", "crediti@acme.example", "--contact-phone", "+390212345679",
+                 "--promise-grace-days", "5", "--verify-days", "10")
+    assert result.exit_code == 0, result.output
+    creditor = session.scalar(select(Creditor))
+    assert (creditor.playbook, creditor.late_fee, creditor.late_interest_rate, creditor.sms_sender,
+            creditor.contact_email, creditor.contact_phone, creditor.promise_grace_days,
+            creditor.verify_days) == ("cortesia-30", 40, 8, "Acme", "crediti@acme.example",
+                                      "+390212345679", 5, 10)
+    cleared = runner.invoke(args=["creditor", "set", "Acme", "--late-fee", "", "--sms-sender", ""])
+    assert cleared.exit_code == 0, cleared.output
+    session.expire_all()
+    assert (creditor.late_fee, creditor.sms_sender, creditor.late_interest_rate) == (None, None, 8)
+
+
+def test_a_playbook_file_becomes_the_creditors_own_and_prints_back(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    path = write(tmp_path, "# ours\n0 email verifica_contabile\n3 call\n8 sms\n10 end\n", "p.txt")
+    result = runner.invoke(args=["creditor", "set", "Acme", "--playbook-file", path])
+    assert result.exit_code == 0, result.output
+    printed = runner.invoke(args=["creditor", "playbook", "Acme"])
+    assert printed.output == "# ours\n0 email verifica_contabile\n3 call\n8 sms\n10 end\n"
+    assert "custom" in runner.invoke(args=["creditor", "list"]).output
+
+
+def test_a_bad_playbook_file_says_its_line_and_saves_nothing(runner, session, tmp_path):
+    creditor = make_creditor(session, name="Acme", late_fee=None)
+    path = write(tmp_path, "0 call\n5 email\n", "p.txt")
+    result = runner.invoke(args=["creditor", "set", "Acme", "--playbook-file", path,
+                                 "--late-fee", "30"])
+    assert result.exit_code == 1
+    assert "playbook file: line 2: a 'email' step needs a message" in result.output
+    session.expire_all()
+    assert (creditor.playbook, creditor.playbook_steps, creditor.late_fee) == (
+        "primo-sollecito", None, None)
+
+
+def test_a_built_in_playbook_prints_as_a_starting_file(runner, session, tmp_path):
+    make_creditor(session, name="Acme", playbook="cortesia-30")
+    printed = runner.invoke(args=["creditor", "playbook", "Acme"])
+    assert printed.exit_code == 0
+    assert printed.output.splitlines()[:3] == ["# cortesia-30", "0 email verifica_contabile",
+                                               "2 call"]
+    assert printed.output.endswith("25 call\n30 end\n")
+    path = write(tmp_path, printed.output, "p.txt")
+    make_creditor(session, name="Beta")
+    assert runner.invoke(args=["creditor", "set", "Beta", "--playbook-file", path]).exit_code == 0
+
+
+def test_a_new_playbook_is_followed_by_the_positions_not_started_yet(runner, session):
+    creditor = make_creditor(session)
+    position = make_position(session, creditor)
+    result = runner.invoke(args=["creditor", "set", creditor.name, "--playbook", "cortesia-30"])
+    assert result.exit_code == 0, result.output
+    assert "1 positions not started yet follow the new playbook." in result.output
+    session.refresh(position)
+    assert (position.round, position.step) == (0, 0)

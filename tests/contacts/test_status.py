@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from contacts.status import (
-    StatusError, close_position_by_creditor, end_if_done, record_answer, record_payment,
+    StatusError, close_position_by_creditor, end_if_done, follow_new_playbook, record_answer,
+    record_payment,
     reopen, resume_lapsed,
 )
 from db.models import Attempt, BlockedNumber, CallbackRequest, Event, OutgoingMail
@@ -144,3 +145,17 @@ def test_a_late_answer_from_an_earlier_round_does_not_close_the_current_one(sess
     session.commit()
     assert not apply_outcome(session, old, "confirmed", "twilio:gather", NOW)
     assert old.outcome == "confirmed" and position.outcome is None
+
+
+def test_a_new_playbook_is_followed_by_positions_not_started_yet(session):
+    creditor = make_creditor(session)
+    waiting = make_position(session, creditor, reference="W")
+    dialled = make_position(session, creditor, reference="D", phone="+393339876543")
+    make_attempt(session, dialled, status="completed")
+    creditor.playbook = "cortesia-30"
+    assert follow_new_playbook(session, creditor) == 1
+    session.commit()
+    session.refresh(waiting)
+    session.refresh(dialled)
+    assert (waiting.round, waiting.step) == (0, 0)
+    assert (dialled.round, dialled.step) == (1, 1)

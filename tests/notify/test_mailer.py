@@ -1,11 +1,14 @@
 """The mailer: message building, the SMTP implementation against a loopback server, the fake."""
+import ssl
+
 import pytest
 
 from notify.mailer import (
     MailError, MailFateUnknown, MemoryMailer, Outgoing, SMTPMailer, build_message, get_mailer,
-    message_id, set_mailer,
+    message_id, pec_mailer_from_config, set_mailer,
 )
-from tests.smtp import MAIL_FROM, free_port
+from tests.smtp import MAIL_FROM, LoopbackSMTP, free_port
+from tests.tls import certificate  # noqa: F401 - fixture
 
 
 def outgoing(**fields):
@@ -116,3 +119,47 @@ def test_a_test_can_put_the_memory_mailer_in_place(app):
     fake.fail_with = "down"
     with pytest.raises(MailError, match="down"):
         get_mailer(app).send(build_message(outgoing(), MAIL_FROM))
+
+
+def test_the_smtp_security_is_ssl_starttls_or_none():
+    assert SMTPMailer("h", 25).security == "none"
+    assert SMTPMailer("h", 25, starttls=True).starttls
+    mailer = pec_mailer_from_config({"PEC_SMTP_HOST": "smtps.pec.example.test",
+                                     "PEC_SMTP_PORT": 465, "PEC_USERNAME": "u",
+                                     "PEC_PASSWORD": "p", "PEC_SMTP_SECURITY": "ssl"})
+    assert (mailer.host, mailer.port, mailer.security, mailer.starttls) == (
+        "smtps.pec.example.test", 465, "ssl", False)
+    with pytest.raises(ValueError, match="ssl, starttls, none"):
+        SMTPMailer("h", 25, security="tls")
+
+
+@pytest.fixture
+def smtps_server(certificate):
+    """An SMTP server speaking TLS from the first byte (SMTPS, port 465 at a PEC provider)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    server = LoopbackSMTP(tls_context=context)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_implicit_tls_delivers_to_a_server_whose_certificate_is_trusted(smtps_server, certificate,
+                                                                        monkeypatch):
+    monkeypatch.setenv("SSL_CERT_FILE", certificate[0])
+    SMTPMailer(smtps_server.host, smtps_server.port, security="ssl").send(
+        build_message(outgoing(), MAIL_FROM))
+    assert [m["Subject"] for m in smtps_server.messages] == ["Promemoria di pagamento da Acme Città"]
+
+
+def test_implicit_tls_refuses_a_certificate_it_cannot_verify(smtps_server):
+    with pytest.raises(MailError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+        SMTPMailer(smtps_server.host, smtps_server.port, security="ssl").send(
+        build_message(outgoing(), MAIL_FROM))
+    assert smtps_server.messages == []
+
+
+def test_an_html_alternative_travels_beside_the_plain_text():
+    message = build_message(outgoing(html="<p>Gentile Niccol&ograve;</p>"), MAIL_FROM)
+    assert message.get_body(("plain",)).get_content() == "Gentile Niccolò,\nè così.\n"
+    assert message.get_body(("html",)).get_content().strip() == "<p>Gentile Niccol&ograve;</p>"

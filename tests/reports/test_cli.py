@@ -89,3 +89,32 @@ def test_send_while_the_server_is_down_says_so_and_keeps_the_mail(smtp_app, smtp
     assert "not sent yet" in result.output and "the outbox retries it" in result.output
     [mail] = session.scalars(select(OutgoingMail)).all()
     assert (mail.status, mail.tries) == ("queued", 1)
+
+
+def test_handover_writes_a_workbook_or_two_csv_files(runner, session, tmp_path):
+    from openpyxl import load_workbook
+
+    from tests.factories import make_position
+
+    acme = make_creditor(session, name="Acme Energia")
+    make_position(session, acme, reference="A-1", status="ended")
+    make_position(session, acme, reference="A-2")
+    book = tmp_path / "consegna.xlsx"
+    result = runner.invoke(args=["handover", "--creditor", "Acme Energia", "--out", str(book)])
+    assert result.exit_code == 0, result.output
+    assert "1 ended positions" in result.output
+    assert [row[0] for row in load_workbook(book)["positions"].values] == ["reference", "A-1"]
+    result = runner.invoke(args=["handover", "--creditor", "Acme Energia", "--format", "csv",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in tmp_path.glob("handover-*"))
+    assert len(written) == 2 and written[0].endswith("-history.csv") \
+        and written[1].endswith("-positions.csv")
+    text = (tmp_path / written[1]).read_bytes().decode("utf-8")
+    assert text.startswith(BOM) and "A-1" in text and "A-2" not in text
+
+
+def test_handover_of_an_unknown_creditor_names_the_known_ones(runner, session):
+    make_creditor(session, name="Acme Energia")
+    result = runner.invoke(args=["handover", "--creditor", "Nessuno"])
+    assert result.exit_code == 1 and "known: Acme Energia" in result.output

@@ -205,3 +205,19 @@ def test_a_caught_up_report_is_made_once_by_two_workers(app, session, campaign, 
     assert session.scalar(select(func.count()).select_from(ReportRun)) == 3
     assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == \
         ["report@acme.example.test"] * 2 + ["report@beta.example.test"]
+
+
+def test_a_missed_day_with_messages_but_no_calls_is_made_later(app, session, campaign):
+    from db.events import record_event
+
+    assert made(send_due_reports(app, AFTER))
+    quiet = date(2026, 11, 4)
+    idle = next(p for p in campaign["acme"].positions if p.reference == "A-4")
+    record_event(session, idle.id, "email_sent", "outbox", {"mail_id": 7, "kind": "sollecito"},
+                 at=datetime(2026, 11, 4, 9, tzinfo=timezone.utc))
+    session.commit()
+    caught_up = send_due_reports(app, NEXT_MORNING + timedelta(days=4))
+    # The 3rd had a call; the 4th only the email, and is caught up all the same.
+    assert made(caught_up) == [("Acme Energia", date(2026, 11, 3), 1), ("Acme Energia", quiet, 1)]
+    mail = session.get(OutgoingMail, caught_up[1].mail_id)
+    assert "messaggi" in mail.body and "A-4" in mail.attachment

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bench.twilio_standin import TwilioStandIn
-from telephony import CallRequest, PlaceCallError
+from telephony import CallRequest, PlaceCallError, SendSmsError, SmsRequest
 from telephony.simulator import DebtorScript, Simulator
 from telephony.twilio_rest import TwilioTelephony
 from tests.telephony.canned import ANSWER_URL, STATUS_URL, canned_app
@@ -66,3 +66,24 @@ def test_a_call_placed_before_since_is_not_found(telephony):
 def test_a_call_to_another_number_is_not_found(telephony, before):
     telephony.place_call(request())
     assert telephony.find_call(request(to="+393339999999"), before) is None
+
+
+# SMS, on both: a new MessageSid each time; a number that is not E.164 refused, nothing sent.
+SMS_SID = re.compile(r"SM[0-9a-f]{32}")
+
+
+def sms(to="+393331234567"):
+    return SmsRequest(to=to, from_="+390212345678", body="Acme la cerca: +390212345678",
+                      status_callback=STATUS_URL.replace("/ivr/tok/", "/ivr/sms/tok/"))
+
+
+def test_a_sent_sms_returns_a_new_message_sid_each_time(telephony):
+    first, second = telephony.send_sms(sms()), telephony.send_sms(sms())
+    assert SMS_SID.fullmatch(first) and SMS_SID.fullmatch(second) and first != second
+
+
+@pytest.mark.parametrize("number", ["3331234567", "+39 333 1234567", ""])
+def test_an_sms_to_a_number_that_is_not_e164_is_refused(telephony, number):
+    with pytest.raises(SendSmsError, match="21211") as raised:
+        telephony.send_sms(sms(to=number))
+    assert not raised.value.maybe_sent

@@ -199,3 +199,33 @@ def test_a_failing_webhook_is_recorded_not_raised():
     simulator.app.before_request(lambda: 1 / 0)
     simulator.place_call(call_request())
     assert simulator.errors and "ZeroDivisionError" in simulator.errors[0]
+
+
+def sms_request(to="+393331234567"):
+    from telephony import SmsRequest
+    from tests.telephony.canned import STATUS_URL
+
+    return SmsRequest(to=to, from_="Acme", body="Acme la cerca",
+                      status_callback=STATUS_URL.replace("/ivr/tok/", "/ivr/sms/tok/"))
+
+
+def test_an_sms_is_kept_and_its_delivery_reported_signed_to_its_status_callback():
+    app = canned_app({})
+    simulator = Simulator(app)
+    sid = simulator.send_sms(sms_request())
+    [sms] = simulator.messages
+    assert (sms.sid, sms.request.body, sms.statuses) == (sid, "Acme la cerca", ["sent", "delivered"])
+    assert [(r.path, r.form["MessageStatus"], r.form["MessageSid"], r.signed)
+            for r in app.received] == [("/ivr/sms/tok/status", "sent", sid, True),
+                                       ("/ivr/sms/tok/status", "delivered", sid, True)]
+
+
+def test_an_sms_fate_can_be_scripted_per_number_and_reported_later():
+    app = canned_app({})
+    simulator = Simulator(app)
+    simulator.sms_fates["+393339999999"] = "silent"
+    simulator.send_sms(sms_request("+393339999999"))
+    assert app.received == []
+    simulator.report_sms_status(simulator.messages[0], "undelivered", ErrorCode="30003")
+    [report] = app.received
+    assert (report.form["MessageStatus"], report.form["ErrorCode"]) == ("undelivered", "30003")

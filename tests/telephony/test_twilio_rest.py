@@ -6,7 +6,7 @@ import pytest
 import requests
 import responses
 
-from telephony import CallRequest, PlaceCallError
+from telephony import CallRequest, PlaceCallError, SendSmsError, SmsRequest
 from telephony.twilio_rest import TwilioTelephony
 
 ACCOUNT_SID = "AC" + "1" * 32
@@ -155,3 +155,51 @@ def test_the_http_request_has_a_timeout(api):
 def test_missing_credentials_are_refused_at_construction():
     with pytest.raises(RuntimeError, match="TWILIO_ACCOUNT_SID"):
         TwilioTelephony(None, "secret", TWILIO)
+
+
+# SMS: the Messages resource, on the same pooled connection.
+SMS_SID = "SM" + "4" * 32
+SMS = SmsRequest(to="+393331234567", from_="Acme", body="Acme desidera parlare con lei: +39 02.",
+                 status_callback="https://cortesia.example.test/ivr/sms/tok/status")
+
+
+def messages_url(base=TWILIO):
+    return f"{base}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+
+
+def test_send_sms_posts_to_the_messages_resource_and_returns_the_message_sid(api):
+    api.post(messages_url(), json={"sid": SMS_SID, "status": "queued"}, status=201)
+    assert telephony().send_sms(SMS) == SMS_SID
+    form = sent_form(api)
+    assert form == {"To": ["+393331234567"], "From": ["Acme"], "Body": [SMS.body],
+                    "StatusCallback": [SMS.status_callback]}
+
+
+def test_an_sms_to_a_landline_is_refused_with_twilios_code_and_the_number_masked(api):
+    api.post(messages_url(), status=400, json={
+        "code": 21614, "message": "'To' number +393331234567 is not a valid mobile number"})
+    with pytest.raises(SendSmsError) as raised:
+        telephony().send_sms(SMS)
+    assert not raised.value.maybe_sent
+    assert "Twilio refused the SMS, HTTP 400, error 21614" in str(raised.value)
+    assert "+393331234567" not in str(raised.value)
+
+
+def test_an_sms_whose_answer_timed_out_may_have_been_sent(api):
+    api.post(messages_url(), body=requests.ReadTimeout("read timed out"))
+    with pytest.raises(SendSmsError) as raised:
+        telephony().send_sms(SMS)
+    assert raised.value.maybe_sent
+
+
+def test_an_sms_that_could_not_connect_surely_was_not_sent(api):
+    api.post(messages_url(), body=requests.ConnectTimeout("connect timed out"))
+    with pytest.raises(SendSmsError) as raised:
+        telephony().send_sms(SMS)
+    assert not raised.value.maybe_sent
+
+
+def test_an_sms_accepted_without_a_sid_is_an_error(api):
+    api.post(messages_url(), json={"status": "queued"}, status=201)
+    with pytest.raises(SendSmsError, match="no MessageSid"):
+        telephony().send_sms(SMS)

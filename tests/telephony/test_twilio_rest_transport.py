@@ -1,10 +1,8 @@
 """TwilioTelephony's transport against real sockets on loopback: kept-alive connections,
 timeouts, a lost answer told from a request that never went out, TLS."""
 import logging
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from bench.twilio_standin import TwilioStandIn
 from telephony import CallRequest, PlaceCallError
 from telephony.twilio_rest import TwilioTelephony
+from tests.tls import certificate  # noqa: F401 - fixture
 
 ACCOUNT_SID = "AC" + "1" * 32
 REQUEST = CallRequest(to="+393331234567", from_="+390212345678",
@@ -161,19 +160,6 @@ def test_no_log_line_at_any_level_quotes_the_numbers_unmasked(caplog):
     # urllib3's own line of the listing stays for debugging, its numbers masked
     assert f'"GET /2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json?To=+39333****567' in lines
     assert "3331234567" not in lines and "0212345678" not in lines
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1: (certificate path, key path)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return str(cert), str(key)
 
 
 def tls_server(serve, certificate):
