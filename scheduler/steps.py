@@ -10,22 +10,25 @@ same day, so a position whose phase was paused catches up one step a day.
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from contacts.status import resume_lapsed, set_status
-from db import session_scope
-from db.events import record_event
-from db.models import BlockedNumber, Creditor, Position
-from domain.playbooks import (
-    CALL, PHONE_CHANNELS, add_working_days, is_working_day, next_step_on, playbook_of, steps_due,
-)
+from db import insert_ignoring, session_scope
+from db.models import BlockedNumber, Creditor, Event, Position
+from domain import playbooks
+from domain.playbooks import CALL, PHONE_CHANNELS, is_working_day, playbook_of, steps_due
 from domain.statuses import Status
 from notify.messages import ChannelUnavailable, queue_message
 from scheduler.retries import CallRules, open_window
 
 log = logging.getLogger(__name__)
+# The engine walks thousands of positions of one creditor whose phases mostly started on the
+# same few days: the working-day arithmetic is the same for all of them, so it is kept.
+add_working_days = lru_cache(maxsize=4096)(playbooks.add_working_days)
+next_step_on = lru_cache(maxsize=4096)(playbooks.next_step_on)
 
 SOURCE = "worker"
 CHUNK = 500
@@ -94,10 +97,13 @@ def _run_creditor(app, plan, now, report):
     after = 0
     while True:
         with session_scope(app) as session:
+            session.get(Creditor, plan.id)   # in the identity map: no query per position for it
             positions = session.scalars(_due(plan).where(Position.id > after)
                                         .order_by(Position.id).limit(CHUNK)).all()
+            batch = _Batch(session, plan.id, positions)
             for position in positions:
-                advance(app, session, position, plan, now, report)
+                advance(app, session, position, plan, now, report, batch)
+            batch.write(session)
         if len(positions) < CHUNK:
             return
         after = positions[-1].id
@@ -113,70 +119,107 @@ def _due(plan):
     return query
 
 
-def advance(app, session, position, plan, now, report):
+class _Batch:
+    """A chunk's writes, made set-based: the barred numbers read once, the step events and the
+    positions' progress written in one statement each (the events deduplicated as before)."""
+
+    PROGRESS = ("phase_start", "step", "next_step_on", "round", "outcome", "outcome_at")
+
+    def __init__(self, session, creditor_id, positions):
+        phones = {p.phone for p in positions}
+        self.barred = set(session.scalars(select(BlockedNumber.phone).where(
+            BlockedNumber.creditor_id == creditor_id, BlockedNumber.phone.in_(phones)))) \
+            if phones else set()
+        self.events, self.progress = [], {}
+
+    def state(self, position):
+        return {name: getattr(position, name) for name in self.PROGRESS}
+
+    def event(self, position_id, kind, detail, now, dedupe_key):
+        self.events.append(dict(position_id=position_id, attempt_id=None, kind=kind,
+                                source=SOURCE, detail=detail, at=now, dedupe_key=dedupe_key))
+
+    def save(self, position, state):
+        """Note what changed in the position's progress, to write with the chunk."""
+        changed = {k: v for k, v in state.items() if v != getattr(position, k)
+                   or (v is None) != (getattr(position, k) is None)}
+        if changed:
+            self.progress.setdefault(tuple(sorted(changed)), []).append(
+                dict(changed, id=position.id))
+
+    def write(self, session):
+        if self.events:
+            session.execute(insert_ignoring(session, Event.__table__), self.events)
+        for rows in self.progress.values():
+            session.execute(update(Position), rows)
+        self.events, self.progress = [], {}
+
+
+def advance(app, session, position, plan, now, report, batch=None):
     """Run the position's steps due today, or end its phase; record where it stands."""
+    own = batch is None
+    batch = batch or _Batch(session, plan.id, [position])
     playbook, today, country = plan.playbook, plan.today, plan.country
-    if position.phase_start is None:
-        position.phase_start = today
-    start = position.phase_start
+    state = batch.state(position)
+    start = state["phase_start"] = state["phase_start"] or today
     if playbook.end_day is not None and add_working_days(start, playbook.end_day, country) <= today:
+        position.phase_start = start
         set_status(session, position, Status.ENDED.value, SOURCE,
                    f"phase over (working day {playbook.end_day})", now)
         report.ended += 1
-        return
-    index = position.step
+    else:
+        _advance(app, session, position, state, plan, now, report, batch)
+        batch.save(position, state)
+    if own:
+        batch.write(session)
+        session.expire(position)
+
+
+def _advance(app, session, position, state, plan, now, report, batch):
+    playbook, today, country = plan.playbook, plan.today, plan.country
+    start, index = state["phase_start"], state["step"]
     if index >= len(playbook.steps) \
             or add_working_days(start, playbook.steps[index].day, country) > today:
-        position.next_step_on = next_step_on(playbook, index, start, None, country)
+        state["next_step_on"] = next_step_on(playbook, index, start, None, country)
         return
     for step in steps_due(playbook, index):
-        if not _run_step(app, session, position, index, step, now, report):
+        if not _run_step(app, session, position, state, index, step, now, report, batch):
             return  # postponed: the engine looks again at its next pass
         index += 1
-    position.step = index
-    position.next_step_on = next_step_on(playbook, index, start, today, country)
+    state["step"] = index
+    state["next_step_on"] = next_step_on(playbook, index, start, today, country)
 
 
-def _run_step(app, session, position, index, step, now, report):
+def _run_step(app, session, position, state, index, step, now, report, batch):
     """Run one step: True when it is done (run or skipped), False when postponed."""
     detail = {"step": index, "day": step.day, "channel": step.channel}
     if step.message:
         detail["message"] = step.message
-    if step.channel in PHONE_CHANNELS and _barred(session, position):
-        return _skip(session, position, detail, "number_barred", now, report)
+    if step.channel in PHONE_CHANNELS and position.phone in batch.barred:
+        return _skip(position, detail, "number_barred", now, report, batch)
     if step.channel == CALL:
-        if position.round > 0 and position.outcome is None:
-            record_event(session, position.id, "step_postponed", SOURCE,
-                         dict(detail, reason="call_round_under_way"), at=now,
-                         dedupe_key=f"step_postponed:{position.id}:{index}")
+        if state["round"] > 0 and state["outcome"] is None:
+            batch.event(position.id, "step_postponed", dict(detail, reason="call_round_under_way"),
+                        now, f"step_postponed:{position.id}:{index}")
             report.postponed["call_round_under_way"] += 1
             return False
-        position.round += 1
-        position.outcome = position.outcome_at = None
-        detail["round"] = position.round
+        state["round"] += 1
+        state["outcome"] = state["outcome_at"] = None
+        detail["round"] = state["round"]
     else:
         try:
             message = queue_message(app, session, position, step.channel, step.message, now,
                                     key=f"step:{position.id}:{index}")
         except ChannelUnavailable as refusal:
-            return _skip(session, position, detail, refusal.code, now, report)
+            return _skip(position, detail, refusal.code, now, report, batch)
         detail.update(mail_id=message.id, channel=message.channel)
-    record_event(session, position.id, "step", SOURCE, detail, at=now,
-                 dedupe_key=f"step:{position.id}:{index}")
+    batch.event(position.id, "step", detail, now, f"step:{position.id}:{index}")
     report.ran[detail["channel"]] += 1
     return True
 
 
-def _skip(session, position, detail, reason, now, report):
-    record_event(session, position.id, "step_skipped", SOURCE, dict(detail, reason=reason),
-                 at=now, dedupe_key=f"step_skipped:{position.id}:{detail['step']}")
+def _skip(position, detail, reason, now, report, batch):
+    batch.event(position.id, "step_skipped", dict(detail, reason=reason), now,
+                f"step_skipped:{position.id}:{detail['step']}")
     report.skipped[reason] += 1
     return True
-
-
-def _barred(session, position):
-    """The position's number may not be rung or texted (wrong person, failed identity, opt-out)."""
-    return session.scalar(select(BlockedNumber.id).where(
-        BlockedNumber.creditor_id == position.creditor_id,
-        BlockedNumber.phone == position.phone)) is not None
-

@@ -2,6 +2,9 @@
 
 The campaign runs on its own throw-away SQLite database (or `--database-url`), so trying it
 never touches real positions, rings nobody and mails nobody (mail goes to an in-memory mailer).
+Each simulated moment is one `tick` — the playbook's steps, the dial pass, the outbox — as the
+worker runs it; simulated debtors pay after an email, after a call, or never (tools.payers),
+and the creditor reports it. A playbook with an end runs from its day 0 through day N.
 """
 import tempfile
 from collections import Counter, defaultdict
@@ -19,11 +22,16 @@ from contacts.importer import import_contacts
 from db import get_sessionmaker, session_scope
 from db.models import Attempt, Creditor, Position
 from db.upgrade import upgrade_schema
+from domain.playbooks import (
+    BUILT_IN, CUSTOM, DEFAULT, PlaybookError, add_working_days, parse_playbook, playbook_of,
+)
 from domain.windows import is_calling_day, parse_windows
 from notify.mailer import MemoryMailer
-from notify.outbox import flush_outbox
 from reports.daily import report_csv
-from scheduler.dial import dial_pass
+from scheduler.tick import tick
+from tools.idle import did_nothing, next_due
+from tools.payers import Payers
+from tools.phase_summary import phase_summary, print_phase
 
 CREDITOR = "Simulazione"
 
@@ -38,6 +46,8 @@ class CampaignSummary:
     answered_per_window: Counter = field(default_factory=Counter)
     attempts_per_outcome: dict = field(default_factory=dict)
     reports: list = field(default_factory=list)   # (day, csv text)
+    phase: object = None                           # tools.phase_summary.PhaseSummary
+    habits: dict = field(default_factory=dict)     # payer habit → positions
 
 
 def working_days(start, count, country):
@@ -50,15 +60,50 @@ def working_days(start, count, country):
     return days
 
 
+def simulated_days(start, days, country, playbook):
+    """The days to simulate: `days` calling days; for a playbook that ends, every calling day
+    (Saturdays too: a call round may retry on one) from day 0 through the phase's working
+    day `days` (Monday to Friday)."""
+    if playbook.end_day is None:
+        return working_days(start, days, country)
+    last, found, day = add_working_days(start, days, country), [], start
+    while day <= last:
+        if is_calling_day(day, country):
+            found.append(day)
+        day += timedelta(days=1)
+    return found
+
+
 def ticks(day, windows, timezone, every_minutes):
     """The dialer's clock through one day: every few minutes inside each window."""
+    for window in window_ticks(day, windows, timezone, every_minutes):
+        yield from window
+
+
+def window_ticks(day, windows, timezone, every_minutes):
+    """The day's ticks, one list per call window."""
     zone, step = ZoneInfo(timezone), timedelta(minutes=every_minutes)
     for window in parse_windows(windows):
         moment = datetime.combine(day, window.start, tzinfo=zone)
         closing = datetime.combine(day, window.end, tzinfo=zone)
+        moments = []
         while moment < closing:
-            yield moment
+            moments.append(moment)
             moment += step
+        yield moments
+
+
+def run_day(app, day, windows, timezone, every_minutes, clock, skip_idle=True):
+    """Tick through the day's windows; a tick is skipped only when the one before it did
+    nothing and nothing falls due before it (tools.idle), so the month replays the same."""
+    for moments in window_ticks(day, windows, timezone, every_minutes):
+        idle_until = None   # each window opens with a tick: steps and first calls wait for it
+        for moment in moments:
+            if idle_until is not None and moment < idle_until:
+                continue
+            clock["now"] = moment
+            report = tick(app, moment)
+            idle_until = next_due(app, moment) if skip_idle and did_nothing(report) else None
 
 
 def build_campaign_app(factory, database_url, seed, scratch=False):
@@ -82,30 +127,49 @@ def _no_disk_flush(dbapi_connection, _record):
     dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
-def run_campaign(app, contacts, days, start, every_minutes=10, progress=None):
-    """Import `contacts`, then run dial passes over `days` working days; the summary."""
-    with session_scope(app) as session:
-        creditor = Creditor(name=CREDITOR, caller_id="+390200000000", windows=DEFAULT_WINDOWS,
-                            report_email="report@simulazione.invalid")
-        session.add(creditor)
-        session.flush()
-        import_contacts(session, creditor, contacts)
-        creditor_id, windows, timezone, country = (creditor.id, creditor.windows,
-                                                   creditor.timezone, creditor.country)
+def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, playbook=DEFAULT,
+                 seed=None, playbook_steps=None, skip_idle=True):
+    """Import `contacts` for a creditor on `playbook` (or its own `playbook_steps`, a playbook's
+    text), then tick through the working days; the summary. With a playbook that ends, `days`
+    counts the phase's working days after day 0."""
+    if playbook_steps:
+        playbook = CUSTOM
+    creditor_id, windows, timezone, country, payers = _set_up(app, contacts, playbook,
+                                                              playbook_steps, seed)
+    rules = playbook_of(playbook, playbook_steps)
     clock = {"now": None}
     app.extensions["cortesia.clock"] = lambda: clock["now"]
-    summary = CampaignSummary()
-    for day in working_days(start, days, country):
-        for moment in ticks(day, windows, timezone, every_minutes):
-            clock["now"] = moment
-            dial_pass(app, moment)
-            flush_outbox(app, moment)
+    summary = CampaignSummary(habits=payers.habits())
+    zone = ZoneInfo(timezone)
+    for day in simulated_days(start, days, country, rules):
+        payers.report_due(app, day)
+        run_day(app, day, windows, timezone, every_minutes, clock, skip_idle)
+        midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+        payers.observe(app, day, midnight, midnight + timedelta(days=1))
         with session_scope(app) as session:
-            summary.reports.append((day, report_csv(session, session.get(Creditor, creditor_id), day)))
+            creditor = session.get(Creditor, creditor_id)
+            summary.reports.append((day, report_csv(session, creditor, day)))
         if progress:
             progress(day)
     _summarise(app, creditor_id, summary)
+    with session_scope(app) as session:
+        summary.phase = phase_summary(session, creditor_id, rules)
     return summary
+
+
+def _set_up(app, contacts, playbook, playbook_steps, seed):
+    """The simulated creditor, its positions imported, and their debtors' paying habits."""
+    with session_scope(app) as session:
+        creditor = Creditor(name=CREDITOR, caller_id="+390200000000", windows=DEFAULT_WINDOWS,
+                            report_email="report@simulazione.invalid", playbook=playbook,
+                            playbook_steps=playbook_steps)
+        session.add(creditor)
+        session.flush()
+        import_contacts(session, creditor, contacts)
+        payers = Payers(seed, creditor.country, creditor.timezone)
+        payers.draw(session.execute(select(Position.id, Position.reference)
+                                    .where(Position.creditor_id == creditor.id)).all())
+        return creditor.id, creditor.windows, creditor.timezone, creditor.country, payers
 
 
 def _summarise(app, creditor_id, summary):
@@ -143,13 +207,25 @@ def print_summary(summary, echo=click.echo):
     for window in sorted(summary.calls_per_window):
         calls, answered = summary.calls_per_window[window], summary.answered_per_window[window]
         echo(f"  {window:<12} {answered:>6} / {calls:<6} {answered / max(1, calls):6.1%}")
+    if summary.habits:
+        echo("simulated debtors: " + ", ".join(f"{n} pay after {habit}" if habit != "never"
+                                               else f"{n} never pay"
+                                               for habit, n in summary.habits.items()))
+    if summary.phase is not None:
+        print_phase(summary.phase, echo)
 
 
 @click.command("simulate")
 @click.option("--contacts", "contacts", required=True, type=click.Path(exists=True, dir_okay=False),
               help="A contact list (CSV or XLSX) to run the campaign on.")
 @click.option("--days", default=3, show_default=True, type=click.IntRange(1, 60),
-              help="Working days to simulate.")
+              help="Calling days to simulate; with a playbook that ends, the phase's working "
+                   "days after day 0 (Saturdays between them simulated too).")
+@click.option("--playbook", default=DEFAULT, show_default=True,
+              type=click.Choice(sorted(BUILT_IN)), help="The simulated creditor's playbook.")
+@click.option("--playbook-file", type=click.File(encoding="utf-8"),
+              help="The simulated creditor's own steps instead (a file like `creditor set "
+                   "--playbook-file` takes).")
 @click.option("--seed", default=None, help="Seed of the simulated debtors (repeatable runs).")
 @click.option("--start", default=None, help="First day, YYYY-MM-DD (default: today).")
 @click.option("--every", "every_minutes", default=10, show_default=True,
@@ -158,8 +234,15 @@ def print_summary(summary, echo=click.echo):
               help="Run on this database instead of a throw-away SQLite file.")
 @click.option("--quiet", is_flag=True, help="Only the summary, not the daily reports.")
 @with_appcontext
-def simulate_command(contacts, days, seed, start, every_minutes, database_url, quiet):
+def simulate_command(contacts, days, playbook, playbook_file, seed, start, every_minutes,
+                     database_url, quiet):
     """Run a campaign over N working days on a simulated clock; print reports and a summary."""
+    steps = playbook_file.read() if playbook_file else None
+    try:
+        if steps:
+            parse_playbook(steps)
+    except PlaybookError as exc:
+        raise click.BadParameter(str(exc), param_hint="--playbook-file")
     try:
         first = date.fromisoformat(start) if start else date.today()
     except ValueError:
@@ -169,7 +252,8 @@ def simulate_command(contacts, days, seed, start, every_minutes, database_url, q
                                  database_url or f"sqlite:///{scratch}/campaign.db", seed,
                                  scratch=database_url is None)
         summary = run_campaign(app, contacts, days, first, every_minutes,
-                               progress=lambda day: click.echo(f"simulated {day}", err=True))
+                               progress=lambda day: click.echo(f"simulated {day}", err=True),
+                               playbook=playbook, seed=seed, playbook_steps=steps)
         app.extensions["cortesia.engine"].dispose()
     if not quiet:
         for day, text in summary.reports:

@@ -1,0 +1,73 @@
+"""Benchmark of a simulated courtesy phase: `simulate` of a 30-day cortesia-30 month at three sizes.
+
+    .venv/bin/python bench/courtesy_phase.py [--sizes 1000,3000,10000] [--days 30] [--every 10]
+
+Each size runs the simulator's campaign in-process, exactly as `flask --app app simulate
+--playbook cortesia-30 --days 30 --quiet` does (its own throw-away SQLite file, the simulated
+debtors, every tick of every working day), on a realistic contact list (the import
+benchmark's generator). Prints each time, the time per position, the growth ratio (time per
+position at the largest size over the smallest: linear is 1.0) and the largest size's time
+against the target of 5 minutes for 10,000 positions. The process's CPU time is printed next to
+each wall time: on a shared machine it is the steadier figure.
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import date
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from app import create_app  # noqa: E402
+from bench.import_contacts import write_csv  # noqa: E402
+from tools.simulate import build_campaign_app, run_campaign  # noqa: E402
+
+OUT = os.path.join(ROOT, "bench", "out")
+START = date(2026, 11, 24)
+TARGET_SECONDS = 300          # 10,000 positions over 30 working days (issue 11)
+
+
+def run(size, days, every, seed):
+    contacts = os.path.join(OUT, f"phase-{size}.csv")
+    write_csv(contacts, size)
+    with tempfile.TemporaryDirectory(prefix="cortesia-bench-phase-") as scratch:
+        app = build_campaign_app(create_app, f"sqlite:///{scratch}/campaign.db", seed,
+                                 scratch=True)
+        started, cpu = time.perf_counter(), time.process_time()
+        summary = run_campaign(app, contacts, days, START, every, playbook="cortesia-30",
+                               seed=seed)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        app.extensions["cortesia.engine"].dispose()
+    calls = sum(figures.contacts for figures in summary.phase.steps if figures.is_call)
+    sent = sum(figures.contacts for figures in summary.phase.steps if not figures.is_call)
+    statuses = ", ".join(f"{n} {s}" for s, n in summary.phase.statuses.most_common())
+    print(f"{size:>7,} positions: {seconds:8.1f} s ({cpu:.1f} s CPU)  "
+          f"{seconds / size * 1000:6.2f} ms/position  {calls:,} calls, {sent:,} emails; "
+          f"{statuses}", flush=True)
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,3000,10000")
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--every", type=int, default=10, help="minutes between ticks")
+    parser.add_argument("--seed", default="7")
+    args = parser.parse_args()
+    os.makedirs(OUT, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"simulate: cortesia-30 over {args.days} working days after day 0, a tick every "
+          f"{args.every} minutes in the windows, SQLite (seed {args.seed})")
+    times = {size: run(size, args.days, args.every, args.seed) for size in sizes}
+    small, large = min(sizes), max(sizes)
+    growth = (times[large] / large) / (times[small] / small)
+    print(f"growth: time per position at {large:,} / at {small:,} = {growth:.2f} (linear = 1.00)")
+    projected = times[large] / large * 10_000
+    print(f"{large:,} positions in {times[large]:.1f} s; 10,000 at this rate {projected:.0f} s "
+          f"= {projected / TARGET_SECONDS:.2f} of the 5-minute target (under 1.00 meets it)")
+
+
+if __name__ == "__main__":
+    main()
