@@ -3,9 +3,12 @@
 Steps run on the creditor's working days, inside its call windows. A call step opens the next
 call round (the dial pass plans and places its attempts); a written step queues its message in
 the outbox. A step that cannot run is never dropped silently: impossible (no email, a barred
-number, a landline for SMS) is skipped, not possible yet (the previous call round still under
-way) is postponed; each is an event with its reason. Steps of different days never run on the
-same day, so a position whose phase was paused catches up one step a day.
+number, a landline for SMS) is skipped, not possible yet (a call of the previous round ringing
+right now) is postponed; each is an event with its reason. A previous round still short of its
+attempts when the next call step comes ends there as `no_answer` (event `outcome` saying which
+step superseded it), so a round whose windows were missed never holds up the playbook. Steps of
+different days never run on the same day, so a position whose phase was paused catches up one
+step a day.
 """
 import logging
 from collections import Counter
@@ -17,10 +20,12 @@ from sqlalchemy import or_, select, update
 
 from contacts.status import resume_lapsed, set_status
 from db import insert_ignoring, session_scope
-from db.models import BlockedNumber, Creditor, Event, Position
+from db.models import Attempt, BlockedNumber, Creditor, Event, Outcome, Position
+from domain.calls import ACTIVE_STATUSES
 from domain import playbooks
 from domain.playbooks import CALL, PHONE_CHANNELS, is_working_day, playbook_of, steps_due
 from domain.statuses import Status
+from ivr.outcomes import close_position
 from notify.messages import ChannelUnavailable, queue_message
 from scheduler.retries import CallRules, open_window
 
@@ -43,13 +48,15 @@ class StepReport:
     postponed: Counter = field(default_factory=Counter)   # reason → steps postponed
     ended: int = 0
     resumed: int = 0
+    superseded: int = 0     # call rounds ended short by the next call step
 
     def summary(self):
         parts = [f"{n} {channel}" for channel, n in sorted(self.ran.items())]
         text = "steps: " + (", ".join(parts) if parts else "none") + " run"
         extra = [f"{n} skipped ({reason})" for reason, n in sorted(self.skipped.items())]
         extra += [f"{n} postponed ({reason})" for reason, n in sorted(self.postponed.items())]
-        extra += [f"{n} {label}" for n, label in ((self.ended, "phases ended"),
+        extra += [f"{n} {label}" for n, label in ((self.superseded, "call rounds superseded"),
+                                                  (self.ended, "phases ended"),
                                                   (self.resumed, "pauses over")) if n]
         return text + (f"; {', '.join(extra)}" if extra else "")
 
@@ -199,10 +206,13 @@ def _run_step(app, session, position, state, index, step, now, report, batch):
         return _skip(position, detail, "number_barred", now, report, batch)
     if step.channel == CALL:
         if state["round"] > 0 and state["outcome"] is None:
-            batch.event(position.id, "step_postponed", dict(detail, reason="call_round_under_way"),
-                        now, f"step_postponed:{position.id}:{index}")
-            report.postponed["call_round_under_way"] += 1
-            return False
+            if _ringing(session, position, state["round"]):
+                batch.event(position.id, "step_postponed", dict(detail, reason="call_under_way"),
+                            now, f"step_postponed:{position.id}:{index}")
+                report.postponed["call_under_way"] += 1
+                return False
+            _supersede_round(session, position, state, index, now)
+            report.superseded += 1
         state["round"] += 1
         state["outcome"] = state["outcome_at"] = None
         detail["round"] = state["round"]
@@ -216,6 +226,27 @@ def _run_step(app, session, position, state, index, step, now, report, batch):
     batch.event(position.id, "step", detail, now, f"step:{position.id}:{index}")
     report.ran[detail["channel"]] += 1
     return True
+
+
+def _ringing(session, position, round_):
+    """A call of the position's round is being placed or is ringing right now."""
+    return session.scalar(select(Attempt.id).where(
+        Attempt.position_id == position.id, Attempt.round == round_,
+        Attempt.status.in_(ACTIVE_STATUSES)).limit(1)) is not None
+
+
+def _supersede_round(session, position, state, index, now):
+    """The next call step has come and the previous round is still short of its attempts (its
+    windows were missed, say): it ends here, as `no_answer`, rather than hold up the playbook;
+    its planned attempts are withdrawn."""
+    session.execute(
+        update(Attempt).where(Attempt.position_id == position.id,
+                              Attempt.round == state["round"], Attempt.status == "pending")
+        .values(status="canceled", last_error=f"withdrawn: step {index} opens the next round")
+        .execution_options(synchronize_session=False))
+    close_position(session, position, Outcome.NO_ANSWER.value, SOURCE, now,
+                   detail={"round": state["round"], "superseded_by_step": index})
+    position.outcome = position.outcome_at = None   # the next round opens at once
 
 
 def _skip(position, detail, reason, now, report, batch):

@@ -101,18 +101,38 @@ def test_a_confirmed_round_keeps_the_position_open_and_the_next_round_starts_afr
     assert rounds == [(1, 1), (2, 1)]
 
 
-def test_a_call_step_is_postponed_while_the_previous_round_is_still_under_way(
+def test_a_round_short_of_its_attempts_is_superseded_by_the_next_call_step(
         app, session, simulator):
     creditor = make_creditor(session, playbook="custom",
                              playbook_steps="0 call\n1 call\n5 end\n")
     position = make_position(session, creditor)
     simulator.script(position.phone, DebtorScript("no-answer"))
     tick(app, rome(2026, 12, 1, 9, 0))           # round 1, attempt 1: no answer
-    tick(app, rome(2026, 12, 2, 9, 0))           # day 1: round 1 still has attempts to make
+    tick(app, rome(2026, 12, 1, 9, 30))          # attempt 2 planned for the afternoon...
+    tick(app, rome(2026, 12, 2, 9, 0))           # ...whose window no pass met: day 1 comes
+    outcomes = events(session, position, "outcome")
+    assert [(e.detail["outcome"], e.detail["superseded_by_step"]) for e in outcomes] == \
+        [("no_answer", 1)]
+    attempts = session.scalars(select(Attempt).order_by(Attempt.id)).all()
+    assert [(a.round, a.number, a.status) for a in attempts] == [
+        (1, 1, "no-answer"), (1, 2, "canceled"), (2, 1, "no-answer")]
+    position = fresh(session, position)
+    assert (position.round, position.outcome) == (2, None)
+
+
+def test_a_call_step_waits_while_a_call_of_the_previous_round_rings(app, session, simulator):
+    creditor = make_creditor(session, playbook="custom",
+                             playbook_steps="0 call\n1 call\n5 end\n")
+    position = make_position(session, creditor)
+    session.add(Attempt(position_id=position.id, round=1, number=1, status="ringing",
+                        to_number=position.phone))
+    session.commit()
+    run_steps(app, rome(2026, 12, 1, 9, 0))      # the phase starts: its day-1 call is tomorrow
+    run_steps(app, rome(2026, 12, 2, 9, 0))
+    run_steps(app, rome(2026, 12, 2, 9, 1))      # asked again: recorded once, not twice
     postponed = events(session, position, "step_postponed")
-    assert [e.detail["reason"] for e in postponed] == ["call_round_under_way"]
-    tick(app, rome(2026, 12, 2, 9, 30))          # asked again: recorded once, not twice
-    assert len(events(session, position, "step_postponed")) == 1
+    assert [e.detail["reason"] for e in postponed] == ["call_under_way"]
+    assert fresh(session, position).round == 1
 
 
 def test_an_impossible_step_is_skipped_with_its_reason_and_the_playbook_goes_on(
