@@ -36,7 +36,7 @@ def close_position(session, position, outcome, source, now, attempt_id=None, det
     if position.status != Status.OPEN.value:
         return True
     if outcome == Outcome.CALLBACK_REQUESTED.value:
-        session.add(CallbackRequest(position_id=position.id, attempt_id=attempt_id, requested_at=now))
+        _queue_callback(session, position, attempt_id, now)
         record_event(session, position.id, "callback_queued", source, attempt_id=attempt_id, at=now)
     if outcome in NUMBER_BLOCKING_OUTCOMES:
         _block_number(session, position, outcome, now)
@@ -46,6 +46,20 @@ def close_position(session, position, outcome, source, now, attempt_id=None, det
                          {"to": mail.to_address, "kind": mail.kind}, attempt_id=attempt_id, at=now)
     _follow_status(session, position, outcome, source, now)
     return True
+
+
+def _queue_callback(session, position, attempt_id, now):
+    """Put the position in the callback queue: its one request, opened again when an earlier
+    round's was closed already (what that collector recorded stays in the events)."""
+    request = session.scalar(select(CallbackRequest).where(
+        CallbackRequest.position_id == position.id).with_for_update())
+    if request is None:
+        session.add(CallbackRequest(position_id=position.id, attempt_id=attempt_id,
+                                    requested_at=now))
+    elif request.status != "open":
+        request.status, request.attempt_id, request.requested_at = "open", attempt_id, now
+        request.claimed_by = request.claimed_until = request.closed_at = None
+        request.result = request.note = request.promise_date = request.promise_amount = None
 
 
 def _follow_status(session, position, outcome, source, now):

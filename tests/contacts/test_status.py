@@ -159,3 +159,18 @@ def test_a_new_playbook_is_followed_by_positions_not_started_yet(session):
     session.refresh(dialled)
     assert (waiting.round, waiting.step) == (0, 0)
     assert (dialled.round, dialled.step) == (1, 1)
+
+
+def test_a_second_rounds_callback_request_opens_the_positions_request_again(session, position):
+    position.round = 1
+    first = make_attempt(session, position, round=1, status="in-progress")
+    apply_outcome(session, first, "callback_requested", "twilio:gather", NOW)
+    request = session.scalars(select(CallbackRequest)).one()
+    request.status, request.result, request.closed_at = "closed", "unreachable", NOW
+    position.round, position.outcome = 2, None
+    session.commit()
+    second = make_attempt(session, position, round=2, status="in-progress")
+    assert apply_outcome(session, second, "callback_requested", "twilio:gather", NOW)
+    session.commit()
+    request = session.scalars(select(CallbackRequest)).one()
+    assert (request.status, request.result, request.attempt_id) == ("open", None, second.id)
