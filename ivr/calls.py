@@ -9,12 +9,12 @@ recorded again, and a replayed turn returns the same TwiML because the flow is p
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from audio.store import recorded_urls
 from db.events import record_event
-from db.models import Attempt, Outcome, Position
+from db.models import Attempt, Creditor, Outcome, Position
 from domain.calls import IN_PROGRESS, PROGRESS, TERMINAL_STATUSES
 from ivr import flow
 from ivr.facts import is_attempt_token
@@ -31,6 +31,17 @@ ATTEMPT_BY_TOKEN = select(Attempt).where(Attempt.token == bindparam("token"))
 ATTEMPT_TO_SPEAK = ATTEMPT_BY_TOKEN.options(
     joinedload(Attempt.position).joinedload(Position.creditor))
 SID_HOLDER = select(Attempt.id).where(Attempt.call_sid == bindparam("sid"))
+# A status callback (two thirds of all webhooks) reads and writes the attempt's row through
+# Core: the ORM's identity map, flush and lazy loads cost it several times the SQL.
+_ATTEMPTS = Attempt.__table__
+STATUS_FACTS = select(*(_ATTEMPTS.c[name] for name in (
+    "id", "position_id", "status", "call_sid", "answered_by", "outcome", "round", "number"))
+).where(_ATTEMPTS.c.token == bindparam("token"))
+ATTEMPT_UPDATE = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+_POSITIONS = Position.__table__
+ROUND_OF = select(_POSITIONS.c.outcome, _POSITIONS.c.round, Creditor.__table__.c.max_attempts) \
+    .join(Creditor.__table__, Creditor.__table__.c.id == _POSITIONS.c.creditor_id) \
+    .where(_POSITIONS.c.id == bindparam("position_id"))
 
 
 @dataclass(frozen=True)
@@ -44,12 +55,18 @@ class Speaking:
     clips: Callable[[str, str, dict, tuple], dict]
 
 
-def find_attempt(session, token, to_speak=True):
-    """The attempt a webhook URL names, or None; `to_speak` loads what the prompts need too
-    (a status callback says nothing and seldom needs its position)."""
+def find_attempt(session, token):
+    """The attempt a webhook URL names, with what the prompts need of it, or None."""
     if not is_attempt_token(token):
         return None
-    return session.scalar(ATTEMPT_TO_SPEAK if to_speak else ATTEMPT_BY_TOKEN, {"token": token})
+    return session.scalar(ATTEMPT_TO_SPEAK, {"token": token})
+
+
+def status_facts(session, token):
+    """What a status callback needs of the attempt a URL names (a row, not an Attempt), or None."""
+    if not is_attempt_token(token):
+        return None
+    return session.execute(STATUS_FACTS, {"token": token}).first()
 
 
 def caller_for(position):
@@ -116,7 +133,10 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url):
 
 
 def record_status(session, attempt, facts, now):
-    """A status callback: move the attempt forward; a final status closes it."""
+    """A status callback: move the attempt forward; a final status closes it.
+
+    `attempt` needs only its columns (`status_facts`' row will do): the attempt is written
+    with one UPDATE, and loaded as an Attempt only when its call round ends as no_answer."""
     status = facts.status or ""
     detail = {key: value for key, value in (
         ("status", facts.status), ("duration", facts.duration), ("answered_by", facts.answered_by),
@@ -124,26 +144,31 @@ def record_status(session, attempt, facts, now):
     if not record_event(session, attempt.position_id, "status", _source("status", facts), detail,
                         attempt_id=attempt.id, at=now, dedupe_key=f"status:{attempt.id}:{status}"):
         return
-    _note_call(session, attempt, facts)
+    changes = _call_changes(session, attempt, facts)
     if status in TERMINAL_STATUSES:
-        _close(session, attempt, status, facts, now)
-    else:
-        _advance_status(attempt, status)
+        if attempt.status not in TERMINAL_STATUSES:
+            changes.update(status=status, ended_at=now)
+        if facts.duration is not None:
+            changes["duration"] = facts.duration
+    elif _moves_forward(attempt.status, status):
+        changes["status"] = status
+    if changes:
+        session.execute(ATTEMPT_UPDATE, dict(changes, attempt_id=attempt.id))
+    if status in TERMINAL_STATUSES:
+        _close(session, attempt, facts, now)
     session.commit()
 
 
-def _close(session, attempt, status, facts, now):
-    if attempt.status not in TERMINAL_STATUSES:
-        attempt.status = status
-        attempt.ended_at = now
-    if facts.duration is not None:
-        attempt.duration = facts.duration
-    position = attempt.position
+def _close(session, attempt, facts, now):
+    if attempt.outcome is not None:
+        return
+    outcome, round_, max_attempts = session.execute(
+        ROUND_OF, {"position_id": attempt.position_id}).one()
     # Twilio sends the final status after every <Gather> of the call has been answered, so an
     # attempt without an outcome by now has none; the last one allowed ends its call round.
-    if (attempt.outcome is None and position.outcome is None and attempt.round == position.round
-            and attempt.number >= position.creditor.max_attempts):
-        apply_outcome(session, attempt, Outcome.NO_ANSWER.value, _source("status", facts), now)
+    if outcome is None and attempt.round == round_ and attempt.number >= max_attempts:
+        apply_outcome(session, session.get(Attempt, attempt.id), Outcome.NO_ANSWER.value,
+                      _source("status", facts), now)
 
 
 def _record_reply(session, attempt, reply, source, now):
@@ -158,20 +183,32 @@ def _record_reply(session, attempt, reply, source, now):
 
 
 def _note_call(session, attempt, facts):
-    """Facts every Twilio request carries, kept when the dialer has not stored them yet.
+    """Facts every Twilio request carries, kept when the dialer has not stored them yet."""
+    for name, value in _call_changes(session, attempt, facts).items():
+        setattr(attempt, name, value)
+
+
+def _call_changes(session, attempt, facts):
+    """{column: value} of the facts every Twilio request carries that the attempt lacks.
 
     A CallSid is unique: one another attempt holds already (a forged or clipped value) is
     not this call's, so it is left out rather than failing the whole webhook."""
+    changes = {}
     sid = facts.call_sid
     if sid and not attempt.call_sid and session.scalar(SID_HOLDER, {"sid": sid}) is None:
-        attempt.call_sid = sid
+        changes["call_sid"] = sid
     if facts.answered_by and not attempt.answered_by:
-        attempt.answered_by = facts.answered_by
+        changes["answered_by"] = facts.answered_by
+    return changes
+
+
+def _moves_forward(current, status):
+    return status in PROGRESS and current not in TERMINAL_STATUSES \
+        and PROGRESS[status] > PROGRESS.get(current, 0)
 
 
 def _advance_status(attempt, status):
-    if status in PROGRESS and attempt.status not in TERMINAL_STATUSES \
-            and PROGRESS[status] > PROGRESS.get(attempt.status, 0):
+    if _moves_forward(attempt.status, status):
         attempt.status = status
 
 

@@ -96,7 +96,7 @@ def keys(token, step):
 @twilio_signed
 def status(token):
     session = get_session()
-    attempt = calls.find_attempt(session, token, to_speak=False)
+    attempt = calls.status_facts(session, token)
     if attempt is not None:
         calls.record_status(session, attempt, CallFacts.from_form(request.form), _now())
     return Response(status=204)
