@@ -84,16 +84,29 @@ def voice_for(position, voices, recordings=None):
                  fields=dict(fields, creditor=position.creditor.greeting_name))
 
 
-def _voice(session, position, speaking):
-    """`voice_for`, with the creditor's wording, recordings and rendered clips."""
-    language = position.spoken_language
-    overrides = overrides_of(session, position.creditor_id, language)
-    voice = voice_for(position, speaking.voices, recorded_urls(
-        session, position.creditor_id, language, speaking.recording_url))
+@dataclass(frozen=True)
+class _Speaker:
+    """What a call's prompts need of its position, read before the turn's commit expires it."""
+
+    voice: Voice
+    creditor_id: int
+    personal: tuple
+
+
+def _speaker(position, speaking):
+    voice = voice_for(position, speaking.voices)
     personal = tuple(value for key, value in voice.fields.items() if key != "creditor") \
         if position.creditor.synthesize_personal else ()
-    clips = speaking.clips(position.creditor.greeting_name, language, overrides, personal)
-    return replace(voice, clips=clips, overrides=overrides)
+    return _Speaker(voice, position.creditor_id, personal)
+
+
+def _voice(session, speaker, speaking):
+    """The speaker's voice, with the creditor's wording, recordings and rendered clips."""
+    voice, language = speaker.voice, speaker.voice.language
+    overrides = overrides_of(session, speaker.creditor_id, language)
+    recordings = recorded_urls(session, speaker.creditor_id, language, speaking.recording_url)
+    clips = speaking.clips(voice.fields["creditor"], language, overrides, speaker.personal)
+    return replace(voice, recordings=recordings, clips=clips, overrides=overrides)
 
 
 def answer_call(session, attempt, facts, now, speaking, action_url):
@@ -107,8 +120,9 @@ def answer_call(session, attempt, facts, now, speaking, action_url):
     if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
+    speaker = _speaker(attempt.position, speaking)   # no second load of position and creditor
     session.commit()
-    return reply_twiml(reply, _voice(session, attempt.position, speaking), action_url)
+    return reply_twiml(reply, _voice(session, speaker, speaking), action_url)
 
 
 def take_keys(session, attempt, state, facts, now, speaking, action_url):
@@ -128,8 +142,9 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url):
             pressed = f"{attempt.digits},{digits}" if attempt.digits else digits
             attempt.digits = pressed[:DIGITS_KEPT]
         _record_reply(session, attempt, reply, source, now)
+    speaker = _speaker(attempt.position, speaking)   # no second load of position and creditor
     session.commit()
-    return reply_twiml(reply, _voice(session, attempt.position, speaking), action_url)
+    return reply_twiml(reply, _voice(session, speaker, speaking), action_url)
 
 
 def record_status(session, attempt, facts, now):
