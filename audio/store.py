@@ -3,7 +3,7 @@
 The audio lives in the database, not on a web server's disk, so any number of stateless web
 processes can serve it.
 """
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from audio.recordings import PreparedRecording
 from db.models import Recording, utcnow
@@ -24,10 +24,16 @@ def check_slot(slot, language, overrides=None):
         raise UnknownSlot(f"no prompt slot {slot!r}; the slots are: {', '.join(sorted(slots))}")
 
 
+# Built once, on the table: every answered call's turn reads it (a fifth of the ORM's cost).
+_RECORDINGS = Recording.__table__
+RECORDED = select(_RECORDINGS.c.slot, _RECORDINGS.c.sha256).where(
+    _RECORDINGS.c.creditor_id == bindparam("creditor_id"),
+    _RECORDINGS.c.language == bindparam("language"))
+
+
 def recorded_urls(session, creditor_id, language, url_for_sha):
     """{slot: URL} of the creditor's recordings in `language`."""
-    rows = session.execute(select(Recording.slot, Recording.sha256).where(
-        Recording.creditor_id == creditor_id, Recording.language == language)).all()
+    rows = session.execute(RECORDED, {"creditor_id": creditor_id, "language": language}).all()
     return {slot: url_for_sha(sha) for slot, sha in rows}
 
 

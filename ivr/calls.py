@@ -30,10 +30,10 @@ DIGITS_KEPT = 200
 ATTEMPT_BY_TOKEN = select(Attempt).where(Attempt.token == bindparam("token"))
 ATTEMPT_TO_SPEAK = ATTEMPT_BY_TOKEN.options(
     joinedload(Attempt.position).joinedload(Position.creditor))
-SID_HOLDER = select(Attempt.id).where(Attempt.call_sid == bindparam("sid"))
 # A status callback (two thirds of all webhooks) reads and writes the attempt's row through
 # Core: the ORM's identity map, flush and lazy loads cost it several times the SQL.
 _ATTEMPTS = Attempt.__table__
+SID_HOLDER = select(_ATTEMPTS.c.id).where(_ATTEMPTS.c.call_sid == bindparam("sid"))
 STATUS_FACTS = select(*(_ATTEMPTS.c[name] for name in (
     "id", "position_id", "status", "call_sid", "answered_by", "outcome", "round", "number"))
 ).where(_ATTEMPTS.c.token == bindparam("token"))

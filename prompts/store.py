@@ -1,14 +1,21 @@
 """Creditors' own wording of prompt slots, kept in the database."""
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from db.models import PromptText, utcnow
 from prompts.templates import check_override
 
 
+# Built once, on the table: every answered call's turn reads it (a fifth of the ORM's cost).
+_PROMPT_TEXTS = PromptText.__table__
+OVERRIDES = select(_PROMPT_TEXTS.c.slot, _PROMPT_TEXTS.c.text).where(
+    _PROMPT_TEXTS.c.creditor_id == bindparam("creditor_id"),
+    _PROMPT_TEXTS.c.language == bindparam("language"))
+
+
 def overrides_of(session, creditor_id, language):
     """{slot: text} of the creditor's own wording in `language`."""
-    return dict(session.execute(select(PromptText.slot, PromptText.text).where(
-        PromptText.creditor_id == creditor_id, PromptText.language == language)).all())
+    return dict(session.execute(OVERRIDES, {"creditor_id": creditor_id,
+                                            "language": language}).all())
 
 
 # Where `overrides_in` keeps what it read, in the session's own `info`.
