@@ -6,12 +6,14 @@ Every webhook is signed like Twilio signs it, and the TwiML is followed as Twili
 (see `telephony.twiml_runner`). Each call is kept in `Simulator.calls` with its requests and
 a transcript of what was heard.
 """
+import io
 import logging
 import random
+import sys
 import uuid
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
@@ -236,15 +238,14 @@ class Simulator(SmsSimulation):
         path = url[len(self.base_url):]
         record = WebhookRequest(kind, method, url, urlsplit(url).path, params)
         call.requests.append(record)
-        headers = {"X-Twilio-Signature": self._validator.compute_signature(url, params)}
+        signature = self._validator.compute_signature(url, params)
         try:
-            response = self._client.open(path, method=method, headers=headers, **_body(params))
+            record.status_code, record.body = _call_app(self.app, method, path, signature, params)
         except Exception as exc:  # the app crashed: Twilio would only see a 500
             log.exception("webhook %s crashed", path)
             call.errors.append(f"{method} {path} raised {exc!r}")
             return None
-        record.status_code, record.body = response.status_code, response.get_data(as_text=True)
-        if response.status_code >= 400:
+        if record.status_code >= 400:
             call.errors.append(f"{method} {path} answered HTTP {response.status_code}")
             return None
         return record
@@ -262,8 +263,31 @@ class Simulator(SmsSimulation):
         return self.app.extensions.get("cortesia.clock", utcnow)()
 
 
-def _body(params):
-    """A form body as Twilio sends it: encoded once here rather than by the test client."""
-    if not params:
-        return {}
-    return {"data": urlencode(params), "content_type": "application/x-www-form-urlencoded"}
+def _call_app(app, method, path, signature, params):
+    """(HTTP status, body) of one signed request handed straight to the app's WSGI callable.
+
+    What a web server hands the app, built here once per request: the test client's request
+    builder, cookie jar and response wrapper cost a fifth of a simulated call."""
+    path, _, query = path.partition("?")
+    body = urlencode(params).encode() if params else b""
+    environ = {
+        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "QUERY_STRING": query,
+        # PEP 3333: the path unquoted, its UTF-8 bytes as latin-1 (what werkzeug does)
+        "PATH_INFO": unquote(path).encode().decode("latin-1"),
+        "SERVER_NAME": "localhost", "SERVER_PORT": "80", "HTTP_HOST": "localhost",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_X_TWILIO_SIGNATURE": signature, "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    if body:
+        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    status = []
+    chunks = app(environ, lambda line, headers, exc_info=None: status.append(line))
+    try:
+        text = b"".join(chunks).decode()
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    return int(status[0].split(" ", 1)[0]), text
