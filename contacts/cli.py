@@ -171,10 +171,7 @@ def import_command(file, creditor_name, close_missing):
         closing = " and no position was closed" if close_missing else ""
         raise click.ClickException(f"{file}: {outcome.refusal}; nothing was imported{closing}")
     result = outcome.result
-    if result.encoding:
-        click.echo(f"Read as {result.encoding} text.")
-    for rejection in result.rejections:
-        click.echo(f"row {rejection.row_number}: {rejection.reason}")
+    echo_reading(result)
     click.echo(f"{result.imported} imported, {result.updated} updated, "
                f"{result.rejected} rejected (import batch {result.batch_id}).")
     if result.closed is not None:
@@ -207,3 +204,11 @@ def _progress_printer():
 def init_app(app):
     app.cli.add_command(creditor_cli)
     app.cli.add_command(import_command)
+
+
+def echo_reading(result):
+    """How a list or payments file was read: its encoding, then each rejected row and why."""
+    if result.encoding:
+        click.echo(f"Read as {result.encoding} text.")
+    for rejection in result.rejections:
+        click.echo(f"row {rejection.row_number}: {rejection.reason}")

@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 
 from cli.clock import now_option
 from cli.lookup import find_creditor
+from contacts.cli import echo_reading
 from contacts.payments import pay_file
 from contacts.sources import Limits
 from db import get_sessionmaker, session_scope
@@ -25,10 +26,7 @@ def payments_command(file, creditor_name, now):
     if outcome.refusal is not None:
         raise click.ClickException(f"{file}: {outcome.refusal}; nothing was applied")
     result = outcome.result
-    if result.encoding:
-        click.echo(f"Read as {result.encoding} text.")
-    for rejection in result.rejections:
-        click.echo(f"row {rejection.row_number}: {rejection.reason}")
+    echo_reading(result)
     click.echo(f"{result.applied} applied ({result.paid_in_full} paid in full, "
                f"{result.partial} partial), {result.rejected} rejected.")
     if result.applied == 0:
