@@ -23,6 +23,14 @@ class PlaceCallError(Exception):
         self.maybe_placed = maybe_placed
 
 
+# The progress callbacks each call asks for (Twilio's StatusCallbackEvent). "ringing" is the
+# first sign that the call exists (what reconciles a call whose REST answer was lost) and what
+# the console shows as ringing; "completed" is every final status. "initiated" says nothing a
+# queued call does not, and "answered" arrives anyway as the answer webhook, so asking for them
+# would only add two requests to every answered call.
+STATUS_CALLBACK_EVENTS = ("ringing", "completed")
+
+
 @dataclass(frozen=True)
 class CallRequest:
     """What a dialer asks the provider to do: ring `to` and fetch TwiML from `url`."""

@@ -20,7 +20,8 @@ from twilio.request_validator import RequestValidator
 
 from db.models import utcnow
 from domain.calls import BUSY, COMPLETED, FAILED, IN_PROGRESS, INITIATED, NO_ANSWER, RINGING
-from telephony import E164, CallRequest, PlaceCallError, webhook_auth_token
+from telephony import (E164, STATUS_CALLBACK_EVENTS, CallRequest, PlaceCallError,
+                       webhook_auth_token)
 from telephony.simulated_sms import SmsSimulation
 from telephony.twiml_runner import HANGUP, Debtor, Document, TwimlRunner, parse_twiml
 
@@ -33,6 +34,8 @@ UNANSWERED = (BUSY, NO_ANSWER, FAILED)
 IDENTIFY = "<identify>"
 WRONG_CODE = "<wrong code>"
 ANSWERS = ("human", "machine") + UNANSWERED
+# The StatusCallbackEvent a CallStatus belongs to; Twilio posts only the events a call asked for.
+EVENT_OF_STATUS = {INITIATED: "initiated", RINGING: "ringing", IN_PROGRESS: "answered"}
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ class Simulator(SmsSimulation):
         return self._random.choices(scripts, weights=weights)[0]
 
     def _ring_unanswered(self, call):
-        self._status(call, "initiated")
+        self._status(call, INITIATED)
         if call.script.answer != FAILED:
             self._status(call, RINGING)
         self._status(call, call.script.answer, CallDuration="0")
@@ -205,6 +208,8 @@ class Simulator(SmsSimulation):
 
     def _status(self, call, status, **extra):
         call.status = status
+        if EVENT_OF_STATUS.get(status, "completed") not in STATUS_CALLBACK_EVENTS:
+            return
         sequence = sum(1 for r in call.requests if r.kind == "status")
         params = dict(self._call_params(call, status), CallbackSource="call-progress-events",
                       SequenceNumber=str(sequence), Timestamp=format_datetime(self._now()), **extra)

@@ -23,13 +23,13 @@ from twilio.rest import Client
 from urllib3.exceptions import ProtocolError
 
 from domain.phones import mask_phone
-from telephony import CallRequest, PlaceCallError, SendSmsError, SmsRequest
+from telephony import (STATUS_CALLBACK_EVENTS, CallRequest, PlaceCallError, SendSmsError,
+                       SmsRequest)
 
 TWILIO_API_BASE_URL = "https://api.twilio.com"
 # Long enough for a slow answer from Twilio, short enough that one stuck request does not
 # hold a dial pass (and the calls queued behind it) for minutes.
 HTTP_TIMEOUT_SECONDS = 15
-STATUS_CALLBACK_EVENTS = ["initiated", "ringing", "answered", "completed"]
 # What every call asks for besides its numbers and URLs, encoded once.
 FIXED_CALL_FIELDS = urlencode([("Method", "POST"), ("StatusCallbackMethod", "POST")]
                               + [("StatusCallbackEvent", e) for e in STATUS_CALLBACK_EVENTS]

@@ -32,15 +32,15 @@ def statuses(app):
 def test_every_webhook_is_signed_like_twilio_signs_it():
     app, call, _ = run({"/ivr/tok/answer": GREETING, "/ivr/tok/identify": GOODBYE},
                        DebtorScript("human", ("1",)))
-    assert len(app.received) >= 5 and all(r.signed for r in app.received)
+    assert len(app.received) >= 3 and all(r.signed for r in app.received)
 
 
-def test_an_answered_call_reports_its_progress_then_completes():
+def test_an_answered_call_reports_ringing_then_completes():
     app, call, sid = run({"/ivr/tok/answer": GOODBYE}, DebtorScript("human", ()))
-    assert statuses(app) == ["initiated", "ringing", "in-progress", "completed"]
-    assert paths(app)[3] == "/ivr/tok/answer"
+    assert statuses(app) == ["ringing", "completed"]
+    assert paths(app)[1] == "/ivr/tok/answer"
     status_forms = [r.form for r in app.received if r.path.endswith("/status")]
-    assert [f["SequenceNumber"] for f in status_forms] == ["0", "1", "2", "3"]
+    assert [f["SequenceNumber"] for f in status_forms] == ["0", "1"]
     assert all(f["CallbackSource"] == "call-progress-events" for f in status_forms)
     assert int(status_forms[-1]["CallDuration"]) >= 1
     assert sid.startswith("CA") and len(sid) == 34 and call.status == "completed"
@@ -48,7 +48,7 @@ def test_an_answered_call_reports_its_progress_then_completes():
 
 def test_requests_carry_twilios_call_parameters():
     app, _, sid = run({"/ivr/tok/answer": GOODBYE}, DebtorScript("human", ()))
-    answer = app.received[3].form
+    answer = app.received[1].form
     assert answer["CallSid"] == sid and answer["AccountSid"].startswith("AC")
     assert answer["To"] == "+393331234567" and answer["From"] == "+390212345678"
     assert answer["Direction"] == "outbound-api" and answer["ApiVersion"] == "2010-04-01"
@@ -56,9 +56,9 @@ def test_requests_carry_twilios_call_parameters():
 
 
 @pytest.mark.parametrize("answer, expected", [
-    ("busy", ["initiated", "ringing", "busy"]),
-    ("no-answer", ["initiated", "ringing", "no-answer"]),
-    ("failed", ["initiated", "failed"]),
+    ("busy", ["ringing", "busy"]),
+    ("no-answer", ["ringing", "no-answer"]),
+    ("failed", ["failed"]),
 ])
 def test_an_unanswered_call_only_reports_its_status(answer, expected):
     app, call, _ = run({"/ivr/tok/answer": GOODBYE}, DebtorScript(answer))
@@ -70,38 +70,38 @@ def test_an_unanswered_call_only_reports_its_status(answer, expected):
 def test_a_machine_answers_with_answered_by_machine_start_and_presses_nothing():
     app, call, _ = run({"/ivr/tok/answer": GREETING, "/ivr/tok/identify": GOODBYE},
                        DebtorScript("machine", ("1",)))
-    assert app.received[3].form["AnsweredBy"] == "machine_start"
-    assert "Digits" not in app.received[4].form  # the fall-through <Redirect>, not a key
-    assert statuses(app) == ["initiated", "ringing", "in-progress", "completed"]
+    assert app.received[1].form["AnsweredBy"] == "machine_start"
+    assert "Digits" not in app.received[2].form  # the fall-through <Redirect>, not a key
+    assert statuses(app) == ["ringing", "completed"]
 
 
 def test_digits_go_to_the_gather_action_and_its_twiml_replaces_the_document():
     app, call, _ = run({"/ivr/tok/answer": GREETING, "/ivr/tok/identify": GOODBYE},
                        DebtorScript("human", ("1",)))
-    assert paths(app)[4] == "/ivr/tok/identify?turn=1&silent=0"
-    assert app.received[4].form["Digits"] == "1"
+    assert paths(app)[2] == "/ivr/tok/identify?turn=1&silent=0"
+    assert app.received[2].form["Digits"] == "1"
     assert [h.text for h in call.transcript] == ["Buongiorno, premere 1.", "Arrivederci."]
 
 
 def test_silence_falls_through_to_the_verb_after_gather():
     app, call, _ = run({"/ivr/tok/answer": GREETING, "/ivr/tok/identify": GOODBYE},
                        DebtorScript("human", ("",)))
-    assert paths(app)[4] == "/ivr/tok/identify?turn=1&silent=1"
-    assert "Digits" not in app.received[4].form
+    assert paths(app)[2] == "/ivr/tok/identify?turn=1&silent=1"
+    assert "Digits" not in app.received[2].form
 
 
 def test_silence_posts_an_empty_result_when_asked_to():
     document = GREETING.replace('timeout="6"', 'timeout="6" actionOnEmptyResult="true"')
     app, _, _ = run({"/ivr/tok/answer": document, "/ivr/tok/identify": GOODBYE},
                     DebtorScript("human", ("",)))
-    assert paths(app)[4] == "/ivr/tok/identify?turn=1&silent=0"
-    assert app.received[4].form["Digits"] == ""
+    assert paths(app)[2] == "/ivr/tok/identify?turn=1&silent=0"
+    assert app.received[2].form["Digits"] == ""
 
 
 def test_num_digits_keeps_only_the_first_keys():
     app, _, _ = run({"/ivr/tok/answer": GREETING, "/ivr/tok/identify": GOODBYE},
                     DebtorScript("human", ("12345#",)))
-    assert app.received[4].form["Digits"] == "1"
+    assert app.received[2].form["Digits"] == "1"
 
 
 def test_finish_on_key_ends_the_digits_and_is_not_sent():
@@ -109,8 +109,8 @@ def test_finish_on_key_ends_the_digits_and_is_not_sent():
             '<Say>Codice?</Say></Gather></Response>')
     app, _, _ = run({"/ivr/tok/answer": code, "/ivr/tok/code": GOODBYE},
                     DebtorScript("human", ("12345#9",)))
-    assert paths(app)[4] == "/ivr/tok/code"   # relative action, resolved like Twilio does
-    assert app.received[4].form["Digits"] == "12345"
+    assert paths(app)[2] == "/ivr/tok/code"   # relative action, resolved like Twilio does
+    assert app.received[2].form["Digits"] == "12345"
 
 
 def test_hangup_ends_the_call_and_later_verbs_are_not_heard():
@@ -120,8 +120,8 @@ def test_hangup_ends_the_call_and_later_verbs_are_not_heard():
 
 def test_a_debtor_who_hangs_up_at_a_gather_ends_the_call():
     app, call, _ = run({"/ivr/tok/answer": GREETING}, DebtorScript("human", ("hangup",)))
-    assert statuses(app) == ["initiated", "ringing", "in-progress", "completed"]
-    assert len(app.received) == 5
+    assert statuses(app) == ["ringing", "completed"]
+    assert len(app.received) == 3
 
 
 def test_hangup_after_cuts_the_call_mid_speech():
@@ -141,14 +141,14 @@ def test_a_get_redirect_signs_the_url_with_its_query():
     documents = {"/ivr/tok/answer": '<Response><Redirect method="GET">/ivr/tok/next?a=1</Redirect></Response>',
                  "/ivr/tok/next": GOODBYE}
     app, call, _ = run(documents, DebtorScript("human", ()))
-    redirected = app.received[4]
+    redirected = app.received[2]
     assert redirected.signed and "CallSid=" in redirected.query and not call.errors
 
 
 def test_end_of_document_ends_the_call():
     app, call, _ = run({"/ivr/tok/answer": "<Response><Say>Solo questo.</Say></Response>"},
                        DebtorScript("human", ("1",)))
-    assert statuses(app)[-1] == "completed" and len(app.received) == 5
+    assert statuses(app)[-1] == "completed" and len(app.received) == 3
 
 
 def test_an_endless_loop_is_cut():

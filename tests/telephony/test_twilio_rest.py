@@ -50,7 +50,7 @@ def test_the_call_carries_webhooks_machine_detection_and_ring_timeout(api):
     assert form["Url"] == [REQUEST.url] and form["Method"] == ["POST"]
     assert form["StatusCallback"] == [REQUEST.status_callback]
     assert form["StatusCallbackMethod"] == ["POST"]
-    assert form["StatusCallbackEvent"] == ["initiated", "ringing", "answered", "completed"]
+    assert form["StatusCallbackEvent"] == ["ringing", "completed"]
     assert form["MachineDetection"] == ["Enable"]
     assert form["Timeout"] == ["25"]
 
