@@ -1,6 +1,8 @@
 """How the console writes ages, money and times, the Italian way."""
 from babel.numbers import format_currency
 
+from reports.words import OUTCOMES as OUTCOME_WORDS
+
 
 def age(delta):
     minutes = int(delta.total_seconds() // 60)
@@ -35,10 +37,7 @@ EVENT_LABELS = {
 }
 
 
-OUTCOME_LABELS = {None: "in corso", "pending": "in corso", "confirmed": "confermata",
-                  "wrong_person": "persona errata", "identity_failed": "identità non verificata",
-                  "callback_requested": "richiamata richiesta", "opted_out": "non chiamare",
-                  "no_answer": "senza risposta"}
+OUTCOME_LABELS = {None: "in corso", "pending": "in corso", **OUTCOME_WORDS["it"]}
 
 
 def outcome_label(outcome):

@@ -9,6 +9,9 @@ class Outcome(str, enum.Enum):
     WRONG_PERSON = "wrong_person"
     IDENTITY_FAILED = "identity_failed"
     CALLBACK_REQUESTED = "callback_requested"
+    DECLARED_PAID = "declared_paid"
+    PROMISED = "promised"
+    DISPUTED = "disputed"
     OPTED_OUT = "opted_out"
     NO_ANSWER = "no_answer"
 

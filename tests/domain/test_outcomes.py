@@ -3,7 +3,7 @@ from domain.outcomes import MAIL_FALLBACK_OUTCOMES, NUMBER_BLOCKING_OUTCOMES, OU
 
 def test_outcomes_are_the_words_stored_and_documented():
     assert OUTCOMES == ["confirmed", "wrong_person", "identity_failed", "callback_requested",
-                        "opted_out", "no_answer"]
+                        "declared_paid", "promised", "disputed", "opted_out", "no_answer"]
     assert Outcome("opted_out") is Outcome.OPTED_OUT
 
 
