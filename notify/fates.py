@@ -36,11 +36,12 @@ def mark_data(app, mail):
 def record_sent(app, mail, now, provider_id=None):
     """The server (or the SMS provider) accepted `mail`: mark it sent, and note it on its
     position."""
+    values = dict(status="sent", sent_at=now, tries=OutgoingMail.tries + 1, lease_until=None)
+    if provider_id is not None:
+        values["provider_id"] = provider_id
     with session_scope(app) as session:
-        row = session.get(OutgoingMail, mail.id)
-        row.status, row.sent_at, row.tries, row.lease_until = "sent", now, row.tries + 1, None
-        if provider_id is not None:
-            row.provider_id = provider_id
+        session.execute(update(OutgoingMail).where(OutgoingMail.id == mail.id).values(**values)
+                        .execution_options(synchronize_session=False))
         if mail.position_id is not None:
             record_event(session, mail.position_id, f"{mail.channel}_sent", SOURCE,
                          {"mail_id": mail.id, "kind": mail.kind}, at=now,

@@ -153,11 +153,11 @@ def claim_next(app, now, sender=None):
         with session_scope(app) as session:
             # PostgreSQL locks the row and skips rows other flushers hold; SQLite ignores the
             # clause, and the conditional UPDATE below lets only one flusher win the row.
-            mail = session.scalars(
-                select(OutgoingMail)
+            mail = session.execute(
+                select(*OUTGOING_COLUMNS)
                 .where(OutgoingMail.status == "queued", OutgoingMail.next_try_at <= now)
                 .order_by(OutgoingMail.next_try_at, OutgoingMail.id)
-                .limit(1).with_for_update(skip_locked=True)).first()
+                .limit(1).with_for_update(skip_locked=True)).first()   # a row, not an object
             if mail is None:
                 return None
             claimed = session.execute(
@@ -170,6 +170,13 @@ def claim_next(app, now, sender=None):
             if claimed:
                 return _outgoing(mail, sms_sender(app, session, mail) if mail.channel == "sms"
                                  else None)
+
+
+# What a claim reads of a message: its columns as a row, not an OutgoingMail the session tracks.
+OUTGOING_COLUMNS = (OutgoingMail.id, OutgoingMail.key, OutgoingMail.kind, OutgoingMail.position_id,
+                    OutgoingMail.to_address, OutgoingMail.subject, OutgoingMail.body,
+                    OutgoingMail.attachment_name, OutgoingMail.attachment, OutgoingMail.html,
+                    OutgoingMail.channel)
 
 
 def _outgoing(mail, sender=None):

@@ -7,7 +7,7 @@ from telephony import SendSmsError, SmsRequest, get_telephony
 
 
 def sms_sender(app, session, mail):
-    """The From of an SMS row (an OutgoingMail in `session`): its creditor's sms_sender, else
+    """The From of an SMS (its outbox row, or an OutgoingMail): its creditor's sms_sender, else
     SMS_SENDER, else the caller ID (the creditor's, else TWILIO_CALLER_ID)."""
     position = session.get(Position, mail.position_id) if mail.position_id else None
     creditor = position.creditor if position is not None else None

@@ -6,7 +6,7 @@ import pytest
 
 from notify.mailer import (
     FolderMailer, MailError, MailFateUnknown, MemoryMailer, Outgoing, SMTPMailer, build_message,
-    get_mailer, mailer_from_config, message_id, pec_mailer_from_config, set_mailer,
+    get_mailer, mailer_from_config, message_id, pec_mailer_from_config, received, set_mailer,
 )
 from tests.smtp import MAIL_FROM, LoopbackSMTP, free_port
 from tests.tls import certificate  # noqa: F401 - fixture
@@ -21,7 +21,7 @@ def outgoing(**fields):
 
 
 def test_a_message_carries_utf8_text_and_a_message_id_from_the_outbox_key():
-    message = build_message(outgoing(), MAIL_FROM)
+    message = received(build_message(outgoing(), MAIL_FROM))
     assert message["To"] == "mario.rossi@example.test"
     assert message["Subject"] == "Promemoria di pagamento da Acme Città"
     assert message.get_content() == "Gentile Niccolò,\nè così.\n"
@@ -37,8 +37,9 @@ def test_the_message_id_is_the_same_for_a_key_and_differs_between_keys():
 
 
 def test_an_attachment_becomes_a_named_text_csv_part():
-    message = build_message(outgoing(attachment_name="cortesia-acme-2026-11-02.csv",
-                                     attachment="\ufeffreference,name\r\nP-1,Niccolò\r\n"), MAIL_FROM)
+    message = received(build_message(outgoing(attachment_name="cortesia-acme-2026-11-02.csv",
+                                              attachment="\ufeffreference,name\r\nP-1,Niccolò\r\n"),
+                                     MAIL_FROM))
     parts = list(message.iter_attachments())
     assert len(parts) == 1
     assert parts[0].get_content_type() == "text/csv"
@@ -161,7 +162,7 @@ def test_implicit_tls_refuses_a_certificate_it_cannot_verify(smtps_server):
 
 
 def test_an_html_alternative_travels_beside_the_plain_text():
-    message = build_message(outgoing(html="<p>Gentile Niccol&ograve;</p>"), MAIL_FROM)
+    message = received(build_message(outgoing(html="<p>Gentile Niccol&ograve;</p>"), MAIL_FROM))
     assert message.get_body(("plain",)).get_content() == "Gentile Niccolò,\nè così.\n"
     assert message.get_body(("html",)).get_content().strip() == "<p>Gentile Niccol&ograve;</p>"
 
@@ -178,3 +179,19 @@ def test_the_folder_mailer_keeps_each_message_as_a_private_eml_file(tmp_path):
     message = message_from_bytes(kept.read_bytes(), policy=policy.default)
     assert message["Subject"] == "Promemoria di pagamento da Acme Città"
     assert message.get_content() == "Gentile Niccolò,\nè così.\n"
+
+
+@pytest.mark.parametrize("to_address", ["Niccolò Rossi <niccolo@example.test>",
+                                        "niccolò@example.test"])
+def test_a_name_or_address_beyond_ascii_travels_and_reads_back(to_address):
+    message = received(build_message(outgoing(to_address=to_address,
+                                              html="<p>Gentile Niccolò</p>"), MAIL_FROM))
+    assert message["To"] == to_address
+    assert message.get_body(("plain",)).get_content() == "Gentile Niccolò,\nè così.\n"
+
+
+def test_a_long_line_travels_encoded_and_reads_back_whole():
+    html = "<p>" + "Gentile Niccolò, " * 200 + "</p>"
+    sent = build_message(outgoing(html=html), MAIL_FROM)
+    assert max(len(line) for line in sent.as_bytes().splitlines()) <= 998
+    assert received(sent).get_body(("html",)).get_content().strip() == html
