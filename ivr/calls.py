@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from audio.store import recorded_urls
+from db import write_columns
 from db.events import record_event
 from db.models import Attempt, Creditor, Outcome, Position
 from domain.calls import IN_PROGRESS, PROGRESS, TERMINAL_STATUSES
@@ -111,9 +112,12 @@ def _voice(session, speaker, speaking):
 
 def answer_call(session, attempt, facts, now, speaking, action_url):
     """The callee picked up (a person or a machine): greet and ask who they are."""
-    _note_call(session, attempt, facts)
-    _advance_status(attempt, IN_PROGRESS)
-    attempt.answered_at = attempt.answered_at or now
+    changes = _call_changes(session, attempt, facts)
+    if _moves_forward(attempt.status, IN_PROGRESS):
+        changes["status"] = IN_PROGRESS
+    if attempt.answered_at is None:
+        changes["answered_at"] = now
+    write_columns(session, attempt, **changes)
     answered_by = facts.answered_by
     source = _source("answer", facts)
     reply = flow.answer(caller_for(attempt.position), answered_by)
@@ -129,7 +133,7 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url):
     """One turn of identification or menu: record the keys, answer with the next prompts."""
     if state.step == "menu" and not attempt.identified:
         return hangup_twiml()  # the menu speaks of the debt: never without identification
-    _note_call(session, attempt, facts)
+    changes = _call_changes(session, attempt, facts)
     digits = facts.digits or ""
     source = _source(state.step, facts)
     reply = flow.STEPS[state.step](caller_for(attempt.position), state, digits)
@@ -137,10 +141,11 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url):
                          {"step": state.step, "digits": digits or None},
                          attempt_id=attempt.id, at=now,
                          dedupe_key=f"keys:{attempt.id}:{state.step}:{state.turn}")
+    if fresh and digits:
+        pressed = f"{attempt.digits},{digits}" if attempt.digits else digits
+        changes["digits"] = pressed[:DIGITS_KEPT]
+    write_columns(session, attempt, **changes)
     if fresh:
-        if digits:
-            pressed = f"{attempt.digits},{digits}" if attempt.digits else digits
-            attempt.digits = pressed[:DIGITS_KEPT]
         _record_reply(session, attempt, reply, source, now)
     speaker = _speaker(attempt.position, speaking)   # no second load of position and creditor
     session.commit()
@@ -188,19 +193,13 @@ def _close(session, attempt, facts, now):
 
 def _record_reply(session, attempt, reply, source, now):
     if reply.identified_now and not attempt.identified:
-        attempt.identified = True
+        write_columns(session, attempt, identified=True)
         record_event(session, attempt.position_id, "identified", source, attempt_id=attempt.id, at=now)
     if reply.outcome:
         apply_outcome(session, attempt, reply.outcome, source, now)
     if reply.ended_without_outcome:
         record_event(session, attempt.position_id, "call_ended", source,
                      {"reason": reply.ended_without_outcome}, attempt_id=attempt.id, at=now)
-
-
-def _note_call(session, attempt, facts):
-    """Facts every Twilio request carries, kept when the dialer has not stored them yet."""
-    for name, value in _call_changes(session, attempt, facts).items():
-        setattr(attempt, name, value)
 
 
 def _call_changes(session, attempt, facts):
@@ -220,11 +219,6 @@ def _call_changes(session, attempt, facts):
 def _moves_forward(current, status):
     return status in PROGRESS and current not in TERMINAL_STATUSES \
         and PROGRESS[status] > PROGRESS.get(current, 0)
-
-
-def _advance_status(attempt, status):
-    if _moves_forward(attempt.status, status):
-        attempt.status = status
 
 
 def _source(step, facts):

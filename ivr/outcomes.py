@@ -2,6 +2,7 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from db import write_columns
 from db.events import record_event
 from db.models import (
     MAIL_FALLBACK_OUTCOMES, NUMBER_BLOCKING_OUTCOMES, BlockedNumber, CallbackRequest, Outcome,
@@ -14,7 +15,7 @@ from notify import queue_notice_email
 def apply_outcome(session, attempt, outcome, source, now):
     """Give the attempt and its call round `outcome`; a round's first outcome is final."""
     if attempt.outcome is None:
-        attempt.outcome = outcome
+        write_columns(session, attempt, outcome=outcome)
     if attempt.round != attempt.position.round:  # a late answer from an earlier round
         return False
     return close_position(session, attempt.position, outcome, source, now, attempt_id=attempt.id)
@@ -29,8 +30,7 @@ def close_position(session, position, outcome, source, now, attempt_id=None, det
     reported the payment) keeps the answer, and nothing follows it."""
     if position.outcome is not None:
         return False
-    position.outcome = outcome
-    position.outcome_at = now
+    write_columns(session, position, outcome=outcome, outcome_at=now)
     record_event(session, position.id, "outcome", source, {"outcome": outcome, **(detail or {})},
                  attempt_id=attempt_id, at=now)
     if position.status != Status.OPEN.value:
