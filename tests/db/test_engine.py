@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from db import make_engine
+from db.timeouts import end_deadline, start_deadline
 
 
 def hold_write_lock(path, seconds):
@@ -43,6 +44,28 @@ def test_sqlite_runs_in_wal_with_the_configured_busy_timeout(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 12500
+    engine.dispose()
+
+
+def busy_timeout(engine):
+    with engine.connect() as connection:
+        return connection.execute(text("PRAGMA busy_timeout")).scalar()
+
+
+def test_under_a_deadline_a_connection_waits_at_most_what_is_left_then_as_configured(tmp_path):
+    engine, _ = engine_with_table(tmp_path, sqlite_busy_timeout=12.5)
+    token = start_deadline(2.0)
+    try:
+        assert 1800 <= busy_timeout(engine) <= 2000
+        assert 1800 <= busy_timeout(engine) <= 2000   # a wait set a moment ago stands
+    finally:
+        end_deadline(token)
+    token = start_deadline(0.5)
+    try:
+        assert busy_timeout(engine) <= 500            # never longer than what is left
+    finally:
+        end_deadline(token)
+    assert busy_timeout(engine) == 12500
     engine.dispose()
 
 
