@@ -21,7 +21,8 @@ def requests_(session, users):
     made = []
     for reference, name, phone, minutes in (("P-1", "Mario Rossi", "+393331111111", 10),
                                             ("P-2", "Lucia Bianchi", "+393332222222", 120)):
-        position = make_position(session, creditor, reference=reference, name=name, phone=phone)
+        position = make_position(session, creditor, reference=reference, name=name, phone=phone,
+                                 outcome="callback_requested")
         attempt = make_attempt(session, position, status="completed", digits="1,3",
                                placed_at=utcnow() - timedelta(minutes=minutes + 1))
         request = CallbackRequest(position_id=position.id, attempt_id=attempt.id,
@@ -97,9 +98,10 @@ def test_a_promise_to_pay_closes_the_request_and_lands_in_the_log(browser, reque
         ("closed", "promise", Decimal("150.50"), "Paga a fine mese")
     kinds = [(e.kind, e.source) for e in session.scalars(
         select(Event).where(Event.position_id == request.position_id).order_by(Event.id))]
-    # The promise counts as if keyed in (SPEC §2): the position is promised until the date.
+    # The promise counts as if keyed in (SPEC §2): the same word as the keypad's, and the
+    # position is promised until the date.
     assert kinds == [("callback_claimed", "console:carlo"), ("callback_handled", "console:carlo"),
-                     ("status", "collector:carlo")]
+                     ("answer", "collector:carlo"), ("status", "collector:carlo")]
     position = request.position
     assert position.status == "promised"
     assert position.status_until.astimezone(ROME).date() == \
