@@ -7,4 +7,4 @@ from page.views import bp
 
 def init_app(app):
     app.register_blueprint(bp)
-    app.session_interface = PageOrConsoleSessions(app.session_interface)
+    app.session_interface = PageOrConsoleSessions()

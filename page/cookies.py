@@ -9,7 +9,7 @@ never rides on a console cookie, and a console cookie never opens a debtor's pag
 from datetime import timedelta
 
 from flask import request
-from flask.sessions import SecureCookieSessionInterface, SessionInterface
+from flask.sessions import SecureCookieSessionInterface
 
 from db.models import utcnow
 
@@ -36,18 +36,17 @@ class PageCookie(SecureCookieSessionInterface):
         return utcnow() + LIFETIME if session.permanent else None
 
 
-class PageOrConsoleSessions(SessionInterface):
-    """The page's cookie for the page's paths, Flask's own for the rest."""
+class PageOrConsoleSessions(SecureCookieSessionInterface):
+    """Flask's own sessions, but the page's paths get the page's cookie."""
 
-    def __init__(self, console=None):
-        self.console = console or SecureCookieSessionInterface()
-        self.page = PageCookie()
-
-    def _for(self, path):
-        return self.page if is_page_path(path) else self.console
+    page = PageCookie()
 
     def open_session(self, app, request_):
-        return self._for(request_.path).open_session(app, request_)
+        if is_page_path(request_.path):
+            return self.page.open_session(app, request_)
+        return super().open_session(app, request_)
 
     def save_session(self, app, session, response):
-        return self._for(request.path).save_session(app, session, response)
+        if is_page_path(request.path):
+            return self.page.save_session(app, session, response)
+        return super().save_session(app, session, response)

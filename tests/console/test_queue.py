@@ -187,3 +187,24 @@ def test_an_amount_with_thousands_is_read_as_the_lists_read_it(browser, requests
 def test_a_request_number_beyond_the_database_is_not_found(browser, requests_):
     browser.log_in("carlo")
     assert browser.get("/richiamate/99999999999999999").status_code == 404
+
+
+@pytest.mark.parametrize("result, answer, status", [("paid", "declared_paid", "to_verify"),
+                                                    ("dispute", "disputed", "disputed")])
+def test_a_collectors_result_leaves_the_same_trace_as_the_debtors_answer(
+        browser, requests_, session, result, answer, status):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    browser.post(f"/richiamate/{requests_['rossi'].id}/esito", {"result": result, "note": "ok"})
+    session.expire_all()
+    position = session.get(CallbackRequest, requests_["rossi"].id).position
+    assert position.status == status and position.outcome == "callback_requested"
+    said = session.scalar(select(Event).where(Event.position_id == position.id,
+                                              Event.kind == "answer"))
+    # The same word the keypad and the debtor's page record, and the same status change.
+    assert (said.source, said.detail) == ("collector:carlo", {"answer": answer})
+    change = session.scalar(select(Event).where(Event.position_id == position.id,
+                                                Event.kind == "status"))
+    assert (change.detail["to"], change.detail["reason"]) == (status, answer)
+    page = browser.get(f"/posizioni/{position.id}").get_data(as_text=True)
+    assert "Risposta del debitore" in page
