@@ -1,6 +1,4 @@
 """Receipts a debtor uploaded on their page, on the console's position page."""
-from sqlalchemy import select
-
 from console.accounts import create_user
 from contacts.receipts import save_receipt
 from db.models import utcnow
