@@ -9,6 +9,7 @@ import contacts
 import db
 import ivr
 import notify
+import page
 import reports
 import scheduler
 import telephony
@@ -30,7 +31,7 @@ def create_app(test_config=None):
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    for part in (db, contacts, telephony, ivr, audio, notify, reports, scheduler, console):
+    for part in (db, contacts, telephony, ivr, audio, notify, reports, scheduler, console, page):
         part.init_app(app)
     tools.init_app(app, create_app)   # the simulator builds a campaign app of its own
     return app

@@ -27,7 +27,8 @@ FIELDS = (("caller_id", "Numero chiamante (E.164)"), ("windows", "Fasce orarie")
           ("late_interest_rate", "Interessi di mora annui (%)"), ("sms_sender", "Mittente SMS"),
           ("contact_email", "Email di contatto"), ("contact_phone", "Telefono di contatto"),
           ("promise_grace_days", "Giorni di tolleranza dopo una promessa"),
-          ("verify_days", "Giorni per verificare un pagamento dichiarato"))
+          ("verify_days", "Giorni per verificare un pagamento dichiarato"),
+          ("payment_link", "Link di pagamento"))
 HELP = {
     "late_fee": "Nel «sollecito e oneri»; vuoto o 0: nessuna penale.",
     "late_interest_rate": "Tasso annuo sui giorni di ritardo, ad es. 8; vuoto: nessun interesse.",
@@ -36,10 +37,13 @@ HELP = {
     "contact_phone": "Il numero che i debitori chiamano (E.164): compare in email e SMS.",
     "promise_grace_days": "Dopo la data promessa, giorni di attesa prima di riprendere i contatti.",
     "verify_days": "Pausa dei contatti mentre il mandante controlla un pagamento dichiarato.",
+    "payment_link": "Indirizzo https dove il debitore paga, con {reference} (la pratica) e "
+                    "{amount} (l'importo dovuto), ad es. https://paga.example.it/?rif={reference}"
+                    "&importo={amount}; vuoto: nessun link. Compare sulla pagina del debitore.",
 }
 # Emptied, these fields clear the setting; the others, emptied, keep what is there.
 CLEARABLE = ("report_email", "spoken_name", "late_fee", "late_interest_rate", "sms_sender",
-             "contact_email", "contact_phone")
+             "contact_email", "contact_phone", "payment_link")
 PLAYBOOK_LABELS = {"primo-sollecito": "primo-sollecito (una chiamata)",
                    "cortesia-30": "cortesia-30 (email, chiamate e PEC in 30 giorni)",
                    CUSTOM: "personalizzato (i passi qui sotto)"}
@@ -168,6 +172,7 @@ def _current(creditor):
             "contact_phone": creditor.contact_phone or "",
             "promise_grace_days": str(creditor.promise_grace_days),
             "verify_days": str(creditor.verify_days), "playbook": creditor.playbook,
+            "payment_link": creditor.payment_link or "",
             "playbook_text": playbook_text(creditor) if creditor.playbook in PLAYBOOKS else ""}
 
 

@@ -12,12 +12,13 @@ from sqlalchemy import or_, select, update
 
 from console.forms import FormError, clean_text
 from contacts.fields import FieldError, read_amount
-from contacts.status import end_if_done, record_answer
+from contacts.status import end_if_done
 from db.events import record_event
 from db.models import CallbackRequest, Position
+from ivr.outcomes import take_answer
 
 CLAIM_MINUTES = 30
-RESULTS = {"paid": "Pagato", "promise": "Promessa di pagamento", "dispute": "Contestazione",
+RESULTS = {"paid": "Dichiara di aver pagato (da verificare)", "promise": "Promessa di pagamento", "dispute": "Contestazione",
            "unreachable": "Non raggiungibile", "other": "Altro"}
 # A collector's result as the debtor's answer of SPEC §2 (the keypad's words).
 ANSWERS = {"paid": "declared_paid", "promise": "promised", "dispute": "disputed"}
@@ -98,10 +99,11 @@ def close(session, request_id, collector, now, result, note="", promise_date=Non
         detail.update(promise_date=promised_on.isoformat(), promise_amount=str(promised))
     record_event(session, request.position_id, "callback_handled", f"console:{collector}",
                  detail, at=now)
-    # What the debtor told the collector counts as if keyed in: the same words, the same status.
+    # What the debtor told the collector counts as if keyed in or chosen on the debtor's page:
+    # the same words (an event `answer`), the same status, through the same code path.
     answer, source = ANSWERS.get(result), f"collector:{collector}"
-    if not (answer and record_answer(session, request.position, answer, source, now,
-                                     promise_date=promised_on)):
+    if not (answer and take_answer(session, request.position, answer, source, now,
+                                   promise_date=promised_on)):
         end_if_done(session, request.position, source, now)
     return request
 

@@ -10,14 +10,17 @@ import time
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Response, abort, flash, g, redirect, render_template, request, session, url_for,
+)
 from sqlalchemy import false, func, or_, select
 
 from console.forms import FormError, clean_text, record_id, shown
 from console.security import login_required
 from console.views import bp
+from contacts.receipts import SUFFIXES, receipts_of
 from db import get_session
-from db.models import OUTCOMES, Attempt, Creditor, Event, Position, utcnow
+from db.models import OUTCOMES, Attempt, Creditor, Event, Position, Receipt, utcnow
 from domain.statuses import STATUSES
 
 PAGE_SIZE = 50
@@ -125,8 +128,24 @@ def render_position(found, form=None, typed=None, error=None):
     zone = ZoneInfo(found.creditor.timezone)
     return render_template("console/position.html", position=found, attempts=attempts,
                            events=events, zone=zone, form=form, typed=typed or {}, error=error,
+                           receipts=receipts_of(session, found.id),
                            may_act=g.user.role in ("admin", "creditor"),
                            today=utcnow().astimezone(zone).date())
+
+
+@bp.get("/posizioni/<id:position_id>/ricevute/<id:receipt_id>")
+@login_required()
+def receipt(position_id, receipt_id):
+    """A receipt the debtor uploaded on their page, for whoever may see the position; always a
+    download (never shown inline), under a name of ours."""
+    db = get_session()
+    found = db.scalar(visible(select(Position.id).where(Position.id == position_id)))
+    kept = db.get(Receipt, receipt_id) if found is not None else None
+    if kept is None or kept.position_id != position_id:
+        abort(404)
+    name = f"ricevuta-{kept.id}.{SUFFIXES.get(kept.content_type, 'bin')}"
+    return Response(kept.data, mimetype=kept.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _filtered(query, args):

@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from console.filters import event_detail, event_label, money
+from console.filters import event_detail, event_label, money, outcome_label
 
 STATUS_LABELS = {"open": "aperta", "promised": "promessa", "to_verify": "da verificare",
                  "disputed": "contestata", "paid": "pagata", "closed": "chiusa",
@@ -40,7 +40,12 @@ LABELS = {
     "sms_sent": "SMS inviato", "sms_failed": "SMS non inviato", "sms_unknown":
     "SMS di esito incerto (da verificare)", "sms_delivered": "SMS consegnato",
     "sms_undelivered": "SMS non consegnato",
+    "page_identified": "Il debitore si è identificato sulla sua pagina",
+    "receipt_uploaded": "Ricevuta di pagamento caricata dal debitore",
 }
+# What a debtor adds to an answer on the page (or a collector to theirs), in words.
+ANSWER_DETAILS = (("promise_date", "data promessa"), ("preferred_window", "fascia preferita"),
+                  ("note", "nota"))
 
 
 def status_label(status):
@@ -102,6 +107,19 @@ def _message_queued(detail, _currency):
     return f"{channel[0].upper()}{channel[1:]} in coda: {_message(detail.get('kind'))}", ""
 
 
+def _answer(detail, _currency):
+    """An outcome of a call round, or an answer given after it (on the page, to a collector),
+    in the keypad's words, with what the debtor added."""
+    word = detail.get("outcome") or detail.get("answer")
+    label = f"{'Esito' if 'outcome' in detail else 'Risposta del debitore'}: " \
+            f"{outcome_label(word)}"
+    parts = [f"{name}: {_day(detail[key]) if key == 'promise_date' else detail[key]}"
+             for key, name in ANSWER_DETAILS if detail.get(key)]
+    rest = {k: v for k, v in detail.items()
+            if k not in ("outcome", "answer") and k not in dict(ANSWER_DETAILS)}
+    return label, " · ".join(filter(None, [*parts, event_detail(rest)]))
+
+
 def _step_number(detail):
     step = detail.get("step")
     return step + 1 if isinstance(step, int) else "?"
@@ -153,4 +171,4 @@ FILTERS = {"describe": describe, "status_label": status_label}
 
 _SPEAKERS = {"status": _status, "payment": _payment, "step": _step,
              "step_skipped": _step_skipped, "step_postponed": _step_postponed,
-             "message_queued": _message_queued}
+             "message_queued": _message_queued, "outcome": _answer, "answer": _answer}

@@ -50,6 +50,8 @@ def setting_options(command):
                      "resumes (default 3)."),
         click.option("--verify-days", help="Days a declared payment pauses contact while the "
                      "creditor checks it (default 7)."),
+        click.option("--payment-link", help="Where debtors pay online: an https URL that may "
+                     "name {reference} and {amount} ('' clears it)."),
     ]
     for option in reversed(options):
         command = option(command)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from contacts.fields import LANGUAGES, FieldError, read_email
+from domain.payment_links import PaymentLinkError, check_payment_link as _check_payment_link
 from domain.playbooks import BUILT_IN, CUSTOM, PlaybookError, parse_playbook
 from domain.windows import WindowError, format_windows, parse_windows
 
@@ -249,6 +250,15 @@ def _days(label, low):
     return check
 
 
+def check_payment_link(text):
+    """Where debtors pay online: an https (or http) URL template that may name {reference}
+    and {amount}; '' clears it (no "pay now" on the debtor's page, no key 7)."""
+    try:
+        return _check_payment_link(text)
+    except PaymentLinkError as exc:
+        raise SettingError(str(exc)) from None
+
+
 check_promise_grace_days = _days("promise grace days", 0)
 check_verify_days = _days("verify days", 1)
 
@@ -275,6 +285,7 @@ SETTINGS = {
     "contact_phone": ("contact_phone", check_contact_phone),
     "promise_grace_days": ("promise_grace_days", check_promise_grace_days),
     "verify_days": ("verify_days", check_verify_days),
+    "payment_link": ("payment_link", check_payment_link),
 }
 
 

@@ -106,6 +106,16 @@ def write_columns(session, obj, **values):
 _ROW_UPDATES = {}   # table → its UPDATE … WHERE <primary key> = :row_key, built once
 
 
+# Where a session keeps its app's configuration, for code that runs with no app context (the
+# worker's threads) yet needs a setting: the links to the debtor's page in queued messages.
+CONFIG = "cortesia.config"
+
+
+def config_of(session):
+    """The configuration of the app whose sessionmaker made `session`."""
+    return session.info[CONFIG]
+
+
 def get_sessionmaker(app=None):
     return (app or current_app).extensions["cortesia.sessionmaker"]
 
@@ -152,6 +162,7 @@ def init_app(app):
                          config["DATABASE_STATEMENT_TIMEOUT"],
                          sqlite_busy_timeout=config.get("SQLITE_BUSY_TIMEOUT", 30))
     app.extensions["cortesia.engine"] = engine
-    app.extensions["cortesia.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["cortesia.sessionmaker"] = sessionmaker(engine, expire_on_commit=False,
+                                                           info={CONFIG: app.config})
     app.teardown_appcontext(_close_session)
     app.cli.add_command(init_db_command)

@@ -78,6 +78,9 @@ class Creditor(Base):
     # A promise pauses contact until its date + this grace; a declared payment for verify_days.
     promise_grace_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     verify_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # Where debtors pay online: a URL template naming {reference} and {amount}
+    # (domain.payment_links); None: no "pay now" on the debtor's page, no key 7.
+    payment_link: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     positions: Mapped[list["Position"]] = relationship(back_populates="creditor")
@@ -327,6 +330,25 @@ class OutboxReceipt(Base):
     kind: Mapped[str] = mapped_column(String(40))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Receipt(Base):
+    """A proof of payment a debtor uploaded on their page (PDF, PNG or JPEG), kept in the
+    database like recordings, by content address: any web process serves it to the console."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("position_id", "sha256",
+                                       name="uq_receipts_position_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Event(Base):

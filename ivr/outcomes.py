@@ -7,8 +7,8 @@ from db.events import record_event
 from db.models import (
     MAIL_FALLBACK_OUTCOMES, NUMBER_BLOCKING_OUTCOMES, BlockedNumber, CallbackRequest, Outcome,
 )
-from contacts.status import end_if_done, record_answer
-from domain.statuses import Status
+from contacts.status import end_if_done, pause_until, record_answer
+from domain.statuses import PAUSED, Status
 from notify import queue_notice_email
 
 
@@ -21,10 +21,10 @@ def apply_outcome(session, attempt, outcome, source, now):
     return close_position(session, attempt.position, outcome, source, now, attempt_id=attempt.id)
 
 
-def close_position(session, position, outcome, source, now, attempt_id=None, detail=None):
-    """Give `position`'s call round its definite outcome and set off what follows from it: the
-    callback queue, the number bar, the emailed notice, the status it leads to. False if the
-    round had an outcome already.
+def close_position(session, position, outcome, source, now, attempt_id=None, detail=None,
+                   promise_date=None):
+    """Give `position`'s call round its definite outcome and set off what follows from it (see
+    `follow_answer`). False if the round had an outcome already.
 
     A position that stopped meanwhile (paid, closed…: a call was ringing when the creditor
     reported the payment) keeps the answer, and nothing follows it."""
@@ -35,6 +35,13 @@ def close_position(session, position, outcome, source, now, attempt_id=None, det
                  attempt_id=attempt_id, at=now)
     if position.status != Status.OPEN.value:
         return True
+    follow_answer(session, position, outcome, source, now, attempt_id, promise_date)
+    return True
+
+
+def follow_answer(session, position, outcome, source, now, attempt_id=None, promise_date=None):
+    """What an answer sets off: the callback queue, the number bar, the emailed notice, the
+    status it leads to (a promise's pause runs to `promise_date` + the creditor's grace)."""
     if outcome == Outcome.CALLBACK_REQUESTED.value:
         _queue_callback(session, position, attempt_id, now)
         record_event(session, position.id, "callback_queued", source, attempt_id=attempt_id, at=now)
@@ -44,8 +51,54 @@ def close_position(session, position, outcome, source, now, attempt_id=None, det
         for mail in queue_notice_email(session, position, outcome, now):
             record_event(session, position.id, "email_queued", source,
                          {"to": mail.to_address, "kind": mail.kind}, attempt_id=attempt_id, at=now)
-    _follow_status(session, position, outcome, source, now)
+    _follow_status(session, position, outcome, source, now, promise_date)
+
+
+# The answers a debtor gives away from the keypad — on the debtor's page, or to a collector.
+ANSWERS = (Outcome.DECLARED_PAID.value, Outcome.PROMISED.value, Outcome.DISPUTED.value,
+           Outcome.CALLBACK_REQUESTED.value, Outcome.OPTED_OUT.value)
+
+
+def take_answer(session, position, answer, source, now, detail=None, promise_date=None):
+    """Record a debtor's `answer` given on the debtor's page or to a collector, as the keypad
+    records it: the call round's outcome when the round has none yet (close_position), else an
+    event `answer` with the same consequences (follow_answer). True when recorded.
+
+    Nothing is recorded when the answer holds already (a page submitted twice, a promise of the
+    same date) or the position takes no more answers (paid, closed, disputed, ended). The caller
+    holds the position's row, so two submissions at once cannot both record it."""
+    if answer not in ANSWERS:
+        raise ValueError(f"{answer!r} is not an answer; they are: {', '.join(ANSWERS)}")
+    if position.status not in (Status.OPEN.value, *PAUSED) \
+            or answer_holds(session, position, answer, promise_date):
+        return False
+    if position.outcome is None and position.status == Status.OPEN.value:
+        return close_position(session, position, answer, source, now, detail=detail,
+                              promise_date=promise_date)
+    record_event(session, position.id, "answer", source, {"answer": answer, **(detail or {})},
+                 at=now)
+    follow_answer(session, position, answer, source, now, promise_date=promise_date)
     return True
+
+
+def answer_holds(session, position, answer, promise_date=None):
+    """Whether what `answer` would set is so already: a repeated answer changes nothing."""
+    if answer == Outcome.DECLARED_PAID.value:
+        return position.status == Status.TO_VERIFY.value
+    if answer == Outcome.PROMISED.value:
+        creditor = position.creditor
+        return position.status == Status.PROMISED.value and promise_date is not None \
+            and position.status_until == pause_until(promise_date, creditor.promise_grace_days,
+                                                     creditor.timezone)
+    if answer == Outcome.DISPUTED.value:
+        return position.status == Status.DISPUTED.value
+    if answer == Outcome.CALLBACK_REQUESTED.value:
+        return session.scalar(select(CallbackRequest.id).where(
+            CallbackRequest.position_id == position.id, CallbackRequest.status == "open")) \
+            is not None
+    return session.scalar(select(BlockedNumber.id).where(
+        BlockedNumber.creditor_id == position.creditor_id,
+        BlockedNumber.phone == position.phone)) is not None
 
 
 def _queue_callback(session, position, attempt_id, now):
@@ -62,10 +115,10 @@ def _queue_callback(session, position, attempt_id, now):
         request.result = request.note = request.promise_date = request.promise_amount = None
 
 
-def _follow_status(session, position, outcome, source, now):
-    """The status a round's outcome leads to: a keypad answer's (promised, to verify,
-    disputed), or `ended` when it was the playbook's last step (the first reminder's round)."""
-    if record_answer(session, position, outcome, source, now):
+def _follow_status(session, position, outcome, source, now, promise_date=None):
+    """The status an answer leads to: a keypad answer's (promised, to verify, disputed), or
+    `ended` when it was the playbook's last step (the first reminder's round)."""
+    if record_answer(session, position, outcome, source, now, promise_date=promise_date):
         return
     # A callback request waits for its collector: the result they record decides.
     if outcome != Outcome.CALLBACK_REQUESTED.value:

@@ -14,6 +14,7 @@ from db.models import OutgoingMail
 from domain.charges import late_charges
 from domain.phones import can_receive_sms
 from notify.formats import format_amount
+from notify.links import page_link
 from notify.mailer import pec_configured
 from prompts.messages import SMS, WRITTEN, render_sms, render_written
 from prompts.store import overrides_in
@@ -99,10 +100,13 @@ def render_message(app, session, position, channel, message, now):
     overrides = overrides_in(session, creditor.id, language)
     contact_phone = creditor.contact_phone or creditor.caller_id \
         or app.config.get("TWILIO_CALLER_ID")
+    link = page_link(app.config, position, channel, now)
     if channel == "sms":
-        fields = {"creditor": creditor.greeting_name, "contact_phone": contact_phone}
+        fields = {"creditor": creditor.greeting_name, "contact_phone": contact_phone,
+                  "page_link": link}
         return "", render_sms(message, language, fields, overrides), None
-    return render_written(message, language, written_fields(position, language, now), overrides)
+    return render_written(message, language,
+                          dict(written_fields(position, language, now), page_link=link), overrides)
 
 
 def written_fields(position, language, now):

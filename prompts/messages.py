@@ -21,6 +21,7 @@ IT = {
         "l'importo di {amount} {currency}, scaduto il {due_date}.\n\n"
         "Se ha già provveduto al pagamento, la preghiamo di non tenere conto di questo messaggio "
         "o di farcelo sapere, così da allineare i nostri archivi.\n\n"
+        "{page_line}"
         "{contacts}"
         "Cordiali saluti,\n{creditor}\n",
     "sollecito_subject": "{creditor}: sollecito di pagamento {invoice_ref}",
@@ -30,6 +31,7 @@ IT = {
         "l'importo di {amount} {currency}, scaduto il {due_date}.\n\n"
         "La invitiamo a provvedere al pagamento al più presto. Se lo ha già fatto, non tenga "
         "conto di questo sollecito.\n\n"
+        "{page_line}"
         "{contacts}"
         "Cordiali saluti,\n{creditor}\n",
     "sollecito_oneri_subject": "{creditor}: sollecito di pagamento e oneri {invoice_ref}",
@@ -43,16 +45,19 @@ IT = {
         "Totale dovuto: {total} {currency}\n\n"
         "La invitiamo a provvedere al pagamento del totale al più presto. Se ha già pagato, non "
         "tenga conto di questo sollecito.\n\n"
+        "{page_line}"
         "{contacts}"
         "Cordiali saluti,\n{creditor}\n",
     "contatto_sms": "{creditor} desidera parlare con lei. La preghiamo di richiamare il "
-                    "{contact_phone}. Grazie.",
+                    "{contact_phone}. Grazie. La sua pagina: {page_link}",
     "invoice_line": "la fattura {invoice}, per ",
     "invoice_ref": "(fattura {invoice})",
     "contacts_email": "Per qualsiasi chiarimento può scriverci a {contact_email}.\n\n",
     "contacts_phone": "Per qualsiasi chiarimento può chiamarci al {contact_phone}.\n\n",
     "contacts_both": "Per qualsiasi chiarimento può scriverci a {contact_email} o chiamarci al "
                      "{contact_phone}.\n\n",
+    "page_line": "Può rispondere anche online, in modo riservato, sulla sua pagina personale: "
+                 "{page_link}\n\n",
 }
 
 EN = {
@@ -63,6 +68,7 @@ EN = {
         "due on {due_date}, as still open.\n\n"
         "If you have already paid, please disregard this message or let us know, so that we "
         "can bring our records up to date.\n\n"
+        "{page_line}"
         "{contacts}"
         "Kind regards,\n{creditor}\n",
     "sollecito_subject": "{creditor}: payment reminder {invoice_ref}",
@@ -72,6 +78,7 @@ EN = {
         "{due_date}, is still unpaid.\n\n"
         "Please pay it as soon as possible. If you have already done so, please disregard this "
         "reminder.\n\n"
+        "{page_line}"
         "{contacts}"
         "Kind regards,\n{creditor}\n",
     "sollecito_oneri_subject": "{creditor}: payment reminder and late charges {invoice_ref}",
@@ -85,16 +92,19 @@ EN = {
         "Total due: {total} {currency}\n\n"
         "Please pay the total as soon as possible. If you have already paid, please disregard "
         "this reminder.\n\n"
+        "{page_line}"
         "{contacts}"
         "Kind regards,\n{creditor}\n",
     "contatto_sms": "{creditor} would like to speak with you. Please call us back on "
-                    "{contact_phone}. Thank you.",
+                    "{contact_phone}. Thank you. Your page: {page_link}",
     "invoice_line": "invoice {invoice}, for ",
     "invoice_ref": "(invoice {invoice})",
     "contacts_email": "For any question, write to us at {contact_email}.\n\n",
     "contacts_phone": "For any question, call us on {contact_phone}.\n\n",
     "contacts_both": "For any question, write to us at {contact_email} or call us on "
                      "{contact_phone}.\n\n",
+    "page_line": "You can also answer online, privately, on your personal page: "
+                 "{page_link}\n\n",
 }
 
 TEXTS = {"it": IT, "en": EN}
@@ -103,8 +113,9 @@ LANGUAGES_OF = tuple(TEXTS)
 # The slots a creditor may reword, and the fields each may name.
 WRITTEN_FIELDS = ("creditor", "name", "amount", "currency", "due_date", "invoice",
                   "invoice_line", "invoice_ref", "contacts", "capital", "fee", "interest",
-                  "total", "contact_email", "contact_phone")
-SMS_FIELDS = ("creditor", "contact_phone")
+                  "total", "contact_email", "contact_phone", "page_link", "page_line")
+# The link to the debtor's page names nothing of the debt: an SMS may carry it.
+SMS_FIELDS = ("creditor", "contact_phone", "page_link")
 MESSAGE_SLOTS = {**{f"{m}_{part}": WRITTEN_FIELDS for m in WRITTEN for part in ("subject", "body")},
                  "contatto_sms": SMS_FIELDS}
 
@@ -118,11 +129,25 @@ def contacts_line(language, contact_email, contact_phone):
         if which else ""
 
 
+def page_line(language, page_link):
+    """The sentence giving the debtor's page's link; empty without a link."""
+    return TEXTS[language]["page_line"].format(page_link=page_link) if page_link else ""
+
+
+def with_page_link(template, separator="\n\n{page_line}"):
+    """`template`, with the link to the debtor's page added at its end when the creditor's own
+    wording leaves it out: every email and SMS carries it (SPEC §1.6)."""
+    if "{page_line}" in template or "{page_link}" in template:
+        return template
+    return template.rstrip() + separator
+
+
 def written_fields(language, fields):
-    """`fields` with the pieces made from them: the invoice's line and reference, the contacts."""
+    """`fields` with the pieces made from them: the invoice's line and reference, the contacts,
+    the page's line."""
     texts = TEXTS[language]
     invoice = fields.get("invoice")
-    return dict(fields,
+    return dict(fields, page_line=page_line(language, fields.get("page_link")),
                 invoice_line=texts["invoice_line"].format(invoice=invoice) if invoice else "",
                 invoice_ref=texts["invoice_ref"].format(invoice=invoice) if invoice else "",
                 contacts=contacts_line(language, fields.get("contact_email"),
@@ -132,22 +157,26 @@ def written_fields(language, fields):
 def render_written(message, language, fields, overrides=None):
     """(subject, plain text, HTML) of a written `message` in `language`, in the creditor's own
     wording where it has one. `fields`: creditor, name, amount, currency, due_date, invoice,
-    contact_email, contact_phone, and for the charges capital, fee, interest, total."""
+    contact_email, contact_phone, page_link, and for the charges capital, fee, interest, total."""
     if message not in WRITTEN:
         raise ValueError(f"no written message {message!r}; they are: {', '.join(WRITTEN)}")
     values = written_fields(language, fields)
     subject = _template(f"{message}_subject", language, overrides).format(**values)
-    body_template = _template(f"{message}_body", language, overrides)
+    body_template = with_page_link(_template(f"{message}_body", language, overrides))
     return " ".join(subject.split()), body_template.format(**values), \
         html_of(body_template, values)
 
 
 def render_sms(message, language, fields, overrides=None):
-    """The text of the SMS `message`: only the creditor's name and phone are given to it."""
+    """The text of the SMS `message`: only the creditor's name and phone, and the link to the
+    debtor's page, are given to it."""
     if message not in SMS:
         raise ValueError(f"no SMS {message!r}; they are: {', '.join(SMS)}")
     allowed = {name: fields.get(name) or "" for name in SMS_FIELDS}
-    return " ".join(_template(f"{message}_sms", language, overrides).format(**allowed).split())
+    template = _template(f"{message}_sms", language, overrides)
+    if fields.get("page_link"):
+        template = with_page_link(template, " {page_link}")
+    return " ".join(template.format(**allowed).split())
 
 
 def _template(slot, language, overrides):
@@ -164,6 +193,10 @@ def html_of(template, values):
     text = "".join(escape(literal) + (escape(str(format(values[name], spec)))
                                       if name is not None else "")
                    for literal, name, spec, _ in Formatter().parse(template))
+    link = values.get("page_link")
+    if link:   # the page's link, wherever the wording puts it, is a link one can follow
+        shown = escape(link)
+        text = text.replace(shown, f'<a href="{shown}">{shown}</a>')
     paragraphs = [p.strip("\n") for p in text.split("\n\n") if p.strip()]
     body = "\n".join("<p>" + p.replace("\n", "<br>\n") + "</p>" for p in paragraphs)
     return HTML_PAGE.format(body=body)

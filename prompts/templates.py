@@ -7,7 +7,7 @@ identification and the TwiML builder refuses them before.
 from dataclasses import dataclass
 from string import Formatter
 
-from prompts.messages import MESSAGE_SLOTS
+from prompts.messages import MESSAGE_SLOTS, page_line, with_page_link
 
 IT = {
     "greeting_confirm": "Buongiorno, questo è un messaggio di {creditor} per {name}. "
@@ -184,6 +184,7 @@ EMAIL = {
                 "a parlare con lei. Le ricordiamo che risulta ancora da pagare {invoice_line}"
                 "l'importo di {amount} {currency}, scaduto il {due_date}.\n\n"
                 "Se ha già provveduto al pagamento, non tenga conto di questo messaggio.\n\n"
+                "{page_line}"
                 "Cordiali saluti,\n{creditor}\n",
         "invoice_line": "la fattura {invoice}, per ",
     },
@@ -194,6 +195,7 @@ EMAIL = {
                 "We would like to remind you that {invoice_line}the amount of {amount} {currency}, "
                 "due on {due_date}, is still unpaid.\n\n"
                 "If you have already paid, please disregard this message.\n\n"
+                "{page_line}"
                 "Kind regards,\n{creditor}\n",
         "invoice_line": "invoice {invoice}, for ",
     },
@@ -204,13 +206,16 @@ def render_email(language, fields, overrides=None):
     """(subject, body) of the emailed notice, in the creditor's own wording where it has one."""
     texts, own = EMAIL[language], overrides or {}
     invoice_line = texts["invoice_line"].format(**fields) if fields.get("invoice") else ""
-    values = dict(fields, invoice_line=invoice_line)
+    values = dict(fields, invoice_line=invoice_line,
+                  page_link=fields.get("page_link") or "",
+                  page_line=page_line(language, fields.get("page_link")))
     return (own.get("email_subject") or texts["subject"]).format(**values), \
-        (own.get("email_body") or texts["body"]).format(**values)
+        with_page_link(own.get("email_body") or texts["body"]).format(**values)
 
 
 # The emailed notice's slots: it goes to the position's own addresses, so it may name the debt.
 EMAIL_SLOTS = {"email_subject": "subject", "email_body": "body"}
-EMAIL_FIELDS = ("creditor", "name", "amount", "currency", "due_date", "invoice", "invoice_line")
+EMAIL_FIELDS = ("creditor", "name", "amount", "currency", "due_date", "invoice", "invoice_line",
+                "page_link", "page_line")
 # Every written slot and the fields it may name; the SMS's (prompts.messages) name no debt.
 EMAIL_FIELDS_OF = {slot: EMAIL_FIELDS for slot in EMAIL_SLOTS}

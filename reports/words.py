@@ -19,7 +19,9 @@ LABELS = {
         "pec_failed": "PEC non inviata", "sms_sent": "SMS inviato",
         "sms_delivered": "SMS consegnato", "sms_undelivered": "SMS non consegnato",
         "sms_failed": "SMS non inviato", "callback_queued": "in coda per la richiamata",
-        "callback_handled": "richiamata gestita",
+        "callback_handled": "richiamata gestita", "answer": "risposta del debitore",
+        "page_identified": "identificato sulla pagina del debitore",
+        "receipt_uploaded": "ricevuta caricata",
     },
     "en": {"call_status": "call status", "status": "status change", "step": "playbook step"},
 }
@@ -72,8 +74,10 @@ def _particulars(kind, detail, language):
                                      _word(MESSAGES, detail.get("message"), language))))
         yield say["day"].format(detail["day"]) if "day" in detail else ""
         yield say["round"].format(detail["round"]) if detail.get("round") else ""
-    elif kind == "outcome":
-        yield _word(OUTCOMES, detail.get("outcome"), language)
+    elif kind in ("outcome", "answer"):
+        yield _word(OUTCOMES, detail.get(kind), language)
+        yield from (f"{key}: {value}" for key, value in detail.items()
+                    if key in ("promise_date", "preferred_window", "note") and value)
     elif kind == "call_status":
         yield detail.get("status", "")
         yield say["seconds"].format(detail["duration"]) if detail.get("duration") else ""

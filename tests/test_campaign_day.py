@@ -434,8 +434,8 @@ def test_an_outcome_that_stops_calls_to_a_number_holds_for_a_later_position(
 # --- the daily report --------------------------------------------------------------------------
 
 EXPECTED_TOTALS = {"pending": "0", "confirmed": "2", "wrong_person": "1", "identity_failed": "1",
-                   "callback_requested": "1", "declared_paid": "0", "promised": "0", "disputed": "0",
-                   "opted_out": "1", "no_answer": "2", "total": "8"}
+                   "callback_requested": "1", "declared_paid": "0", "promised": "0",
+                   "disputed": "0", "opted_out": "1", "no_answer": "2", "total": "8"}
 
 
 def expected_last_call(reference):

@@ -137,3 +137,24 @@ def test_steps_edited_under_a_built_in_playbook_are_refused_not_dropped(browser,
     assert "scelga «personalizzato»" in edited.get_data(as_text=True)
     kept = browser.post(f"/mandanti/{acme.id}", dict(form, playbook_text=shown))
     assert kept.status_code == 302
+
+
+def test_an_admin_sets_and_clears_the_payment_link_in_the_creditors_form(browser, users,
+                                                                         session):
+    browser.log_in("anna")
+    template = "https://paga.example.it/?rif={reference}&importo={amount}"
+    acme = users["creditor"].creditor
+    page = browser.get(f"/mandanti/{acme.id}").get_data(as_text=True)
+    assert 'name="payment_link"' in page and "Link di pagamento" in page
+    browser.post(f"/mandanti/{acme.id}", dict(CREDITOR, name=acme.name, payment_link=template))
+    session.expire_all()
+    assert session.get(Creditor, acme.id).payment_link == template
+    shown = browser.get(f"/mandanti/{acme.id}").get_data(as_text=True)
+    assert 'value="https://paga.example.it/?rif={reference}&amp;importo={amount}"' in shown
+    bad = browser.post(f"/mandanti/{acme.id}", dict(CREDITOR, name=acme.name,
+                                                    payment_link="https://x.example/{iban}"))
+    assert bad.status_code == 400 and "may name only {reference} and {amount}" in \
+        bad.get_data(as_text=True)
+    browser.post(f"/mandanti/{acme.id}", dict(CREDITOR, name=acme.name, payment_link=""))
+    session.expire_all()
+    assert session.get(Creditor, acme.id).payment_link is None

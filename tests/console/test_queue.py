@@ -21,7 +21,8 @@ def requests_(session, users):
     made = []
     for reference, name, phone, minutes in (("P-1", "Mario Rossi", "+393331111111", 10),
                                             ("P-2", "Lucia Bianchi", "+393332222222", 120)):
-        position = make_position(session, creditor, reference=reference, name=name, phone=phone)
+        position = make_position(session, creditor, reference=reference, name=name, phone=phone,
+                                 outcome="callback_requested")
         attempt = make_attempt(session, position, status="completed", digits="1,3",
                                placed_at=utcnow() - timedelta(minutes=minutes + 1))
         request = CallbackRequest(position_id=position.id, attempt_id=attempt.id,
@@ -97,9 +98,10 @@ def test_a_promise_to_pay_closes_the_request_and_lands_in_the_log(browser, reque
         ("closed", "promise", Decimal("150.50"), "Paga a fine mese")
     kinds = [(e.kind, e.source) for e in session.scalars(
         select(Event).where(Event.position_id == request.position_id).order_by(Event.id))]
-    # The promise counts as if keyed in (SPEC §2): the position is promised until the date.
+    # The promise counts as if keyed in (SPEC §2): the same word as the keypad's, and the
+    # position is promised until the date.
     assert kinds == [("callback_claimed", "console:carlo"), ("callback_handled", "console:carlo"),
-                     ("status", "collector:carlo")]
+                     ("answer", "collector:carlo"), ("status", "collector:carlo")]
     position = request.position
     assert position.status == "promised"
     assert position.status_until.astimezone(ROME).date() == \
@@ -185,3 +187,24 @@ def test_an_amount_with_thousands_is_read_as_the_lists_read_it(browser, requests
 def test_a_request_number_beyond_the_database_is_not_found(browser, requests_):
     browser.log_in("carlo")
     assert browser.get("/richiamate/99999999999999999").status_code == 404
+
+
+@pytest.mark.parametrize("result, answer, status", [("paid", "declared_paid", "to_verify"),
+                                                    ("dispute", "disputed", "disputed")])
+def test_a_collectors_result_leaves_the_same_trace_as_the_debtors_answer(
+        browser, requests_, session, result, answer, status):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    browser.post(f"/richiamate/{requests_['rossi'].id}/esito", {"result": result, "note": "ok"})
+    session.expire_all()
+    position = session.get(CallbackRequest, requests_["rossi"].id).position
+    assert position.status == status and position.outcome == "callback_requested"
+    said = session.scalar(select(Event).where(Event.position_id == position.id,
+                                              Event.kind == "answer"))
+    # The same word the keypad and the debtor's page record, and the same status change.
+    assert (said.source, said.detail) == ("collector:carlo", {"answer": answer})
+    change = session.scalar(select(Event).where(Event.position_id == position.id,
+                                                Event.kind == "status"))
+    assert (change.detail["to"], change.detail["reason"]) == (status, answer)
+    page = browser.get(f"/posizioni/{position.id}").get_data(as_text=True)
+    assert "Risposta del debitore" in page

@@ -292,3 +292,23 @@ def test_a_new_playbook_is_followed_by_the_positions_not_started_yet(runner, ses
     assert "1 positions not started yet follow the new playbook." in result.output
     session.refresh(position)
     assert (position.round, position.step) == (0, 0)
+
+
+def test_creditor_add_and_set_take_a_payment_link_checked_like_the_other_settings(runner,
+                                                                                   session):
+    template = "https://paga.example.it/?rif={reference}&importo={amount}"
+    result = add(runner, "Acme", "--caller-id", "+390212345678", "--payment-link", template)
+    assert result.exit_code == 0, result.output
+    assert session.scalar(select(Creditor.payment_link)) == template
+    refused = runner.invoke(args=["creditor", "set", "Acme", "--payment-link",
+                                  "https://paga.example.it/?iban={iban}"])
+    assert refused.exit_code != 0
+    assert "may name only {reference} and {amount}" in refused.output
+    refused = runner.invoke(args=["creditor", "set", "Acme", "--payment-link", "ftp://x/"])
+    assert "must be a web address starting with https://" in refused.output
+    session.expire_all()
+    assert session.scalar(select(Creditor.payment_link)) == template
+    cleared = runner.invoke(args=["creditor", "set", "Acme", "--payment-link", ""])
+    assert cleared.exit_code == 0, cleared.output
+    session.expire_all()
+    assert session.scalar(select(Creditor.payment_link)) is None

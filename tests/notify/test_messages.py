@@ -1,6 +1,7 @@
 """Queueing a step's message: which channel can carry it, what it says, and only once."""
 from datetime import datetime, timezone
 from decimal import Decimal
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -127,8 +128,10 @@ def test_the_creditors_wording_is_used(app, session, creditor, position):
     set_override(session, creditor.id, "contatto_sms", "it", "Chiami {creditor} al {contact_phone}")
     assert queue(app, session, position, "email", "sollecito", "a").subject == \
         "Promemoria FT-2026/118"
-    assert queue(app, session, position, "sms", "contatto", "b").body == \
-        "Chiami Acme Energia al +390298765432"
+    sms = queue(app, session, position, "sms", "contatto", "b").body
+    # The wording leaves out the debtor's page: its link is added at the end all the same.
+    assert re.fullmatch(r"Chiami Acme Energia al \+390298765432 "
+                        r"https://cortesia\.example\.test/p/[A-Za-z0-9_-]{32}", sms)
 
 
 def test_a_message_the_channel_cannot_carry_is_a_programming_error(app, session, position):

@@ -78,7 +78,10 @@ def test_the_emailed_notice_is_sent_in_the_creditors_wording(runner, session):
     session.commit()
     mail = session.scalar(select(OutgoingMail))
     assert mail.subject == "Acme: promemoria per Mario Rossi"
-    assert mail.body == "Gentile Mario Rossi,\nrestano 1.234,56 EUR.\nAcme"
+    body, link = mail.body.split("\n\n", 1)
+    assert body == "Gentile Mario Rossi,\nrestano 1.234,56 EUR.\nAcme"
+    # The wording leaves out the debtor's page: its line is added after it all the same.
+    assert link.startswith("Può rispondere anche online") and "/p/" in link
 
 
 def test_the_email_may_name_the_debt_but_not_unknown_fields():
