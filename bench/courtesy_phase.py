@@ -1,6 +1,7 @@
 """Benchmark of a simulated courtesy phase: `simulate` of a 30-day cortesia-30 month at three sizes.
 
     .venv/bin/python bench/courtesy_phase.py [--sizes 1000,3000,10000] [--days 30] [--every 10]
+                                             [--baseline GIT_REF]
 
 Each size runs the simulator's campaign in-process, exactly as `flask --app app simulate
 --playbook cortesia-30 --days 30 --quiet` does (its own throw-away SQLite file, the simulated
@@ -9,9 +10,15 @@ benchmark's generator). Prints each time, the time per position, the growth rati
 position at the largest size over the smallest: linear is 1.0) and the largest size's time
 against the target of 5 minutes for 10,000 positions. The process's CPU time is printed next to
 each wall time: on a shared machine it is the steadier figure.
+
+`--baseline GIT_REF` first runs the smallest size with the code of that commit (checked out in a
+throw-away worktree, same interpreter, same list), so the speed-up is a ratio measured in the
+same run, whatever the machine's speed that day.
 """
 import argparse
 import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +37,7 @@ TARGET_SECONDS = 300          # 10,000 positions over 30 working days (issue 11)
 
 
 def run(size, days, every, seed):
+    """Wall seconds of one size's month (its CPU seconds kept in CPU_SECONDS)."""
     contacts = os.path.join(OUT, f"phase-{size}.csv")
     write_csv(contacts, size)
     with tempfile.TemporaryDirectory(prefix="cortesia-bench-phase-") as scratch:
@@ -46,7 +54,29 @@ def run(size, days, every, seed):
     print(f"{size:>7,} positions: {seconds:8.1f} s ({cpu:.1f} s CPU)  "
           f"{seconds / size * 1000:6.2f} ms/position  {calls:,} calls, {sent:,} emails; "
           f"{statuses}", flush=True)
+    CPU_SECONDS[size] = cpu
     return seconds
+
+
+CPU_SECONDS = {}
+
+
+def run_baseline(ref, size, days, every, seed):
+    """(wall, CPU) seconds of the smallest size with the code of commit `ref`."""
+    with tempfile.TemporaryDirectory(prefix="cortesia-bench-baseline-") as tree:
+        subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-f", tree, ref],
+                       check=True, capture_output=True)
+        try:
+            output = subprocess.run(
+                [sys.executable, os.path.join(tree, "bench", "courtesy_phase.py"),
+                 "--sizes", str(size), "--days", str(days), "--every", str(every),
+                 "--seed", seed], check=True, capture_output=True, text=True).stdout
+        finally:
+            subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", tree],
+                           capture_output=True)
+    match = re.search(r"positions:\s+([\d.]+) s \(([\d.]+) s CPU\)", output)
+    print(f"baseline {ref}: {match.group(0)}", flush=True)
+    return float(match.group(1)), float(match.group(2))
 
 
 def main():
@@ -55,18 +85,25 @@ def main():
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--every", type=int, default=10, help="minutes between ticks")
     parser.add_argument("--seed", default="7")
+    parser.add_argument("--baseline", help="a commit to measure first at the smallest size")
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"simulate: cortesia-30 over {args.days} working days after day 0, a tick every "
           f"{args.every} minutes in the windows, SQLite (seed {args.seed})")
-    times = {size: run(size, args.days, args.every, args.seed) for size in sizes}
     small, large = min(sizes), max(sizes)
+    baseline = args.baseline and run_baseline(args.baseline, small, args.days, args.every,
+                                              args.seed)
+    times = {size: run(size, args.days, args.every, args.seed) for size in sizes}
     growth = (times[large] / large) / (times[small] / small)
     print(f"growth: time per position at {large:,} / at {small:,} = {growth:.2f} (linear = 1.00)")
     projected = times[large] / large * 10_000
     print(f"{large:,} positions in {times[large]:.1f} s; 10,000 at this rate {projected:.0f} s "
           f"= {projected / TARGET_SECONDS:.2f} of the 5-minute target (under 1.00 meets it)")
+    if baseline:
+        wall, cpu = baseline
+        print(f"speed-up at {small:,} over {args.baseline}: {wall / times[small]:.2f}× wall, "
+              f"{cpu / CPU_SECONDS[small]:.2f}× CPU (same run)")
 
 
 if __name__ == "__main__":
