@@ -8,6 +8,7 @@ recorded again, and a replayed turn returns the same TwiML because the flow is p
 """
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
@@ -17,6 +18,7 @@ from db import write_columns
 from db.events import record_event
 from db.models import Attempt, Creditor, Outcome, Position
 from domain.calls import IN_PROGRESS, PROGRESS, TERMINAL_STATUSES
+from domain.phones import can_receive_sms
 from ivr import flow
 from ivr.facts import is_attempt_token
 from ivr.outcomes import apply_outcome
@@ -70,10 +72,16 @@ def status_facts(session, token):
     return session.execute(STATUS_FACTS, {"token": token}).first()
 
 
-def caller_for(position):
+def caller_for(position, now=None):
+    """What the flow knows of the debtor: how they identify, and at `now` the creditor's today
+    (for a promise's date) and whether key 7 can text them the creditor's payment link."""
+    creditor = position.creditor
     return flow.Caller(identification=position.identification,
                        verification_code=position.verification_code,
-                       has_invoice=bool(position.invoice))
+                       has_invoice=bool(position.invoice),
+                       today=now and now.astimezone(ZoneInfo(creditor.timezone)).date(),
+                       can_text_link=bool(creditor.payment_link)
+                       and can_receive_sms(position.phone))
 
 
 def voice_for(position, voices, recordings=None):
@@ -129,14 +137,15 @@ def answer_call(session, attempt, facts, now, speaking, action_url):
     return reply_twiml(reply, _voice(session, speaker, speaking), action_url)
 
 
-def take_keys(session, attempt, state, facts, now, speaking, action_url):
-    """One turn of identification or menu: record the keys, answer with the next prompts."""
-    if state.step == "menu" and not attempt.identified:
-        return hangup_twiml()  # the menu speaks of the debt: never without identification
+def take_keys(session, attempt, state, facts, now, speaking, action_url, text_link=None):
+    """One turn of identification, menu or a promise's date: record the keys, answer with the
+    next prompts. `text_link(session, position, now, key)` queues the payment link's SMS."""
+    if state.step != "identify" and not attempt.identified:
+        return hangup_twiml()  # past identification it speaks of the debt: never without it
     changes = _call_changes(session, attempt, facts)
     digits = facts.digits or ""
     source = _source(state.step, facts)
-    reply = flow.STEPS[state.step](caller_for(attempt.position), state, digits)
+    reply = flow.STEPS[state.step](caller_for(attempt.position, now), state, digits)
     fresh = record_event(session, attempt.position_id, "keys", source,
                          {"step": state.step, "digits": digits or None},
                          attempt_id=attempt.id, at=now,
@@ -147,9 +156,30 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url):
     write_columns(session, attempt, **changes)
     if fresh:
         _record_reply(session, attempt, reply, source, now)
+        if reply.send_payment_link and text_link is not None:
+            key = f"payment_link:{attempt.id}:{state.turn}"
+            mail = text_link(session, attempt.position, now, key)
+            record_event(session, attempt.position_id, "payment_link_requested", source,
+                         {"mail_id": mail.id}, attempt_id=attempt.id, at=now)
     speaker = _speaker(attempt.position, speaking)   # no second load of position and creditor
     session.commit()
     return reply_twiml(reply, _voice(session, speaker, speaking), action_url)
+
+
+def take_recording(session, attempt, facts, now, speaking):
+    """The debtor's spoken message about a problem with the invoice (key 6) is over: note where
+    Twilio keeps it — fetched later by the worker, never on this path — and say goodbye."""
+    if not attempt.identified:
+        return hangup_twiml()
+    source = _source("recorded", facts)
+    if facts.recording_sid and facts.recording_url:
+        record_event(session, attempt.position_id, "voice_message", source,
+                     {"recording_sid": facts.recording_sid, "url": facts.recording_url,
+                      "duration": facts.recording_duration},
+                     attempt_id=attempt.id, at=now, dedupe_key=f"voice:{facts.recording_sid}")
+    speaker = _speaker(attempt.position, speaking)
+    session.commit()
+    return reply_twiml(flow.after_recording(), _voice(session, speaker, speaking), None)
 
 
 def record_status(session, attempt, facts, now):
@@ -196,7 +226,8 @@ def _record_reply(session, attempt, reply, source, now):
         write_columns(session, attempt, identified=True)
         record_event(session, attempt.position_id, "identified", source, attempt_id=attempt.id, at=now)
     if reply.outcome:
-        apply_outcome(session, attempt, reply.outcome, source, now)
+        apply_outcome(session, attempt, reply.outcome, source, now,
+                      promise_date=reply.promise_date)
     if reply.ended_without_outcome:
         record_event(session, attempt.position_id, "call_ended", source,
                      {"reason": reply.ended_without_outcome}, attempt_id=attempt.id, at=now)

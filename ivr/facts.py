@@ -20,8 +20,11 @@ TEXT_FACTS = {
     "Digits": ("digits", Attempt.digits.type.length),
     "SequenceNumber": ("sequence", 16),
     "Timestamp": ("timestamp", 64),
+    "RecordingSid": ("recording_sid", 64),      # a debtor's spoken message (key 6)
+    "RecordingUrl": ("recording_url", 500),
 }
-INTEGER_FACTS = {"CallDuration": ("duration", 2**31 - 1)}   # Attempt.duration is a 32-bit INTEGER
+INTEGER_FACTS = {"CallDuration": ("duration", 2**31 - 1),   # Attempt.duration is a 32-bit INTEGER
+                 "RecordingDuration": ("recording_duration", 2**31 - 1)}
 
 # C0 and C1 controls (NUL among them: PostgreSQL refuses it in text) and lone surrogates
 # (not encodable as UTF-8).
@@ -42,6 +45,9 @@ class CallFacts:
     digits: str | None = None          # the keys pressed at a <Gather>
     sequence: str | None = None        # the status callback's SequenceNumber
     timestamp: str | None = None       # the status callback's Timestamp, as Twilio wrote it
+    recording_sid: str | None = None   # a <Record>'s message: its id, where to fetch it, seconds
+    recording_url: str | None = None
+    recording_duration: int | None = None
 
     @classmethod
     def from_form(cls, form):

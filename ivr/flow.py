@@ -5,18 +5,28 @@ each turn is a pure function of (caller, state, digits) and a webhook replayed b
 same answer. A `Reply` names prompt slots; `ivr.twiml` turns it into TwiML.
 """
 from dataclasses import dataclass, replace
+from datetime import date
 
 from domain.outcomes import Outcome
+from domain.promises import promise_date_problem
 
 MAX_IDENTIFY_MISSES = 2   # SPEC §1: two tries on a wrong or missing answer
 MAX_MENU_SILENCES = 1     # silence re-prompts once, then ends the call
 MAX_MENU_INVALID = 3      # unknown keys re-prompt, but not forever
 
+MAX_PROMISE_REFUSALS = 2  # a refused date is asked once more, then back to the menu
+
 CONFIRM = "1"
 WRONG_PERSON = "2"
 CALLBACK = "3"
+PAID = "4"
+PROMISE = "5"
+DISPUTE = "6"
+PAYMENT_LINK = "7"
 OPT_OUT = "8"
 REPEAT = "9"
+MORE = "0"                # the other options: a spoken menu names at most five choices
+RE_ENTER = "2"            # at a promise's read-back: key another date
 
 # The same key means the same thing at every menu (SPEC §1).
 KEY_OUTCOMES = {
@@ -33,20 +43,27 @@ class Caller:
     identification: str              # "confirm" (press 1) or "code" (keys in verification_code)
     verification_code: str | None = None
     has_invoice: bool = True
+    today: date | None = None        # the creditor's today, for the date of a promise
+    can_text_link: bool = False      # key 7: the creditor has a payment link and it is a mobile
 
 
 @dataclass(frozen=True)
 class State:
     """Where a call is: the step awaiting keys, the turn number and the misses so far."""
 
-    step: str = "identify"           # "identify" or "menu"
+    step: str = "identify"           # identify, menu, promise, promise_check; recorded (key 6)
     turn: int = 1
     silent: int = 0
     invalid: int = 0
     wrong: int = 0
+    promise: str = ""                # the DDMM keyed, while it is read back for confirmation
 
     def query(self):
-        return {"turn": self.turn, "silent": self.silent, "invalid": self.invalid, "wrong": self.wrong}
+        query = {"turn": self.turn, "silent": self.silent, "invalid": self.invalid,
+                 "wrong": self.wrong}
+        if self.promise:
+            query["promise"] = self.promise
+        return query
 
     @classmethod
     def from_query(cls, step, args):
@@ -55,8 +72,10 @@ class State:
                 return max(0, min(int(args.get(name, 0)), 99))
             except (TypeError, ValueError):
                 return 0
+        promise = str(args.get("promise", ""))
         return cls(step=step, turn=max(1, number("turn")), silent=number("silent"),
-                   invalid=number("invalid"), wrong=number("wrong"))
+                   invalid=number("invalid"), wrong=number("wrong"),
+                   promise=promise if len(promise) == 4 and promise.isdigit() else "")
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,7 @@ class Gather:
 
     state: State
     finish_on_key: bool = False      # a code ends with '#'; a menu choice is one key
+    digits: int = 1                  # how many keys a choice has (a date: DDMM)
 
 
 @dataclass(frozen=True)
@@ -77,6 +97,9 @@ class Reply:
     identified_now: bool = False     # this turn identified the debtor
     outcome: str | None = None
     ended_without_outcome: str | None = None   # why the call ended with nothing definite
+    promise_date: date | None = None           # a promise's date: keyed, or confirmed
+    record: bool = False                       # `gather` takes a spoken message, not keys
+    send_payment_link: bool = False            # text the creditor's payment link now
 
 
 def answer(caller, answered_by=None):
@@ -114,12 +137,26 @@ def identify(caller, state, digits):
 def menu(caller, state, digits):
     """A turn of the feedback menu, after the notice: only reachable once identified."""
     digits = (digits or "").strip()[:1]
-    following = replace(state, turn=state.turn + 1)
+    following = replace(state, turn=state.turn + 1, step="menu", promise="")
     if digits == CONFIRM:
         return Reply(prompts=("goodbye_confirmed",), identified=True,
                      outcome=Outcome.CONFIRMED.value)
     if digits in KEY_OUTCOMES:
         return replace(_end_with(digits), identified=True)
+    if digits == PAID:
+        return Reply(prompts=("goodbye_declared_paid",), identified=True,
+                     outcome=Outcome.DECLARED_PAID.value)
+    if digits == PROMISE:
+        return _ask_date(replace(following, step="promise", wrong=0), ())
+    if digits == DISPUTE:
+        return Reply(prompts=("dispute_record",), identified=True, record=True,
+                     gather=Gather(replace(following, step="recorded")),
+                     outcome=Outcome.DISPUTED.value)
+    if digits == PAYMENT_LINK and caller.can_text_link:
+        return Reply(prompts=("payment_link_sent", "menu"), gather=Gather(following),
+                     identified=True, send_payment_link=True)
+    if digits == MORE:
+        return Reply(prompts=(_more_options(caller),), gather=Gather(following), identified=True)
     if digits == REPEAT:
         return _notice_and_menu(caller, following)
     if not digits:
@@ -133,7 +170,57 @@ def menu(caller, state, digits):
     return _menu_again(replace(following, invalid=state.invalid + 1), "invalid_choice")
 
 
-STEPS = {"identify": identify, "menu": menu}
+def promise(caller, state, digits):
+    """The date of a promise, keyed as DDMM: read back for confirmation, or refused politely
+    (impossible, past, more than 60 days ahead) and asked once more, then back to the menu."""
+    digits = (digits or "").strip()
+    following = replace(state, turn=state.turn + 1)
+    day = promised_day(digits, caller.today)
+    if day is not None:
+        return Reply(prompts=("promise_read_back",), identified=True, promise_date=day,
+                     gather=Gather(replace(following, step="promise_check", promise=digits)))
+    lead = "no_input" if not digits else "promise_refused"
+    if state.wrong + 1 >= MAX_PROMISE_REFUSALS:
+        return _menu_again(replace(following, step="menu", wrong=0, promise=""), lead)
+    return _ask_date(replace(following, wrong=state.wrong + 1), (lead,))
+
+
+def promise_check(caller, state, digits):
+    """The debtor heard the date read back: 1 makes it the promise, 2 keys another one; every
+    other key means what it means at the menu."""
+    digits = (digits or "").strip()[:1]
+    day = promised_day(state.promise, caller.today)
+    if digits == CONFIRM and day is not None:
+        return Reply(prompts=("goodbye_promised",), identified=True, promise_date=day,
+                     outcome=Outcome.PROMISED.value)
+    if digits == RE_ENTER or (digits == CONFIRM and day is None):
+        return _ask_date(replace(state, turn=state.turn + 1, step="promise", promise=""), ())
+    return menu(caller, replace(state, step="menu", promise=""), digits)
+
+
+def promised_day(digits, today):
+    """The day `digits` (DDMM) name from `today` on — this year's, or next year's once this
+    year's has passed — when a promise may name it; None when it is impossible (3102), past or
+    too far ahead (domain.promises)."""
+    if today is None or len(digits or "") != 4 or not digits.isdigit():
+        return None
+    day_of_month, month = int(digits[:2]), int(digits[2:])
+    for year in (today.year, today.year + 1):
+        try:
+            day = date(year, month, day_of_month)
+        except ValueError:
+            continue   # 3102 never exists; 2902 only in a leap year
+        if day >= today:
+            return day if promise_date_problem(day, today) is None else None
+    return None
+
+
+def after_recording():
+    """The debtor's spoken message is over (or there was none): thank and say goodbye."""
+    return Reply(prompts=("goodbye_disputed",), identified=True)
+
+
+STEPS = {"identify": identify, "menu": menu, "promise": promise, "promise_check": promise_check}
 
 
 def _ask_identity(caller, state, lead):
@@ -146,6 +233,14 @@ def _notice_and_menu(caller, state, identified_now=False):
     notice = "notice" if caller.has_invoice else "notice_no_invoice"
     return Reply(prompts=(notice, "menu"), gather=Gather(state), identified=True,
                  identified_now=identified_now)
+
+
+def _ask_date(state, lead):
+    return Reply(prompts=(*lead, "promise_ask"), gather=Gather(state, digits=4), identified=True)
+
+
+def _more_options(caller):
+    return "menu_more_link" if caller.can_text_link else "menu_more"
 
 
 def _menu_again(state, lead):

@@ -12,13 +12,17 @@ from domain.statuses import PAUSED, Status
 from notify import queue_notice_email
 
 
-def apply_outcome(session, attempt, outcome, source, now):
-    """Give the attempt and its call round `outcome`; a round's first outcome is final."""
+def apply_outcome(session, attempt, outcome, source, now, promise_date=None):
+    """Give the attempt and its call round `outcome`; a round's first outcome is final.
+    `promise_date`: the date a promise (key 5) names."""
     if attempt.outcome is None:
         write_columns(session, attempt, outcome=outcome)
     if attempt.round != attempt.position.round:  # a late answer from an earlier round
         return False
-    return close_position(session, attempt.position, outcome, source, now, attempt_id=attempt.id)
+    return close_position(session, attempt.position, outcome, source, now, attempt_id=attempt.id,
+                          promise_date=promise_date,
+                          detail={"promise_date": promise_date.isoformat()} if promise_date
+                          else None)
 
 
 def close_position(session, position, outcome, source, now, attempt_id=None, detail=None,

@@ -1,13 +1,16 @@
 """TwiML builders: pure functions from a flow `Reply` to the XML Twilio runs."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from prompts import DISCLOSING_SLOTS, SAY_LANGUAGE, render
+from prompts.speech import speak_date
 from prompts.templates import DEFAULT_LANGUAGE, UNAVAILABLE, segments
 
 GATHER_TIMEOUT = 6        # seconds of silence before Twilio moves past <Gather>
 CODE_MAX_DIGITS = 12
+RECORD_MAX_SECONDS = 60   # a debtor's spoken message about a problem with the invoice
+RECORD_SILENCE_SECONDS = 5
 
 
 class DisclosureError(RuntimeError):
@@ -29,16 +32,28 @@ class Voice:
 def reply_twiml(reply, voice, action_url):
     """Render `reply`; `action_url(state)` is the webhook URL of the step `state` awaits."""
     response = VoiceResponse()
+    if reply.promise_date is not None:
+        voice = replace(voice, fields={
+            **voice.fields, "promise_date": speak_date(reply.promise_date, voice.language)})
     if reply.gather is None:
         _say_all(response, reply.prompts, voice, reply.identified)
         response.hangup()
         return str(response)
     url = action_url(reply.gather.state)
+    if reply.record:
+        # The message goes to the action URL; with nothing said, Twilio goes on to the goodbye.
+        _say_all(response, reply.prompts, voice, reply.identified)
+        response.record(action=url, method="POST", max_length=RECORD_MAX_SECONDS,
+                        timeout=RECORD_SILENCE_SECONDS, finish_on_key="#", play_beep=True)
+        _say_all(response, ("goodbye_disputed",), voice, reply.identified)
+        response.hangup()
+        return str(response)
     if reply.gather.finish_on_key:
         gather = response.gather(action=url, method="POST", timeout=GATHER_TIMEOUT,
                                  finish_on_key="#", num_digits=CODE_MAX_DIGITS)
     else:
-        gather = response.gather(action=url, method="POST", timeout=GATHER_TIMEOUT, num_digits=1)
+        gather = response.gather(action=url, method="POST", timeout=GATHER_TIMEOUT,
+                                 num_digits=reply.gather.digits)
     _say_all(gather, reply.prompts, voice, reply.identified)
     # Twilio falls through past <Gather> on silence: come back to the same step with no digits.
     response.redirect(url, method="POST")

@@ -16,6 +16,7 @@ from ivr.signature import twilio_signed
 from ivr.twiml import hangup_twiml
 from ivr.unavailable import DATABASE_BUDGET, end_the_call
 from ivr.urls import webhook_url
+from notify.messages import queue_message
 from notify.receipts import mail_of_token, record_sms_status
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
@@ -80,7 +81,7 @@ def answer(token):
                                     _speaking(), _action_url(attempt)))
 
 
-@bp.post("/<token>/<any(identify, menu):step>")
+@bp.post("/<token>/<any(identify, menu, promise, promise_check):step>")
 @twilio_signed
 def keys(token, step):
     session = get_session()
@@ -89,7 +90,23 @@ def keys(token, step):
         return _twiml(hangup_twiml())
     state = State.from_query(step, request.args)
     return _twiml(calls.take_keys(session, attempt, state, CallFacts.from_form(request.form),
-                                  _now(), _speaking(), _action_url(attempt)))
+                                  _now(), _speaking(), _action_url(attempt), _text_link))
+
+
+@bp.post("/<token>/recorded")
+@twilio_signed
+def recorded(token):
+    session = get_session()
+    attempt = calls.find_attempt(session, token)
+    if attempt is None:
+        return _twiml(hangup_twiml())
+    return _twiml(calls.take_recording(session, attempt, CallFacts.from_form(request.form),
+                                       _now(), _speaking()))
+
+
+def _text_link(session, position, now, key):
+    """Queue the creditor's payment link to the debtor's mobile (key 7), due at once."""
+    return queue_message(current_app, session, position, "sms", "link_pagamento", now, key)
 
 
 @bp.post("/<token>/status")

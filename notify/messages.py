@@ -12,6 +12,7 @@ from db import insert_ignoring
 from db.events import record_event
 from db.models import OutgoingMail
 from domain.charges import late_charges
+from domain.payment_links import payment_url
 from domain.phones import can_receive_sms
 from notify.formats import format_amount
 from notify.links import page_link
@@ -103,7 +104,8 @@ def render_message(app, session, position, channel, message, now):
     link = page_link(app.config, position, channel, now)
     if channel == "sms":
         fields = {"creditor": creditor.greeting_name, "contact_phone": contact_phone,
-                  "page_link": link}
+                  "page_link": link, "payment_link": creditor.payment_link and payment_url(
+                      creditor.payment_link, position.reference, position.amount_due)}
         return "", render_sms(message, language, fields, overrides), None
     return render_written(message, language,
                           dict(written_fields(position, language, now), page_link=link), overrides)

@@ -10,7 +10,7 @@ from html import escape
 from string import Formatter
 
 WRITTEN = ("verifica_contabile", "sollecito", "sollecito_oneri")
-SMS = ("contatto",)
+SMS = ("contatto", "link_pagamento")
 MESSAGES = WRITTEN + SMS
 
 IT = {
@@ -50,6 +50,7 @@ IT = {
         "Cordiali saluti,\n{creditor}\n",
     "contatto_sms": "{creditor} desidera parlare con lei. La preghiamo di richiamare il "
                     "{contact_phone}. Grazie. La sua pagina: {page_link}",
+    "link_pagamento_sms": "{creditor}: ecco il link per pagare che ha chiesto: {payment_link}",
     "invoice_line": "la fattura {invoice}, per ",
     "invoice_ref": "(fattura {invoice})",
     "contacts_email": "Per qualsiasi chiarimento può scriverci a {contact_email}.\n\n",
@@ -97,6 +98,7 @@ EN = {
         "Kind regards,\n{creditor}\n",
     "contatto_sms": "{creditor} would like to speak with you. Please call us back on "
                     "{contact_phone}. Thank you. Your page: {page_link}",
+    "link_pagamento_sms": "{creditor}: here is the payment link you asked for: {payment_link}",
     "invoice_line": "invoice {invoice}, for ",
     "invoice_ref": "(invoice {invoice})",
     "contacts_email": "For any question, write to us at {contact_email}.\n\n",
@@ -116,8 +118,9 @@ WRITTEN_FIELDS = ("creditor", "name", "amount", "currency", "due_date", "invoice
                   "total", "contact_email", "contact_phone", "page_link", "page_line")
 # The link to the debtor's page names nothing of the debt: an SMS may carry it.
 SMS_FIELDS = ("creditor", "contact_phone", "page_link")
+# The payment link the debtor asked for on the phone (key 7): the creditor's own payment page.
 MESSAGE_SLOTS = {**{f"{m}_{part}": WRITTEN_FIELDS for m in WRITTEN for part in ("subject", "body")},
-                 "contatto_sms": SMS_FIELDS}
+                 "contatto_sms": SMS_FIELDS, "link_pagamento_sms": SMS_FIELDS + ("payment_link",)}
 
 
 def contacts_line(language, contact_email, contact_phone):
@@ -172,7 +175,7 @@ def render_sms(message, language, fields, overrides=None):
     debtor's page, are given to it."""
     if message not in SMS:
         raise ValueError(f"no SMS {message!r}; they are: {', '.join(SMS)}")
-    allowed = {name: fields.get(name) or "" for name in SMS_FIELDS}
+    allowed = {name: fields.get(name) or "" for name in MESSAGE_SLOTS[f"{message}_sms"]}
     template = _template(f"{message}_sms", language, overrides)
     if fields.get("page_link"):
         template = with_page_link(template, " {page_link}")

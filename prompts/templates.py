@@ -23,9 +23,26 @@ IT = {
     "notice_no_invoice": "La informiamo che risulta ancora da pagare un importo di {amount}, "
                          "scaduto il {due_date}. Se ha già provveduto al pagamento, "
                          "non tenga conto di questo avviso.",
-    "menu": "Per confermare di aver ricevuto questo avviso, prema 1. Se non è la persona cercata, prema 2. "
-            "Per essere richiamato da un nostro operatore, prema 3. Per riascoltare il messaggio, prema 9. "
-            "Per non ricevere più chiamate, prema 8.",
+    "menu": "Per confermare di aver ricevuto questo avviso, prema 1. Se ha già pagato, prema 4. "
+            "Per indicare una data entro cui pagherà, prema 5. Per essere richiamato da un nostro "
+            "operatore, prema 3. Per le altre opzioni, prema 0.",
+    "menu_more": "Se c'è un problema con la fattura, prema 6. Se non è la persona cercata, prema 2. "
+                 "Per non ricevere più chiamate, prema 8. Per riascoltare il messaggio, prema 9.",
+    "menu_more_link": "Per ricevere per SMS il link per pagare, prema 7. Se c'è un problema con la "
+                      "fattura, prema 6. Se non è la persona cercata, prema 2. Per non ricevere più "
+                      "chiamate, prema 8. Per riascoltare il messaggio, prema 9.",
+    "promise_ask": "Digiti la data entro cui pagherà: due cifre per il giorno e due per il mese. "
+                   "Per esempio, per il 15 marzo digiti 1 5 0 3.",
+    "promise_read_back": "Ha indicato che pagherà entro il {promise_date}. Per confermare prema 1, "
+                         "per indicare un'altra data prema 2.",
+    "promise_refused": "Ci scusi, non possiamo accettare questa data: indichi un giorno da oggi a "
+                       "non oltre sessanta giorni.",
+    "goodbye_promised": "Grazie, abbiamo registrato il suo impegno. Arrivederci.",
+    "goodbye_declared_paid": "Grazie, verificheremo il pagamento. Arrivederci.",
+    "dispute_record": "Dopo il segnale acustico ci descriva il problema con la fattura, in un "
+                      "minuto al massimo. Quando ha finito, prema cancelletto.",
+    "goodbye_disputed": "Grazie, abbiamo registrato la sua segnalazione: la esamineremo. Arrivederci.",
+    "payment_link_sent": "Le abbiamo inviato il link per pagare con un SMS.",
     "goodbye_confirmed": "Grazie per la conferma. Arrivederci.",
     "goodbye_wrong_person": "Ci scusi per il disturbo. Arrivederci.",
     "goodbye_callback": "Grazie. Un nostro operatore la richiamerà al più presto. Arrivederci.",
@@ -49,9 +66,27 @@ EN = {
               "is still unpaid. If you have already paid, please disregard this notice.",
     "notice_no_invoice": "We would like to remind you that an amount of {amount}, due on {due_date}, "
                          "is still unpaid. If you have already paid, please disregard this notice.",
-    "menu": "To confirm you received this notice, press 1. If you are not the person we are looking for, "
-            "press 2. To be called back by one of our operators, press 3. To hear the message again, "
-            "press 9. To stop receiving calls, press 8.",
+    "menu": "To confirm you received this notice, press 1. If you have already paid, press 4. "
+            "To tell us a date by which you will pay, press 5. To be called back by one of our "
+            "operators, press 3. For other options, press 0.",
+    "menu_more": "If there is a problem with the invoice, press 6. If you are not the person we are "
+                 "looking for, press 2. To stop receiving calls, press 8. To hear the message "
+                 "again, press 9.",
+    "menu_more_link": "To receive the payment link by text message, press 7. If there is a problem "
+                      "with the invoice, press 6. If you are not the person we are looking for, "
+                      "press 2. To stop receiving calls, press 8. To hear the message again, press 9.",
+    "promise_ask": "Please enter the date by which you will pay: two digits for the day and two "
+                   "for the month. For example, for the 15th of March enter 1 5 0 3.",
+    "promise_read_back": "You said you will pay by {promise_date}. To confirm, press 1; to enter "
+                         "another date, press 2.",
+    "promise_refused": "We are sorry, we cannot accept that date: please choose a day from today "
+                       "up to sixty days ahead.",
+    "goodbye_promised": "Thank you, we have recorded your commitment. Goodbye.",
+    "goodbye_declared_paid": "Thank you, we will check the payment. Goodbye.",
+    "dispute_record": "After the tone, please tell us about the problem with the invoice, in one "
+                      "minute at most. When you have finished, press the hash key.",
+    "goodbye_disputed": "Thank you, we have recorded your report and will look into it. Goodbye.",
+    "payment_link_sent": "We have sent you the payment link by text message.",
     "goodbye_confirmed": "Thank you for confirming. Goodbye.",
     "goodbye_wrong_person": "We apologise for the disturbance. Goodbye.",
     "goodbye_callback": "Thank you. One of our operators will call you back soon. Goodbye.",
@@ -75,7 +110,11 @@ UNAVAILABLE = {
     "en": "We are sorry, we cannot go on with this call right now. "
           "We will call you back another time. Goodbye.",
 }
-DISCLOSING_SLOTS = frozenset({"notice", "notice_no_invoice"})
+# Heard only after identification: the notice, and everything after it that speaks of paying.
+DISCLOSING_SLOTS = frozenset({
+    "notice", "notice_no_invoice", "menu", "menu_more", "menu_more_link", "promise_ask",
+    "promise_read_back", "promise_refused", "goodbye_promised", "goodbye_declared_paid",
+    "dispute_record", "goodbye_disputed", "payment_link_sent"})
 
 # The language tag Twilio's <Say> wants for each debtor language.
 SAY_LANGUAGE = {"it": "it-IT", "en": "en-GB"}
@@ -89,7 +128,7 @@ def render(slot, language, fields, overrides=None):
 
 # What changes from one debtor to the next; everything else in a template is the same on every
 # call of a creditor and can be recorded once (the creditor's name included).
-PERSONAL_FIELDS = frozenset({"name", "amount", "due_date", "invoice"})
+PERSONAL_FIELDS = frozenset({"name", "amount", "due_date", "invoice", "promise_date"})
 
 
 @dataclass(frozen=True)
@@ -133,14 +172,16 @@ def segments(slot, language, fields, overrides=None):
 def recording_slots(language, overrides=None):
     """Every name a recording can be uploaded under, with the text it should say ({creditor}
     shown as such)."""
-    shown = {name: "{" + name + "}" for name in FIELDS}
+    shown = {name: "{" + name + "}" for name in (*FIELDS, *PROMISE_FIELDS)}
     return {segment.key: segment.text.strip()
             for slot in TEMPLATES[language]
             for segment in segments(slot, language, shown, overrides) if segment.key}
 
 
 FIELDS = ("creditor", "name", "amount", "due_date", "invoice")
-DEBT_FIELDS = frozenset({"amount", "due_date", "invoice"})
+PROMISE_FIELDS = ("promise_date",)   # the read-back alone knows the date keyed
+FIELDS_OF = {"promise_read_back": FIELDS + PROMISE_FIELDS}
+DEBT_FIELDS = frozenset({"amount", "due_date", "invoice", "promise_date"})
 
 
 class OverrideError(ValueError):
@@ -164,7 +205,7 @@ def check_override(slot, language, text):
         named = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
     except ValueError as exc:
         raise OverrideError(f"unbalanced braces: {exc} (write a field as {{name}})") from None
-    allowed = written.get(slot, FIELDS)
+    allowed = written.get(slot) or FIELDS_OF.get(slot, FIELDS)
     unknown = named - set(allowed)
     if unknown:
         raise OverrideError(f"unknown field {{{sorted(unknown)[0]}}}; the fields are "

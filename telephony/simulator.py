@@ -12,6 +12,7 @@ import logging
 import random
 import sys
 import uuid
+import wave
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from urllib.parse import unquote, urlencode, urlsplit
@@ -34,6 +35,7 @@ MAX_REQUESTS_PER_CALL = 60   # a flow that loops forever ends here instead of ha
 UNANSWERED = (BUSY, NO_ANSWER, FAILED)
 IDENTIFY = "<identify>"
 WRONG_CODE = "<wrong code>"
+SPEAK = "<speak>#"           # at a <Record>: a spoken message, ended with the hash key
 ANSWERS = ("human", "machine") + UNANSWERED
 # The StatusCallbackEvent a CallStatus belongs to; Twilio posts only the events a call asked for.
 EVENT_OF_STATUS = {INITIATED: "initiated", RINGING: "ringing", IN_PROGRESS: "answered"}
@@ -129,6 +131,7 @@ class Simulator(SmsSimulation):
         self.calls = []
         self.messages = []          # SimulatedSms, in the order sent
         self.sms_fates = {}         # each SMS's fate by number; the others are delivered
+        self.recordings = {}        # RecordingUrl → WAV bytes of the messages left at <Record>
 
     def script(self, phone, script):
         """Make every later call to `phone` follow `script`."""
@@ -197,11 +200,27 @@ class Simulator(SmsSimulation):
             self._status(call, status)
         debtor = Debtor(call.keys if call.script.answer == "human" else (), call.script.hangup_after)
         runner = TwimlRunner(lambda url, method, params: self._fetch(call, url, method, params),
-                             debtor, call.transcript, call.errors)
+                             debtor, call.transcript, call.errors,
+                             recorder=lambda seconds: self._record(call, seconds))
         runner.run(call.request.url)
         call.duration = max(1, round(runner.seconds))
         self._status(call, COMPLETED, CallDuration=str(call.duration),
                      AnsweredBy=self._answered_by(call))
+
+    def _record(self, call, seconds):
+        """A message the debtor left at a <Record>: kept as Twilio keeps it, at the URL its
+        account's credentials fetch it from (`fetch_recording`); the form fields of its action."""
+        sid = "RE" + uuid.uuid4().hex
+        url = f"{RECORDINGS_BASE}/{API_VERSION}/Accounts/{self.account_sid}/Recordings/{sid}"
+        self.recordings[url] = silent_wav(seconds)
+        return {"RecordingSid": sid, "RecordingUrl": url, "RecordingDuration": str(seconds)}
+
+    def fetch_recording(self, url):
+        """The audio of a recording made on a simulated call (WAV bytes); LookupError if none."""
+        try:
+            return self.recordings[url.removesuffix(".wav")]
+        except KeyError:
+            raise LookupError(f"no simulated recording at {url}") from None
 
     def _status(self, call, status, **extra):
         call.status = status
@@ -273,6 +292,20 @@ def _own_code_query():
 
     return select(Position.verification_code).join(Attempt, Attempt.position_id == Position.id) \
         .where(Attempt.token == bindparam("token"))
+
+
+RECORDINGS_BASE = "https://api.twilio.com"
+
+
+def silent_wav(seconds, rate=8000):
+    """`seconds` of silence as an 8 kHz mono 16-bit WAV: what a simulated message sounds like."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(b"\0\0" * rate * seconds)
+    return out.getvalue()
 
 
 def _call_app(app, method, path, signature, params):

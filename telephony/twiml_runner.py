@@ -3,7 +3,9 @@
 Verbs run in document order. <Say>/<Play> are heard, <Pause> waits, <Gather> hears its nested
 prompts and then takes the debtor's next key: digits go to its action, whose TwiML replaces the
 current document; silence falls through to the next verb (or posts an empty result when
-actionOnEmptyResult is true). <Redirect> fetches a new document, <Hangup>/<Reject> and the end of
+actionOnEmptyResult is true). <Record> takes the debtor's next key as what they do at the beep:
+silence falls through, anything else is a spoken message (its keys end it) posted to the action
+with the recording's facts. <Redirect> fetches a new document, <Hangup>/<Reject> and the end of
 the document end the call.
 """
 import xml.etree.ElementTree as ET
@@ -15,6 +17,7 @@ WORDS_PER_SECOND = 2.5
 PLAY_SECONDS = 5             # the length of a recording is unknown here; a short sentence
 KEY_SECONDS = 1
 GATHER_TIMEOUT = 5           # Twilio's default seconds of silence before <Gather> gives up
+MESSAGE_SECONDS = 12         # a debtor's spoken message at a <Record>
 NEXT = object()              # a verb is done: go on with the next one in the document
 
 
@@ -80,8 +83,10 @@ def parse_twiml(text):
 class TwimlRunner:
     """Walks one call's documents; `fetch(url, method, params)` returns a Document or None."""
 
-    def __init__(self, fetch, debtor, transcript, errors):
+    def __init__(self, fetch, debtor, transcript, errors, recorder=None):
         self._fetch = fetch
+        # recorder(seconds) → the form fields of a recording just made (RecordingSid, …)
+        self._recorder = recorder
         self._debtor = debtor
         self.transcript = transcript
         self.errors = errors
@@ -101,7 +106,7 @@ class TwimlRunner:
 
     def _run_verb(self, document, verb):
         handlers = {"Say": self._speak, "Play": self._speak, "Pause": self._pause,
-                    "Gather": self._gather, "Redirect": self._redirect,
+                    "Gather": self._gather, "Record": self._record, "Redirect": self._redirect,
                     "Hangup": self._end, "Reject": self._end}
         handler = handlers.get(verb.tag)
         if handler is None:
@@ -144,6 +149,22 @@ class TwimlRunner:
         self.seconds += KEY_SECONDS * len(key)
         action = urljoin(document.url, gather.get("action") or document.url)
         return self._fetch(action, gather.get("method", "POST").upper(), {"Digits": digits})
+
+
+    def _record(self, document, record):
+        key = self._debtor.next_key()
+        if not key or self._recorder is None:
+            self.seconds += _int(record.get("timeout"), GATHER_TIMEOUT)
+            return NEXT   # nothing said: Twilio goes on with the next verb
+        seconds = min(MESSAGE_SECONDS, _int(record.get("maxLength"), 3600))
+        self.seconds += seconds
+        fields = dict(self._recorder(seconds))
+        if key != HANGUP:
+            finish = record.get("finishOnKey", "1234567890*#")
+            fields["Digits"] = next((char for char in key if char in finish), "hangup")
+        action = urljoin(document.url, record.get("action") or document.url)
+        following = self._fetch(action, record.get("method", "POST").upper(), fields)
+        return None if key == HANGUP else following
 
 
 def _int(value, default):

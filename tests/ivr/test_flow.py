@@ -1,4 +1,6 @@
 """The call state machine, as plain data: no Flask, no database."""
+from datetime import date
+
 import pytest
 
 from ivr import flow
@@ -6,6 +8,10 @@ from ivr.flow import Caller, State
 
 CONFIRM = Caller("confirm")
 CODE = Caller("code", verification_code="4321")
+TODAY = date(2026, 12, 1)
+DEBTOR = Caller("confirm", today=TODAY)
+TEXTABLE = Caller("confirm", today=TODAY, can_text_link=True)
+MENU = State(step="menu", turn=2)
 
 
 def test_a_person_is_greeted_and_asked_to_identify_before_anything_else():
@@ -102,10 +108,10 @@ def test_9_repeats_the_notice():
 def test_unknown_keys_reprompt_and_then_give_up():
     state = State(step="menu", turn=2)
     for _ in range(flow.MAX_MENU_INVALID - 1):
-        reply = flow.menu(CONFIRM, state, "5")
+        reply = flow.menu(CONFIRM, state, "*")
         assert reply.prompts == ("invalid_choice", "menu")
         state = reply.gather.state
-    assert flow.menu(CONFIRM, state, "5").ended_without_outcome == "invalid_keys"
+    assert flow.menu(CONFIRM, state, "*").ended_without_outcome == "invalid_keys"
 
 
 def test_silence_at_the_menu_reprompts_once_then_ends():
@@ -125,3 +131,98 @@ def test_state_round_trips_through_the_query_and_ignores_garbage():
     state = State(step="menu", turn=3, silent=1, invalid=2, wrong=0)
     assert State.from_query("menu", {k: str(v) for k, v in state.query().items()}) == state
     assert State.from_query("identify", {"turn": "x", "silent": "-4"}) == State()
+
+
+# --- keys 4 to 7, and 0 for the other options (SPEC §1.3) ------------------------------------
+
+def test_4_declares_the_invoice_paid_and_ends_the_call():
+    reply = flow.menu(DEBTOR, MENU, "4")
+    assert reply.outcome == "declared_paid" and reply.gather is None and reply.identified
+    assert reply.prompts == ("goodbye_declared_paid",)
+
+
+def test_5_asks_for_the_date_as_four_keys_reads_it_back_and_1_makes_it_the_promise():
+    ask = flow.menu(DEBTOR, MENU, "5")
+    assert ask.prompts == ("promise_ask",) and ask.outcome is None
+    assert ask.gather.state.step == "promise" and ask.gather.digits == 4
+    read_back = flow.promise(DEBTOR, ask.gather.state, "1512")
+    assert read_back.promise_date == date(2026, 12, 15) and read_back.outcome is None
+    assert read_back.prompts == ("promise_read_back",)
+    state = read_back.gather.state
+    assert (state.step, state.promise) == ("promise_check", "1512")
+    # the date travels in the URL, like the rest of the state
+    assert State.from_query("promise_check", {k: str(v) for k, v in state.query().items()}) == state
+    done = flow.promise_check(DEBTOR, state, "1")
+    assert done.outcome == "promised" and done.promise_date == date(2026, 12, 15)
+    assert done.gather is None and done.prompts == ("goodbye_promised",)
+
+
+def test_a_date_read_back_can_be_keyed_again_with_2():
+    read_back = flow.promise(DEBTOR, flow.menu(DEBTOR, MENU, "5").gather.state, "1512")
+    again = flow.promise_check(DEBTOR, read_back.gather.state, "2")
+    assert again.prompts == ("promise_ask",) and again.gather.state.step == "promise"
+    assert again.outcome is None and again.gather.state.promise == ""
+
+
+@pytest.mark.parametrize("keys", ["3102", "3011", "0102", "1599", "12", "abcd"])
+def test_an_impossible_past_or_far_date_is_refused_politely_and_asked_once_more(keys):
+    state = flow.menu(DEBTOR, MENU, "5").gather.state
+    first = flow.promise(DEBTOR, state, keys)
+    assert first.prompts == ("promise_refused", "promise_ask") and first.outcome is None
+    assert first.gather.state.step == "promise"
+    second = flow.promise(DEBTOR, first.gather.state, keys)
+    assert second.prompts == ("promise_refused", "menu") and second.gather.state.step == "menu"
+    assert second.outcome is None
+
+
+@pytest.mark.parametrize("keys, day", [("0112", date(2026, 12, 1)),    # today itself
+                                       ("3001", date(2027, 1, 30)),    # into next year
+                                       ("2901", date(2027, 1, 29))])
+def test_a_date_from_today_to_sixty_days_ahead_is_taken_across_the_new_year(keys, day):
+    assert flow.promised_day(keys, TODAY) == day
+
+
+def test_29_february_exists_only_in_a_leap_year():
+    assert flow.promised_day("2902", date(2028, 1, 10)) == date(2028, 2, 29)
+    assert flow.promised_day("2902", date(2027, 1, 10)) is None
+
+
+def test_6_takes_a_spoken_message_and_records_the_dispute():
+    reply = flow.menu(DEBTOR, MENU, "6")
+    assert reply.outcome == "disputed" and reply.record
+    assert reply.prompts == ("dispute_record",) and reply.gather.state.step == "recorded"
+    assert flow.after_recording().prompts == ("goodbye_disputed",)
+
+
+def test_7_texts_the_payment_link_and_returns_to_the_menu_only_where_it_is_offered():
+    reply = flow.menu(TEXTABLE, MENU, "7")
+    assert reply.send_payment_link and reply.outcome is None
+    assert reply.prompts == ("payment_link_sent", "menu") and reply.gather.state.step == "menu"
+    refused = flow.menu(DEBTOR, MENU, "7")
+    assert not refused.send_payment_link and refused.prompts == ("invalid_choice", "menu")
+
+
+def test_0_names_the_other_options_and_7_only_where_it_is_offered():
+    assert flow.menu(DEBTOR, MENU, "0").prompts == ("menu_more",)
+    assert flow.menu(TEXTABLE, MENU, "0").prompts == ("menu_more_link",)
+    assert flow.menu(DEBTOR, MENU, "0").gather.state.step == "menu"
+
+
+@pytest.mark.parametrize("key", ["4", "5", "6", "7", "0"])
+def test_the_keys_about_the_debt_mean_nothing_before_identification(key):
+    reply = flow.identify(TEXTABLE, State(), key)
+    assert reply.outcome is None and not reply.identified and not reply.send_payment_link
+    assert reply.prompts == ("invalid_choice", "greeting_confirm")
+
+
+@pytest.mark.parametrize("key, outcome", [("4", "declared_paid"), ("8", "opted_out")])
+def test_at_the_read_back_every_other_key_means_what_it_means_at_the_menu(key, outcome):
+    read_back = flow.promise(DEBTOR, flow.menu(DEBTOR, MENU, "5").gather.state, "1512")
+    assert flow.promise_check(DEBTOR, read_back.gather.state, key).outcome == outcome
+
+
+def test_every_menu_names_at_most_five_choices():
+    from prompts.templates import TEMPLATES
+    for texts in TEMPLATES.values():
+        for slot in ("menu", "menu_more", "menu_more_link"):
+            assert 1 <= texts[slot].count("prem") + texts[slot].count("press") <= 5

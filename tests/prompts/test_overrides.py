@@ -17,7 +17,7 @@ def test_a_wording_with_known_fields_is_kept_with_its_spaces_tidied():
 
 @pytest.mark.parametrize("slot, text, reason", [
     ("greeting_confirm", "Salve {name}, le ricordiamo {amount}.", "cannot name {amount}"),
-    ("menu", "Fattura {invoice}: prema 1.", "cannot name {invoice}"),
+    ("goodbye_callback", "Fattura {invoice}: la richiameremo.", "cannot name {invoice}"),
     ("greeting_confirm", "Salve {nome}.", "unknown field {nome}"),
     ("greeting_confirm", "Salve {name.", "unbalanced braces"),
     ("saluto", "Salve.", "no prompt slot 'saluto'"),
