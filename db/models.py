@@ -210,6 +210,9 @@ class Attempt(Base):
     # The position's call round (a playbook step) and the attempt's number within it.
     round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     number: Mapped[int] = mapped_column(Integer)
+    # `outbound` (the dialer rang the debtor) or `inbound` (the debtor rang the caller ID back)
+    direction: Mapped[str] = mapped_column(String(8), default="outbound",
+                                           server_default="outbound")
     # pending → dialing (claimed by a dialer) → then Twilio's CallStatus values.
     status: Mapped[str] = mapped_column(String(20), default="pending")
     # The dialer's plan: not before `due_at`, inside the window `call_window` ("14:00-17:00").
@@ -349,6 +352,30 @@ class Receipt(Base):
     original_name: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VoiceMessage(Base):
+    """A debtor's spoken message about a problem with the invoice (key 6): where Twilio keeps
+    it, then — once the worker has fetched it with the account's credentials — its audio, kept
+    in the database by content address like recordings and receipts."""
+
+    __tablename__ = "voice_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    recording_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    duration: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")   # pending, kept, failed
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content_type: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Event(Base):

@@ -14,9 +14,9 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from audio.store import recorded_urls
-from db import write_columns
+from db import insert_ignoring, write_columns
 from db.events import record_event
-from db.models import Attempt, Creditor, Outcome, Position
+from db.models import Attempt, Creditor, Outcome, Position, VoiceMessage
 from domain.calls import IN_PROGRESS, PROGRESS, TERMINAL_STATUSES
 from domain.phones import can_receive_sms
 from ivr import flow
@@ -173,10 +173,15 @@ def take_recording(session, attempt, facts, now, speaking):
         return hangup_twiml()
     source = _source("recorded", facts)
     if facts.recording_sid and facts.recording_url:
-        record_event(session, attempt.position_id, "voice_message", source,
-                     {"recording_sid": facts.recording_sid, "url": facts.recording_url,
-                      "duration": facts.recording_duration},
-                     attempt_id=attempt.id, at=now, dedupe_key=f"voice:{facts.recording_sid}")
+        kept = session.scalar(insert_ignoring(session, VoiceMessage).values(
+            position_id=attempt.position_id, attempt_id=attempt.id,
+            recording_sid=facts.recording_sid, url=facts.recording_url,
+            duration=facts.recording_duration, status="pending", tries=0, next_try_at=now,
+            created_at=now).returning(VoiceMessage.id))
+        if kept is not None:   # a replayed callback finds it there already
+            record_event(session, attempt.position_id, "voice_message", source,
+                         {"voice_message_id": kept, "duration": facts.recording_duration},
+                         attempt_id=attempt.id, at=now)
     speaker = _speaker(attempt.position, speaking)
     session.commit()
     return reply_twiml(flow.after_recording(), _voice(session, speaker, speaking), None)

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from db.models import Event, OutgoingMail, Position, utcnow
+from db.models import Event, OutgoingMail, Position, VoiceMessage, utcnow
 from notify.outbox import flush_outbox
 from scheduler.dial import dial_pass
 from telephony import get_telephony
@@ -63,8 +63,11 @@ def test_5_an_impossible_date_twice_goes_back_to_the_menu(answered, session):
 def test_6_a_dispute_takes_the_spoken_message_and_stops_contact(app, answered, session):
     position, call = answered({"dispute": ("1", "6", SPEAK)})["dispute"]
     assert (position.outcome, position.status) == ("disputed", "disputed")
-    [message] = events(session, position, "voice_message")
-    assert message["url"] in get_telephony(app).recordings and message["duration"] > 0
+    [message] = session.scalars(select(VoiceMessage))
+    assert (message.position_id, message.status) == (position.id, "pending")
+    assert message.url in get_telephony(app).recordings and message.duration > 0
+    assert events(session, position, "voice_message") == [
+        {"voice_message_id": message.id, "duration": message.duration}]
     assert "la esamineremo" in call.heard_text()
     assert [r.path.rsplit("/", 1)[-1] for r in call.requests if r.kind == "twiml"][-1] == "recorded"
 
