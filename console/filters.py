@@ -24,6 +24,8 @@ def local(moment, zone, pattern="%d/%m/%Y %H:%M"):
 
 EVENT_LABELS = {
     "imported": "Importata", "updated": "Aggiornata da una nuova lista",
+    "voice_message": "Messaggio vocale lasciato",
+    "payment_link_requested": "Link di pagamento chiesto per SMS",
     "attempt_claimed": "Chiamata in preparazione", "call_placed": "Chiamata avviata",
     "place_failed": "Chiamata non partita", "place_uncertain": "Esito dell'avvio incerto",
     "claim_recovered": "Chiamata riconciliata", "status": "Stato della chiamata",

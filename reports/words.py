@@ -22,6 +22,8 @@ LABELS = {
         "callback_handled": "richiamata gestita", "answer": "risposta del debitore",
         "page_identified": "identificato sulla pagina del debitore",
         "receipt_uploaded": "ricevuta caricata",
+        "voice_message": "messaggio vocale lasciato",
+        "payment_link_requested": "link di pagamento chiesto per SMS",
     },
     "en": {"call_status": "call status", "status": "status change", "step": "playbook step"},
 }
