@@ -41,7 +41,7 @@ def init_app(app):
     from console.cli import user_cli
     from console.filters import FILTERS
     from console.forms import RecordIdConverter
-    from console.security import CookieSessions, csrf_token, secure_headers
+    from console.security import csrf_token, secure_headers
     from console.timeline import FILTERS as TIMELINE_FILTERS
     from console.views import bp
 
@@ -51,7 +51,6 @@ def init_app(app):
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=8 * 3600,   # a working day
                       MAX_CONTENT_LENGTH=50 * 1024 * 1024)   # uploads: 50 MB is a big list
-    app.session_interface = CookieSessions()
     app.add_url_rule("/healthz", "healthz", healthz)
     app.url_map.converters["id"] = RecordIdConverter   # before the routes that use it
     app.register_blueprint(bp)

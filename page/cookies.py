@@ -9,8 +9,8 @@ never rides on a console cookie, and a console cookie never opens a debtor's pag
 from datetime import timedelta
 
 from flask import request
-from flask.sessions import SecureCookieSessionInterface
 
+from console.security import CookieSessions
 from db.models import utcnow
 
 PREFIX = "/p"
@@ -23,7 +23,7 @@ def is_page_path(path):
     return path == PREFIX or path.startswith(PREFIX + "/")
 
 
-class PageCookie(SecureCookieSessionInterface):
+class PageCookie(CookieSessions):
     salt = "cortesia-debtor-page"
 
     def get_cookie_name(self, app):
@@ -36,8 +36,9 @@ class PageCookie(SecureCookieSessionInterface):
         return utcnow() + LIFETIME if session.permanent else None
 
 
-class PageOrConsoleSessions(SecureCookieSessionInterface):
-    """Flask's own sessions, but the page's paths get the page's cookie."""
+class PageOrConsoleSessions(CookieSessions):
+    """Flask's own sessions, but the page's paths get the page's cookie (a request without its
+    cookie, every Twilio webhook among them, opens an empty one at no cost)."""
 
     page = PageCookie()
 
