@@ -13,6 +13,7 @@ still retry on a Saturday, which the calling rules allow.) `end` closes the phas
 unresolved position becomes `ended`. Without an `end` line the phase is over when the last step
 is done (and, for a call, its round has its outcome).
 """
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -139,8 +140,12 @@ def playbook_of(name, text=None):
     return BUILT_IN.get(name, BUILT_IN[DEFAULT])
 
 
+@functools.lru_cache(maxsize=4096)
 def add_working_days(start, days, country):
-    """The `days`-th working day after `start` (`start` itself for 0, even if not working)."""
+    """The `days`-th working day after `start` (`start` itself for 0, even if not working).
+
+    Kept for the few (start, days, country) a pass meets: every message queued asks it for its
+    link's expiry, and every position for its next step."""
     day = start
     for _ in range(days):
         day += timedelta(days=1)
