@@ -42,6 +42,7 @@ LABELS = {
     "sms_undelivered": "SMS non consegnato",
     "page_identified": "Il debitore si è identificato sulla sua pagina",
     "receipt_uploaded": "Ricevuta di pagamento caricata dal debitore",
+    "call_in": "Il debitore ha richiamato il numero",
 }
 # What a debtor adds to an answer on the page (or a collector to theirs), in words.
 ANSWER_DETAILS = (("promise_date", "data promessa"), ("preferred_window", "fascia preferita"),

@@ -11,10 +11,12 @@ from domain.statuses import STATUSES
 
 
 def _last_statuses(session, position_ids):
-    """(attempts made, status of the latest) of each position, across its call rounds."""
+    """(attempts made, status of the latest) of each position, across its call rounds; the
+    debtor's call-backs (inbound) are not attempts."""
     latest = (select(Attempt.position_id, func.max(Attempt.id).label("id"),
                      func.count().label("attempts"))
-              .where(Attempt.position_id.in_(position_ids)).group_by(Attempt.position_id).subquery())
+              .where(Attempt.position_id.in_(position_ids), Attempt.direction == "outbound")
+              .group_by(Attempt.position_id).subquery())
     rows = session.execute(select(Attempt.position_id, latest.c.attempts, Attempt.status).join(
         latest, Attempt.id == latest.c.id))
     return {pid: (attempts, status) for pid, attempts, status in rows}

@@ -21,7 +21,7 @@ from domain.calls import IN_PROGRESS, PROGRESS, TERMINAL_STATUSES
 from domain.phones import can_receive_sms
 from ivr import flow
 from ivr.facts import is_attempt_token
-from ivr.outcomes import apply_outcome
+from ivr.outcomes import apply_call_back_outcome, apply_outcome
 from ivr.twiml import Voice, hangup_twiml, reply_twiml
 from prompts import personal_fields
 from prompts.store import overrides_of
@@ -38,8 +38,12 @@ ATTEMPT_TO_SPEAK = ATTEMPT_BY_TOKEN.options(
 _ATTEMPTS = Attempt.__table__
 SID_HOLDER = select(_ATTEMPTS.c.id).where(_ATTEMPTS.c.call_sid == bindparam("sid"))
 STATUS_FACTS = select(*(_ATTEMPTS.c[name] for name in (
-    "id", "position_id", "status", "call_sid", "answered_by", "outcome", "round", "number"))
-).where(_ATTEMPTS.c.token == bindparam("token"))
+    "id", "position_id", "status", "call_sid", "answered_by", "outcome", "round", "number",
+    "direction")))
+STATUS_BY_TOKEN = STATUS_FACTS.where(_ATTEMPTS.c.token == bindparam("token"))
+# A call-back's status callback comes to the caller ID's one URL: its CallSid names the attempt.
+INBOUND_STATUS = STATUS_FACTS.where(_ATTEMPTS.c.call_sid == bindparam("sid"),
+                                    _ATTEMPTS.c.direction == "inbound")
 ATTEMPT_UPDATE = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt_id"))
 _POSITIONS = Position.__table__
 ROUND_OF = select(_POSITIONS.c.outcome, _POSITIONS.c.round, Creditor.__table__.c.max_attempts) \
@@ -69,7 +73,14 @@ def status_facts(session, token):
     """What a status callback needs of the attempt a URL names (a row, not an Attempt), or None."""
     if not is_attempt_token(token):
         return None
-    return session.execute(STATUS_FACTS, {"token": token}).first()
+    return session.execute(STATUS_BY_TOKEN, {"token": token}).first()
+
+
+def inbound_status_facts(session, call_sid):
+    """What a call-back's status callback needs of the inbound attempt its CallSid made."""
+    if not call_sid:
+        return None
+    return session.execute(INBOUND_STATUS, {"sid": call_sid}).first()
 
 
 def caller_for(position, now=None):
@@ -215,7 +226,8 @@ def record_status(session, attempt, facts, now):
 
 
 def _close(session, attempt, facts, now):
-    if attempt.outcome is not None:
+    # A call-back that ended without an answer ends nothing: it is no attempt of the round's.
+    if attempt.outcome is not None or attempt.direction == "inbound":
         return
     outcome, round_, max_attempts = session.execute(
         ROUND_OF, {"position_id": attempt.position_id}).one()
@@ -231,8 +243,8 @@ def _record_reply(session, attempt, reply, source, now):
         write_columns(session, attempt, identified=True)
         record_event(session, attempt.position_id, "identified", source, attempt_id=attempt.id, at=now)
     if reply.outcome:
-        apply_outcome(session, attempt, reply.outcome, source, now,
-                      promise_date=reply.promise_date)
+        apply = apply_call_back_outcome if attempt.direction == "inbound" else apply_outcome
+        apply(session, attempt, reply.outcome, source, now, promise_date=reply.promise_date)
     if reply.ended_without_outcome:
         record_event(session, attempt.position_id, "call_ended", source,
                      {"reason": reply.ended_without_outcome}, attempt_id=attempt.id, at=now)

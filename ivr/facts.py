@@ -22,6 +22,8 @@ TEXT_FACTS = {
     "Timestamp": ("timestamp", 64),
     "RecordingSid": ("recording_sid", 64),      # a debtor's spoken message (key 6)
     "RecordingUrl": ("recording_url", 500),
+    "From": ("from_number", Attempt.from_number.type.length),   # a call-back: who rang
+    "To": ("to_number", Attempt.to_number.type.length),         # and which caller ID
 }
 INTEGER_FACTS = {"CallDuration": ("duration", 2**31 - 1),   # Attempt.duration is a 32-bit INTEGER
                  "RecordingDuration": ("recording_duration", 2**31 - 1)}
@@ -48,6 +50,8 @@ class CallFacts:
     recording_sid: str | None = None   # a <Record>'s message: its id, where to fetch it, seconds
     recording_url: str | None = None
     recording_duration: int | None = None
+    from_number: str | None = None     # the caller's number and the one dialled (a call-back)
+    to_number: str | None = None
 
     @classmethod
     def from_form(cls, form):

@@ -63,7 +63,8 @@ ANSWERS = (Outcome.DECLARED_PAID.value, Outcome.PROMISED.value, Outcome.DISPUTED
            Outcome.CALLBACK_REQUESTED.value, Outcome.OPTED_OUT.value)
 
 
-def take_answer(session, position, answer, source, now, detail=None, promise_date=None):
+def take_answer(session, position, answer, source, now, detail=None, promise_date=None,
+                attempt_id=None):
     """Record a debtor's `answer` given on the debtor's page or to a collector, as the keypad
     records it: the call round's outcome when the round has none yet (close_position), else an
     event `answer` with the same consequences (follow_answer). True when recorded.
@@ -77,11 +78,39 @@ def take_answer(session, position, answer, source, now, detail=None, promise_dat
             or answer_holds(session, position, answer, promise_date):
         return False
     if position.outcome is None and position.status == Status.OPEN.value:
-        return close_position(session, position, answer, source, now, detail=detail,
-                              promise_date=promise_date)
+        return close_position(session, position, answer, source, now, attempt_id=attempt_id,
+                              detail=detail, promise_date=promise_date)
     record_event(session, position.id, "answer", source, {"answer": answer, **(detail or {})},
+                 attempt_id=attempt_id, at=now)
+    follow_answer(session, position, answer, source, now, attempt_id, promise_date=promise_date)
+    return True
+
+
+def apply_call_back_outcome(session, attempt, outcome, source, now, promise_date=None):
+    """The outcome of an inbound attempt (a debtor who called back): the attempt's own, and
+    the call round's when the round has none yet and the position is open, as an outbound
+    answer; otherwise recorded as the debtor's page records an answer (`take_answer`: an event
+    `answer` with the same consequences). The keypad has answers the page has not:
+    `confirmed` is then an event `answer` and nothing more (it sets no status);
+    `wrong_person` and `identity_failed` an event `answer` with their consequences (the number
+    barred, the emailed notice), for the position is still open or paused."""
+    if attempt.outcome is None:
+        write_columns(session, attempt, outcome=outcome)
+    position = attempt.position
+    detail = {"promise_date": promise_date.isoformat()} if promise_date else None
+    if position.outcome is None and position.status == Status.OPEN.value \
+            and attempt.round == position.round:
+        return close_position(session, position, outcome, source, now, attempt_id=attempt.id,
+                              detail=detail, promise_date=promise_date)
+    if outcome in ANSWERS:
+        return take_answer(session, position, outcome, source, now, detail=detail,
+                           promise_date=promise_date, attempt_id=attempt.id)
+    if position.status not in (Status.OPEN.value, *PAUSED):
+        return False
+    record_event(session, position.id, "answer", source, {"answer": outcome}, attempt_id=attempt.id,
                  at=now)
-    follow_answer(session, position, answer, source, now, promise_date=promise_date)
+    if outcome != Outcome.CONFIRMED.value:
+        follow_answer(session, position, outcome, source, now, attempt.id)
     return True
 
 

@@ -5,7 +5,9 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from prompts import DISCLOSING_SLOTS, SAY_LANGUAGE, render
 from prompts.speech import speak_date
-from prompts.templates import DEFAULT_LANGUAGE, UNAVAILABLE, segments
+from prompts.templates import (
+    DEFAULT_LANGUAGE, INBOUND_GOODBYE, INBOUND_NEUTRAL, INBOUND_TRANSFER, UNAVAILABLE, segments,
+)
 
 GATHER_TIMEOUT = 6        # seconds of silence before Twilio moves past <Gather>
 CODE_MAX_DIGITS = 12
@@ -105,3 +107,19 @@ def _speak_segments(node, pieces, voice):
         node.play(url)
     if pending.strip():
         node.say(pending.strip(), language=SAY_LANGUAGE[voice.language], voice=voice.voice)
+
+
+def neutral_twiml(voices, operator=None):
+    """For a caller who may hear nothing of a debt: a neutral message in the default language,
+    then the creditor's operator at `operator` (E.164) when there is one, else goodbye."""
+    language = DEFAULT_LANGUAGE
+    say = dict(language=SAY_LANGUAGE[language], voice=voices.get(language))
+    response = VoiceResponse()
+    response.say(INBOUND_NEUTRAL[language], **say)
+    if operator:
+        response.say(INBOUND_TRANSFER[language], **say)
+        response.dial(operator)
+    else:
+        response.say(INBOUND_GOODBYE[language], **say)
+    response.hangup()
+    return str(response)

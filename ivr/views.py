@@ -9,11 +9,11 @@ from audio.speech import available_clips
 from audio.urls import clip_url, recording_url
 from db import get_session
 from db.timeouts import end_deadline, start_deadline
-from ivr import calls
+from ivr import calls, inbound as call_backs
 from ivr.facts import CallFacts
 from ivr.flow import STEPS, State
 from ivr.signature import twilio_signed
-from ivr.twiml import hangup_twiml
+from ivr.twiml import hangup_twiml, neutral_twiml
 from ivr.unavailable import DATABASE_BUDGET, end_the_call
 from ivr.urls import webhook_url
 from notify.messages import queue_message
@@ -81,6 +81,20 @@ def answer(token):
                                     _speaking(), _action_url(attempt)))
 
 
+@bp.post("/inbound")
+@twilio_signed
+def inbound():
+    """A call to the caller ID (its Voice URL): a debtor calling back, or a stranger."""
+    session = get_session()
+    facts, now = CallFacts.from_form(request.form), _now()
+    found = call_backs.take_call_back(session, facts, now, current_app.config["TWILIO_CALLER_ID"])
+    if found.attempt is None:
+        session.rollback()
+        return _twiml(neutral_twiml(current_app.config["VOICES"], found.operator))
+    return _twiml(calls.answer_call(session, found.attempt, facts, now, _speaking(),
+                                    _action_url(found.attempt)))
+
+
 @bp.post("/<token>/<any(identify, menu, promise, promise_check):step>")
 @twilio_signed
 def keys(token, step):
@@ -113,9 +127,13 @@ def _text_link(session, position, now, key):
 @twilio_signed
 def status(token):
     session = get_session()
-    attempt = calls.status_facts(session, token)
+    facts = CallFacts.from_form(request.form)
+    if token == "inbound":   # the caller ID's status callback URL, /ivr/inbound/status
+        attempt = calls.inbound_status_facts(session, facts.call_sid)
+    else:
+        attempt = calls.status_facts(session, token)
     if attempt is not None:
-        calls.record_status(session, attempt, CallFacts.from_form(request.form), _now())
+        calls.record_status(session, attempt, facts, _now())
     return Response(status=204)
 
 

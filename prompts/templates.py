@@ -110,6 +110,18 @@ UNAVAILABLE = {
     "en": "We are sorry, we cannot go on with this call right now. "
           "We will call you back another time. Goodbye.",
 }
+# Said to a caller Cortesia cannot match to a position it may speak to (an unknown number, a
+# barred one, a number nobody called): nothing of any debt, in the default language, like
+# UNAVAILABLE. `INBOUND_TRANSFER` precedes the <Dial> to the creditor's contact phone.
+INBOUND_NEUTRAL = {
+    "it": "Grazie per aver chiamato. In questo momento non abbiamo comunicazioni per questo numero.",
+    "en": "Thank you for calling. We have no message for this number at the moment.",
+}
+INBOUND_TRANSFER = {
+    "it": "La mettiamo in contatto con un operatore.",
+    "en": "We are putting you through to an operator.",
+}
+INBOUND_GOODBYE = {"it": "Arrivederci.", "en": "Goodbye."}
 # Heard only after identification: the notice, and everything after it that speaks of paying.
 DISCLOSING_SLOTS = frozenset({
     "notice", "notice_no_invoice", "menu", "menu_more", "menu_more_link", "promise_ask",

@@ -82,10 +82,13 @@ def build_report(session, creditor, day):
     attempts = _attempts_so_far(session, creditor.id, day, in_report)
     mail = _notice_mail_status(session, creditor.id, in_report)
     for position in positions:
-        placed = attempts.get(position.id, [])
+        # The calls placed count as attempts; a call-back (inbound) that day lists the position
+        # among those called, its answer in the outcome, but is no attempt of the round's.
+        calls = attempts.get(position.id, [])
+        placed = [attempt for attempt in calls if attempt.direction != "inbound"]
         last = placed[-1] if placed else None
         outcome = position.outcome or PENDING
-        if any(attempt.day == day for attempt in placed):
+        if any(attempt.day == day for attempt in calls):
             report.totals[outcome] += 1
             report.called += 1
         today = report.activity.positions.get(position.id) or PositionDay()
@@ -117,7 +120,8 @@ def _active_on(start, end):
 def _attempts_so_far(session, creditor_id, day, in_report):
     """Per position in the report: its attempts placed up to `day`, in order."""
     rows = session.execute(
-        select(Attempt.position_id, Attempt.status, Attempt.placed_at, Attempt.day)
+        select(Attempt.position_id, Attempt.status, Attempt.placed_at, Attempt.day,
+               Attempt.direction)
         .join(Attempt.position)
         .where(Position.creditor_id == creditor_id, in_report, Attempt.day <= day)
         .order_by(Attempt.position_id, Attempt.round, Attempt.number)).all()

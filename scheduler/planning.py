@@ -55,6 +55,12 @@ def in_call_round():
     return and_(Position.outcome.is_(None), Position.round > 0, Position.status == "open")
 
 
+def outbound():
+    """The attempt is one the dialer placed: a debtor's call-back (an inbound attempt, numbered
+    below 1) is no attempt of the round's, neither counted nor retried."""
+    return Attempt.direction == "outbound"
+
+
 def not_blocked():
     """The position's number is not barred for its creditor."""
     return ~exists().where(BlockedNumber.creditor_id == Position.creditor_id,
@@ -97,8 +103,9 @@ def settle_exhausted(session, now):
     """
     attempts = session.scalars(
         select(Attempt).join(Attempt.position).join(Position.creditor)
-        .where(in_call_round(), Attempt.round == Position.round, Attempt.outcome.is_(None),
-               Attempt.status.in_(TERMINAL_STATUSES), Attempt.number >= Creditor.max_attempts)
+        .where(in_call_round(), outbound(), Attempt.round == Position.round,
+               Attempt.outcome.is_(None), Attempt.status.in_(TERMINAL_STATUSES),
+               Attempt.number >= Creditor.max_attempts)
         .options(joinedload(Attempt.position))).all()
     for attempt in attempts:
         apply_outcome(session, attempt, Outcome.NO_ANSWER.value, SOURCE, now)
@@ -114,7 +121,7 @@ def plan_first_attempts(session, now, creditors):
         select(Position.id, Position.creditor_id, Position.round)
         .where(Position.creditor_id.in_(open_ids), in_call_round(), not_blocked(),
                ~exists().where(Attempt.position_id == Position.id,
-                               Attempt.round == Position.round))
+                               Attempt.round == Position.round, outbound()))
         .order_by(Position.id)).all()
     return insert_attempts(session, [
         _pending(pid, round_, 1, now, open_ids[cid], now) for pid, cid, round_ in rows])
@@ -124,12 +131,12 @@ def plan_retries(session, now, creditors):
     """The next attempt of call rounds whose last one ended without an outcome."""
     last = (select(Attempt.position_id.label("pid"), Attempt.round.label("round"),
                    func.max(Attempt.number).label("n"))
-            .group_by(Attempt.position_id, Attempt.round).subquery())
+            .where(outbound()).group_by(Attempt.position_id, Attempt.round).subquery())
     candidates = (
         select(Position.id)
         .join(last, and_(last.c.pid == Position.id, last.c.round == Position.round))
         .join(Attempt, and_(Attempt.position_id == Position.id, Attempt.round == Position.round,
-                            Attempt.number == last.c.n))
+                            Attempt.number == last.c.n, outbound()))
         .join(Position.creditor)
         .where(in_call_round(), Attempt.outcome.is_(None),
                Attempt.status.in_(TERMINAL_STATUSES), last.c.n < Creditor.max_attempts,
@@ -199,7 +206,7 @@ def histories(session, position_ids, creditors):
                func.coalesce(Attempt.placed_at, Attempt.claimed_at, Attempt.due_at))
         .join(Attempt.position)
         .where(Attempt.position_id.in_(position_ids), Attempt.status != "pending",
-               Attempt.round == Position.round)
+               Attempt.round == Position.round, outbound())
         .order_by(Attempt.position_id, Attempt.number)).all()
     grouped, owner = defaultdict(list), {}
     for pid, cid, window, placed_at in rows:

@@ -104,6 +104,7 @@ class SimulatedCall:
     status: str = "queued"
     duration: int = 0
     created: object = None         # when it was placed, on the app's webhook clock
+    inbound: bool = False          # the debtor rang the caller ID (`Simulator.call_in`)
 
     @property
     def to(self):
@@ -155,6 +156,32 @@ class Simulator(SmsSimulation):
         for error in call.errors:
             log.warning("simulated call %s: %s", call.call_sid, error)
         return call.call_sid
+
+    def call_in(self, from_, to, script=None):
+        """A debtor rings the caller ID `to` from `from_`, as Twilio brings a call to a number:
+        the number's Voice URL (`/ivr/inbound`) answers, its status callback URL
+        (`/ivr/inbound/status`) gets the final status; every request signed. The script's
+        keys are typed as written (`IDENTIFY` is `1`, `WRONG_CODE` `4`: a call-back names no
+        position, so no code is known before it). The SimulatedCall, once over."""
+        script = script or DebtorScript("human", (IDENTIFY, "1"))
+        request = CallRequest(to=to, from_=from_, url=f"{self.base_url}/ivr/inbound",
+                              status_callback=f"{self.base_url}/ivr/inbound/status", timeout=0)
+        call = SimulatedCall(call_sid="CA" + uuid.uuid4().hex, request=request, script=script,
+                             created=self._now(), inbound=True, status=IN_PROGRESS)
+        self.calls.append(call)
+        call.keys = tuple("1" if key == IDENTIFY else "4" if key == WRONG_CODE else key
+                          for key in script.keys)
+        debtor = Debtor(call.keys, script.hangup_after)
+        runner = TwimlRunner(lambda url, method, params: self._fetch(call, url, method, params),
+                             debtor, call.transcript, call.errors,
+                             recorder=lambda seconds: self._record(call, seconds))
+        runner.run(request.url)
+        call.duration = max(1, round(runner.seconds))
+        # A number's status callback gets the final status only (Twilio's default for it).
+        self._status(call, COMPLETED, CallDuration=str(call.duration))
+        for error in call.errors:
+            log.warning("simulated call-back %s: %s", call.call_sid, error)
+        return call
 
     def find_call(self, request: CallRequest, since, known=()):
         """Like Twilio: the oldest call between the request's numbers since `since` not in `known`."""
@@ -235,7 +262,8 @@ class Simulator(SmsSimulation):
         """Request TwiML; the Document to run next, or None when Twilio would end the call."""
         # The first document of a call is the answer; the later ones are actions and redirects.
         kind = "twiml" if any(r.kind == "answer" for r in call.requests) else "answer"
-        extra = {"AnsweredBy": self._answered_by(call)} if kind == "answer" else {}
+        extra = {"AnsweredBy": self._answered_by(call)} if kind == "answer" and not call.inbound \
+            else {}
         params = dict(self._call_params(call, IN_PROGRESS), **extra, **params)
         response = self._request(call, kind, url, method, params)
         if response is None:
@@ -267,14 +295,15 @@ class Simulator(SmsSimulation):
             call.errors.append(f"{method} {path} raised {exc!r}")
             return None
         if record.status_code >= 400:
-            call.errors.append(f"{method} {path} answered HTTP {response.status_code}")
+            call.errors.append(f"{method} {path} answered HTTP {record.status_code}")
             return None
         return record
 
     def _call_params(self, call, status):
         return {"CallSid": call.call_sid, "AccountSid": self.account_sid,
                 "From": call.request.from_, "To": call.request.to, "CallStatus": status,
-                "Direction": "outbound-api", "ApiVersion": API_VERSION}
+                "Direction": "inbound" if call.inbound else "outbound-api",
+                "ApiVersion": API_VERSION}
 
     def _answered_by(self, call):
         return "machine_start" if call.script.answer == "machine" else "human"

@@ -107,7 +107,7 @@ class TwimlRunner:
     def _run_verb(self, document, verb):
         handlers = {"Say": self._speak, "Play": self._speak, "Pause": self._pause,
                     "Gather": self._gather, "Record": self._record, "Redirect": self._redirect,
-                    "Hangup": self._end, "Reject": self._end}
+                    "Hangup": self._end, "Reject": self._end, "Dial": self._dial}
         handler = handlers.get(verb.tag)
         if handler is None:
             self.errors.append(f"unsupported verb <{verb.tag}> in {document.url}: skipped")
@@ -125,6 +125,12 @@ class TwimlRunner:
 
     def _pause(self, document, verb):
         self.seconds += _int(verb.get("length"), 1)
+        return NEXT
+
+    def _dial(self, document, verb):
+        # Put through to another phone: heard as the number dialled; the call goes on after it.
+        self.transcript.append(Heard(document.response_index, "Dial", (verb.text or "").strip(),
+                                     dict(verb.attrib)))
         return NEXT
 
     def _end(self, document, verb):

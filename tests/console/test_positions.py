@@ -142,3 +142,17 @@ def test_odd_page_numbers_land_on_a_real_page(browser, book, session):
     for odd, shown_page in (("99", 2), ("99999999999999999999", 1), ("²", 1), ("0", 1)):
         page = browser.get(f"/posizioni?pagina={odd}").get_data(as_text=True)
         assert f"Pagina {shown_page} di 2" in page, odd
+
+
+def test_a_call_back_shows_as_the_debtor_s_call_in_the_calls_and_the_timeline(
+        browser, session, book):
+    verdi = book["verdi"]
+    attempt = make_attempt(session, verdi, number=-1, direction="inbound", status="completed",
+                           answered_at=utcnow(), to_number="+390212345678")
+    record_event(session, verdi.id, "call_in", "twilio:inbound CA2", {"number": -1},
+                 attempt_id=attempt.id)
+    session.commit()
+    browser.log_in("carlo")
+    page = browser.get(f"/posizioni/{verdi.id}").get_data(as_text=True)
+    assert "richiamata del debitore" in page and "Il debitore ha richiamato il numero" in page
+    assert "<td>-1</td>" not in page

@@ -45,7 +45,8 @@ def test_every_fact_twilio_sends_is_read_under_its_own_name_and_nothing_else_is(
             "From": "+390212345678", "To": "+393331234567", "Caller": "+390212345678"}
     assert CallFacts.from_form(form) == CallFacts(
         call_sid=SID, status="completed", answered_by="human", duration=42, digits="1",
-        sequence="3", timestamp="Tue, 24 Nov 2026 09:00:00 +0000")
+        sequence="3", timestamp="Tue, 24 Nov 2026 09:00:00 +0000",
+        from_number="+390212345678", to_number="+393331234567")   # a call-back's caller and number
 
 
 def test_the_facts_of_a_request_cannot_be_changed_once_read():
