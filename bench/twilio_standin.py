@@ -7,8 +7,9 @@ Point the app at it with TELEPHONY=twilio TWILIO_API_BASE_URL=http://127.0.0.1:8
 request (its `Url` names the attempt), or 400 with error 21211 for a `To` that is not E.164;
 `GET` on the same path lists the recorded calls, filtered by `To`/`From`, newest first, as
 Twilio does. `POST /2010-04-01/Accounts/<sid>/Messages.json` likewise answers 201 with a new
-MessageSid and records the SMS in `messages` (21211 for a `To` that is not E.164). Nothing else
-is simulated: no webhooks.
+MessageSid and records the SMS in `messages` (21211 for a `To` that is not E.164).
+`GET /2010-04-01/Accounts/<sid>/Recordings/<RecordingSid>.wav` serves a recording kept with
+`keep_recording` (404 for any other). Nothing else is simulated: no webhooks.
 
 It speaks just enough HTTP/1.1 (keep-alive, Content-Length bodies) on one asyncio loop, so
 that a benchmark measures the dialer, not the stand-in's own request parsing.
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 E164 = re.compile(r"\+[1-9]\d{6,14}")   # what Twilio rings; anything else is error 21211
 CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls\.json$")
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
+RECORDING_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Recordings/(RE[0-9a-f]{32})\.wav$")
 REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}
 RECORDED = ("To", "From", "Url", "StatusCallback", "Body")
 
@@ -36,6 +38,7 @@ class TwilioStandIn:
     def __init__(self, port=0, clock=None):
         self.calls = []
         self.messages = []
+        self.recordings = {}   # (account, RecordingSid) → WAV bytes
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.port = port
         self._lock = threading.Lock()
@@ -107,9 +110,22 @@ class TwilioStandIn:
             self.messages.append(message)
         return message
 
+    def keep_recording(self, account, audio):
+        """Keep `audio` as a recording of `account`; its RecordingUrl, as Twilio gives it."""
+        sid = "RE" + uuid.uuid4().hex
+        with self._lock:
+            self.recordings[account, sid] = audio
+        return f"{self.url}/2010-04-01/Accounts/{account}/Recordings/{sid}"
+
     def answer(self, method, target, body):
-        """(status, JSON payload) for one request."""
+        """(status, JSON payload or raw bytes) for one request."""
         parts = urlsplit(target)
+        recording = RECORDING_PATH.match(parts.path)
+        if recording and method == "GET":
+            with self._lock:
+                audio = self.recordings.get((recording[1], recording[2]))
+            if audio is not None:
+                return 200, audio
         sms = MESSAGES_PATH.match(parts.path)
         if sms and method == "POST":
             form = _form(body)
@@ -175,9 +191,11 @@ class _Connection(asyncio.Protocol):
             self.respond(*self.standin.answer(method, target, body))
 
     def respond(self, status, payload):
-        body = json.dumps(payload).encode()
+        raw = isinstance(payload, bytes)
+        body = payload if raw else json.dumps(payload).encode()
+        kind = "audio/x-wav" if raw else "application/json"
         head = (f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+                f"Content-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n")
         self.transport.write(head.encode() + body)
 
 

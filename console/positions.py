@@ -18,9 +18,11 @@ from sqlalchemy import false, func, or_, select
 from console.forms import FormError, clean_text, record_id, shown
 from console.security import login_required
 from console.views import bp
+from audio.voice_messages import voice_messages_of
 from contacts.receipts import SUFFIXES, receipts_of
 from db import get_session
-from db.models import OUTCOMES, Attempt, Creditor, Event, Position, Receipt, utcnow
+from db.models import (OUTCOMES, Attempt, Creditor, Event, Position, Receipt, VoiceMessage,
+                       utcnow)
 from domain.statuses import STATUSES
 
 PAGE_SIZE = 50
@@ -129,6 +131,7 @@ def render_position(found, form=None, typed=None, error=None):
     return render_template("console/position.html", position=found, attempts=attempts,
                            events=events, zone=zone, form=form, typed=typed or {}, error=error,
                            receipts=receipts_of(session, found.id),
+                           voice_messages=voice_messages_of(session, found.id),
                            may_act=g.user.role in ("admin", "creditor"),
                            today=utcnow().astimezone(zone).date())
 
@@ -146,6 +149,20 @@ def receipt(position_id, receipt_id):
     name = f"ricevuta-{kept.id}.{SUFFIXES.get(kept.content_type, 'bin')}"
     return Response(kept.data, mimetype=kept.content_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/posizioni/<id:position_id>/messaggi/<id:message_id>")
+@login_required()
+def voice_message(position_id, message_id):
+    """A debtor's spoken message, once the worker has kept it, for whoever may see the position
+    (the same scope as receipts); played in the page, never cached by the browser."""
+    db = get_session()
+    found = db.scalar(visible(select(Position.id).where(Position.id == position_id)))
+    kept = db.get(VoiceMessage, message_id) if found is not None else None
+    if kept is None or kept.position_id != position_id or kept.status != "kept":
+        abort(404)
+    return Response(kept.data, mimetype=kept.content_type,
+                    headers={"Cache-Control": "private, no-store"})
 
 
 def _filtered(query, args):

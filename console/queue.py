@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from audio.voice_messages import voice_messages_of
 from console import callbacks
 from console.forms import shown
 from console.security import login_required
@@ -41,6 +42,7 @@ def _page(request_id, typed=None, status=200):
     typed = {key: shown(value) for key, value in (typed or {}).items()}
     return render_template("console/callback.html", item=item, position=position,
                            attempts=attempts, events=events, zone=zone, results=callbacks.RESULTS,
+                           voice_messages=voice_messages_of(session, position.id),
                            mine=item.claimed_by == g.user.username and item.claimed_until
                            and item.claimed_until >= now, now=now, typed=typed), status
 

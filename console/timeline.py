@@ -121,6 +121,22 @@ def _answer(detail, _currency):
     return label, " · ".join(filter(None, [*parts, event_detail(rest)]))
 
 
+def _voice_message(label):
+    """A debtor's spoken message left, kept or given up, with its number and facts in words."""
+    def speak(detail, _currency):
+        parts = [f"messaggio {detail.get('voice_message_id', '?')}"]
+        if detail.get("duration"):
+            parts.append(f"{detail['duration']} s")
+        if detail.get("bytes"):
+            parts.append(f"{detail['bytes'] / 1024:.0f} kB")
+        if detail.get("tries"):
+            parts.append(f"dopo {detail['tries']} tentativi")
+        if detail.get("error"):
+            parts.append(f"errore: {detail['error']}")
+        return label, " · ".join(parts)
+    return speak
+
+
 def _step_number(detail):
     step = detail.get("step")
     return step + 1 if isinstance(step, int) else "?"
@@ -172,4 +188,7 @@ FILTERS = {"describe": describe, "status_label": status_label}
 
 _SPEAKERS = {"status": _status, "payment": _payment, "step": _step,
              "step_skipped": _step_skipped, "step_postponed": _step_postponed,
-             "message_queued": _message_queued, "outcome": _answer, "answer": _answer}
+             "message_queued": _message_queued, "outcome": _answer, "answer": _answer,
+             "voice_message": _voice_message("Messaggio vocale lasciato dal debitore"),
+             "voice_message_kept": _voice_message("Messaggio vocale scaricato, pronto da ascoltare"),
+             "voice_message_failed": _voice_message("Messaggio vocale non scaricato da Twilio")}

@@ -1,6 +1,9 @@
-"""One tick: everything due at an instant, in order — steps, calls, messages, receipts."""
+"""One tick: everything due at an instant, in order — steps, calls, messages, receipts, the
+debtors' spoken messages."""
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from audio.voice_messages import FetchReport, fetch_voice_messages
 
 from notify.outbox import flush_outbox
 from notify.pec_receipts import read_pec_receipts
@@ -16,11 +19,14 @@ class TickReport:
     dial: object
     outbox: object
     receipts: object
+    voices: FetchReport = field(default_factory=FetchReport)
 
     def lines(self):
         lines = [str(self.steps), str(self.dial), str(self.outbox)]
         if self.receipts.configured:
             lines.append(str(self.receipts))
+        if self.voices:
+            lines.append(str(self.voices))
         return lines
 
     def summary(self):
@@ -31,13 +37,15 @@ class TickReport:
 
 def tick(app, now):
     """Run at `now` the playbook steps due, then the dial pass, then the outbox, then read the
-    PEC mailbox's receipts (when one is configured)."""
+    PEC mailbox's receipts (when one is configured), then fetch the debtors' spoken messages
+    left so far."""
     with simulated_calls_at(app, now):
         steps = run_steps(app, now)
         dial = dial_pass(app, now)
         outbox = flush_outbox(app, now)
         receipts = read_pec_receipts(app, now)
-    return TickReport(steps, dial, outbox, receipts)
+        voices = fetch_voice_messages(app, now)
+    return TickReport(steps, dial, outbox, receipts, voices)
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """The long-running worker: APScheduler as a ticker for playbook steps, dial passes, the outbox,
-daily reports, speech rendering and the uploads sweep: one table of jobs, each run by one guarded runner."""
+daily reports, speech rendering, the debtors' spoken messages and the uploads sweep: one table of jobs, each run by one guarded runner."""
 import logging
 import signal
 from collections.abc import Callable
@@ -88,6 +88,11 @@ def _speech(app, now):
     return render_prompts(app, now)
 
 
+def _voices(app, now):
+    from audio.voice_messages import fetch_voice_messages
+    return fetch_voice_messages(app, now)
+
+
 def _uploads(app, now):
     # The console sweeps on each upload too; this is for a console nobody opens.
     from console.uploads import sweep
@@ -109,6 +114,7 @@ JOBS = (
     Job("reports", "daily reports", 60, _reports),
     Job("speech", "speech rendering", 60, _speech,
         describe=lambda r: f"speech: {r}" if r.rendered or r.failed else None),
+    Job("voices", "voice messages", 60, _voices, describe=lambda r: str(r) if r else None),
     Job("uploads", "uploads sweep", 600, _uploads),
 )
 

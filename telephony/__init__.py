@@ -65,13 +65,23 @@ class SmsRequest:
     status_callback: str
 
 
+class FetchRecordingError(Exception):
+    """A recording's audio could not be fetched. `permanent`: the provider says it is not there
+    (HTTP 404) or refuses it for good, so asking again the same way will not help; otherwise
+    (a timeout, a 5xx, a refused connection) a later try may succeed."""
+
+    def __init__(self, message, permanent=False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
 # What Twilio accepts as a number to ring (E.164); anything else it refuses with error 21211.
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 
 class Telephony(Protocol):
     """What Cortesia needs of a provider: place a call, find one whose answer was lost, send an
-    SMS."""
+    SMS, fetch a debtor's recorded message."""
 
     def place_call(self, request: CallRequest) -> str:
         """Ring `request.to`; the new call's CallSid ("CA" and 32 hex digits).
@@ -91,6 +101,11 @@ class Telephony(Protocol):
         SendSmsError when the provider did not take it (a `to` that is not E.164: error 21211),
         with `maybe_sent` when it may have.
         """
+
+    def fetch_recording(self, url: str) -> bytes:
+        """The audio (WAV) of the recording Twilio named `url` (a RecordingUrl, without suffix),
+        fetched with the account's credentials. FetchRecordingError when it cannot be had:
+        `permanent` when the provider says it does not exist (404)."""
 
 
 def webhook_auth_token(app):

@@ -22,8 +22,8 @@ from twilio.request_validator import RequestValidator
 
 from db.models import utcnow
 from domain.calls import BUSY, COMPLETED, FAILED, IN_PROGRESS, INITIATED, NO_ANSWER, RINGING
-from telephony import (E164, STATUS_CALLBACK_EVENTS, CallRequest, PlaceCallError,
-                       webhook_auth_token)
+from telephony import (E164, STATUS_CALLBACK_EVENTS, CallRequest, FetchRecordingError,
+                       PlaceCallError, webhook_auth_token)
 from telephony.simulated_sms import SmsSimulation
 from telephony.twiml_runner import HANGUP, Debtor, Document, TwimlRunner, parse_twiml
 
@@ -243,11 +243,13 @@ class Simulator(SmsSimulation):
         return {"RecordingSid": sid, "RecordingUrl": url, "RecordingDuration": str(seconds)}
 
     def fetch_recording(self, url):
-        """The audio of a recording made on a simulated call (WAV bytes); LookupError if none."""
+        """The audio of a recording made on a simulated call (WAV bytes); FetchRecordingError,
+        permanent, for one that was never made (Twilio's 404)."""
         try:
             return self.recordings[url.removesuffix(".wav")]
         except KeyError:
-            raise LookupError(f"no simulated recording at {url}") from None
+            raise FetchRecordingError(f"no simulated recording at {url} (HTTP 404)",
+                                      permanent=True) from None
 
     def _status(self, call, status, **extra):
         call.status = status

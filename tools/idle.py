@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from db import session_scope
-from db.models import Attempt, OutgoingMail, Position
+from db.models import Attempt, OutgoingMail, Position, VoiceMessage
 from domain.calls import ACTIVE_STATUSES, PENDING
 from domain.statuses import PAUSED
 
@@ -28,7 +28,8 @@ def did_nothing(report):
     steps, dial, outbox = report.steps, report.dial, report.outbox
     return not (any(getattr(steps, name) for name in STEP_COUNTS) or steps.ended
                 or steps.resumed or any(getattr(dial, name) for name in DIAL_COUNTS)
-                or any(getattr(outbox, name, 0) for name in OUTBOX_COUNTS))
+                or any(getattr(outbox, name, 0) for name in OUTBOX_COUNTS)
+                or bool(getattr(report, "voices", None)))
 
 
 def next_due(app, now):
@@ -45,6 +46,8 @@ def next_due(app, now):
                    session.scalar(select(func.min(OutgoingMail.next_try_at)).where(
                        OutgoingMail.status == "queued")),
                    session.scalar(select(func.min(Position.status_until)).where(
-                       Position.status.in_(PAUSED)))]
+                       Position.status.in_(PAUSED))),
+                   session.scalar(select(func.min(VoiceMessage.next_try_at)).where(
+                       VoiceMessage.status == "pending"))]
     moments = [m for m in moments if m is not None]
     return min(moments) if moments else NEVER

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bench.twilio_standin import TwilioStandIn
-from telephony import CallRequest, PlaceCallError, SendSmsError, SmsRequest
+from telephony import (CallRequest, FetchRecordingError, PlaceCallError, SendSmsError,
+                       SmsRequest)
 from telephony.simulator import DebtorScript, Simulator
 from telephony.twilio_rest import TwilioTelephony
 from tests.telephony.canned import ANSWER_URL, STATUS_URL, canned_app
@@ -87,3 +88,37 @@ def test_an_sms_to_a_number_that_is_not_e164_is_refused(telephony, number):
     with pytest.raises(SendSmsError, match="21211") as raised:
         telephony.send_sms(sms(to=number))
     assert not raised.value.maybe_sent
+
+
+# A debtor's recorded message, on both: the WAV kept at the RecordingUrl; a recording that does
+# not exist is a permanent error (Twilio's 404), on the simulator too.
+WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(16)
+
+
+@pytest.fixture(params=["twilio", "simulator"])
+def recorded(request):
+    """(telephony, the RecordingUrl of a message holding WAV, another that was never made)."""
+    if request.param == "twilio":
+        account = "AC" + "3" * 32
+        with TwilioStandIn() as standin:
+            url = standin.keep_recording(account, WAV)
+            yield (TwilioTelephony(account, "secret-token", standin.url, timeout=5), url,
+                   url[:-34] + "RE" + "0" * 32)
+        return
+    simulator = Simulator(canned_app({}))
+    url = simulator._record(None, 2)["RecordingUrl"]
+    simulator.recordings[url] = WAV
+    yield simulator, url, url[:-34] + "RE" + "0" * 32
+
+
+def test_a_recording_is_fetched_as_it_was_kept(recorded):
+    telephony, url, _ = recorded
+    assert telephony.fetch_recording(url) == WAV
+    assert telephony.fetch_recording(url + ".wav") == WAV
+
+
+def test_a_recording_that_was_never_made_is_a_permanent_error(recorded):
+    telephony, _, missing = recorded
+    with pytest.raises(FetchRecordingError, match="404") as raised:
+        telephony.fetch_recording(missing)
+    assert raised.value.permanent

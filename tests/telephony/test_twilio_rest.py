@@ -1,4 +1,5 @@
 """TwilioTelephony against a mocked REST API: the call it asks for, and every way it can fail."""
+import base64
 import json
 from urllib.parse import parse_qs
 
@@ -6,7 +7,8 @@ import pytest
 import requests
 import responses
 
-from telephony import CallRequest, PlaceCallError, SendSmsError, SmsRequest
+from telephony import (CallRequest, FetchRecordingError, PlaceCallError, SendSmsError,
+                       SmsRequest)
 from telephony.twilio_rest import TwilioTelephony
 
 ACCOUNT_SID = "AC" + "1" * 32
@@ -203,3 +205,63 @@ def test_an_sms_accepted_without_a_sid_is_an_error(api):
     api.post(messages_url(), json={"status": "queued"}, status=201)
     with pytest.raises(SendSmsError, match="no MessageSid"):
         telephony().send_sms(SMS)
+
+
+# Fetching a debtor's recorded message: GET RecordingUrl.wav with the account's credentials.
+RECORDING_SID = "RE" + "4" * 32
+WAV = b"RIFF\x24\x00\x00\x00WAVEfmt "
+
+
+def recording_url(base=TWILIO):
+    return f"{base}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}"
+
+
+def test_fetch_recording_gets_the_wav_with_the_accounts_credentials(api):
+    api.get(recording_url() + ".wav", body=WAV, content_type="audio/x-wav")
+    assert telephony().fetch_recording(recording_url()) == WAV
+    [call] = api.calls
+    expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:secret-token".encode()).decode()
+    assert call.request.headers["Authorization"] == expected
+
+
+def test_fetch_recording_goes_to_the_configured_api_base_url(api):
+    api.get(recording_url(STAND_IN) + ".wav", body=WAV)
+    assert telephony(STAND_IN).fetch_recording(recording_url()) == WAV
+
+
+def test_fetch_recording_never_sends_the_credentials_to_another_host(api):
+    with pytest.raises(FetchRecordingError, match="not a recording of") as raised:
+        telephony().fetch_recording("https://evil.example.com/2010-04-01/Accounts/x/Recordings/y")
+    assert raised.value.permanent and len(api.calls) == 0
+
+
+def test_a_recording_twilio_does_not_have_is_a_permanent_error(api):
+    api.get(recording_url() + ".wav", status=404,
+            json={"code": 20404, "message": "The requested resource was not found"})
+    with pytest.raises(FetchRecordingError, match="HTTP 404") as raised:
+        telephony().fetch_recording(recording_url())
+    assert raised.value.permanent
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 429])
+def test_a_server_error_is_worth_another_try(api, status):
+    api.get(recording_url() + ".wav", status=status, body="busy")
+    with pytest.raises(FetchRecordingError, match=f"HTTP {status}") as raised:
+        telephony().fetch_recording(recording_url())
+    assert not raised.value.permanent
+
+
+def test_refused_credentials_say_which_settings_to_check(api):
+    api.get(recording_url() + ".wav", status=401, json={"code": 20003, "message": "Authenticate"})
+    with pytest.raises(FetchRecordingError, match="TWILIO_AUTH_TOKEN") as raised:
+        telephony().fetch_recording(recording_url())
+    assert not raised.value.permanent
+
+
+@pytest.mark.parametrize("error", [requests.ConnectTimeout("slow"), requests.ReadTimeout("slow"),
+                                   requests.ConnectionError("refused")])
+def test_a_network_failure_while_fetching_is_worth_another_try(api, error):
+    api.get(recording_url() + ".wav", body=error)
+    with pytest.raises(FetchRecordingError, match="cannot fetch the recording") as raised:
+        telephony().fetch_recording(recording_url())
+    assert not raised.value.permanent
