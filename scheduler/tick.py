@@ -4,7 +4,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from audio.voice_messages import FetchReport, fetch_voice_messages
-
 from notify.outbox import flush_outbox
 from notify.pec_receipts import read_pec_receipts
 from scheduler.dial import dial_pass

@@ -124,3 +124,14 @@ def test_a_replayed_recorded_webhook_keeps_one_message(client, session):
         assert signed_post(client, f"/ivr/{attempt.token}/recorded", form).status_code == 200
     assert session.scalar(select(func.count()).select_from(VoiceMessage)) == 1
     assert kinds(session, position).count("voice_message") == 1
+
+
+def test_a_message_that_could_not_be_fetched_says_so(app, session, disputed):
+    get_telephony(app).recordings.clear()   # as if the provider had lost it
+    tick(app, NOW + timedelta(hours=1))     # a 404 on a recording an hour old is final
+    [message] = session.scalars(select(VoiceMessage))
+    assert message.status == "failed"
+    page = login(app, session, "carlo", "collector").get(f"/posizioni/{disputed.id}")
+    text = page.get_data(as_text=True)
+    assert "non è stato possibile scaricarlo" in text and "<audio" not in text
+    assert "Messaggio vocale non scaricato" in text
