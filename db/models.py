@@ -194,6 +194,9 @@ class Attempt(Base):
     __tablename__ = "attempts"
     __table_args__ = (
         UniqueConstraint("position_id", "round", "number", name="uq_attempts_position_round_number"),
+        # One call is one attempt of each position it speaks of: a call-back may go on from
+        # one of the caller's positions to the next (ivr.inbound), each its own attempt.
+        UniqueConstraint("call_sid", "position_id", name="uq_attempts_call_sid_position"),
         Index("ix_attempts_status_due", "status", "due_at"),
         Index("ix_attempts_day", "day"),
         # Is a call to this number under way? Asked for every call a dialer claims.
@@ -221,7 +224,7 @@ class Attempt(Base):
     # The creditor-local day the attempt was placed: reports count it on that day.
     day: Mapped[date | None] = mapped_column(Date)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
-    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    call_sid: Mapped[str | None] = mapped_column(String(64))
     answered_by: Mapped[str | None] = mapped_column(String(32))
     duration: Mapped[int | None] = mapped_column(Integer)
     digits: Mapped[str] = mapped_column(String(200), default="")

@@ -21,6 +21,7 @@ from domain.calls import IN_PROGRESS, PROGRESS, TERMINAL_STATUSES
 from domain.phones import can_receive_sms
 from ivr import flow
 from ivr.facts import is_attempt_token
+from ivr.inbound import INBOUND, codes_keyed
 from ivr.outcomes import apply_call_back_outcome, apply_outcome
 from ivr.twiml import Voice, hangup_twiml, reply_twiml
 from prompts import personal_fields
@@ -41,9 +42,10 @@ STATUS_FACTS = select(*(_ATTEMPTS.c[name] for name in (
     "id", "position_id", "status", "call_sid", "answered_by", "outcome", "round", "number",
     "direction")))
 STATUS_BY_TOKEN = STATUS_FACTS.where(_ATTEMPTS.c.token == bindparam("token"))
-# A call-back's status callback comes to the caller ID's one URL: its CallSid names the attempt.
+# A call-back's status callback comes to the caller ID's one URL: its CallSid names the attempts
+# (one per position the call spoke of).
 INBOUND_STATUS = STATUS_FACTS.where(_ATTEMPTS.c.call_sid == bindparam("sid"),
-                                    _ATTEMPTS.c.direction == "inbound")
+                                    _ATTEMPTS.c.direction == INBOUND).order_by(_ATTEMPTS.c.id)
 ATTEMPT_UPDATE = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt_id"))
 _POSITIONS = Position.__table__
 ROUND_OF = select(_POSITIONS.c.outcome, _POSITIONS.c.round, Creditor.__table__.c.max_attempts) \
@@ -77,10 +79,10 @@ def status_facts(session, token):
 
 
 def inbound_status_facts(session, call_sid):
-    """What a call-back's status callback needs of the inbound attempt its CallSid made."""
+    """What a call-back's status callback needs of the inbound attempts its CallSid made."""
     if not call_sid:
-        return None
-    return session.execute(INBOUND_STATUS, {"sid": call_sid}).first()
+        return []
+    return session.execute(INBOUND_STATUS, {"sid": call_sid}).all()
 
 
 def caller_for(position, now=None):
@@ -148,9 +150,12 @@ def answer_call(session, attempt, facts, now, speaking, action_url):
     return reply_twiml(reply, _voice(session, speaker, speaking), action_url)
 
 
-def take_keys(session, attempt, state, facts, now, speaking, action_url, text_link=None):
+def take_keys(session, attempt, state, facts, now, speaking, action_url, text_link=None,
+              next_url=None):
     """One turn of identification, menu or a promise's date: record the keys, answer with the
-    next prompts. `text_link(session, position, now, key)` queues the payment link's SMS."""
+    next prompts. `text_link(session, position, now, key)` queues the payment link's SMS;
+    `next_url(session, attempt)` is where a call-back goes on once this position is answered
+    (None: nothing left to tell)."""
     if state.step != "identify" and not attempt.identified:
         return hangup_twiml()  # past identification it speaks of the debt: never without it
     changes = _call_changes(session, attempt, facts)
@@ -172,14 +177,16 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
             mail = text_link(session, attempt.position, now, key)
             record_event(session, attempt.position_id, "payment_link_requested", source,
                          {"mail_id": mail.id}, attempt_id=attempt.id, at=now)
+    reply, following = _going_on(session, attempt, reply, next_url)
     speaker = _speaker(attempt.position, speaking)   # no second load of position and creditor
     session.commit()
-    return reply_twiml(reply, _voice(session, speaker, speaking), action_url)
+    return reply_twiml(reply, _voice(session, speaker, speaking), action_url, following)
 
 
-def take_recording(session, attempt, facts, now, speaking):
+def take_recording(session, attempt, facts, now, speaking, next_url=None):
     """The debtor's spoken message about a problem with the invoice (key 6) is over: note where
-    Twilio keeps it — fetched later by the worker, never on this path — and say goodbye."""
+    Twilio keeps it — fetched later by the worker, never on this path — and say goodbye (or,
+    on a call-back, go on as `take_keys` does)."""
     if not attempt.identified:
         return hangup_twiml()
     source = _source("recorded", facts)
@@ -193,9 +200,34 @@ def take_recording(session, attempt, facts, now, speaking):
             record_event(session, attempt.position_id, "voice_message", source,
                          {"voice_message_id": kept, "duration": facts.recording_duration},
                          attempt_id=attempt.id, at=now)
+    reply, following = _going_on(session, attempt, flow.after_recording(), next_url)
     speaker = _speaker(attempt.position, speaking)
     session.commit()
-    return reply_twiml(flow.after_recording(), _voice(session, speaker, speaking), None)
+    return reply_twiml(reply, _voice(session, speaker, speaking), None, following)
+
+
+def go_on(session, attempt, facts, now, speaking, action_url):
+    """A call-back goes on to `attempt`, opened for the caller's next position
+    (ivr.inbound.take_next): say there is another one and ask who they are — or, when they
+    keyed its customer code for the same creditor earlier on this call, say so and read its
+    notice."""
+    source = _source("next", facts)
+    reply = flow.next_position(caller_for(attempt.position), codes_keyed(session, attempt))
+    if record_event(session, attempt.position_id, "answered", source, {"answered_by": None},
+                    attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
+        _record_reply(session, attempt, reply, source, now)
+    speaker = _speaker(attempt.position, speaking)
+    session.commit()
+    return reply_twiml(reply, _voice(session, speaker, speaking), action_url)
+
+
+def _going_on(session, attempt, reply, next_url):
+    """(reply, URL to go on to): a call-back whose debtor answered about this position goes on
+    to the caller's next one when there is one (ivr.flow.goes_on); otherwise `reply` as is."""
+    if attempt.direction != INBOUND or next_url is None or not flow.goes_on(reply):
+        return reply, None
+    following = next_url(session, attempt)
+    return (flow.then_next(reply), following) if following else (reply, None)
 
 
 def record_status(session, attempt, facts, now):
@@ -227,7 +259,7 @@ def record_status(session, attempt, facts, now):
 
 def _close(session, attempt, facts, now):
     # A call-back that ended without an answer ends nothing: it is no attempt of the round's.
-    if attempt.outcome is not None or attempt.direction == "inbound":
+    if attempt.outcome is not None or attempt.direction == INBOUND:
         return
     outcome, round_, max_attempts = session.execute(
         ROUND_OF, {"position_id": attempt.position_id}).one()

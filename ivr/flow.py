@@ -100,6 +100,7 @@ class Reply:
     promise_date: date | None = None           # a promise's date: keyed, or confirmed
     record: bool = False                       # `gather` takes a spoken message, not keys
     send_payment_link: bool = False            # text the creditor's payment link now
+    go_on: bool = False                        # a call-back goes on to the caller's next position
 
 
 def answer(caller, answered_by=None):
@@ -218,6 +219,37 @@ def promised_day(digits, today):
 def after_recording():
     """The debtor's spoken message is over (or there was none): thank and say goodbye."""
     return Reply(prompts=("goodbye_disputed",), identified=True)
+
+
+# The goodbyes of a position's conversation that ended with the debtor's answer: on a call-back
+# with more of the caller's positions to tell, the call goes on to the next one instead (SPEC
+# §1.6). Wrong person, opt-out, a failed identification or silence end the whole call.
+ANSWERED = frozenset({"goodbye_confirmed", "goodbye_callback", "goodbye_declared_paid",
+                      "goodbye_promised", "goodbye_disputed"})
+
+
+def goes_on(reply):
+    """Whether a call-back may go on to another position after `reply`: the debtor, identified,
+    has given the answer that ends this position's conversation."""
+    return bool(reply.identified and reply.gather is None and reply.prompts
+                and reply.prompts[-1] in ANSWERED)
+
+
+def then_next(reply):
+    """`reply` when the call goes on to the caller's next position: the answer is noted without
+    a goodbye, and the call moves on (`go_on`)."""
+    return replace(reply, prompts=(*reply.prompts[:-1], "answer_noted"), go_on=True)
+
+
+def next_position(caller, known_codes=frozenset()):
+    """The first turn of a call-back's next position: there is another one, then who are you —
+    nothing of it before its own identification. When the caller already keyed this position's
+    customer code for the same creditor on this call (`known_codes`), that identifies them:
+    say so, and read its notice."""
+    if caller.identification == "code" and caller.verification_code in known_codes:
+        reply = _notice_and_menu(caller, State(step="menu", turn=2), identified_now=True)
+        return replace(reply, prompts=("another_position_same_code", *reply.prompts))
+    return _ask_identity(caller, State(), ("another_position",))
 
 
 STEPS = {"identify": identify, "menu": menu, "promise": promise, "promise_check": promise_check}

@@ -2,10 +2,13 @@
 
 No Flask here. A call-back is matched by its `From` (normalised as the importer does) to the
 positions that can still be told something — open, promised or to verify — of every creditor
-whose caller ID is its `To`. The one chosen gets an *inbound attempt*: an `Attempt` with
-`direction='inbound'`, its own token, the CallSid, answered now. Inbound attempts are numbered
--1, -2… within the position's call round, apart from the outbound attempts 1…max_attempts the
-dialer plans and counts (scheduler/planning.py keeps to `direction='outbound'`).
+whose caller ID is its `To`. The first one (`_call_back_order`) gets an *inbound attempt*: an
+`Attempt` with `direction='inbound'`, its own token, the CallSid, answered now. When the debtor
+has answered about it, the call goes on to the next of the caller's positions not yet spoken of
+on this call (`take_next`), with an inbound attempt of its own and the same CallSid: one call,
+one attempt per position it speaks of. Inbound attempts are numbered -1, -2… within the
+position's call round, apart from the outbound attempts 1…max_attempts the dialer plans and
+counts (scheduler/planning.py keeps to `direction='outbound'`).
 """
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,6 +23,7 @@ from db.models import Attempt, BlockedNumber, Creditor, Position, new_token
 from domain.calls import IN_PROGRESS
 from domain.outcomes import Outcome
 from domain.statuses import PAUSED, Status
+from ivr.facts import CallFacts
 
 INBOUND = "inbound"
 OUTBOUND = "outbound"
@@ -42,8 +46,9 @@ def take_call_back(session, facts, now, default_caller_id=None):
     """The CallBack of an inbound call whose `facts` carry From, To and CallSid; the attempt is
     flushed, not committed. A replayed request finds the attempt its CallSid made already."""
     if facts.call_sid:
-        known = session.scalar(select(Attempt).where(Attempt.call_sid == facts.call_sid,
-                                                     Attempt.direction == INBOUND))
+        known = session.scalar(select(Attempt).where(
+            Attempt.call_sid == facts.call_sid, Attempt.direction == INBOUND)
+            .order_by(Attempt.id).limit(1))   # the call's first position, not one it went on to
         if known is not None:
             return CallBack(attempt=known)
     creditors = creditors_dialled(session, facts.to_number, default_caller_id)
@@ -53,6 +58,62 @@ def take_call_back(session, facts, now, default_caller_id=None):
     if not positions:
         return CallBack(operator=operator_of(creditors))
     return CallBack(attempt=open_inbound_attempt(session, positions[0], facts, now))
+
+
+def take_next(session, attempt, now, default_caller_id=None):
+    """The inbound attempt the call-back goes on to after `attempt` (see `next_to_tell`),
+    opened now, or the one opened already by this request's earlier delivery; None when no
+    position is left to tell. Flushed, not committed."""
+    if attempt.direction != INBOUND or not attempt.call_sid or not attempt.identified:
+        return None   # only a caller who said who they are hears that there is more
+    following = _following(session, attempt)
+    if following is not None:
+        return following
+    position = next_to_tell(session, attempt, default_caller_id)
+    if position is None:
+        return None
+    facts = CallFacts(call_sid=attempt.call_sid, from_number=attempt.from_number,
+                      to_number=attempt.to_number)
+    return open_inbound_attempt(session, position, facts, now)
+
+
+def next_to_tell(session, attempt, default_caller_id=None):
+    """The position a call-back goes on to after `attempt`'s: the one it went on to already,
+    else the first (`_call_back_order`) of the caller's positions that may still be told
+    something and that this call has not spoken of; None when there is none."""
+    following = _following(session, attempt)
+    if following is not None:
+        return following.position
+    if attempt.direction != INBOUND or not attempt.call_sid:
+        return None
+    spoken_of = set(session.scalars(select(Attempt.position_id).where(
+        Attempt.call_sid == attempt.call_sid, Attempt.direction == INBOUND)))
+    creditors = creditors_dialled(session, attempt.to_number, default_caller_id)
+    return next((position for position in positions_to_tell(session, creditors,
+                                                            attempt.from_number)
+                 if position.id not in spoken_of), None)
+
+
+def _following(session, attempt):
+    """The inbound attempt of the same call opened after `attempt`, or None."""
+    if not attempt.call_sid:
+        return None
+    return session.scalar(select(Attempt).where(
+        Attempt.call_sid == attempt.call_sid, Attempt.direction == INBOUND,
+        Attempt.id > attempt.id).order_by(Attempt.id).limit(1))
+
+
+def codes_keyed(session, attempt):
+    """The customer codes the caller keyed earlier on `attempt`'s call, for positions of the
+    same creditor: each identifies them for a position with that code (ivr.flow.next_position)."""
+    if not attempt.call_sid:
+        return frozenset()
+    return frozenset(session.scalars(
+        select(Position.verification_code).join(Attempt, Attempt.position_id == Position.id)
+        .where(Attempt.call_sid == attempt.call_sid, Attempt.direction == INBOUND,
+               Attempt.identified, Attempt.id != attempt.id,
+               Position.creditor_id == attempt.position.creditor_id,
+               Position.verification_code.is_not(None))))
 
 
 def creditors_dialled(session, to, default_caller_id=None):
@@ -139,9 +200,12 @@ def open_inbound_attempt(session, position, facts, now):
             with session.begin_nested():
                 session.add(attempt)
         except IntegrityError:
-            if facts.call_sid and session.scalar(select(Attempt).where(
-                    and_(Attempt.call_sid == facts.call_sid, Attempt.direction == INBOUND))):
-                return session.scalar(select(Attempt).where(Attempt.call_sid == facts.call_sid))
+            # The same request delivered twice at once: the other delivery opened it.
+            opened = facts.call_sid and session.scalar(select(Attempt).where(
+                and_(Attempt.call_sid == facts.call_sid, Attempt.direction == INBOUND,
+                     Attempt.position_id == position.id)))
+            if opened:
+                return opened
             continue
         record_event(session, position.id, "call_in", f"twilio:inbound {facts.call_sid or '-'}",
                      {"number": attempt.number}, attempt_id=attempt.id, at=now)

@@ -31,15 +31,19 @@ class Voice:
     clips: dict = field(default_factory=dict)        # fixed sentence → URL of its rendering
 
 
-def reply_twiml(reply, voice, action_url):
-    """Render `reply`; `action_url(state)` is the webhook URL of the step `state` awaits."""
+def reply_twiml(reply, voice, action_url, next_url=None):
+    """Render `reply`; `action_url(state)` is the webhook URL of the step `state` awaits,
+    `next_url` where a call-back goes on to the caller's next position (`reply.go_on`)."""
     response = VoiceResponse()
     if reply.promise_date is not None:
         voice = replace(voice, fields={
             **voice.fields, "promise_date": speak_date(reply.promise_date, voice.language)})
     if reply.gather is None:
         _say_all(response, reply.prompts, voice, reply.identified)
-        response.hangup()
+        if reply.go_on and next_url:
+            response.redirect(next_url, method="POST")
+        else:
+            response.hangup()
         return str(response)
     url = action_url(reply.gather.state)
     if reply.record:
@@ -107,6 +111,15 @@ def _speak_segments(node, pieces, voice):
         node.play(url)
     if pending.strip():
         node.say(pending.strip(), language=SAY_LANGUAGE[voice.language], voice=voice.voice)
+
+
+def goodbye_twiml(voices, language=DEFAULT_LANGUAGE):
+    """Goodbye in `language`, with not a word about anything else."""
+    response = VoiceResponse()
+    response.say(INBOUND_GOODBYE[language], language=SAY_LANGUAGE[language],
+                 voice=voices.get(language))
+    response.hangup()
+    return str(response)
 
 
 def neutral_twiml(voices, operator=None):

@@ -13,7 +13,7 @@ from ivr import calls, inbound as call_backs
 from ivr.facts import CallFacts
 from ivr.flow import STEPS, State
 from ivr.signature import twilio_signed
-from ivr.twiml import hangup_twiml, neutral_twiml
+from ivr.twiml import goodbye_twiml, hangup_twiml, neutral_twiml
 from ivr.unavailable import DATABASE_BUDGET, end_the_call
 from ivr.urls import webhook_url
 from notify.messages import queue_message
@@ -61,6 +61,17 @@ def _action_url(attempt):
     return lambda state: webhook_url(attempt, state.step, **state.query())
 
 
+def _caller_id():
+    return current_app.config["TWILIO_CALLER_ID"]
+
+
+def _next_url(session, attempt):
+    """Where a call-back goes on after `attempt`'s position, or None: nothing left to tell."""
+    if call_backs.next_to_tell(session, attempt, _caller_id()) is None:
+        return None
+    return webhook_url(attempt, "next")
+
+
 def _speaking():
     return calls.Speaking(voices=current_app.config["VOICES"], recording_url=recording_url,
                           clips=_clips)
@@ -87,7 +98,7 @@ def inbound():
     """A call to the caller ID (its Voice URL): a debtor calling back, or a stranger."""
     session = get_session()
     facts, now = CallFacts.from_form(request.form), _now()
-    found = call_backs.take_call_back(session, facts, now, current_app.config["TWILIO_CALLER_ID"])
+    found = call_backs.take_call_back(session, facts, now, _caller_id())
     if found.attempt is None:
         session.rollback()
         return _twiml(neutral_twiml(current_app.config["VOICES"], found.operator))
@@ -104,7 +115,8 @@ def keys(token, step):
         return _twiml(hangup_twiml())
     state = State.from_query(step, request.args)
     return _twiml(calls.take_keys(session, attempt, state, CallFacts.from_form(request.form),
-                                  _now(), _speaking(), _action_url(attempt), _text_link))
+                                  _now(), _speaking(), _action_url(attempt), _text_link,
+                                  _next_url))
 
 
 @bp.post("/<token>/recorded")
@@ -115,7 +127,25 @@ def recorded(token):
     if attempt is None:
         return _twiml(hangup_twiml())
     return _twiml(calls.take_recording(session, attempt, CallFacts.from_form(request.form),
-                                       _now(), _speaking()))
+                                       _now(), _speaking(), _next_url))
+
+
+@bp.post("/<token>/next")
+@twilio_signed
+def next_position(token):
+    """A call-back goes on from the position `token` names to the caller's next one."""
+    session = get_session()
+    attempt = calls.find_attempt(session, token)
+    if attempt is None:
+        return _twiml(hangup_twiml())
+    now = _now()
+    following = call_backs.take_next(session, attempt, now, _caller_id())
+    if following is None:   # told meanwhile (paid, closed…): nothing left to say
+        language = attempt.position.spoken_language
+        session.rollback()
+        return _twiml(goodbye_twiml(current_app.config["VOICES"], language))
+    return _twiml(calls.go_on(session, following, CallFacts.from_form(request.form), now,
+                              _speaking(), _action_url(following)))
 
 
 def _text_link(session, position, now, key):
@@ -129,10 +159,10 @@ def status(token):
     session = get_session()
     facts = CallFacts.from_form(request.form)
     if token == "inbound":   # the caller ID's status callback URL, /ivr/inbound/status
-        attempt = calls.inbound_status_facts(session, facts.call_sid)
+        attempts = calls.inbound_status_facts(session, facts.call_sid)
     else:
-        attempt = calls.status_facts(session, token)
-    if attempt is not None:
+        attempts = [attempt for attempt in [calls.status_facts(session, token)] if attempt]
+    for attempt in attempts:
         calls.record_status(session, attempt, facts, _now())
     return Response(status=204)
 

@@ -51,6 +51,10 @@ IT = {
     "goodbye_not_identified": "Non è stato possibile completare la verifica. La richiameremo. Arrivederci.",
     "goodbye_no_input": "Non avendo ricevuto risposta, la richiameremo in un altro momento. Arrivederci.",
     "machine": "Buongiorno, la richiameremo in un altro momento. Arrivederci.",
+    "answer_noted": "Grazie, abbiamo registrato la sua risposta.",
+    "another_position": "Abbiamo un'altra comunicazione per questo numero.",
+    "another_position_same_code": "Lo stesso codice cliente vale anche per un altro avviso, "
+                                  "che le leggiamo ora.",
 }
 
 EN = {
@@ -95,6 +99,10 @@ EN = {
     "goodbye_not_identified": "We could not complete the verification. We will call again. Goodbye.",
     "goodbye_no_input": "As we did not receive an answer, we will call you another time. Goodbye.",
     "machine": "Hello, we will call you back another time. Goodbye.",
+    "answer_noted": "Thank you, we have recorded your answer.",
+    "another_position": "We have another message for this number.",
+    "another_position_same_code": "The same customer code also covers another notice, which we "
+                                  "will read to you now.",
 }
 
 TEMPLATES = {"it": IT, "en": EN}
@@ -126,7 +134,7 @@ INBOUND_GOODBYE = {"it": "Arrivederci.", "en": "Goodbye."}
 DISCLOSING_SLOTS = frozenset({
     "notice", "notice_no_invoice", "menu", "menu_more", "menu_more_link", "promise_ask",
     "promise_read_back", "promise_refused", "goodbye_promised", "goodbye_declared_paid",
-    "dispute_record", "goodbye_disputed", "payment_link_sent"})
+    "dispute_record", "goodbye_disputed", "payment_link_sent", "another_position_same_code"})
 
 # The language tag Twilio's <Say> wants for each debtor language.
 SAY_LANGUAGE = {"it": "it-IT", "en": "en-GB"}
