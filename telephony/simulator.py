@@ -161,17 +161,18 @@ class Simulator(SmsSimulation):
         """A debtor rings the caller ID `to` from `from_`, as Twilio brings a call to a number:
         the number's Voice URL (`/ivr/inbound`) answers, its status callback URL
         (`/ivr/inbound/status`) gets the final status; every request signed. The script's
-        keys are typed as written (`IDENTIFY` is `1`, `WRONG_CODE` `4`: a call-back names no
-        position, so no code is known before it). The SimulatedCall, once over."""
+        keys are typed as written; `IDENTIFY` and `WRONG_CODE` are made concrete at each
+        greeting for the position it names (a call-back that goes on to the caller's next
+        position identifies again). The SimulatedCall, once over."""
         script = script or DebtorScript("human", (IDENTIFY, "1"))
         request = CallRequest(to=to, from_=from_, url=f"{self.base_url}/ivr/inbound",
                               status_callback=f"{self.base_url}/ivr/inbound/status", timeout=0)
         call = SimulatedCall(call_sid="CA" + uuid.uuid4().hex, request=request, script=script,
                              created=self._now(), inbound=True, status=IN_PROGRESS)
         self.calls.append(call)
-        call.keys = tuple("1" if key == IDENTIFY else "4" if key == WRONG_CODE else key
-                          for key in script.keys)
-        debtor = Debtor(call.keys, script.hangup_after)
+        call.keys = tuple(script.keys)
+        debtor = Debtor(call.keys, script.hangup_after, resolve=lambda key, url: _identify_key(
+            key, self._own_code(url)) if key in (IDENTIFY, WRONG_CODE) else key)
         runner = TwimlRunner(lambda url, method, params: self._fetch(call, url, method, params),
                              debtor, call.transcript, call.errors,
                              recorder=lambda seconds: self._record(call, seconds))
@@ -199,14 +200,13 @@ class Simulator(SmsSimulation):
         """The keys with IDENTIFY and WRONG_CODE made concrete for the debtor being called."""
         if IDENTIFY not in keys and WRONG_CODE not in keys:
             return tuple(keys)
-        code = self._own_code(request)
-        wrong = str(int(code[0]) + 1)[-1] + code[1:] + "#" if code else "4"
-        identify = code + "#" if code else "1"
-        return tuple(identify if k == IDENTIFY else wrong if k == WRONG_CODE else k for k in keys)
+        code = self._own_code(request.url)
+        return tuple(_identify_key(key, code) for key in keys)
 
-    def _own_code(self, request):
-        """The verification code of the position this call is for: what the debtor knows."""
-        parts = urlsplit(request.url).path.split("/")
+    def _own_code(self, url):
+        """The verification code of the position an attempt's webhook `url` is for: what the
+        debtor knows (None on a URL naming no attempt)."""
+        parts = urlsplit(url or "").path.split("/")
         if "cortesia.engine" not in self.app.extensions or len(parts) < 3:
             return None   # canned TwiML without Cortesia's database behind it: no codes known
         with self.app.extensions["cortesia.engine"].connect() as connection:
@@ -313,6 +313,16 @@ class Simulator(SmsSimulation):
     def _now(self):
         # The app's webhook clock, so a simulated campaign's callbacks carry its own time.
         return self.app.extensions.get("cortesia.clock", utcnow)()
+
+
+def _identify_key(key, code):
+    """`key` with IDENTIFY and WRONG_CODE made concrete for a position whose code is `code`:
+    the code and `#` (or `1` when it has none), a code one digit off (or `4`)."""
+    if key == IDENTIFY:
+        return code + "#" if code else "1"
+    if key == WRONG_CODE:
+        return str(int(code[0]) + 1)[-1] + code[1:] + "#" if code else "4"
+    return key
 
 
 @functools.cache

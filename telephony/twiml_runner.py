@@ -41,15 +41,20 @@ class Document:
 
 
 class Debtor:
-    """Who picked up: their scripted keys (then silence), and when they hang up mid-speech."""
+    """Who picked up: their scripted keys (then silence), and when they hang up mid-speech.
 
-    def __init__(self, keys=(), hangup_after=None):
+    `resolve(key, action_url)`, when given, makes a scripted key concrete at the <Gather> whose
+    action is `action_url` (what "it's me" means depends on whom the greeting named)."""
+
+    def __init__(self, keys=(), hangup_after=None, resolve=None):
         self._keys = list(keys)
         self._hangup_after = hangup_after
+        self._resolve = resolve
         self._heard = 0
 
-    def next_key(self):
-        return self._keys.pop(0) if self._keys else ""
+    def next_key(self, action_url=None):
+        key = self._keys.pop(0) if self._keys else ""
+        return self._resolve(key, action_url) if self._resolve else key
 
     def still_listening(self):
         """Called after each segment heard; False once the debtor has had enough."""
@@ -144,7 +149,8 @@ class TwimlRunner:
         for child in gather:
             if child.tag in ("Say", "Play", "Pause") and self._run_verb(document, child) is None:
                 return None
-        key = self._debtor.next_key()
+        action = urljoin(document.url, gather.get("action") or document.url)
+        key = self._debtor.next_key(action)
         if key == HANGUP:
             return None
         digits = collect_digits(key, gather.get("finishOnKey", "#"), _int(gather.get("numDigits"), None))
@@ -153,7 +159,6 @@ class TwimlRunner:
             if gather.get("actionOnEmptyResult", "false").lower() != "true":
                 return NEXT
         self.seconds += KEY_SECONDS * len(key)
-        action = urljoin(document.url, gather.get("action") or document.url)
         return self._fetch(action, gather.get("method", "POST").upper(), {"Digits": digits})
 
 

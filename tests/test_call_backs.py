@@ -1,5 +1,6 @@
 """End to end through the simulator: debtors who missed the call and ring the caller ID back."""
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from reports.daily import build_report
 from scheduler.dial import dial_pass
 from telephony import get_telephony
 from telephony.simulator import IDENTIFY, DebtorScript
-from tests.factories import make_creditor, make_position
+from tests.factories import make_attempt, make_creditor, make_position
 
 ROME = ZoneInfo("Europe/Rome")
 CALLER_ID = "+390212345678"
@@ -112,3 +113,35 @@ def test_an_unknown_number_is_put_through_to_the_operator(app, session):
     assert [h.text for h in call.transcript if h.verb == "Dial"] == ["+390298765432"]
     assert "euro" not in call.heard_text() and "Mario" not in call.heard_text()
     assert session.scalars(select(Attempt)).all() == []
+
+
+def test_a_debtor_with_two_positions_hears_both_on_one_call_back(app, session):
+    creditor = make_creditor(session, max_attempts=2)
+    first = make_position(session, creditor, reference="A")                 # press 1
+    second = make_position(session, creditor, reference="B", amount=Decimal("80.00"),
+                           verification_code="4321")                        # the code
+    make_attempt(session, first, status="no-answer", placed_at=rome(2026, 11, 24, 9, 0),
+                 day=rome(2026, 11, 24).date())      # the call being returned: A's
+    simulator = get_telephony(app)
+    app.extensions["cortesia.clock"] = lambda: rome(2026, 11, 24, 11, 0)
+    call = simulator.call_in(first.phone, CALLER_ID, DebtorScript(
+        "human", (IDENTIFY, "1", IDENTIFY, "5", "1512", "1")))
+    assert simulator.errors == []
+    heard = call.heard_text()
+    # A first (the call being returned), then B, whose notice comes after its own code.
+    assert heard.index("milleduecentotrentaquattro") < heard.index("un'altra comunicazione") \
+        < heard.index("codice cliente") < heard.index("ottanta euro") < heard.index("15 dicembre")
+    session.expire_all()
+    by_reference = {a.position.reference: a for a in session.scalars(
+        select(Attempt).where(Attempt.direction == "inbound"))}
+    assert (by_reference["A"].outcome, by_reference["A"].digits) == ("confirmed", "1,1")
+    assert (by_reference["B"].outcome, by_reference["B"].digits) == ("promised", "4321,5,1512,1")
+    assert {a.call_sid for a in by_reference.values()} == {call.call_sid}
+    assert all(a.status == "completed" and a.identified for a in by_reference.values())
+    first, second = session.get(Position, first.id), session.get(Position, second.id)
+    assert (first.outcome, second.outcome, second.status) == ("confirmed", "promised", "promised")
+    # The day's report: both positions, each with its own answer, counted in the totals.
+    report = build_report(session, creditor, rome(2026, 11, 24).date())
+    assert {row["reference"]: row["outcome"] for row in report.rows} == \
+        {"A": "confirmed", "B": "promised"}
+    assert (report.totals["confirmed"], report.totals["promised"]) == (1, 1)

@@ -226,3 +226,47 @@ def test_every_menu_names_at_most_five_choices():
     for texts in TEMPLATES.values():
         for slot in ("menu", "menu_more", "menu_more_link"):
             assert 1 <= texts[slot].count("prem") + texts[slot].count("press") <= 5
+
+
+# A call-back with more of the caller's positions to tell (SPEC §1.6).
+
+@pytest.mark.parametrize("step, state, keys", [
+    ("menu", MENU, "1"), ("menu", MENU, "3"), ("menu", MENU, "4"),
+    ("promise_check", State(step="promise_check", turn=4, promise="1512"), "1")])
+def test_an_answer_about_the_position_lets_a_call_back_go_on(step, state, keys):
+    reply = flow.STEPS[step](DEBTOR, state, keys)
+    assert flow.goes_on(reply)
+    going_on = flow.then_next(reply)
+    assert going_on.go_on and going_on.prompts[-1] == "answer_noted"
+    assert (going_on.outcome, going_on.promise_date) == (reply.outcome, reply.promise_date)
+
+
+def test_the_end_of_a_spoken_message_lets_a_call_back_go_on():
+    assert flow.goes_on(flow.after_recording())
+
+
+@pytest.mark.parametrize("reply", [
+    flow.menu(DEBTOR, MENU, "2"),                                  # wrong person
+    flow.menu(DEBTOR, MENU, "8"),                                  # opt-out
+    flow.menu(DEBTOR, MENU, "5"),                                  # still keying a date
+    flow.menu(DEBTOR, State(step="menu", turn=3, silent=1), ""),   # silence
+    flow.identify(CODE, State(wrong=1), "9999"),                   # identity failed
+    flow.identify(CONFIRM, State(), "3"),                          # unidentified: call me back
+], ids=["wrong_person", "opted_out", "promise_under_way", "silence", "identity_failed",
+        "unidentified"])
+def test_a_call_back_stops_at_a_wrong_person_an_opt_out_or_no_answer(reply):
+    assert not flow.goes_on(reply)
+
+
+def test_the_next_position_is_announced_then_asks_its_own_identification():
+    reply = flow.next_position(CODE, known_codes=frozenset({"1234"}))
+    assert reply.prompts == ("another_position", "greeting_code")
+    assert reply.gather.state.step == "identify" and not reply.identified
+    confirm = flow.next_position(CONFIRM, known_codes=frozenset({"4321"}))
+    assert confirm.prompts == ("another_position", "greeting_confirm") and not confirm.identified
+
+
+def test_the_same_code_keyed_already_goes_straight_to_the_next_notice():
+    reply = flow.next_position(CODE, known_codes=frozenset({"4321"}))
+    assert reply.prompts == ("another_position_same_code", "notice", "menu")
+    assert reply.identified and reply.identified_now and reply.gather.state.step == "menu"

@@ -1,6 +1,7 @@
 """/ivr/inbound: debtors who call the caller ID back, and strangers who do."""
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -185,3 +186,132 @@ def test_an_answer_after_the_round_s_outcome_is_recorded_as_the_page_records_it(
     answers = session.scalars(select(Event).where(Event.kind == "answer")).all()
     assert [e.detail["answer"] for e in answers] == [outcome]
     assert answers[0].attempt_id == attempt.id
+
+
+# Several positions on the caller's number: one after the other on the same call.
+
+def identify_and_answer(client, attempt, identify="1", answer="1"):
+    signed_post(client, f"/ivr/{attempt.token}/identify?turn=1", {"CallSid": SID, "Digits": identify})
+    return signed_post(client, f"/ivr/{attempt.token}/menu?turn=2", {"CallSid": SID, "Digits": answer})
+
+
+def redirect_of(response):
+    redirect = ET.fromstring(response.data).find("Redirect")
+    return None if redirect is None else redirect.text
+
+
+def two_positions(session, first_code=None, second_code=None, second_creditor=None):
+    creditor = make_creditor(session)
+    first = make_position(session, creditor, reference="A", verification_code=first_code)
+    second = make_position(session, second_creditor or creditor, reference="B", name="Anna Bianchi",
+                           amount=Decimal("80.00"), verification_code=second_code)
+    # The caller returns the call placed to A: A is spoken of first.
+    make_attempt(session, first, status="no-answer",
+                 placed_at=datetime(2026, 11, 24, 10, tzinfo=timezone.utc))
+    return first, second
+
+
+def test_after_the_answer_about_one_position_the_call_goes_on_to_the_next(client, session):
+    first, second = two_positions(session)
+    call_in(client)
+    [head] = inbound_attempts(session)
+    assert head.position_id == first.id
+    answered = identify_and_answer(client, head)
+    assert "registrato la sua risposta" in says(answered) and "Arrivederci" not in says(answered)
+    assert redirect_of(answered) == f"https://cortesia.example.test/ivr/{head.token}/next"
+    following = signed_post(client, f"/ivr/{head.token}/next", {"CallSid": SID})
+    head, nxt = inbound_attempts(session)
+    assert (head.outcome, nxt.position_id, nxt.call_sid, nxt.number) == \
+        ("confirmed", second.id, SID, -1)
+    # Nothing of B before B's own identification: only that there is another message.
+    assert says(following).startswith("Abbiamo un'altra comunicazione per questo numero.")
+    assert "Anna Bianchi" in says(following)
+    assert not any(word in says(following) for word in ("euro", "fattura", "FT-2026", "importo"))
+    gather = ET.fromstring(following.data).find("Gather")
+    assert gather.get("action").startswith(f"https://cortesia.example.test/ivr/{nxt.token}/identify")
+    assert not nxt.identified
+    # B's answer is B's own; with nobody left the call says goodbye.
+    last = identify_and_answer(client, nxt, answer="4")
+    assert "ottanta" not in says(last) and "Arrivederci" in says(last)
+    assert redirect_of(last) is None
+    session.expire_all()
+    assert [(a.position.reference, a.outcome) for a in inbound_attempts(session)] == \
+        [("A", "confirmed"), ("B", "declared_paid")]
+
+
+def test_replayed_webhooks_of_a_chained_call_back_open_no_second_attempt(client, session):
+    two_positions(session)
+    call_in(client)
+    [head] = inbound_attempts(session)
+    answered = identify_and_answer(client, head)
+    again = signed_post(client, f"/ivr/{head.token}/menu?turn=2", {"CallSid": SID, "Digits": "1"})
+    assert again.data == answered.data
+    following = signed_post(client, f"/ivr/{head.token}/next", {"CallSid": SID})
+    assert signed_post(client, f"/ivr/{head.token}/next", {"CallSid": SID}).data == following.data
+    # The whole call replayed from its start: still the first position, still two attempts.
+    assert call_in(client).data == call_in(client).data
+    assert "Mario Rossi" in says(call_in(client))
+    assert len(inbound_attempts(session)) == 2
+    # After B is opened, A's last turn still goes on to it.
+    assert signed_post(client, f"/ivr/{head.token}/menu?turn=2",
+                       {"CallSid": SID, "Digits": "1"}).data == answered.data
+
+
+def test_the_same_creditor_s_same_code_goes_straight_to_the_next_notice(client, session):
+    first, second = two_positions(session, first_code="4321", second_code="4321")
+    call_in(client)
+    [head] = inbound_attempts(session)
+    identify_and_answer(client, head, identify="4321")
+    following = signed_post(client, f"/ivr/{head.token}/next", {"CallSid": SID})
+    assert "stesso codice cliente" in says(following) and "ottanta euro" in says(following)
+    head, nxt = inbound_attempts(session)
+    assert nxt.identified and nxt.position_id == second.id
+    assert ET.fromstring(following.data).find("Gather").get("action").startswith(
+        f"https://cortesia.example.test/ivr/{nxt.token}/menu")
+
+
+@pytest.mark.parametrize("second_code, other_creditor", [("9999", False), ("4321", True)],
+                         ids=["another_code", "another_creditor"])
+def test_another_code_or_another_creditor_asks_for_identification_again(
+        client, session, second_code, other_creditor):
+    # Two creditors answering on the default caller ID share it.
+    other = make_creditor(session, name="Beta Gas", caller_id=None) if other_creditor else None
+    two_positions(session, first_code="4321", second_code=second_code, second_creditor=other)
+    call_in(client)
+    head = inbound_attempts(session)[0]
+    identify_and_answer(client, head, identify="4321")
+    following = signed_post(client, f"/ivr/{head.token}/next", {"CallSid": SID})
+    assert "codice cliente seguito dal tasto cancelletto" in says(following)
+    assert not any(word in says(following) for word in ("euro", "ottanta", "stesso codice"))
+    assert not inbound_attempts(session)[1].identified
+
+
+@pytest.mark.parametrize("answer, outcome", [("2", "wrong_person"), ("8", "opted_out")])
+def test_a_wrong_person_or_an_opt_out_ends_the_call_back(client, session, answer, outcome):
+    two_positions(session)
+    call_in(client)
+    [head] = inbound_attempts(session)
+    ended = identify_and_answer(client, head, answer=answer)
+    assert redirect_of(ended) is None and "Arrivederci" in says(ended)
+    assert [a.outcome for a in inbound_attempts(session)] == [outcome]
+
+
+def test_an_unidentified_caller_is_not_taken_to_the_next_position(client, session):
+    two_positions(session)
+    call_in(client)
+    [head] = inbound_attempts(session)
+    response = signed_post(client, f"/ivr/{head.token}/next", {"CallSid": SID})
+    assert "Anna" not in says(response) and ET.fromstring(response.data).find("Hangup") is not None
+    assert len(inbound_attempts(session)) == 1
+
+
+def test_the_status_callback_closes_every_attempt_of_a_chained_call_back(client, session):
+    two_positions(session)
+    call_in(client)
+    [head] = inbound_attempts(session)
+    identify_and_answer(client, head)
+    signed_post(client, f"/ivr/{head.token}/next", {"CallSid": SID})
+    signed_post(client, "/ivr/inbound/status",
+                {"CallSid": SID, "CallStatus": "completed", "CallDuration": "95"})
+    assert [(a.status, a.duration) for a in inbound_attempts(session)] == \
+        [("completed", 95), ("completed", 95)]
