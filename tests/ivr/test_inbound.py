@@ -315,3 +315,16 @@ def test_the_status_callback_closes_every_attempt_of_a_chained_call_back(client,
                 {"CallSid": SID, "CallStatus": "completed", "CallDuration": "95"})
     assert [(a.status, a.duration) for a in inbound_attempts(session)] == \
         [("completed", 95), ("completed", 95)]
+
+
+def test_after_a_dispute_s_spoken_message_the_call_goes_on(client, session):
+    two_positions(session)
+    call_in(client)
+    [head] = inbound_attempts(session)
+    identify_and_answer(client, head, answer="6")
+    response = signed_post(client, f"/ivr/{head.token}/recorded", {
+        "CallSid": SID, "RecordingSid": "RE" + "1" * 32, "Digits": "#",
+        "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"})
+    assert "registrato la sua risposta" in says(response)
+    assert redirect_of(response) == f"https://cortesia.example.test/ivr/{head.token}/next"
+    assert [a.outcome for a in inbound_attempts(session)] == ["disputed"]
