@@ -82,6 +82,16 @@ def flush_outbox(app, now, limit=None):
     return report
 
 
+def due_since(app, since, now):
+    """Whether a message waits in the queue that became due after `since` and is due at `now`:
+    one the outbox pass that started at `since` could not have seen (key 7's SMS, queued by a
+    webhook). One indexed SELECT (ix_outgoing_mail_due)."""
+    with session_scope(app) as session:
+        return session.scalar(select(OutgoingMail.id).where(
+            OutgoingMail.status == "queued", OutgoingMail.next_try_at > since,
+            OutgoingMail.next_try_at <= now).limit(1)) is not None
+
+
 def _mail_sender(app, channel, sender=None):
     """The From of a message on `channel`: the PEC mailbox's for PEC, MAIL_FROM otherwise."""
     return app.config.get("PEC_FROM") if channel == "pec" else sender or app.config.get("MAIL_FROM")

@@ -4,7 +4,7 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import timedelta, timezone
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -100,15 +100,14 @@ def _uploads(app, now):
         return sweep()
 
 
-# The 23:30 report is made once per creditor and day by ReportRun's unique key, not by hoping
-# only one worker runs; the outbox then mails it. A report missed while no worker ran is made
-# at the first tick (see reports.mail.due_reports): every job runs at start, so a worker that
-# restarts often still catches up.
+# The outbox's pass is OutboxWake's (below). The 23:30 report is made once per creditor and day
+# by ReportRun's unique key, not by hoping only one worker runs; the outbox then mails it. A
+# report missed while no worker ran is made at the first tick (see reports.mail.due_reports):
+# every job runs at start, so a worker that restarts often still catches up.
 JOBS = (
     Job("steps", "playbook steps", 60, _steps,
         describe=lambda r: str(r) if r.ran or r.skipped or r.postponed or r.ended else None),
     Job("dial", "dial pass", None, _dial, describe=str),
-    Job("flush", "outbox flush", 30, _flush),
     Job("receipts", "PEC receipts", 120, _receipts,
         describe=lambda r: str(r) if r.configured and (r.filed or r.error) else None),
     Job("reports", "daily reports", 60, _reports),
@@ -117,6 +116,49 @@ JOBS = (
     Job("voices", "voice messages", 60, _voices, describe=lambda r: str(r) if r else None),
     Job("uploads", "uploads sweep", 600, _uploads),
 )
+
+
+class OutboxWake:
+    """Runs the outbox pass at once when a message has become due since the pass last looked —
+    key 7's SMS, queued by a webhook in the web process, goes out a second later rather than at
+    the pass's next interval. The webhook stays fast: it only queues. Looking costs one indexed
+    SELECT a second; the pass itself still never overlaps itself."""
+
+    EVERY = 1                          # seconds between looks
+    # A message committed while the last pass was finishing (after its last claim) is still
+    # found; one that pass failed on has a later next_try_at and waits for it.
+    MARGIN = timedelta(seconds=5)
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
+        self.looked_at = None          # when the outbox pass last started (its `now`)
+        self.running = False
+
+    def jobs(self):
+        return (Job("flush", "outbox flush", 30, self.flush),
+                Job("outbox_wake", "outbox wake-up", self.EVERY, self.wake))
+
+    def flush(self, app, now):
+        self.running, self.looked_at = True, now
+        try:
+            return _flush(app, now)
+        finally:
+            self.running = False
+
+    def wake(self, app, now):
+        """Bring the outbox pass forward to now when a message became due since it last looked;
+        True when it did. Quiet when the database cannot answer: the pass itself says so."""
+        if self.running or self.looked_at is None:
+            return False
+        from notify.outbox import due_since
+        try:
+            due = due_since(app, self.looked_at - self.MARGIN, now)
+        except Exception:  # noqa: BLE001 - a look a second must not log a line a second
+            log.debug("outbox wake-up: could not look", exc_info=True)
+            return False
+        if due:
+            self.scheduler.modify_job("flush", next_run_time=utcnow())
+        return due
 
 
 def guarded(app, job):
@@ -131,9 +173,10 @@ def guarded(app, job):
 
 
 def build_scheduler(app, dial_every):
-    """A scheduler running each of JOBS at its interval, the dial pass every `dial_every` s."""
+    """A scheduler running each of JOBS at its interval, the dial pass every `dial_every` s,
+    and the outbox pass every 30 s or as soon as a message becomes due (OutboxWake)."""
     scheduler = BlockingScheduler(timezone=timezone.utc)
-    for job in JOBS:
+    for job in (*JOBS, *OutboxWake(scheduler).jobs()):
         every = job.every or dial_every
         # A job never overlaps itself (max_instances=1); missed ticks collapse into one.
         scheduler.add_job(guarded(app, job), "interval", seconds=every, id=job.id, coalesce=True,

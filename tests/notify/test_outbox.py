@@ -17,7 +17,9 @@ from db.models import Event, OutgoingMail, utcnow
 from ivr.outcomes import apply_outcome
 from notify import queue_notice_email
 from notify.mailer import MemoryMailer, SMTPMailer, message_id, set_mailer
-from notify.outbox import BACKOFF, LEASE, MAX_TRIES, backoff, claim_next, flush_outbox
+from notify.outbox import (
+    BACKOFF, LEASE, MAX_TRIES, backoff, claim_next, due_since, flush_outbox,
+)
 from tests.factories import make_attempt, make_creditor, make_position
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
@@ -368,3 +370,17 @@ def test_the_notice_writes_the_amount_the_way_its_language_does(session, languag
     position = make_position(session, make_creditor(session), language=language, amount=amount)
     [mail] = queue_notice_email(session, position, "wrong_person", NOW)
     assert written in mail.body
+
+
+def test_due_since_finds_only_what_a_pass_started_then_could_not_have_seen(app, session,
+                                                                         fake_mailer):
+    queue_mails(session, 1, now=NOW)                           # seen by a pass started at NOW
+    assert not due_since(app, NOW, NOW + timedelta(minutes=1))
+    later = OutgoingMail(key="later", kind="test", to_address="x@example.test", subject="s",
+                         body="b", next_try_at=NOW + timedelta(seconds=5), created_at=NOW)
+    session.add(later)
+    session.commit()
+    assert not due_since(app, NOW, NOW + timedelta(seconds=4))   # not due yet
+    assert due_since(app, NOW, NOW + timedelta(seconds=5))
+    flush_outbox(app, NOW + timedelta(seconds=5))                # sent: nothing left to find
+    assert not due_since(app, NOW, NOW + timedelta(seconds=6))

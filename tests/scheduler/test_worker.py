@@ -17,6 +17,10 @@ from db import session_scope
 from db.models import OutgoingMail
 from notify.mailer import MemoryMailer, set_mailer
 from scheduler import worker
+from scheduler.dial import dial_pass
+from telephony import get_telephony
+from telephony.simulator import IDENTIFY, DebtorScript
+from tests.factories import make_creditor, make_position
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -44,7 +48,7 @@ def test_a_failing_pass_does_not_stop_the_ticker(app, monkeypatch, caplog):
 
 def test_the_worker_also_flushes_the_outbox_and_makes_the_daily_reports(app):
     jobs = {job.id for job in worker.build_scheduler(app, dial_every=5).get_jobs()}
-    assert jobs == {"steps", "dial", "flush", "receipts", "reports", "speech",
+    assert jobs == {"steps", "dial", "flush", "outbox_wake", "receipts", "reports", "speech",
                     "voices", "uploads"}
 
 
@@ -52,8 +56,8 @@ def test_every_job_runs_as_soon_as_the_worker_starts(app):
     jobs = worker.build_scheduler(app, dial_every=5).get_jobs()
     assert all(job.next_run_time is not None for job in jobs)
     assert {job.id: job.trigger.interval.total_seconds() for job in jobs} == \
-        {"steps": 60, "dial": 5, "flush": 30, "receipts": 120, "reports": 60, "speech": 60,
-         "voices": 60, "uploads": 600}
+        {"steps": 60, "dial": 5, "flush": 30, "outbox_wake": 1, "receipts": 120, "reports": 60,
+         "speech": 60, "voices": 60, "uploads": 600}
 
 
 def test_sigterm_stops_the_worker_cleanly(tmp_path):
@@ -124,3 +128,32 @@ def test_the_worker_sweeps_uploads_abandoned_for_an_hour_even_if_nobody_opens_th
     os.utime(old, (time.time() - 3601, time.time() - 3601))
     worker.build_scheduler(app, dial_every=5).get_job("uploads").func()
     assert (os.path.exists(old), os.path.exists(fresh)) == (False, True)
+
+
+def test_key_7_s_sms_goes_out_right_after_the_call_not_at_the_next_outbox_pass(app, session):
+    """The webhook only queues the SMS; the running worker's outbox pass (every 30 s) is brought
+    forward by its wake-up, which finds the message due within a second."""
+    creditor = make_creditor(session, max_attempts=1, payment_link="https://paga.example.it/")
+    position = make_position(session, creditor)
+    simulator = get_telephony(app)
+    simulator.script(position.phone, DebtorScript("human", (IDENTIFY, "0", "7", "1")))
+    scheduler = worker.build_scheduler(app, dial_every=5)
+    for job in scheduler.get_jobs():
+        if job.id not in ("flush", "outbox_wake"):
+            scheduler.remove_job(job.id)
+    runner = threading.Thread(target=scheduler.start, daemon=True)
+    runner.start()
+    try:
+        time.sleep(1.5)                    # the outbox pass has run at start: next one in 30 s
+        dial_pass(app, datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc))
+        assert "Le abbiamo inviato il link per pagare" in simulator.calls[0].heard_text()
+        assert simulator.messages == []    # not sent from inside the webhook
+        called = time.monotonic()
+        while not simulator.messages and time.monotonic() - called < 10:
+            time.sleep(0.1)
+        assert [sms.to for sms in simulator.messages] == [position.phone]
+    finally:
+        scheduler.shutdown(wait=True)
+        runner.join(timeout=10)
+    with session_scope(app) as check:
+        assert check.scalar(select(OutgoingMail.status)) == "sent"
