@@ -63,7 +63,7 @@ def _action_url(attempt):
 
 def _speaking():
     return calls.Speaking(voices=current_app.config["VOICES"], recording_url=recording_url,
-                          clips=_clips)
+                          clips=_clips, wording=current_app.extensions["cortesia.wording"])
 
 
 def _clips(creditor_name, language, overrides, personal):
