@@ -4,13 +4,14 @@ import os
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from audio.recordings import MAX_SECONDS, RecordingError, prepare
+from audio import store
 from audio.store import UnknownSlot, check_slot, recordings_of, save
 from cli.lookup import find_creditor, format_table
 from db import session_scope
-from db.models import Creditor, Recording
+from db.models import Creditor
 from prompts.store import overrides_of, reset_override, set_override
 from prompts.messages import MESSAGE_SLOTS, TEXTS
 from prompts.templates import EMAIL, EMAIL_SLOTS, TEMPLATES, OverrideError, recording_slots
@@ -138,9 +139,7 @@ def remove_command(slot, creditor_name, language):
     with session_scope() as session:
         creditor = find_creditor(session, creditor_name)
         language = language or creditor.language
-        removed = session.execute(delete(Recording).where(
-            Recording.creditor_id == creditor.id, Recording.slot == slot,
-            Recording.language == language)).rowcount
+        removed = store.remove(session, creditor.id, slot, language)
     if not removed:
         raise click.ClickException(f"'{creditor_name}' has no recording of '{slot}' ({language})")
     click.echo(f"Removed the recording of '{slot}' ({language}) for '{creditor_name}'.")

@@ -2,9 +2,10 @@
 import os
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from audio.recordings import MAX_SECONDS, RecordingError, prepare
+from audio import store
 from audio.store import UnknownSlot, check_slot, save
 from console.forms import FormError, clean_text, shown
 from console.security import login_required
@@ -65,8 +66,7 @@ def remove_prompt(creditor_id):
     except FormError as exc:
         flash(f"Nulla è stato rimosso: {exc}.", "error")
         return redirect(url_for("console.prompts", creditor_id=creditor_id))
-    session.execute(delete(Recording).where(Recording.creditor_id == creditor_id,
-                                            Recording.slot == slot, Recording.language == language))
+    store.remove(session, creditor_id, slot, language)
     session.commit()
     flash(f"«{slot}» torna alla voce sintetica.", "info")
     return redirect(url_for("console.prompts", creditor_id=creditor_id, lingua=language))

@@ -81,6 +81,10 @@ class Creditor(Base):
     # Where debtors pay online: a URL template naming {reference} and {amount}
     # (domain.payment_links); None: no "pay now" on the debtor's page, no key 7.
     payment_link: Mapped[str | None] = mapped_column(String(2000))
+    # Counts the changes of the creditor's own wording and recordings (prompts.store and
+    # audio.store bump it): a call's turn reads it with the creditor and keeps the wording it
+    # last read for that count, so the wording is read once per change, not once per turn.
+    wording_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     positions: Mapped[list["Position"]] = relationship(back_populates="creditor")

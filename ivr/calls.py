@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
-from audio.store import recorded_urls
 from db import insert_ignoring, write_columns
 from db.events import record_event
 from db.models import Attempt, Creditor, Outcome, Position, VoiceMessage
@@ -24,8 +23,8 @@ from ivr.facts import is_attempt_token
 from ivr.inbound import INBOUND, codes_keyed
 from ivr.outcomes import apply_call_back_outcome, apply_outcome
 from ivr.twiml import Voice, hangup_twiml, reply_twiml
+from ivr.wording import read_wording
 from prompts import personal_fields
-from prompts.store import overrides_of
 
 DIGITS_KEPT = 200
 
@@ -62,6 +61,9 @@ class Speaking:
     recording_url: Callable[[str], str]
     # (creditor's name, language, overrides, personal values) → {sentence: URL}
     clips: Callable[[str, str, dict, tuple], dict]
+    # (session, creditor id, its wording_version, language, recording_url) → (overrides,
+    # recordings): an ivr.wording.WordingCache; by default read on every turn.
+    wording: Callable = None
 
 
 def find_attempt(session, token):
@@ -106,29 +108,28 @@ def voice_for(position, voices, recordings=None):
                  fields=dict(fields, creditor=position.creditor.greeting_name))
 
 
-@dataclass(frozen=True)
-class _Speaker:
-    """What a call's prompts need of its position, read before the turn's commit expires it."""
-
-    voice: Voice
-    creditor_id: int
-    personal: tuple
-
-
-def _speaker(position, speaking):
+def _speaker(session, position, speaking):
+    """The call's voice with the creditor's wording and recordings, read in the turn's own
+    transaction (once per change of them, through `speaking.wording`): nothing is read after
+    the commit, which expires the position."""
     voice = voice_for(position, speaking.voices)
+    creditor = position.creditor
+    if speaking.wording is None:
+        overrides, recordings = read_wording(session, creditor.id, voice.language,
+                                             speaking.recording_url)
+    else:
+        overrides, recordings = speaking.wording(session, creditor.id, creditor.wording_version,
+                                                 voice.language, speaking.recording_url)
     personal = tuple(value for key, value in voice.fields.items() if key != "creditor") \
-        if position.creditor.synthesize_personal else ()
-    return _Speaker(voice, position.creditor_id, personal)
+        if creditor.synthesize_personal else ()
+    return replace(voice, recordings=recordings, overrides=overrides), personal
 
 
-def _voice(session, speaker, speaking):
-    """The speaker's voice, with the creditor's wording, recordings and rendered clips."""
-    voice, language = speaker.voice, speaker.voice.language
-    overrides = overrides_of(session, speaker.creditor_id, language)
-    recordings = recorded_urls(session, speaker.creditor_id, language, speaking.recording_url)
-    clips = speaking.clips(voice.fields["creditor"], language, overrides, speaker.personal)
-    return replace(voice, recordings=recordings, clips=clips, overrides=overrides)
+def _voice(speaker, speaking):
+    """The speaker's voice with the clips rendered for it."""
+    voice, personal = speaker
+    clips = speaking.clips(voice.fields["creditor"], voice.language, voice.overrides, personal)
+    return replace(voice, clips=clips)
 
 
 def answer_call(session, attempt, facts, now, speaking, action_url):
@@ -145,9 +146,9 @@ def answer_call(session, attempt, facts, now, speaking, action_url):
     if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
-    speaker = _speaker(attempt.position, speaking)   # no second load of position and creditor
+    speaker = _speaker(session, attempt.position, speaking)
     session.commit()
-    return reply_twiml(reply, _voice(session, speaker, speaking), action_url)
+    return reply_twiml(reply, _voice(speaker, speaking), action_url)
 
 
 def take_keys(session, attempt, state, facts, now, speaking, action_url, text_link=None,
@@ -178,9 +179,9 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
             record_event(session, attempt.position_id, "payment_link_requested", source,
                          {"mail_id": mail.id}, attempt_id=attempt.id, at=now)
     reply, following = _going_on(session, attempt, reply, next_url)
-    speaker = _speaker(attempt.position, speaking)   # no second load of position and creditor
+    speaker = _speaker(session, attempt.position, speaking)
     session.commit()
-    return reply_twiml(reply, _voice(session, speaker, speaking), action_url, following)
+    return reply_twiml(reply, _voice(speaker, speaking), action_url, following)
 
 
 def take_recording(session, attempt, facts, now, speaking, next_url=None):
@@ -201,9 +202,9 @@ def take_recording(session, attempt, facts, now, speaking, next_url=None):
                          {"voice_message_id": kept, "duration": facts.recording_duration},
                          attempt_id=attempt.id, at=now)
     reply, following = _going_on(session, attempt, flow.after_recording(), next_url)
-    speaker = _speaker(attempt.position, speaking)
+    speaker = _speaker(session, attempt.position, speaking)
     session.commit()
-    return reply_twiml(reply, _voice(session, speaker, speaking), None, following)
+    return reply_twiml(reply, _voice(speaker, speaking), None, following)
 
 
 def go_on(session, attempt, facts, now, speaking, action_url):
@@ -216,9 +217,9 @@ def go_on(session, attempt, facts, now, speaking, action_url):
     if record_event(session, attempt.position_id, "answered", source, {"answered_by": None},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
-    speaker = _speaker(attempt.position, speaking)
+    speaker = _speaker(session, attempt.position, speaking)
     session.commit()
-    return reply_twiml(reply, _voice(session, speaker, speaking), action_url)
+    return reply_twiml(reply, _voice(speaker, speaking), action_url)
 
 
 def _going_on(session, attempt, reply, next_url):

@@ -74,7 +74,7 @@ def _next_url(session, attempt):
 
 def _speaking():
     return calls.Speaking(voices=current_app.config["VOICES"], recording_url=recording_url,
-                          clips=_clips)
+                          clips=_clips, wording=current_app.extensions["cortesia.wording"])
 
 
 def _clips(creditor_name, language, overrides, personal):

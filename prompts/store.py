@@ -1,7 +1,7 @@
 """Creditors' own wording of prompt slots, kept in the database."""
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 
-from db.models import PromptText, utcnow
+from db.models import Creditor, PromptText, utcnow
 from prompts.templates import check_override
 
 
@@ -31,10 +31,19 @@ def overrides_in(session, creditor_id, language):
     return cache[creditor_id, language]
 
 
+def wording_changed(session, creditor_id):
+    """Note that the creditor's own wording or recordings changed: the calls' turns, which keep
+    what they read per `Creditor.wording_version` (ivr.wording), read them again."""
+    session.execute(update(Creditor).where(Creditor.id == creditor_id)
+                    .values(wording_version=Creditor.wording_version + 1)
+                    .execution_options(synchronize_session=False))
+
+
 def set_override(session, creditor_id, slot, language, text):
     """Store the creditor's wording of `slot` (checked: OverrideError); the text stored."""
     text = check_override(slot, language, text)
     session.info.pop(CACHE, None)
+    wording_changed(session, creditor_id)
     row = session.scalar(select(PromptText).where(
         PromptText.creditor_id == creditor_id, PromptText.slot == slot,
         PromptText.language == language))
@@ -48,6 +57,9 @@ def set_override(session, creditor_id, slot, language, text):
 def reset_override(session, creditor_id, slot, language):
     """Back to the template's wording; False if the creditor had none of its own."""
     session.info.pop(CACHE, None)
-    return bool(session.execute(delete(PromptText).where(
+    removed = bool(session.execute(delete(PromptText).where(
         PromptText.creditor_id == creditor_id, PromptText.slot == slot,
         PromptText.language == language)).rowcount)
+    if removed:
+        wording_changed(session, creditor_id)
+    return removed

@@ -60,13 +60,18 @@ def place_batch(app, creditor, claimed, pacer, closes_at, report, dialer):
 @contextmanager
 def _placer(app):
     """Runs placements: a few at once on a network provider, so one slow answer does not hold
-    the calls paced behind it; one at a time on the simulator, which answers in-process."""
+    the calls paced behind it; one at a time on the simulator, which answers in-process or in
+    worker processes of its own (settled before the batch's results are written, so a
+    simulated tick ends with its calls)."""
     workers = 1 if app.config["TELEPHONY"] == "simulator" else app.config["DIAL_PARALLEL_CALLS"]
-    if workers <= 1:
-        yield _Done.run
-        return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dial") as pool:
-        yield pool.submit
+    try:
+        if workers <= 1:
+            yield _Done.run
+            return
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dial") as pool:
+            yield pool.submit
+    finally:
+        get_telephony(app).settle()
 
 
 class _Done:

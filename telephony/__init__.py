@@ -90,6 +90,12 @@ class Telephony(Protocol):
         take it (a number that is not E.164: error 21211), with `maybe_placed` when it may have.
         """
 
+    def settle(self) -> None:
+        """Return once every call placed so far has run its course. Twilio's calls run on
+        their own, their news coming by webhook: nothing to wait for. The simulator's may run
+        in worker processes: the dialer settles after each batch, as a simulated tick ends with
+        its calls."""
+
     def find_call(self, request: CallRequest, since: datetime,
                   known: Collection[str] = ()) -> str | None:
         """The oldest call from `request.from_` to `request.to` created at or after `since`

@@ -5,14 +5,21 @@ runs the whole call before `place_call` returns, so the caller must have committ
 Every webhook is signed like Twilio signs it, and the TwiML is followed as Twilio follows it
 (see `telephony.twiml_runner`). Each call is kept in `Simulator.calls` with its requests and
 a transcript of what was heard.
+
+A simulated campaign may run its calls in worker processes (`run_calls_in_processes`), as
+Twilio's calls run beside each other: `place_call` then returns at once, like Twilio's REST
+answer, and `settle()` waits for every call placed so far. Everything drawn at random is drawn
+in this process, in the order the calls are placed, so a seeded campaign replays the same.
 """
 import functools
 import io
 import logging
+import multiprocessing
 import random
 import sys
 import uuid
 import wave
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from urllib.parse import unquote, urlencode, urlsplit
@@ -133,6 +140,8 @@ class Simulator(SmsSimulation):
         self.messages = []          # SimulatedSms, in the order sent
         self.sms_fates = {}         # each SMS's fate by number; the others are delivered
         self.recordings = {}        # RecordingUrl → WAV bytes of the messages left at <Record>
+        self._pool = None           # worker processes running the calls (run_calls_in_processes)
+        self._running = []          # their futures, in the order the calls were placed
 
     def script(self, phone, script):
         """Make every later call to `phone` follow `script`."""
@@ -147,15 +156,48 @@ class Simulator(SmsSimulation):
         # CallSids are never seeded: two runs on one database must not reuse them.
         call = SimulatedCall(call_sid="CA" + uuid.uuid4().hex, request=request, script=script,
                              created=self._now())
+        if self._pool is not None:
+            self._running.append(self._pool.submit(_run_in_worker, call))
+            return call.call_sid
         self.calls.append(call)
-        call.keys = self._resolve(script.keys, request)
-        if script.answer in UNANSWERED:
+        self._run(call)
+        _log_errors(call)
+        return call.call_sid
+
+    def run_calls_in_processes(self, processes, make_app):
+        """From now on run each call in one of `processes` worker processes, each with the app
+        `make_app()` builds (a picklable callable: the same configuration and database as this
+        app, whose schema is ready). `place_call` returns at once; `settle()` waits."""
+        self.close()
+        self._pool = ProcessPoolExecutor(processes, multiprocessing.get_context("spawn"),
+                                         initializer=_start_worker, initargs=(make_app,))
+
+    def settle(self):
+        """Wait until every call placed so far is over, as it is on return from `place_call`
+        when the calls run here; keep them in `calls` in the order they were placed."""
+        running, self._running = self._running, []
+        for future in running:
+            call, recordings = future.result()
+            self.calls.append(call)
+            self.recordings.update(recordings)
+            _log_errors(call)
+
+    def close(self):
+        """Settle and stop the worker processes; later calls run in this process again."""
+        if self._pool is not None:
+            try:
+                self.settle()
+            finally:
+                self._pool.shutdown()
+                self._pool = None
+
+    def _run(self, call):
+        """The whole of a placed call, its webhooks and all."""
+        call.keys = self._resolve(call.script.keys, call.request)
+        if call.script.answer in UNANSWERED:
             self._ring_unanswered(call)
         else:
             self._ring_answered(call)
-        for error in call.errors:
-            log.warning("simulated call %s: %s", call.call_sid, error)
-        return call.call_sid
 
     def call_in(self, from_, to, script=None):
         """A debtor rings the caller ID `to` from `from_`, as Twilio brings a call to a number:
@@ -180,8 +222,7 @@ class Simulator(SmsSimulation):
         call.duration = max(1, round(runner.seconds))
         # A number's status callback gets the final status only (Twilio's default for it).
         self._status(call, COMPLETED, CallDuration=str(call.duration))
-        for error in call.errors:
-            log.warning("simulated call-back %s: %s", call.call_sid, error)
+        _log_errors(call)
         return call
 
     def find_call(self, request: CallRequest, since, known=()):
@@ -323,6 +364,32 @@ def _identify_key(key, code):
     if key == WRONG_CODE:
         return str(int(code[0]) + 1)[-1] + code[1:] + "#" if code else "4"
     return key
+
+
+def _log_errors(call):
+    for error in call.errors:
+        log.warning("simulated %s %s: %s", "call-back" if call.inbound else "call",
+                    call.call_sid, error)
+
+
+_WORKER = {}   # in a worker process: its Simulator and the clock its webhooks read
+
+
+def _start_worker(make_app):
+    app = make_app()
+    clock = {"now": None}
+    app.extensions["cortesia.clock"] = lambda: clock["now"]
+    _WORKER.update(simulator=Simulator(app), clock=clock)
+
+
+def _run_in_worker(call):
+    """Run `call` in a worker process, its webhooks on the clock of the moment it was placed;
+    the call, and the recordings it left (fetched later through the placing process)."""
+    simulator = _WORKER["simulator"]
+    _WORKER["clock"]["now"] = call.created
+    simulator._run(call)
+    recordings, simulator.recordings = simulator.recordings, {}
+    return call, recordings
 
 
 @functools.cache

@@ -223,6 +223,9 @@ class TwilioTelephony:
                         + ("CallSid" if what == "call" else "MessageSid"))
         return sid
 
+    def settle(self):
+        """Twilio's calls run on their own: their news comes by webhook."""
+
     def find_call(self, request: CallRequest, since, known=()):
         """The CallSid of a call to `request.to` from `request.from_` created at or after
         `since` that is not in `known`, or None; PlaceCallError when the provider cannot say.

@@ -6,6 +6,8 @@ Each simulated moment is one `tick` — the playbook's steps, the dial pass, the
 worker runs it; simulated debtors pay after an email, after a call, or never (tools.payers),
 and the creditor reports it. A playbook with an end runs from its day 0 through day N.
 """
+import functools
+import os
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from domain.windows import is_calling_day, parse_windows
 from notify.mailer import MemoryMailer
 from reports.daily import report_csv
 from scheduler.tick import tick
+from telephony import get_telephony
 from tools.idle import did_nothing, next_due
 from tools.payers import Payers
 from tools.phase_summary import phase_summary, print_phase
@@ -106,20 +109,45 @@ def run_day(app, day, windows, timezone, every_minutes, clock, skip_idle=True):
             idle_until = next_due(app, moment) if skip_idle and did_nothing(report) else None
 
 
-def build_campaign_app(factory, database_url, seed, scratch=False):
+def build_campaign_app(factory, database_url, seed, scratch=False, processes=1):
     """An app of its own, made by `factory`: simulator telephony, in-memory mail, the given seed.
 
-    On a `scratch` SQLite database, thrown away at the end, commits skip the disk flush.
+    On a `scratch` SQLite database, thrown away at the end, commits skip the disk flush. With
+    `processes` over 1 the simulated calls run in that many worker processes, each with an app
+    made the same way on the same database (`close_campaign_app` stops them).
     """
+    app = _campaign_app(factory, database_url, seed, scratch)
+    upgrade_schema(app.extensions["cortesia.engine"])
+    if processes > 1:
+        get_telephony(app).run_calls_in_processes(processes, functools.partial(
+            _campaign_app, factory, database_url, seed, scratch, app.config["SECRET_KEY"]))
+    return app
+
+
+def close_campaign_app(app):
+    """Stop the campaign's worker processes, if any, and close its database connections."""
+    get_telephony(app).close()
+    app.extensions["cortesia.engine"].dispose()
+
+
+def default_processes():
+    """Worker processes for the simulated calls: one per core, at most four; none on one."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(4, cores or 1)
+
+
+def _campaign_app(factory, database_url, seed, scratch, secret_key=None):
+    """The campaign's app; a worker's (with the placing app's `secret_key`, which its
+    webhooks are signed with) runs no schema upgrade: the placing app did."""
     app = factory({"DATABASE_URL": database_url, "TELEPHONY": "simulator",
-                      "SIMULATOR_SEED": seed, "TWILIO_ACCOUNT_SID": None,
-                      "TWILIO_AUTH_TOKEN": None, "DIAL_CALLS_PER_SECOND": 0,
-                      "MAIL_FROM": "cortesia@simulazione.invalid", "TTS_ENGINE": "say"})
+                   "SIMULATOR_SEED": seed, "TWILIO_ACCOUNT_SID": None,
+                   "TWILIO_AUTH_TOKEN": None, "DIAL_CALLS_PER_SECOND": 0,
+                   "MAIL_FROM": "cortesia@simulazione.invalid", "TTS_ENGINE": "say",
+                   **({"SECRET_KEY": secret_key} if secret_key else {})})
     app.extensions["cortesia.mailer"] = MemoryMailer()
     engine = app.extensions["cortesia.engine"]
     if scratch and engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _no_disk_flush)
-    upgrade_schema(engine)
     return app
 
 
@@ -232,10 +260,13 @@ def print_summary(summary, echo=click.echo):
               type=click.IntRange(1, 120), help="Minutes between dial passes.")
 @click.option("--database-url", default=None,
               help="Run on this database instead of a throw-away SQLite file.")
+@click.option("--processes", default=None, type=click.IntRange(1, 16),
+              help="Worker processes running the simulated calls (default: one per core, at "
+                   "most four). The same seed replays the same, whatever their number.")
 @click.option("--quiet", is_flag=True, help="Only the summary, not the daily reports.")
 @with_appcontext
 def simulate_command(contacts, days, playbook, playbook_file, seed, start, every_minutes,
-                     database_url, quiet):
+                     database_url, processes, quiet):
     """Run a campaign over N working days on a simulated clock; print reports and a summary."""
     steps = playbook_file.read() if playbook_file else None
     try:
@@ -250,11 +281,14 @@ def simulate_command(contacts, days, playbook, playbook_file, seed, start, every
     with tempfile.TemporaryDirectory(prefix="cortesia-simulate-") as scratch:
         app = build_campaign_app(current_app.extensions["cortesia.factory"],
                                  database_url or f"sqlite:///{scratch}/campaign.db", seed,
-                                 scratch=database_url is None)
-        summary = run_campaign(app, contacts, days, first, every_minutes,
-                               progress=lambda day: click.echo(f"simulated {day}", err=True),
-                               playbook=playbook, seed=seed, playbook_steps=steps)
-        app.extensions["cortesia.engine"].dispose()
+                                 scratch=database_url is None,
+                                 processes=processes or default_processes())
+        try:
+            summary = run_campaign(app, contacts, days, first, every_minutes,
+                                   progress=lambda day: click.echo(f"simulated {day}", err=True),
+                                   playbook=playbook, seed=seed, playbook_steps=steps)
+        finally:
+            close_campaign_app(app)
     if not quiet:
         for day, text in summary.reports:
             click.echo(f"\n# report {day}\n{text.lstrip(chr(0xFEFF))}")

@@ -86,6 +86,9 @@ def test_a_lost_answer_is_adopted_once_the_provider_shows_the_call(app, session,
     class LostAnswer:
         """The request reached the provider, but its answer did not reach us."""
 
+        def settle(self):
+            pass
+
         def place_call(self, request):
             standin.record("AC", {"To": request.to, "From": request.from_, "Url": request.url})
             from telephony import PlaceCallError

@@ -176,3 +176,47 @@ def test_a_phase_is_simulated_through_its_working_day_n_saturdays_included():
     assert days[0] == date(2026, 11, 24) and days[-1] == date(2027, 1, 11)
     assert date(2026, 11, 28) in days and date(2026, 11, 29) not in days   # Saturday, Sunday
     assert len(simulated_days(date(2026, 11, 24), 2, "IT", BUILT_IN["primo-sollecito"])) == 2
+
+
+def test_calls_run_in_worker_processes_replay_the_same_month(tmp_path):
+    import re
+    from collections import Counter
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from db import session_scope
+    from db.models import Attempt, Event, OutgoingMail, Position
+    from tools.simulate import close_campaign_app
+
+    def month(processes):
+        app = build_campaign_app(create_app, f"sqlite:///{tmp_path}/{processes}.db", "4",
+                                 processes=processes)
+        try:
+            summary = run_campaign(app, write_contacts(tmp_path / "list.csv", 16), 30,
+                                   date(2026, 11, 24), every_minutes=30, playbook="cortesia-30",
+                                   seed="4")
+            with session_scope(app) as session:
+                # Calls running side by side write their rows in another order: compare each
+                # position's own history.
+                events = Counter((e.position_id, e.kind, e.at, re.sub(r"CA[0-9a-f]{32}", "",
+                                                                      e.source))
+                                 for e in session.scalars(select(Event).where(
+                                     Event.kind != "imported")))
+                attempts = Counter(session.execute(select(
+                    Attempt.position_id, Attempt.number, Attempt.status, Attempt.outcome,
+                    Attempt.placed_at)).all())
+                mails = Counter(session.execute(select(
+                    OutgoingMail.position_id, OutgoingMail.kind, OutgoingMail.sent_at)).all())
+                statuses = Counter(session.scalars(select(Position.status)))
+        finally:
+            close_campaign_app(app)
+        return summary, events, attempts, mails, statuses
+
+    here, *here_rows = month(1)
+    beside, *beside_rows = month(2)
+    for a, b in zip(here_rows, beside_rows):
+        assert a - b == b - a, (sorted((a - b).items())[:8], sorted((b - a).items())[:8])
+    assert (here.outcomes, here.calls_per_window, here.phase.statuses) == \
+        (beside.outcomes, beside.calls_per_window, beside.phase.statuses)
+    assert sum(here_rows[1].values()) > 20     # calls were placed, in both
