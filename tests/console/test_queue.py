@@ -214,8 +214,11 @@ def test_a_promise_date_past_or_beyond_sixty_days_is_refused_and_the_form_kept(
     response, _ = close_with(browser, requests_["rossi"], promise_date=when)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page
+    last = rome_today() + timedelta(days=60)
     if days > 0:
-        assert (rome_today() + timedelta(days=60)).strftime("%d/%m/%Y") in page
+        assert last.strftime("%d/%m/%Y") in page
+    # The date field offers only what is taken, on the creditor's clock.
+    assert f'min="{rome_today().isoformat()}" max="{last.isoformat()}"' in page
     assert f'value="{when}"' in page and 'value="150,50"' in page and "Paga a rate" in page
     session.expire_all()
     assert session.get(CallbackRequest, requests_["rossi"].id).status == "open"
