@@ -478,13 +478,17 @@ class User(Base):
 
 
 class LoginAttempt(Base):
-    """Every login attempt, kept to slow down password guessing across all web processes."""
+    """Every login attempt (or debtor's page code), kept to slow down guessing across all web
+    processes."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
                       Index("ix_login_attempts_address_at", "address", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Whose counters the attempt is on: `console` (logins) or `page` (the debtor's page's
+    # verification codes). Failures on one never lock out the other.
+    scope: Mapped[str] = mapped_column(String(16), default="console", server_default="console")
     username: Mapped[str] = mapped_column(String(80))
     address: Mapped[str] = mapped_column(String(64))
     # None while the password is being checked: the attempt is counted before it is tried.
