@@ -21,8 +21,10 @@ from sqlalchemy import bindparam, select
 from twilio.request_validator import RequestValidator
 
 from db.models import utcnow
-from domain.calls import BUSY, COMPLETED, FAILED, IN_PROGRESS, INITIATED, NO_ANSWER, RINGING
-from telephony import (E164, STATUS_CALLBACK_EVENTS, CallRequest, FetchRecordingError,
+from domain.calls import (
+    BUSY, COMPLETED, FAILED, IN_PROGRESS, INITIATED, NO_ANSWER, RINGING, TERMINAL_STATUSES,
+)
+from telephony import (E164, STATUS_CALLBACK_EVENTS, CallRequest, CallState, FetchRecordingError,
                        PlaceCallError, webhook_auth_token)
 from telephony.simulated_sms import SmsSimulation
 from telephony.twiml_runner import HANGUP, Debtor, Document, TwimlRunner, parse_twiml
@@ -133,10 +135,17 @@ class Simulator(SmsSimulation):
         self.messages = []          # SimulatedSms, in the order sent
         self.sms_fates = {}         # each SMS's fate by number; the others are delivered
         self.recordings = {}        # RecordingUrl → WAV bytes of the messages left at <Record>
+        self.lost_final_status = set()   # debtors' numbers whose calls' final callback is lost
 
     def script(self, phone, script):
         """Make every later call to `phone` follow `script`."""
         self.scripts[phone] = script
+
+    def lose_final_status(self, phone):
+        """Make the final status callback of every later call to (or call-back from) `phone`
+        never arrive, as when the webhook server was down at the time: the call still ends,
+        and `fetch_call` says how."""
+        self.lost_final_status.add(phone)
 
     def place_call(self, request: CallRequest) -> str:
         """Run the whole call, webhooks and all, and return its CallSid."""
@@ -190,6 +199,16 @@ class Simulator(SmsSimulation):
                     and call.created >= since and call.call_sid not in known:
                 return call.call_sid
         return None
+
+    def fetch_call(self, call_sid):
+        """Like Twilio: how the call stands now (every simulated call is over once placed or
+        called in), None for a CallSid the simulator never made."""
+        call = next((c for c in self.calls if c.call_sid == call_sid), None)
+        if call is None:
+            return None
+        answered = call.status == COMPLETED and not call.inbound
+        return CallState(call.status, call.duration if call.status in TERMINAL_STATUSES else None,
+                         self._answered_by(call) if answered else None)
 
     @property
     def errors(self):
@@ -254,6 +273,9 @@ class Simulator(SmsSimulation):
     def _status(self, call, status, **extra):
         call.status = status
         if EVENT_OF_STATUS.get(status, "completed") not in STATUS_CALLBACK_EVENTS:
+            return
+        debtor = call.request.from_ if call.inbound else call.request.to
+        if status in TERMINAL_STATUSES and debtor in self.lost_final_status:
             return
         sequence = sum(1 for r in call.requests if r.kind == "status")
         params = dict(self._call_params(call, status), CallbackSource="call-progress-events",
