@@ -118,8 +118,8 @@ def recover_lost_calls(app, now):
                                      "AnsweredBy": state.answered_by or ""})
         with session_scope(app) as session:
             attempt = session.execute(STATUS_FACTS.where(Attempt.id == attempt_id)).first()
-            if attempt.status in TERMINAL_STATUSES:
-                continue   # its callback came meanwhile
+            if attempt is None or attempt.status in TERMINAL_STATUSES:
+                continue   # its callback came meanwhile (or the attempt was erased)
             record_status(session, attempt, facts, now, source=f"{SOURCE}:fetched {call_sid}")
         settled += 1
     return settled
