@@ -153,9 +153,10 @@ def _promise(position, when, amount, now):
     except FieldError:
         promised = None
     problem = "unreadable" if promised is None else promise_amount_problem(promised, due)
+    shown = money(due, position.currency)
     if problem == "over_due":
-        raise CallbackError(f"L'importo promesso supera il dovuto ({money(due, position.currency)}).")
+        raise CallbackError(f"L'importo promesso supera il dovuto ({shown}).")
     if problem:
         raise CallbackError(f"Indichi l'importo promesso come 150,00 o 1.234,56: maggiore di "
-                            f"zero e non oltre il dovuto ({money(due, position.currency)}).")
+                            f"zero e non oltre il dovuto ({shown}).")
     return promised_on, promised

@@ -204,7 +204,8 @@ def test_a_call_back_whose_ending_was_lost_frees_the_number_once_settled(app, se
     # The call-back is over at the provider: recorded so, and the debtor's number is free.
     assert report.recovered == 1 and len(report.placed) == 1
     call_back, first = the_attempts(session)
-    assert (call_back.direction, call_back.status, call_back.duration) == ("inbound", "completed", 95)
+    assert (call_back.direction, call_back.status, call_back.duration) == \
+        ("inbound", "completed", 95)
     assert (first.direction, first.status) == ("outbound", "queued")
 
 
