@@ -27,12 +27,14 @@ DEFAULTS = {
     "RING_TIMEOUT": "30",
     # The dialer: calls per second (Twilio's default account rate; 0 = unpaced), calls ringing
     # at once for the whole account (0 = no cap), how long a claim may stay unplaced before
-    # another dialer reconciles it, attempts claimed per batch, and when a call that never
-    # reported its end stops counting as ringing; requests to the provider in flight at once.
+    # another dialer reconciles it, attempts claimed per batch, when a call that has not
+    # reported its end is looked up at the provider (its final callback lost) and when it
+    # stops counting as ringing; requests to the provider in flight at once.
     "DIAL_CALLS_PER_SECOND": "1",
     "DIAL_MAX_CONCURRENT": "0",
     "DIAL_LEASE_SECONDS": "300",
     "DIAL_BATCH_SIZE": "200",
+    "DIAL_LOST_CALL_SECONDS": "900",
     "DIAL_STALE_CALL_SECONDS": "3600",
     "DIAL_PARALLEL_CALLS": "4",
     # Seconds a SQLite writer waits for another (a long list preview) before giving up.
@@ -110,6 +112,7 @@ def load_config(environ=None):
         "DIAL_MAX_CONCURRENT": int(get("DIAL_MAX_CONCURRENT")),
         "DIAL_LEASE_SECONDS": int(get("DIAL_LEASE_SECONDS")),
         "DIAL_BATCH_SIZE": int(get("DIAL_BATCH_SIZE")),
+        "DIAL_LOST_CALL_SECONDS": int(get("DIAL_LOST_CALL_SECONDS")),
         "DIAL_STALE_CALL_SECONDS": int(get("DIAL_STALE_CALL_SECONDS")),
         "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
         "SQLITE_BUSY_TIMEOUT": float(get("SQLITE_BUSY_TIMEOUT")),

@@ -6,7 +6,8 @@ Point the app at it with TELEPHONY=twilio TWILIO_API_BASE_URL=http://127.0.0.1:8
 `POST /2010-04-01/Accounts/<sid>/Calls.json` answers 201 with a new CallSid and records the
 request (its `Url` names the attempt), or 400 with error 21211 for a `To` that is not E.164;
 `GET` on the same path lists the recorded calls, filtered by `To`/`From`, newest first, as
-Twilio does. `POST /2010-04-01/Accounts/<sid>/Messages.json` likewise answers 201 with a new
+Twilio does; `GET …/Calls/<CallSid>.json` answers one of them (404 for any other), its
+`status` `queued` until a test writes another into `calls`. `POST /2010-04-01/Accounts/<sid>/Messages.json` likewise answers 201 with a new
 MessageSid and records the SMS in `messages` (21211 for a `To` that is not E.164).
 `GET /2010-04-01/Accounts/<sid>/Recordings/<RecordingSid>.wav` serves a recording kept with
 `keep_recording` (404 for any other). Nothing else is simulated: no webhooks.
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")   # what Twilio rings; anything else is error 21211
 CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls\.json$")
+CALL_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Calls/(CA[0-9a-f]{32})\.json$")
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 RECORDING_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Recordings/(RE[0-9a-f]{32})\.wav$")
 REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found"}
@@ -87,6 +89,7 @@ class TwilioStandIn:
         call = {"sid": "CA" + uuid.uuid4().hex, "account_sid": account, "to": form.get("To"),
                 "from": form.get("From"), "url": form.get("Url"),
                 "status_callback": form.get("StatusCallback"), "status": "queued",
+                "duration": None, "answered_by": None,
                 "date_created": format_datetime(self.clock())}
         with self._lock:
             self.calls.append(call)
@@ -126,6 +129,14 @@ class TwilioStandIn:
                 audio = self.recordings.get((recording[1], recording[2]))
             if audio is not None:
                 return 200, audio
+        one = CALL_PATH.match(parts.path)
+        if one and method == "GET":
+            with self._lock:
+                found = [c for c in self.calls if (c["account_sid"], c["sid"]) == (one[1], one[2])]
+            if found:
+                return 200, dict(found[0])
+            return 404, {"code": 20404, "message": "The requested resource was not found",
+                         "status": 404}
         sms = MESSAGES_PATH.match(parts.path)
         if sms and method == "POST":
             form = _form(body)

@@ -6,15 +6,21 @@ call (paid, a promise to pay, a dispute, unreachable, other) closes the request.
 lands in the position's event log with who did it.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 
+from console.filters import money
 from console.forms import FormError, clean_text
 from contacts.fields import FieldError, read_amount
 from contacts.status import end_if_done
 from db.events import record_event
 from db.models import CallbackRequest, Position
+from domain.promises import (
+    MAX_PROMISE_DAYS, latest_promise_date, promise_amount_problem, promise_date_problem,
+    read_promise_day,
+)
 from ivr.outcomes import take_answer
 
 CLAIM_MINUTES = 30
@@ -78,19 +84,20 @@ def release(session, request_id, collector, now):
 
 def close(session, request_id, collector, now, result, note="", promise_date=None,
           promise_amount=None):
-    """Record the result of the human call and close the request (the collector must hold it)."""
+    """Record the result of the human call and close the request (the collector must hold it).
+    A promise is held to the keypad's and the debtor's page's rules (domain.promises)."""
     if result not in RESULTS:
         raise CallbackError("Scelga l'esito della telefonata.")
     try:
         note = clean_text(note, "Nota", multiline=True)
     except FormError as exc:
         raise CallbackError(f"{exc}.") from None
-    promised_on, promised = None, None
-    if result == "promise":
-        promised_on, promised = _promise(promise_date, promise_amount, now)
-    elif result == "other" and not note:
+    if result == "other" and not note:
         raise CallbackError("Per l'esito «Altro» scriva una nota.")
     request = _held(session, request_id, collector, now)
+    promised_on, promised = None, None
+    if result == "promise":
+        promised_on, promised = _promise(request.position, promise_date, promise_amount, now)
     request.status, request.result, request.note = "closed", result, note or None
     request.promise_date, request.promise_amount = promised_on, promised
     request.closed_at, request.claimed_until = now, None
@@ -123,19 +130,33 @@ def _held_by_other(request, collector, now):
                 and request.claimed_until and request.claimed_until >= now)
 
 
-def _promise(when, amount, now):
-    try:
-        promised_on = date.fromisoformat((when or "").strip())
-    except ValueError:
-        raise CallbackError("Indichi la data promessa (gg/mm/aaaa).") from None
-    if promised_on < now.date():
+def _promise(position, when, amount, now):
+    """(day, amount) of the promise the collector typed, on the creditor's today; CallbackError
+    saying what to correct."""
+    today = now.astimezone(ZoneInfo(position.creditor.timezone)).date()
+    promised_on = read_promise_day(when)
+    if promised_on is None:
+        raise CallbackError("Indichi la data promessa (gg/mm/aaaa).")
+    problem = promise_date_problem(promised_on, today)
+    if problem == "past":
         raise CallbackError("La data promessa è già passata.")
+    if problem == "too_far":
+        raise CallbackError(f"La data promessa può essere al più tardi il "
+                            f"{latest_promise_date(today):%d/%m/%Y}, entro {MAX_PROMISE_DAYS} "
+                            "giorni da oggi.")
     if not (amount or "").strip():
         raise CallbackError("Indichi l'importo promesso, ad esempio 150,00.")
+    due = position.amount_due
     try:
         # Read as the contact lists read amounts: no exponents, nothing the column cannot hold.
-        return promised_on, read_amount(amount)
+        promised = read_amount(amount)
     except FieldError:
-        raise CallbackError("Indichi l'importo promesso come 150,00 o 1.234,56: maggiore di "
-                            "zero e fino a 999.999.999.999,99.") from None
-
+        promised = None
+    problem = "unreadable" if promised is None else promise_amount_problem(promised, due)
+    shown = money(due, position.currency)
+    if problem == "over_due":
+        raise CallbackError(f"L'importo promesso supera il dovuto ({shown}).")
+    if problem:
+        raise CallbackError(f"Indichi l'importo promesso come 150,00 o 1.234,56: maggiore di "
+                            f"zero e non oltre il dovuto ({shown}).")
+    return promised_on, promised

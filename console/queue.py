@@ -11,6 +11,7 @@ from console.security import login_required
 from console.views import bp
 from db import get_session
 from db.models import Attempt, CallbackRequest, Event, utcnow
+from domain.promises import latest_promise_date
 
 STAFF = ("admin", "collector")
 
@@ -40,8 +41,10 @@ def _page(request_id, typed=None, status=200):
                              .order_by(Event.at, Event.id)).all()
     now = utcnow()
     typed = {key: shown(value) for key, value in (typed or {}).items()}
+    today = now.astimezone(zone).date()   # a promise's dates, on the creditor's clock
     return render_template("console/callback.html", item=item, position=position,
                            attempts=attempts, events=events, zone=zone, results=callbacks.RESULTS,
+                           today=today.isoformat(), last=latest_promise_date(today).isoformat(),
                            voice_messages=voice_messages_of(session, position.id),
                            mine=item.claimed_by == g.user.username and item.claimed_until
                            and item.claimed_until >= now, now=now, typed=typed), status

@@ -1,4 +1,5 @@
-"""Login throttling: slow down whoever guesses passwords, not the user they guess at.
+"""Login throttling: slow down whoever guesses passwords (or a debtor's page codes), not the
+user they guess at.
 
 Failed logins are counted in the database, so every web process counts the same ones, over a
 sliding window, three ways:
@@ -9,6 +10,10 @@ sliding window, three ways:
   forgives nothing here);
 - per name, from every address: a looser ceiling for guessing spread over many addresses,
   which spares the addresses the user logged in from lately, so the user is not locked out.
+
+Each *scope* counts apart: the console's logins (`console`) and the debtor's page's
+verification codes (`page`) share this code, never their counters, so a debtor's wrong codes
+never lock the console out of an office's address, nor failed logins a debtor's page.
 
 An attempt is *reserved* — recorded, still unresolved, and committed — before it is counted
 and before its password is checked. Concurrent attempts therefore count each other: of N
@@ -28,6 +33,8 @@ MAX_FAILURES_PER_ADDRESS = 20
 MAX_FAILURES_PER_USERNAME = 50
 # A login from an address in this time makes it the user's own for the per-name ceiling.
 KNOWN_ADDRESS_AGE = timedelta(days=30)
+CONSOLE = "console"   # the console's logins
+PAGE = "page"         # the debtor's page's verification codes
 
 
 class Throttled(Exception):
@@ -38,14 +45,15 @@ class Throttled(Exception):
         self.minutes = minutes
 
 
-def reserve(session, username, address, now):
+def reserve(session, username, address, now, scope=CONSOLE):
     """The committed, unresolved LoginAttempt to check the password for; Throttled (and the
-    attempt withdrawn) when the name or the address has failed too often."""
+    attempt withdrawn) when the name or the address has failed too often in `scope`."""
     forget_old_attempts(session, now)
-    attempt = LoginAttempt(username=username, address=address, succeeded=None, at=now)
+    attempt = LoginAttempt(scope=scope, username=username, address=address, succeeded=None,
+                           at=now)
     session.add(attempt)
     session.commit()
-    wait = _wait(session, username, address, now)
+    wait = _wait(session, scope, username, address, now)
     if wait is not None:
         session.delete(attempt)   # a refused attempt is not a failure: it checked nothing
         session.commit()
@@ -61,27 +69,29 @@ def forget_old_attempts(session, now):
         and_(LoginAttempt.succeeded.is_not(True), LoginAttempt.at < now - THROTTLE_WINDOW))))
 
 
-def _wait(session, username, address, now):
+def _wait(session, scope, username, address, now):
     """How long until the first limit exceeded frees up, or None when none is."""
     since = now - THROTTLE_WINDOW
+    mine = LoginAttempt.scope == scope
     name, place = LoginAttempt.username == username, LoginAttempt.address == address
     forgiven = session.scalar(select(func.max(LoginAttempt.at)).where(
-        name, place, LoginAttempt.succeeded.is_(True), LoginAttempt.at >= since))
+        mine, name, place, LoginAttempt.succeeded.is_(True), LoginAttempt.at >= since))
     limits = [(and_(name, place, LoginAttempt.at >= (forgiven or since)),
                MAX_FAILURES_PER_NAME_AND_ADDRESS),
               (place, MAX_FAILURES_PER_ADDRESS)]
-    if not _known_address(session, username, address, now):
+    if not _known_address(session, scope, username, address, now):
         limits.append((name, MAX_FAILURES_PER_USERNAME))
     for condition, limit in limits:
         # Unresolved attempts count as failures: they may be, and they count themselves.
         count, oldest = session.execute(select(func.count(), func.min(LoginAttempt.at)).where(
-            condition, LoginAttempt.succeeded.is_not(True), LoginAttempt.at >= since)).one()
+            mine, condition, LoginAttempt.succeeded.is_not(True), LoginAttempt.at >= since)).one()
         if count > limit:
             return oldest + THROTTLE_WINDOW - now
     return None
 
 
-def _known_address(session, username, address, now):
+def _known_address(session, scope, username, address, now):
     return session.scalar(select(exists().where(
-        LoginAttempt.username == username, LoginAttempt.address == address,
-        LoginAttempt.succeeded.is_(True), LoginAttempt.at >= now - KNOWN_ADDRESS_AGE)))
+        LoginAttempt.scope == scope, LoginAttempt.username == username,
+        LoginAttempt.address == address, LoginAttempt.succeeded.is_(True),
+        LoginAttempt.at >= now - KNOWN_ADDRESS_AGE)))

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, Numeric,
-    String, Text, TypeDecorator, UniqueConstraint,
+    String, Text, TypeDecorator, UniqueConstraint, text,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
@@ -205,6 +205,11 @@ class Attempt(Base):
         Index("ix_attempts_day", "day"),
         # Is a call to this number under way? Asked for every call a dialer claims.
         Index("ix_attempts_to_number_status", "to_number", "status"),
+        # …or is the debtor on a call-back from it? Only inbound attempts: the outbound ones'
+        # `from_number`, the caller ID, would make this index as big as the table for nothing.
+        Index("ix_attempts_inbound_from_number", "from_number", "status",
+              postgresql_where=text("direction = 'inbound'"),
+              sqlite_where=text("direction = 'inbound'")),
         # A claim walks the pending attempts of the open window in order and stops at its
         # batch size, instead of sorting every due attempt for every batch.
         Index("ix_attempts_claim", "status", "call_window", "due_at", "id"),
@@ -485,13 +490,17 @@ class User(Base):
 
 
 class LoginAttempt(Base):
-    """Every login attempt, kept to slow down password guessing across all web processes."""
+    """Every login attempt (or debtor's page code), kept to slow down guessing across all web
+    processes."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
                       Index("ix_login_attempts_address_at", "address", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Whose counters the attempt is on: `console` (logins) or `page` (the debtor's page's
+    # verification codes). Failures on one never lock out the other.
+    scope: Mapped[str] = mapped_column(String(16), default="console", server_default="console")
     username: Mapped[str] = mapped_column(String(80))
     address: Mapped[str] = mapped_column(String(64))
     # None while the password is being checked: the attempt is counted before it is tried.

@@ -231,16 +231,19 @@ def _going_on(session, attempt, reply, next_url):
     return (flow.then_next(reply), following) if following else (reply, None)
 
 
-def record_status(session, attempt, facts, now):
+def record_status(session, attempt, facts, now, source=None):
     """A status callback: move the attempt forward; a final status closes it.
 
     `attempt` needs only its columns (`status_facts`' row will do): the attempt is written
-    with one UPDATE, and loaded as an Attempt only when its call round ends as no_answer."""
+    with one UPDATE, and loaded as an Attempt only when its call round ends as no_answer.
+    `source`: who brought the facts when not the callback (a status fetched from the provider
+    because the callback was lost); the same status is recorded once, whoever brings it."""
     status = facts.status or ""
     detail = {key: value for key, value in (
         ("status", facts.status), ("duration", facts.duration), ("answered_by", facts.answered_by),
         ("sequence", facts.sequence), ("timestamp", facts.timestamp)) if value is not None}
-    if not record_event(session, attempt.position_id, "status", _source("status", facts), detail,
+    source = source or _source("status", facts)
+    if not record_event(session, attempt.position_id, "status", source, detail,
                         attempt_id=attempt.id, at=now, dedupe_key=f"status:{attempt.id}:{status}"):
         return
     changes = _call_changes(session, attempt, facts)
@@ -254,11 +257,11 @@ def record_status(session, attempt, facts, now):
     if changes:
         session.execute(ATTEMPT_UPDATE, dict(changes, attempt_id=attempt.id))
     if status in TERMINAL_STATUSES:
-        _close(session, attempt, facts, now)
+        _close(session, attempt, source, now)
     session.commit()
 
 
-def _close(session, attempt, facts, now):
+def _close(session, attempt, source, now):
     # A call-back that ended without an answer ends nothing: it is no attempt of the round's.
     if attempt.outcome is not None or attempt.direction == INBOUND:
         return
@@ -268,7 +271,7 @@ def _close(session, attempt, facts, now):
     # attempt without an outcome by now has none; the last one allowed ends its call round.
     if outcome is None and attempt.round == round_ and attempt.number >= max_attempts:
         apply_outcome(session, session.get(Attempt, attempt.id), Outcome.NO_ANSWER.value,
-                      _source("status", facts), now)
+                      source, now)
 
 
 def _record_reply(session, attempt, reply, source, now):

@@ -3,12 +3,14 @@
 No Flask here. A call-back is matched by its `From` (normalised as the importer does) to the
 positions that can still be told something — open, promised or to verify — of every creditor
 whose caller ID is its `To`. The first one (`_call_back_order`) gets an *inbound attempt*: an
-`Attempt` with `direction='inbound'`, its own token, the CallSid, answered now. When the debtor
-has answered about it, the call goes on to the next of the caller's positions not yet spoken of
-on this call (`take_next`), with an inbound attempt of its own and the same CallSid: one call,
-one attempt per position it speaks of. Inbound attempts are numbered -1, -2… within the
-position's call round, apart from the outbound attempts 1…max_attempts the dialer plans and
-counts (scheduler/planning.py keeps to `direction='outbound'`).
+`Attempt` with `direction='inbound'`, its own token, the CallSid, the caller's number in E.164,
+answered now. When the debtor has answered about it, the call goes on to the next of the
+caller's positions not yet spoken of on this call (`take_next`), with an inbound attempt of its
+own and the same CallSid: one call, one attempt per position it speaks of. Inbound attempts are
+numbered -1, -2… within the position's call round, apart from the outbound attempts
+1…max_attempts the dialer plans and counts (scheduler/planning.py keeps to
+`direction='outbound'`); while one is in progress the dialer rings no call to that number
+(scheduler.claims.number_free).
 """
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,13 +22,11 @@ from sqlalchemy.exc import IntegrityError
 from contacts.fields import FieldError, read_phone
 from db.events import record_event
 from db.models import Attempt, BlockedNumber, Creditor, Position, new_token
-from domain.calls import IN_PROGRESS
+from domain.calls import IN_PROGRESS, INBOUND, OUTBOUND
 from domain.outcomes import Outcome
 from domain.statuses import PAUSED, Status
 from ivr.facts import CallFacts
 
-INBOUND = "inbound"
-OUTBOUND = "outbound"
 # Positions a caller can still be told something about: a promise or a declared payment may be
 # followed by another answer (paid after all, a new date), as on the debtor's page.
 TELLABLE = (Status.OPEN.value, *sorted(PAUSED))
@@ -193,7 +193,9 @@ def open_inbound_attempt(session, position, facts, now):
         attempt = Attempt(
             token=new_token(), position_id=position.id, round=position.round,
             number=min(lowest or 0, 0) - 1, direction=INBOUND, status=IN_PROGRESS,
-            call_sid=facts.call_sid, from_number=facts.from_number, to_number=facts.to_number,
+            # The caller's number as the dialer writes the numbers it rings (the position's,
+            # which the caller's matched): a call to it waits while this one goes on.
+            call_sid=facts.call_sid, from_number=position.phone, to_number=facts.to_number,
             day=now.astimezone(ZoneInfo(position.creditor.timezone)).date(),
             answered_at=now, created_at=now)
         try:

@@ -1,12 +1,12 @@
 """A choice made on the debtor's page, read from its form and recorded as the keypad's answer
 through ivr.outcomes.take_answer (source `debtor:page`); a receipt goes with "I have paid"."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from console.forms import FormError, clean_text
 from contacts.receipts import MAX_RECEIPT_BYTES, ReceiptError, receipt_type, save_receipt
 from domain.outcomes import Outcome
-from domain.promises import promise_date_problem
+from domain.promises import promise_date_problem, read_promise_day
 from domain.statuses import PAUSED, Status
 from ivr.outcomes import answer_holds, take_answer
 
@@ -69,14 +69,7 @@ def take(session, position, choice, form, files, now, today):
 def read_promise_date(text, today):
     """The promised day from the form's date field (`YYYY-MM-DD`, or `DD/MM/YYYY` where a
     browser shows a plain text box); AnswerProblem when missing, past or too far ahead."""
-    text = (text or "").strip()
-    day = None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = datetime.strptime(text, pattern).date()
-            break
-        except ValueError:
-            continue
+    day = read_promise_day(text)
     if day is None:
         raise AnswerProblem("date_missing")
     problem = promise_date_problem(day, today)

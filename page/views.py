@@ -3,8 +3,9 @@
 `/p/<token>` names the position by a signed token (domain.page_links) and nothing else. Before
 the debtor identifies with the position's verification code the page says no more than the
 message that carried the link: from an SMS only the creditor; from an email or PEC the debtor's
-name too. Wrong codes are throttled by the console's login throttle (console.throttle), under
-the name `page:<position>`. An identification lasts LIFETIME in the page's own cookie.
+name too. Wrong codes are throttled by the login throttle's code (console.throttle) on the page's
+own counters (scope `page`, apart from the console's logins), under the name `page:<position>`.
+An identification lasts LIFETIME in the page's own cookie.
 """
 import hmac
 import time
@@ -17,7 +18,7 @@ from flask import (
 from sqlalchemy import update
 
 from console.security import check_csrf
-from console.throttle import Throttled, reserve
+from console.throttle import PAGE, Throttled, reserve
 from db import get_session
 from db.events import record_event
 from db.models import Position, utcnow
@@ -74,7 +75,8 @@ def identify(token):
     db, now = get_session(), utcnow()
     code = "".join((request.form.get("code") or "").split())[:64]
     try:
-        attempt = reserve(db, f"page:{position.id}", (request.remote_addr or "-")[:64], now)
+        attempt = reserve(db, f"page:{position.id}", (request.remote_addr or "-")[:64], now,
+                          scope=PAGE)
     except Throttled as exc:
         db.commit()
         return _page(link, position, error=w["throttled"].format(minutes=exc.minutes),

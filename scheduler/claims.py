@@ -12,13 +12,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, literal_column, select, update
 
 from db.events import record_events
 from db.models import Attempt, Position
 from domain.phones import mask_phone
 from scheduler.planning import SOURCE, in_call_round, not_blocked
-from domain.calls import ACTIVE_STATUSES
+from domain.calls import ACTIVE_STATUSES, INBOUND
 from scheduler.retries import STALE_CALL_SECONDS
 
 
@@ -55,8 +55,9 @@ def due_condition(creditor, now, table=Attempt, stale_seconds=STALE_CALL_SECONDS
 
 
 def number_free(now, stale_seconds=STALE_CALL_SECONDS):
-    """No call to the position's number is under way, for any creditor: two positions of one
-    debtor (two invoices, say) are two calls one after the other, never two phones ringing.
+    """No call to the position's number is under way, for any creditor, and the debtor is not
+    on a call-back from it: two positions of one debtor (two invoices, say) are two calls one
+    after the other, never two phones ringing, and a debtor talking to the IVR is busy.
     A call silent for `stale_seconds` (its final callback lost) no longer holds the number."""
     busy = Attempt.__table__.alias("busy")
     since = now - timedelta(seconds=stale_seconds)
@@ -67,7 +68,15 @@ def number_free(now, stale_seconds=STALE_CALL_SECONDS):
                                        busy.c.status.in_(ACTIVE_STATUSES),
                                        func.coalesce(busy.c.placed_at, busy.c.claimed_at) > since)
                .limit(1).scalar_subquery())
-    return ringing.is_(None)
+    calling = Attempt.__table__.alias("calling")
+    # The direction as a literal, as the partial index ix_attempts_inbound_from_number names
+    # it: a bound parameter would not let the planner use that index.
+    calling_back = (select(calling.c.id).where(
+        calling.c.direction == literal_column(f"'{INBOUND}'"),
+        calling.c.from_number == Position.phone, calling.c.status.in_(ACTIVE_STATUSES),
+        func.coalesce(calling.c.answered_at, calling.c.created_at) > since)
+        .limit(1).scalar_subquery())
+    return and_(ringing.is_(None), calling_back.is_(None))
 
 
 def list_due(session, now, creditors, stale_seconds=STALE_CALL_SECONDS):

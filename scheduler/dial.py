@@ -1,6 +1,7 @@
 """One dial pass: reconcile, plan, then claim and place every call due at `now`.
 
-1. expired claims are reconciled with the provider (`scheduler.recovery`);
+1. expired claims are reconciled with the provider, and calls whose final status callback
+   was lost are looked up there (`scheduler.recovery`);
 2. attempts are planned from facts: first calls, retries in a later, different window, and
    `no_answer` for positions out of attempts (`scheduler.planning`);
 3. due attempts are claimed in batches, committed, and only then placed (the simulator runs the
@@ -21,7 +22,7 @@ from scheduler.planning import (
     settle_barred, settle_exhausted,
 )
 from scheduler.retries import window_end
-from scheduler.recovery import recover_claims
+from scheduler.recovery import recover_claims, recover_lost_calls
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class DialReport:
     barred: int = 0                                 # positions closed: their number is barred
     adopted: int = 0                                # expired claims whose call was found
     released: int = 0                               # expired claims given back to pending
+    recovered: int = 0                              # calls whose lost final status was fetched
     held: list = field(default_factory=list)        # creditors stopped by a concurrency cap
     failure_streak: int = 0                         # failed placements in a row
 
@@ -55,6 +57,7 @@ class DialReport:
             (self.planned, "planned"), (self.settled, "closed as no_answer"),
             (self.barred, "closed on a barred number"),
             (self.adopted + self.released, "stale claims reconciled"),
+            (self.recovered, "lost call endings fetched"),
             (len(self.held), "creditors at their concurrency cap")) if n]
         return text + (f" ({', '.join(extra)})" if extra else "")
 
@@ -76,6 +79,7 @@ def dial_pass(app, now, dry_run=False, *, calls_per_second=None, clock=None, dia
     with session_scope(app) as session:
         creditors = load_creditors(session, now)
     report.adopted, report.released = recover_claims(app, now, creditors)
+    report.recovered = recover_lost_calls(app, now)   # before planning: a retry may follow
     with session_scope(app) as session:
         report.barred = settle_barred(session, now)
         report.planned = plan(session, now, creditors)

@@ -1,27 +1,45 @@
-"""Reconciling claims whose dialer died, or whose placement got no answer from the provider.
+"""Recovering lost work of the dialer: claims whose dialer died or whose placement got no
+answer from the provider, and calls whose final status callback never came.
 
 An attempt left `dialing` past the lease either rang or did not; ringing it again on a guess
 could ring the debtor twice. So: a CallSid from the callbacks settles it; otherwise the
 provider is asked whether the call exists (adopted if so); only a call the provider does not
 know goes back to `pending`. A provider that cannot be asked leaves the claim for next time.
+
+A call placed (or a call-back answered) DIAL_LOST_CALL_SECONDS ago and still not over has lost
+its final status callback, or is a very long call: the provider is asked how it stands, and a
+final status is recorded as the callback would have recorded it (ivr.calls.record_status, the
+same code path: a retry planned, or `no_answer` on the last attempt). A callback arriving
+after all finds its status recorded and changes nothing.
 """
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from db import session_scope
 from db.events import record_event
 from db.models import Attempt
+from domain.calls import ACTIVE_STATUSES, DIALING, TERMINAL_STATUSES
+from ivr.calls import STATUS_FACTS, record_status
+from ivr.facts import CallFacts
 from ivr.urls import answer_url, status_url
 from scheduler.claims import expired_claims
 from scheduler.planning import SOURCE
-from telephony import CallRequest, PlaceCallError, get_telephony
+from telephony import CallRequest, FetchCallError, PlaceCallError, get_telephony
 
 log = logging.getLogger(__name__)
 
 # Clocks of dialer and provider differ a little; look for the call slightly before the claim.
 CLOCK_SKEW = timedelta(seconds=60)
+# Placed and not over: the provider's statuses before the final one (DIALING is a claim's).
+UNFINISHED = tuple(status for status in ACTIVE_STATUSES if status != DIALING)
+# Calls asked about per pass, the longest silent first: after an outage of the webhooks, a
+# few passes catch up without holding one pass for minutes.
+LOST_CALLS_PER_PASS = 100
+# A call this old still unfinished is not asked about again: the provider has not known it
+# (a CallSid it never made), and it stopped holding its number long ago.
+LOST_CALL_HORIZON = timedelta(days=7)
 
 
 def call_request(app, due):
@@ -72,3 +90,36 @@ def _settle(session, attempt_id, claimed_at, call_sid, zone, now):
     record_event(session, position_id, "claim_recovered", SOURCE,
                  {"call_found": bool(call_sid), "call_sid": call_sid}, attempt_id=attempt_id, at=now)
     return True
+
+
+def recover_lost_calls(app, now):
+    """Ask the provider how each call silent past DIAL_LOST_CALL_SECONDS stands, and record a
+    final status as its callback would have; how many calls were settled."""
+    cutoff = now - timedelta(seconds=app.config["DIAL_LOST_CALL_SECONDS"])
+    started = func.coalesce(Attempt.placed_at, Attempt.answered_at, Attempt.claimed_at)
+    with session_scope(app) as session:
+        lost = session.execute(
+            select(Attempt.id, Attempt.call_sid)
+            .where(Attempt.status.in_(UNFINISHED), Attempt.call_sid.is_not(None),
+                   started < cutoff, started > now - LOST_CALL_HORIZON)
+            .order_by(started, Attempt.id).limit(LOST_CALLS_PER_PASS)).all()
+    settled = 0
+    for attempt_id, call_sid in lost:
+        try:
+            state = get_telephony(app).fetch_call(call_sid)
+        except FetchCallError as exc:
+            log.warning("cannot ask how call %s ended yet: %s", call_sid, exc)
+            break   # the provider is down: the next pass asks again
+        if state is None or state.status not in TERMINAL_STATUSES:
+            continue   # unknown to the provider, or still going: a long call
+        facts = CallFacts.from_form({"CallSid": call_sid, "CallStatus": state.status,
+                                     "CallDuration": "" if state.duration is None
+                                     else str(state.duration),
+                                     "AnsweredBy": state.answered_by or ""})
+        with session_scope(app) as session:
+            attempt = session.execute(STATUS_FACTS.where(Attempt.id == attempt_id)).first()
+            if attempt is None or attempt.status in TERMINAL_STATUSES:
+                continue   # its callback came meanwhile (or the attempt was erased)
+            record_status(session, attempt, facts, now, source=f"{SOURCE}:fetched {call_sid}")
+        settled += 1
+    return settled

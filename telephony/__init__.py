@@ -42,6 +42,21 @@ class CallRequest:
     timeout: int
 
 
+@dataclass(frozen=True)
+class CallState:
+    """What the provider says of a call now: its CallStatus as Twilio spells it, and, once
+    over, how long it lasted (seconds) and who answered (AnsweredBy: human, machine_start…)."""
+
+    status: str
+    duration: int | None = None
+    answered_by: str | None = None
+
+
+class FetchCallError(Exception):
+    """The provider could not say how a call stands (unreachable, refused, unreadable): ask
+    again later."""
+
+
 class SendSmsError(Exception):
     """The provider did not take the SMS; the outbox tries again later.
 
@@ -77,11 +92,14 @@ class FetchRecordingError(Exception):
 
 # What Twilio accepts as a number to ring (E.164); anything else it refuses with error 21211.
 E164 = re.compile(r"\+[1-9]\d{6,14}")
+# What a CallSid looks like: nothing else is a call the provider could know.
+CALL_SID = re.compile(r"CA[0-9a-f]{32}")
 
 
 class Telephony(Protocol):
-    """What Cortesia needs of a provider: place a call, find one whose answer was lost, send an
-    SMS, fetch a debtor's recorded message."""
+    """What Cortesia needs of a provider: place a call, find one whose answer was lost, ask how
+    a call stands (its final status callback lost), send an SMS, fetch a debtor's recorded
+    message."""
 
     def place_call(self, request: CallRequest) -> str:
         """Ring `request.to`; the new call's CallSid ("CA" and 32 hex digits).
@@ -100,6 +118,10 @@ class Telephony(Protocol):
                   known: Collection[str] = ()) -> str | None:
         """The oldest call from `request.from_` to `request.to` created at or after `since`
         whose CallSid is not in `known`, or None; PlaceCallError when the provider cannot say."""
+
+    def fetch_call(self, call_sid: str) -> CallState | None:
+        """How the call `call_sid` stands at the provider now (Twilio's `GET Calls/{Sid}`), or
+        None when the provider knows no such call; FetchCallError when it cannot say."""
 
     def send_sms(self, request: SmsRequest) -> str:
         """Send one SMS; its MessageSid ("SM" and 32 hex digits). Not idempotent.

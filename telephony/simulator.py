@@ -28,8 +28,10 @@ from sqlalchemy import bindparam, select
 from twilio.request_validator import RequestValidator
 
 from db.models import utcnow
-from domain.calls import BUSY, COMPLETED, FAILED, IN_PROGRESS, INITIATED, NO_ANSWER, RINGING
-from telephony import (E164, STATUS_CALLBACK_EVENTS, CallRequest, FetchRecordingError,
+from domain.calls import (
+    BUSY, COMPLETED, FAILED, IN_PROGRESS, INITIATED, NO_ANSWER, RINGING, TERMINAL_STATUSES,
+)
+from telephony import (E164, STATUS_CALLBACK_EVENTS, CallRequest, CallState, FetchRecordingError,
                        PlaceCallError, webhook_auth_token)
 from telephony.simulated_sms import SmsSimulation
 from telephony.twiml_runner import HANGUP, Debtor, Document, TwimlRunner, parse_twiml
@@ -112,6 +114,7 @@ class SimulatedCall:
     duration: int = 0
     created: object = None         # when it was placed, on the app's webhook clock
     inbound: bool = False          # the debtor rang the caller ID (`Simulator.call_in`)
+    final_status_lost: bool = False   # its final status callback never arrives
 
     @property
     def to(self):
@@ -142,10 +145,17 @@ class Simulator(SmsSimulation):
         self.recordings = {}        # RecordingUrl → WAV bytes of the messages left at <Record>
         self._pool = None           # worker processes running the calls (run_calls_in_processes)
         self._running = []          # their futures, in the order the calls were placed
+        self.lost_final_status = set()   # debtors' numbers whose calls' final callback is lost
 
     def script(self, phone, script):
         """Make every later call to `phone` follow `script`."""
         self.scripts[phone] = script
+
+    def lose_final_status(self, phone):
+        """Make the final status callback of every later call to (or call-back from) `phone`
+        never arrive, as when the webhook server was down at the time: the call still ends,
+        and `fetch_call` says how."""
+        self.lost_final_status.add(phone)
 
     def place_call(self, request: CallRequest) -> str:
         """Run the whole call, webhooks and all, and return its CallSid."""
@@ -155,7 +165,8 @@ class Simulator(SmsSimulation):
         script = self.scripts.get(request.to) or self._draw()
         # CallSids are never seeded: two runs on one database must not reuse them.
         call = SimulatedCall(call_sid="CA" + uuid.uuid4().hex, request=request, script=script,
-                             created=self._now())
+                             created=self._now(),
+                             final_status_lost=request.to in self.lost_final_status)
         if self._pool is not None:
             self._running.append(self._pool.submit(_run_in_worker, call))
             return call.call_sid
@@ -210,7 +221,8 @@ class Simulator(SmsSimulation):
         request = CallRequest(to=to, from_=from_, url=f"{self.base_url}/ivr/inbound",
                               status_callback=f"{self.base_url}/ivr/inbound/status", timeout=0)
         call = SimulatedCall(call_sid="CA" + uuid.uuid4().hex, request=request, script=script,
-                             created=self._now(), inbound=True, status=IN_PROGRESS)
+                             created=self._now(), inbound=True, status=IN_PROGRESS,
+                             final_status_lost=from_ in self.lost_final_status)
         self.calls.append(call)
         call.keys = tuple(script.keys)
         debtor = Debtor(call.keys, script.hangup_after, resolve=lambda key, url: _identify_key(
@@ -232,6 +244,16 @@ class Simulator(SmsSimulation):
                     and call.created >= since and call.call_sid not in known:
                 return call.call_sid
         return None
+
+    def fetch_call(self, call_sid):
+        """Like Twilio: how the call stands now (every simulated call is over once placed or
+        called in), None for a CallSid the simulator never made."""
+        call = next((c for c in self.calls if c.call_sid == call_sid), None)
+        if call is None:
+            return None
+        answered = call.status == COMPLETED and not call.inbound
+        return CallState(call.status, call.duration if call.status in TERMINAL_STATUSES else None,
+                         self._answered_by(call) if answered else None)
 
     @property
     def errors(self):
@@ -295,6 +317,8 @@ class Simulator(SmsSimulation):
     def _status(self, call, status, **extra):
         call.status = status
         if EVENT_OF_STATUS.get(status, "completed") not in STATUS_CALLBACK_EVENTS:
+            return
+        if status in TERMINAL_STATUSES and call.final_status_lost:
             return
         sequence = sum(1 for r in call.requests if r.kind == "status")
         params = dict(self._call_params(call, status), CallbackSource="call-progress-events",

@@ -1,11 +1,12 @@
 """The collectors' callback queue: oldest first, one collector at a time, results in the log."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from console import callbacks
 from console.accounts import create_user
 from db.models import CallbackRequest, Event, utcnow
 from tests.console.conftest import PASSWORD, Browser
@@ -111,7 +112,8 @@ def test_a_promise_to_pay_closes_the_request_and_lands_in_the_log(browser, reque
 
 @pytest.mark.parametrize("form, message", [
     ({"result": "promise", "promise_amount": "100"}, "Indichi la data promessa"),
-    ({"result": "promise", "promise_date": "2099-01-01", "promise_amount": "zero"},
+    ({"result": "promise", "promise_date": (date.today() + timedelta(days=10)).isoformat(),
+      "promise_amount": "zero"},
      "Indichi l&#39;importo promesso"),
     ({"result": "other"}, "scriva una nota"),
     ({}, "Scelga l&#39;esito"),
@@ -158,11 +160,107 @@ def test_an_amount_beyond_reason_is_refused_and_the_form_keeps_what_was_typed(
     claim(browser, requests_["rossi"])
     response, form = close_with(browser, requests_["rossi"], promise_amount=amount)
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "fino a 999.999.999.999,99" in page
+    assert response.status_code == 400 and "maggiore di zero e non oltre il dovuto" in page
     assert f'value="{amount}"' in page and f'value="{form["promise_date"]}"' in page
     assert 'value="promise" required checked' in page and ">Paga a rate</textarea>" in page
     session.expire_all()
     assert session.get(CallbackRequest, requests_["rossi"].id).status == "open"
+
+
+def rome_today():
+    return utcnow().astimezone(ROME).date()
+
+
+def test_a_promise_beyond_the_amount_due_is_refused_and_the_form_keeps_what_was_typed(
+        browser, requests_, session):
+    position = requests_["rossi"].position
+    position.amount = Decimal("2480.00")
+    session.commit()
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    response, form = close_with(browser, requests_["rossi"], promise_amount="99.999.999,00")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "L&#39;importo promesso supera il dovuto" in page
+    assert "2.480,00" in page.split("supera il dovuto")[1][:40]
+    assert 'value="99.999.999,00"' in page and f'value="{form["promise_date"]}"' in page
+    assert 'value="promise" required checked' in page and ">Paga a rate</textarea>" in page
+    session.expire_all()
+    assert session.get(CallbackRequest, requests_["rossi"].id).status == "open"
+    assert session.get(type(position), position.id).status == "open"
+
+
+@pytest.mark.parametrize("amount, taken", [("1.234,57", False), ("1.234,56", True),
+                                           ("0,00", False), ("-5", False)])
+def test_a_promise_may_name_more_than_zero_up_to_the_whole_amount_due(
+        browser, requests_, session, amount, taken):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    response, _ = close_with(browser, requests_["rossi"], promise_amount=amount)
+    assert response.status_code == (302 if taken else 400)
+    if not taken:
+        assert f'value="{amount}"' in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(CallbackRequest, requests_["rossi"].id).status == \
+        ("closed" if taken else "open")
+
+
+@pytest.mark.parametrize("days, message", [(-1, "La data promessa è già passata"),
+                                           (61, "La data promessa può essere al più tardi il")])
+def test_a_promise_date_past_or_beyond_sixty_days_is_refused_and_the_form_kept(
+        browser, requests_, session, days, message):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    when = (rome_today() + timedelta(days=days)).isoformat()
+    response, _ = close_with(browser, requests_["rossi"], promise_date=when)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in page
+    last = rome_today() + timedelta(days=60)
+    if days > 0:
+        assert last.strftime("%d/%m/%Y") in page
+    # The date field offers only what is taken, on the creditor's clock.
+    assert f'min="{rome_today().isoformat()}" max="{last.isoformat()}"' in page
+    assert f'value="{when}"' in page and 'value="150,50"' in page and "Paga a rate" in page
+    session.expire_all()
+    assert session.get(CallbackRequest, requests_["rossi"].id).status == "open"
+
+
+def test_a_promise_of_the_sixtieth_day_written_the_italian_way_is_taken(browser, requests_,
+                                                                         session):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    last = rome_today() + timedelta(days=60)
+    response, _ = close_with(browser, requests_["rossi"], promise_date=last.strftime("%d/%m/%Y"))
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(CallbackRequest, requests_["rossi"].id).promise_date == last
+
+
+# Two instants when UTC's date is not the creditor's: 02:30 UTC on 1 December is still the 30th
+# in New York; 23:30 UTC on 30 November is already the 1st in Rome.
+NEW_YORK_EVENING = datetime(2026, 12, 1, 2, 30, tzinfo=timezone.utc)
+ROME_PAST_MIDNIGHT = datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("now, zone, day, taken", [
+    (NEW_YORK_EVENING, "America/New_York", date(2026, 11, 30), True),   # today there
+    (NEW_YORK_EVENING, "America/New_York", date(2027, 1, 29), True),    # 60 days on
+    (ROME_PAST_MIDNIGHT, "Europe/Rome", date(2026, 11, 30), False),     # yesterday there
+    (ROME_PAST_MIDNIGHT, "Europe/Rome", date(2027, 1, 30), True),       # 60 days on
+    (ROME_PAST_MIDNIGHT, "Europe/Rome", date(2027, 1, 31), False),      # 61
+])
+def test_a_promise_date_is_read_on_the_creditors_own_clock(session, requests_, now, zone, day,
+                                                           taken):
+    request = requests_["rossi"]
+    request.position.creditor.timezone = zone
+    session.commit()
+    callbacks.claim(session, request.id, "carlo", now)
+    close = lambda: callbacks.close(session, request.id, "carlo", now, "promise",
+                                    promise_date=day.isoformat(), promise_amount="100")
+    if taken:
+        assert close().promise_date == day
+    else:
+        with pytest.raises(callbacks.CallbackError, match="La data promessa"):
+            close()
 
 
 def test_a_nul_in_the_note_is_refused_and_the_rest_of_the_form_kept(browser, requests_, session):

@@ -77,3 +77,26 @@ def test_a_claim_left_by_the_old_outbox_is_held_as_unknown_not_resent(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT status FROM outgoing_mail")).scalar() == "unknown"
     engine.dispose()
+
+
+def test_the_pages_codes_counted_before_0017_stay_the_pages_not_the_consoles(tmp_path):
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from db import make_engine
+    from db.upgrade import upgrade_schema
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade_schema(engine, "0016")
+    with engine.begin() as connection:
+        for name in ("page:7", "anna"):
+            connection.execute(text(
+                "INSERT INTO login_attempts (username, address, succeeded, at)"
+                " VALUES (:name, '203.0.113.5', false, :at)"),
+                {"name": name, "at": datetime(2026, 12, 1, 10, 0)})
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        assert dict(connection.execute(text("SELECT username, scope FROM login_attempts")).all()) \
+            == {"page:7": "page", "anna": "console"}
+    engine.dispose()

@@ -50,7 +50,8 @@ def test_a_debtor_calling_back_gets_an_inbound_attempt_and_the_greeting(client, 
     [attempt] = inbound_attempts(session)
     assert gather.get("action").startswith(f"https://cortesia.example.test/ivr/{attempt.token}/identify")
     assert (attempt.position_id, attempt.number, attempt.round) == (position.id, -1, position.round)
-    assert (attempt.status, attempt.call_sid, attempt.from_number) == ("in-progress", SID, "333 123 4567")
+    # The caller's number as the dialer writes the numbers it rings (it waits for this call).
+    assert (attempt.status, attempt.call_sid, attempt.from_number) == ("in-progress", SID, DEBTOR)
     assert attempt.answered_at is not None and attempt.placed_at is None
 
 

@@ -10,8 +10,10 @@ from sqlalchemy import select
 from db.models import (
     BlockedNumber, CallbackRequest, Event, LoginAttempt, Position, Receipt, utcnow,
 )
+from console.accounts import create_user
 from domain.page_links import make_token
 from ivr.outcomes import close_position
+from tests.console.conftest import PASSWORD, Browser
 from tests.factories import make_creditor, make_position
 
 ROME = ZoneInfo("Europe/Rome")
@@ -131,8 +133,39 @@ def test_wrong_codes_are_throttled_like_logins(debtor, position, session):
     refused = debtor.identify(link, "4321")
     assert refused.status_code == 429 and "Troppi tentativi" in text(refused)
     assert "FT-2026/118" not in text(debtor.get(link))
-    # The console's login throttle counted them, under the position's own name.
-    assert set(session.scalars(select(LoginAttempt.username))) == {f"page:{position.id}"}
+    # The login throttle's code counted them, under the position's own name and the page's
+    # own counters (scope), apart from the console's logins.
+    assert set(session.execute(select(LoginAttempt.username, LoginAttempt.scope))) == \
+        {(f"page:{position.id}", "page")}
+
+
+def test_wrong_codes_on_the_page_do_not_lock_the_console_login_from_that_address(
+        debtor, session, creditor, app):
+    create_user(session, "carlo", PASSWORD, "collector")
+    session.commit()
+    # 20 wrong codes from one address (an office behind one NAT, say), five per position:
+    # the page's own limit per address is spent.
+    positions = [make_position(session, creditor, reference=f"W-{i}", verification_code="4321")
+                 for i in range(4)]
+    for position in positions:
+        for _ in range(5):
+            assert debtor.identify(debtor.link(position), "0000").status_code == 401
+    fifth = make_position(session, creditor, reference="W-5", verification_code="4321")
+    assert debtor.identify(debtor.link(fifth), "4321").status_code == 429
+    # The console counts its own failures only: a collector at that address logs in.
+    assert Browser(app.test_client()).log_in("carlo").status_code == 302
+
+
+def test_failed_console_logins_do_not_lock_the_debtors_page_from_that_address(
+        debtor, position, session, app):
+    console = Browser(app.test_client())
+    for i in range(20):
+        assert console.log_in(f"nessuno{i}", "tentativo-sbagliato").status_code == 401
+    assert console.log_in("nessuno-altro", "tentativo-sbagliato").status_code == 429
+    # The debtor at that address identifies with the right code, counted on the page's own.
+    identified = debtor.identify(debtor.link(position))
+    assert identified.status_code == 303
+    assert "FT-2026/118" in text(debtor.get(debtor.link(position)))
 
 
 def test_the_identification_is_in_the_pages_own_cookie_for_that_position_only(

@@ -1,5 +1,5 @@
 """Dial passes over a campaign's days: first calls, retries in the right windows, then no_answer."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +10,7 @@ from scheduler.dial import dial_pass
 from telephony import get_telephony
 from telephony.simulator import DebtorScript
 from tests.factories import make_attempt, make_creditor, make_position
+from tests.twilio_signing import signed_post
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -219,3 +220,56 @@ def test_two_positions_of_one_number_never_ring_at_once(app, session, standin):
     assert sorted(c["to"] for c in standin.calls) == ["+393331234567", "+393339999999"]
     assert len(report.placed) == 2
     assert dial_pass(app, rome(2026, 11, 23, 9, 5), calls_per_second=0).placed == []
+
+
+CALLER_ID = "+390212345678"        # the creditors' caller ID in tests/factories.py
+
+
+def call_back(app, client, at, from_="333 123 4567", sid="CA" + "7" * 32, status=None):
+    """A debtor rings the caller ID at `at` (the number written as a caller may send it);
+    with `status`, the number's status callback for that call instead."""
+    app.extensions["cortesia.clock"] = lambda: at
+    path = "/ivr/inbound" if status is None else "/ivr/inbound/status"
+    return signed_post(client, path, {"CallSid": sid, "From": from_, "To": CALLER_ID,
+                                      "CallStatus": status or "ringing", "Direction": "inbound"})
+
+
+@pytest.mark.parametrize("on_the_same_position", [True, False])
+def test_a_debtor_on_a_call_back_is_busy_the_dialer_rings_that_number_after_it(
+        app, session, client, standin, on_the_same_position):
+    creditor = make_creditor(session)
+    make_position(session, creditor)
+    make_position(session, creditor, reference="P-003", phone="+393339999999")
+    if not on_the_same_position:   # another creditor's position on that number, called back
+        make_position(session, make_creditor(session, name="Altro Srl"), reference="A-1",
+                      status="promised")
+        creditor.caller_id = "+390211111111"
+        session.commit()
+    call_back(app, client, rome(2026, 11, 23, 8, 58))
+    [inbound] = session.scalars(select(Attempt).where(Attempt.direction == "inbound")).all()
+    assert inbound.status == "in-progress"
+
+    report = dial_pass(app, rome(2026, 11, 23, 9, 0), calls_per_second=0)
+    # Not a second phone ringing in the debtor's hand: only the other number is called.
+    assert [c["to"] for c in standin.calls] == ["+393339999999"] and len(report.placed) == 1
+
+    call_back(app, client, rome(2026, 11, 23, 9, 4), status="completed")
+    report = dial_pass(app, rome(2026, 11, 23, 9, 5), calls_per_second=0)
+    assert [c["to"] for c in standin.calls] == ["+393339999999", "+393331234567"]
+
+
+def test_a_call_back_whose_end_never_came_stops_holding_the_number(app, session, client, standin):
+    make_position(session, make_creditor(session))
+    call_back(app, client, rome(2026, 11, 23, 8, 0))
+    stale = rome(2026, 11, 23, 8, 0) + timedelta(seconds=app.config["DIAL_STALE_CALL_SECONDS"] + 1)
+    assert dial_pass(app, stale, calls_per_second=0).placed != []
+    assert [c["to"] for c in standin.calls] == ["+393331234567"]
+
+
+def test_a_call_back_from_another_number_does_not_hold_the_debtors(app, session, client, standin):
+    make_position(session, make_creditor(session))
+    make_position(session, make_creditor(session, name="Altro Srl"), reference="A-1",
+                  phone="+393338888888")
+    call_back(app, client, rome(2026, 11, 23, 8, 58), from_="+393338888888")
+    dial_pass(app, rome(2026, 11, 23, 9, 0), calls_per_second=0)
+    assert [c["to"] for c in standin.calls] == ["+393331234567"]

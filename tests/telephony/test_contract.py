@@ -122,3 +122,20 @@ def test_a_recording_that_was_never_made_is_a_permanent_error(recorded):
     with pytest.raises(FetchRecordingError, match="404") as raised:
         telephony.fetch_recording(missing)
     assert raised.value.permanent
+
+
+# A call's state (its final status callback lost), on both: found by its CallSid, in Twilio's
+# words; a CallSid nobody made, or what is no CallSid, is no call.
+TWILIO_CALL_STATUSES = {"queued", "ringing", "in-progress", "completed", "busy", "no-answer",
+                        "failed", "canceled"}
+
+
+def test_a_placed_call_is_fetched_by_its_call_sid(telephony):
+    state = telephony.fetch_call(telephony.place_call(request()))
+    assert state is not None and state.status in TWILIO_CALL_STATUSES
+
+
+@pytest.mark.parametrize("sid", ["CA" + "0" * 32, "CA123", ""])
+def test_a_call_never_made_is_none(telephony, sid):
+    telephony.place_call(request())
+    assert telephony.fetch_call(sid) is None

@@ -7,8 +7,8 @@ import pytest
 import requests
 import responses
 
-from telephony import (CallRequest, FetchRecordingError, PlaceCallError, SendSmsError,
-                       SmsRequest)
+from telephony import (CallRequest, CallState, FetchCallError, FetchRecordingError,
+                       PlaceCallError, SendSmsError, SmsRequest)
 from telephony.twilio_rest import TwilioTelephony
 
 ACCOUNT_SID = "AC" + "1" * 32
@@ -265,3 +265,46 @@ def test_a_network_failure_while_fetching_is_worth_another_try(api, error):
     with pytest.raises(FetchRecordingError, match="cannot fetch the recording") as raised:
         telephony().fetch_recording(recording_url())
     assert not raised.value.permanent
+
+
+# A call's state, asked when its final status callback was lost: GET Calls/{Sid}.json.
+def call_url(sid=CALL_SID, base=TWILIO):
+    return f"{base}/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/{sid}.json"
+
+
+def test_a_calls_state_is_fetched_with_the_account_credentials(api):
+    api.get(call_url(), json={"sid": CALL_SID, "status": "completed", "duration": "42",
+                              "answered_by": "machine_start", "to": "+393331234567"})
+    assert telephony().fetch_call(CALL_SID) == CallState("completed", 42, "machine_start")
+    assert api.calls[0].request.headers["Authorization"].startswith("Basic ")
+    assert api.calls[0].request.req_kwargs["timeout"] == 15
+
+
+def test_a_call_still_ringing_has_no_duration_yet(api):
+    api.get(call_url(base=STAND_IN), json={"status": "ringing", "duration": None,
+                                           "answered_by": None})
+    assert telephony(STAND_IN).fetch_call(CALL_SID) == CallState("ringing", None, None)
+
+
+def test_a_call_twilio_does_not_know_is_none(api):
+    api.get(call_url(), status=404, json={"code": 20404, "message": "not found", "status": 404})
+    assert telephony().fetch_call(CALL_SID) is None
+
+
+@pytest.mark.parametrize("sid", ["", None, "CA123", "CA" + "2" * 31 + "/", "../Calls"])
+def test_what_is_no_call_sid_is_never_asked_about(api, sid):
+    assert telephony().fetch_call(sid) is None and not api.calls
+
+
+@pytest.mark.parametrize("answer, message", [
+    (dict(status=401, json={"code": 20003, "message": "Authenticate"}), "HTTP 401"),
+    (dict(status=503, body="<html>down</html>"), "HTTP 503"),
+    (dict(status=200, body="not json"), "unreadable"),
+    (dict(status=200, json={"sid": CALL_SID}), "without the call's status"),
+    (dict(body=requests.ConnectionError("connection refused")), "cannot fetch the call"),
+    (dict(body=requests.ReadTimeout("read timed out")), "cannot fetch the call"),
+])
+def test_a_provider_that_cannot_say_is_a_fetch_call_error(api, answer, message):
+    api.get(call_url(), **answer)
+    with pytest.raises(FetchCallError, match=message):
+        telephony().fetch_call(CALL_SID)
