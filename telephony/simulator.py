@@ -21,6 +21,7 @@ import uuid
 import wave
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.utils import format_datetime
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -45,6 +46,8 @@ UNANSWERED = (BUSY, NO_ANSWER, FAILED)
 IDENTIFY = "<identify>"
 WRONG_CODE = "<wrong code>"
 SPEAK = "<speak>#"           # at a <Record>: a spoken message, ended with the hash key
+PROMISE_DATE = "<promise date>"   # a date to pay by, PROMISE_DAYS after the call, as DDMM
+PROMISE_DAYS = 10
 ANSWERS = ("human", "machine") + UNANSWERED
 # The StatusCallbackEvent a CallStatus belongs to; Twilio posts only the events a call asked for.
 EVENT_OF_STATUS = {INITIATED: "initiated", RINGING: "ringing", IN_PROGRESS: "answered"}
@@ -57,7 +60,7 @@ class DebtorScript:
     Each key is digits (`'1'`, `'12345#'`), `''` for silence, or `'hangup'`; once the keys run
     out the debtor stays silent. `IDENTIFY` stands for what the debtor keys to say "it's me":
     their customer code and `#` when the position has one, else `1`; `WRONG_CODE` for a code
-    that is not theirs. `hangup_after` hangs up after that many segments heard.
+    that is not theirs; `PROMISE_DATE` for the day `PROMISE_DAYS` after the call, keyed as DDMM. `hangup_after` hangs up after that many segments heard.
     """
 
     answer: str = "human"
@@ -71,7 +74,10 @@ class DebtorScript:
 
 # Phones without a script draw from this mix: roughly what a soft-collection campaign meets.
 RANDOM_MIX = (
-    (30, DebtorScript("human", (IDENTIFY, "1"))),        # identifies and confirms
+    (22, DebtorScript("human", (IDENTIFY, "1"))),        # identifies and confirms
+    (4, DebtorScript("human", (IDENTIFY, "5", PROMISE_DATE, "1"))),   # promises a date
+    (3, DebtorScript("human", (IDENTIFY, "4"))),         # says it is paid already
+    (1, DebtorScript("human", (IDENTIFY, "6", SPEAK))),  # disputes the invoice, says why
     (6, DebtorScript("human", (IDENTIFY, "3"))),         # asks for an operator
     (4, DebtorScript("human", (IDENTIFY, "9", "1"))),    # has it repeated, then confirms
     (4, DebtorScript("human", ("2",))),                  # wrong person
@@ -204,7 +210,7 @@ class Simulator(SmsSimulation):
 
     def _run(self, call):
         """The whole of a placed call, its webhooks and all."""
-        call.keys = self._resolve(call.script.keys, call.request)
+        call.keys = self._resolve(call.script.keys, call.request, call.created)
         if call.script.answer in UNANSWERED:
             self._ring_unanswered(call)
         else:
@@ -259,8 +265,12 @@ class Simulator(SmsSimulation):
     def errors(self):
         return [error for call in self.calls for error in call.errors]
 
-    def _resolve(self, keys, request):
-        """The keys with IDENTIFY and WRONG_CODE made concrete for the debtor being called."""
+    def _resolve(self, keys, request, placed):
+        """The keys with IDENTIFY, WRONG_CODE and PROMISE_DATE made concrete for the debtor
+        being called at `placed`."""
+        if PROMISE_DATE in keys:
+            day = placed + timedelta(days=PROMISE_DAYS)
+            keys = tuple(f"{day:%d%m}" if key == PROMISE_DATE else key for key in keys)
         if IDENTIFY not in keys and WRONG_CODE not in keys:
             return tuple(keys)
         code = self._own_code(request.url)

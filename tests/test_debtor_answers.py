@@ -1,6 +1,6 @@
 """What a debtor can answer on the phone (SPEC §1.3, keys 4 to 7 and 0), through the simulator
 and the real webhooks: the outcome, the status and the traces each answer leaves."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from db.models import Event, OutgoingMail, Position, VoiceMessage, utcnow
 from notify.outbox import flush_outbox
 from scheduler.dial import dial_pass
 from telephony import get_telephony
-from telephony.simulator import SPEAK, DebtorScript
+from telephony.simulator import PROMISE_DATE, PROMISE_DAYS, SPEAK, DebtorScript
 from tests.factories import make_creditor, make_position
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)   # a Tuesday, 10:30 in Rome
@@ -52,6 +52,13 @@ def test_5_a_promise_read_back_in_words_pauses_the_position_until_the_date(answe
     assert "entro il 15 dicembre 2026" in call.heard_text()
     assert events(session, position, "outcome")[0]["promise_date"] == "2026-12-15"
     assert position.status_until > datetime(2026, 12, 15, tzinfo=timezone.utc)
+
+
+def test_the_simulated_debtors_promise_a_date_days_after_the_call(answered, session):
+    position, call = answered({"promise": ("1", "5", PROMISE_DATE, "1")})["promise"]
+    promised = (call.created + timedelta(days=PROMISE_DAYS)).date()
+    assert (position.outcome, position.status) == ("promised", "promised")
+    assert events(session, position, "outcome")[0]["promise_date"] == promised.isoformat()
 
 
 def test_5_an_impossible_date_twice_goes_back_to_the_menu(answered, session):

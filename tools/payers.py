@@ -3,14 +3,15 @@
 Each position draws its habit once, from the seed and its reference, so a seeded month replays
 the same. A payer pays its whole amount due one or two working days after the contact that
 moved it (the first or second email or PEC sent to it — an SMS is not enough — or its first
-confirmed call), and the creditor
+call heard to the end: confirmed, a promise, a payment declared), and the creditor
 reports it that morning, before the day's first tick, through `contacts.status.record_payment`
 — the one code path every payment takes — with source `simulator`.
 
 The shares are a guess at a soft-collection month, documented in the README: 15 % pay after an
 email (most after the first, "verifica contabile" clearing an accounting doubt; some after the
-second, the "sollecito"), 35 % pay after a call in which they confirmed who they are and heard
-the reminder (only if such a call happens), 50 % never pay during the phase.
+second, the "sollecito"), 35 % pay after a call in which they said who they are, heard the
+reminder and confirmed it, promised a date or said they had paid (only if such a call happens),
+50 % never pay during the phase.
 """
 import random
 from datetime import datetime, time
@@ -28,6 +29,9 @@ from domain.statuses import FINAL
 SOURCE = "simulator"
 EMAIL, CALL, NEVER = "email", "call", "never"
 HABITS = ((15, EMAIL), (35, CALL), (50, NEVER))
+# The calls that move a call payer: they identified themselves and heard the reminder, then
+# confirmed, promised a date or said they had paid (the creditor finds it in the books).
+HEARD = {Outcome.CONFIRMED.value, Outcome.PROMISED.value, Outcome.DECLARED_PAID.value}
 SECOND_EMAIL_SHARE = 0.3       # of the email payers, those who wait for the second email
 REPORTED_AT = time(8, 0)       # the creditor's books are read before the first window opens
 
@@ -122,5 +126,5 @@ class Payers:
         rows = session.execute(select(Event.position_id, Event.detail).where(
             Event.kind == "outcome", Event.at >= since, Event.at < until)).all()
         return {pid for pid, detail in rows
-                if pid in waiting and (detail or {}).get("outcome") == Outcome.CONFIRMED.value}
+                if pid in waiting and (detail or {}).get("outcome") in HEARD}
 

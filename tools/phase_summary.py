@@ -2,7 +2,8 @@
 
 Read from the facts the engine recorded: `step` events (a message queued, with its mail id,
 or a call round opened, with its round), `step_skipped` events (with the reason), the attempts
-placed in each round, the messages sent, and the status changes to `paid`.
+placed in each round, the messages sent, and the status changes to `paid`. A step a position
+never reached because its contact stopped for good (disputed, closed) is counted as such.
 """
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from sqlalchemy import select
 from db.models import Attempt, Event, OutgoingMail, Position
 from domain.playbooks import CALL
 from domain.statuses import Status
+
+STOPPED = (Status.DISPUTED.value, Status.CLOSED.value)
 
 
 @dataclass
@@ -24,6 +27,9 @@ class StepFigures:
     contacts: int = 0            # messages sent, or calls placed in the step's rounds
     skipped: Counter = field(default_factory=Counter)   # reason → positions
     postponed: int = 0           # positions postponed at least once
+    # status → positions that stopped before the step for good, neither paid nor ended: a
+    # dispute (contact stops until it is resolved) or a closure
+    stopped: Counter = field(default_factory=Counter)
     paid_after: int = 0          # positions paid in full with this step their last one run
 
     @property
@@ -49,8 +55,11 @@ def phase_summary(session, creditor_id, playbook):
             Event.kind.in_(("step", "step_skipped", "step_postponed", "status")))
         .order_by(Event.id)).all()
     round_step, mail_step, last_step, paid_at, postponed = {}, {}, {}, {}, set()
+    reached = set()
     for position_id, kind, detail, at in events:
         index = detail.get("step")
+        if kind in ("step", "step_skipped"):
+            reached.add((position_id, index))
         if kind == "step":
             steps[index].ran += 1
             last_step.setdefault(position_id, []).append((at, index))
@@ -76,8 +85,14 @@ def phase_summary(session, creditor_id, playbook):
             steps[0].paid_after += 1
         else:
             before += 1
-    statuses = Counter(session.scalars(select(Position.status).where(
-        Position.creditor_id == creditor_id)))
+    final = session.execute(select(Position.id, Position.status).where(
+        Position.creditor_id == creditor_id)).all()
+    for position_id, status in final:
+        if status in STOPPED:
+            for figures in steps:
+                if (position_id, figures.index) not in reached:
+                    figures.stopped[status] += 1
+    statuses = Counter(status for _, status in final)
     return PhaseSummary(playbook.name, steps, statuses, before)
 
 
@@ -105,6 +120,8 @@ def print_phase(summary, echo):
         skipped = ", ".join(f"{n} {reason}" for reason, n in figures.skipped.most_common())
         if figures.postponed:
             skipped += (", " if skipped else "") + f"{figures.postponed} postponed at least once"
+        for status, n in figures.stopped.most_common():
+            skipped += (", " if skipped else "") + f"{n} stopped ({status})"
         label = f"{figures.index}: {figures.step}"
         echo(f"  {label:<36} {figures.ran:>6} {figures.contacts:>6} {noun:<12} "
              f"{figures.paid_after:>11}  {skipped or '-'}")
