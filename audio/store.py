@@ -3,11 +3,11 @@
 The audio lives in the database, not on a web server's disk, so any number of stateless web
 processes can serve it.
 """
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, select
 
 from audio.recordings import PreparedRecording
 from db.models import Recording, utcnow
-from prompts.store import wording_changed
+from prompts.store import remove_own, wording_changed
 from prompts.templates import TEMPLATES, recording_slots
 
 
@@ -58,12 +58,7 @@ def save(session, creditor, slot, language, prepared: PreparedRecording, origina
 
 def remove(session, creditor_id, slot, language):
     """Back to synthesized speech for `slot`; False if the creditor had no recording of it."""
-    removed = bool(session.execute(delete(Recording).where(
-        Recording.creditor_id == creditor_id, Recording.slot == slot,
-        Recording.language == language)).rowcount)
-    if removed:
-        wording_changed(session, creditor_id)
-    return removed
+    return remove_own(session, Recording, creditor_id, slot, language)
 
 
 def recordings_of(session, creditor_id=None):

@@ -143,12 +143,7 @@ def answer_call(session, attempt, facts, now, speaking, action_url):
     answered_by = facts.answered_by
     source = _source("answer", facts)
     reply = flow.answer(caller_for(attempt.position), answered_by)
-    if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
-                    attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
-        _record_reply(session, attempt, reply, source, now)
-    speaker = _speaker(session, attempt.position, speaking)
-    session.commit()
-    return reply_twiml(reply, _voice(speaker, speaking), action_url)
+    return _answered(session, attempt, reply, answered_by, source, now, speaking, action_url)
 
 
 def take_keys(session, attempt, state, facts, now, speaking, action_url, text_link=None,
@@ -214,7 +209,13 @@ def go_on(session, attempt, facts, now, speaking, action_url):
     notice."""
     source = _source("next", facts)
     reply = flow.next_position(caller_for(attempt.position), codes_keyed(session, attempt))
-    if record_event(session, attempt.position_id, "answered", source, {"answered_by": None},
+    return _answered(session, attempt, reply, None, source, now, speaking, action_url)
+
+
+def _answered(session, attempt, reply, answered_by, source, now, speaking, action_url):
+    """Record that the call reached the attempt's position (once) with the flow's `reply`
+    to it, commit, and speak the reply."""
+    if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
     speaker = _speaker(session, attempt.position, speaking)

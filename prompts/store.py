@@ -57,9 +57,15 @@ def set_override(session, creditor_id, slot, language, text):
 def reset_override(session, creditor_id, slot, language):
     """Back to the template's wording; False if the creditor had none of its own."""
     session.info.pop(CACHE, None)
-    removed = bool(session.execute(delete(PromptText).where(
-        PromptText.creditor_id == creditor_id, PromptText.slot == slot,
-        PromptText.language == language)).rowcount)
+    return remove_own(session, PromptText, creditor_id, slot, language)
+
+
+def remove_own(session, model, creditor_id, slot, language):
+    """Delete the creditor's own `model` row (wording or recording) of `slot` in `language`;
+    False if it had none."""
+    removed = bool(session.execute(delete(model).where(
+        model.creditor_id == creditor_id, model.slot == slot,
+        model.language == language)).rowcount)
     if removed:
         wording_changed(session, creditor_id)
     return removed
