@@ -1,0 +1,220 @@
+"""Benchmark of the Twilio webhooks over HTTP: the answer webhook, an identify turn and the final
+status callback, each request a fresh call, against a bare Flask app serving static TwiML.
+
+    .venv/bin/python bench/webhooks.py [--seconds 10] [--connections 16] [--repeat 3]
+                                       [--database-url postgresql://...]
+
+Both apps run on gunicorn with 2 workers; `wrk` (Debian's package: `apt-get install wrk`) loads
+them with signed requests prepared beforehand, one call per request, so that every request does
+the whole work of a new call's webhook (signature check, facts, events, TwiML). Prints each
+webhook's requests per second and p99 latency, and its ratio to the bare app measured in the same
+run (the median of `--repeat` runs each). Afterwards it counts what the webhooks recorded, so a
+fast run is also a complete one. Without --database-url the app runs on a fresh SQLite file
+under bench/out/; with one, the database's tables are EMPTIED first: use a scratch database.
+"""
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from sqlalchemy import func, insert, select  # noqa: E402
+from twilio.request_validator import RequestValidator  # noqa: E402
+
+from app import create_app  # noqa: E402
+from bench.dial_pass import add_positions, fresh_database  # noqa: E402
+from db import session_scope  # noqa: E402
+from db.models import Attempt, Event, Position, new_token  # noqa: E402
+
+BASE_URL = "https://cortesia.example.test"
+AUTH_TOKEN = "bench-auth-token"
+PORT = 8207
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+# Each webhook: the attempt's state before it, the path after the token, the form it posts.
+WEBHOOKS = {
+    "answer": ("ringing", "answer", {"AnsweredBy": "human"}),
+    "identify": ("in-progress", "identify?invalid=0&silent=0&turn=1&wrong=0",
+                 {"Digits": "1"}),
+    "status": ("in-progress", "status", {"CallStatus": "completed", "CallDuration": "42",
+                                          "SequenceNumber": "3"}),
+}
+# wrk's Lua: each thread sends its own share of the prepared requests from an offset on (the
+# calls of earlier runs are spent), each once.
+LUA = """
+local requests, n = {}, 0
+function setup(thread)
+  thread:set("id", counter or 0); counter = (counter or 0) + 1
+end
+function init(args)
+  local threads, offset = tonumber(args[2]), tonumber(args[3])
+  local i = 0
+  for line in io.lines(args[1]) do
+    if i >= offset and i % threads == id then
+      local path, body, signature = line:match("([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)")
+      n = n + 1
+      requests[n] = wrk.format("POST", path, {["Content-Type"] =
+        "application/x-www-form-urlencoded", ["X-Twilio-Signature"] = signature}, body)
+    end
+    i = i + 1
+  end
+  n = math.max(n, 1)
+  next_one = 0
+end
+function request()
+  next_one = next_one % n + 1
+  return requests[next_one]
+end
+"""
+
+
+def server_config(database_url):
+    return {"DATABASE_URL": database_url, "PUBLIC_BASE_URL": BASE_URL,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_ACCOUNT_SID": None, "TELEPHONY": "simulator",
+            "TTS_ENGINE": "say", "SECRET_KEY": "bench-secret-key"}
+
+
+def prepare(database_url, calls, out):
+    """`calls` positions, each with an attempt for each webhook, and each webhook's requests
+    (path, body, signature), one per attempt, written to a file; {webhook: file}."""
+    app = create_app(server_config(database_url))
+    add_positions(app, calls)
+    validator = RequestValidator(AUTH_TOKEN)
+    files = {}
+    with session_scope(app) as session:
+        positions = session.scalars(select(Position.id, ).order_by(Position.id)).all()
+        for number, (name, (status, tail, form)) in enumerate(WEBHOOKS.items(), start=1):
+            rows, lines = [], []
+            for index, position_id in enumerate(positions):
+                token, sid = new_token(), f"CA{name[:2]}{index:030d}"
+                rows.append({"token": token, "position_id": position_id, "round": 1,
+                             "number": number, "status": status, "to_number": "+39333",
+                             "call_sid": sid if status != "ringing" else None,
+                             "placed_at": NOW, "created_at": NOW, "day": NOW.date(),
+                             "answered_at": NOW if status == "in-progress" else None})
+                params = dict(form, CallSid=sid, AccountSid="AC" + "0" * 32,
+                              From="+390212345678", To="+39333", Direction="outbound-api")
+                path = f"/ivr/{token}/{tail}"
+                body = "&".join(f"{k}={v}".replace("+", "%2B") for k, v in params.items())
+                signature = validator.compute_signature(BASE_URL + path, params)
+                lines.append(f"{path}\t{body}\t{signature}")
+            for start in range(0, len(rows), 5000):
+                session.execute(insert(Attempt.__table__), rows[start:start + 5000])
+            files[name] = os.path.join(out, f"{name}.tsv")
+            with open(files[name], "w") as handle:
+                handle.write("\n".join(lines) + "\n")
+    app.extensions["cortesia.engine"].dispose()
+    return files
+
+
+def serve(target, env):
+    """Start gunicorn ×2 serving `target` on PORT; the process, once it answers."""
+    process = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "2",
+         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", target],
+        cwd=ROOT, env=env)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", PORT), timeout=0.1).close()
+            time.sleep(0.5)   # both workers up
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def load(requests_file, script, seconds, connections, offset=0):
+    """(requests per second, p99 ms, errors, requests) of wrk sending `requests_file` from
+    line `offset` on for `seconds`."""
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
+         f"http://127.0.0.1:{PORT}", "--", requests_file, "2", str(offset)],
+        check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    return rps, p99_ms, (int(errors.group(1)) if errors else 0), total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=30000,
+                        help="calls prepared per webhook (more than one run can send)")
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("needs wrk: apt-get install wrk")
+    with tempfile.TemporaryDirectory(prefix="cortesia-bench-webhooks-") as out:
+        url = fresh_database(args.database_url, "webhooks")
+        files = prepare(url, args.calls, out)
+        script = os.path.join(out, "requests.lua")
+        with open(script, "w") as handle:
+            handle.write(LUA)
+        env = dict(os.environ, **{k: "" if v is None else str(v)
+                                  for k, v in server_config(url).items()})
+        print(f"webhooks on gunicorn ×2, wrk -t2 -c{args.connections} {args.seconds} s, "
+              f"median of {args.repeat}; {url.split(':')[0]}", flush=True)
+        figures = {name: [] for name in ("bare", *WEBHOOKS)}
+        sent = {name: 0 for name in WEBHOOKS}   # also the next fresh call's line
+        for _ in range(args.repeat):
+            bare = serve("bench.bare_twiml:app", env)
+            try:
+                figures["bare"].append(load(files["answer"], script, args.seconds,
+                                            args.connections))
+            finally:
+                bare.terminate()
+                bare.wait()
+            app = serve("app:create_app()", env)
+            try:
+                # A second of status callbacks first: each worker's first requests build
+                # what every later one reuses (compiled statements, the wording read).
+                sent["status"] += load(files["status"], script, 1, args.connections,
+                                       sent["status"])[3]
+                for name in WEBHOOKS:
+                    figures[name].append(load(files[name], script, args.seconds,
+                                              args.connections, sent[name]))
+                    sent[name] += figures[name][-1][3]
+            finally:
+                app.terminate()
+                app.wait()
+        median = {name: (statistics.median(r[0] for r in runs),
+                         statistics.median(r[1] for r in runs), sum(r[2] for r in runs))
+                  for name, runs in figures.items()}
+        bare_rps = median["bare"][0]
+        for name, (rps, p99, errors) in median.items():
+            ratio = "" if name == "bare" else f"  {rps / bare_rps:5.2f} of bare"
+            print(f"  {name:<9} {rps:9.0f} req/s  p99 {p99:7.1f} ms{ratio}"
+                  f"{f'  {errors} errors' if errors else ''}")
+        report_recorded(url, sent, args.calls)
+
+
+def report_recorded(url, sent, calls):
+    """What the webhooks recorded: each request a call's facts, counted in the database."""
+    app = create_app(server_config(url))
+    with session_scope(app) as session:
+        events = dict(session.execute(select(Event.kind, func.count()).group_by(Event.kind)).all())
+        answered = session.scalar(select(func.count()).select_from(Attempt).where(
+            Attempt.number == 1, Attempt.status == "in-progress"))
+    app.extensions["cortesia.engine"].dispose()
+    print(f"recorded: {events.get('answered', 0):,} answers, {events.get('identified', 0):,} "
+          f"identifications, {events.get('status', 0):,} statuses ({answered:,} calls answered) "
+          f"for {sent['answer']:,}, {sent['identify']:,} and {sent['status']:,} requests sent "
+          f"({calls:,} calls prepared each: requests past that replay a call, recorded once)")
+
+
+if __name__ == "__main__":
+    main()
