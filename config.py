@@ -39,6 +39,8 @@ DEFAULTS = {
     "DIAL_PARALLEL_CALLS": "4",
     # Seconds a SQLite writer waits for another (a long list preview) before giving up.
     "SQLITE_BUSY_TIMEOUT": "30",
+    # How SQLite commits reach the disk (db.SQLITE_SYNCHRONOUS): normal, full or extra.
+    "SQLITE_SYNCHRONOUS": "normal",
     # Reverse proxies in front of the web process whose X-Forwarded-* headers are believed;
     # 0: gunicorn faces the clients, and a client could write those headers itself.
     "TRUSTED_PROXIES": "0",
@@ -116,6 +118,7 @@ def load_config(environ=None):
         "DIAL_STALE_CALL_SECONDS": int(get("DIAL_STALE_CALL_SECONDS")),
         "DIAL_PARALLEL_CALLS": int(get("DIAL_PARALLEL_CALLS")),
         "SQLITE_BUSY_TIMEOUT": float(get("SQLITE_BUSY_TIMEOUT")),
+        "SQLITE_SYNCHRONOUS": get("SQLITE_SYNCHRONOUS").lower(),
         "TRUSTED_PROXIES": int(get("TRUSTED_PROXIES")),
         "WEBHOOK_MAX_BYTES": int(get("WEBHOOK_MAX_BYTES")),
         "DATABASE_CONNECT_TIMEOUT": int(get("DATABASE_CONNECT_TIMEOUT")),

@@ -39,13 +39,15 @@ BASE_URL = "https://cortesia.example.test"
 AUTH_TOKEN = "bench-auth-token"
 PORT = 8207
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
-# Each webhook: the attempt's state before it, the path after the token, the form it posts.
+# Each webhook: the attempt's number in its round and state before it, the path after the
+# token, the form it posts. The status callback ends a first attempt (the last of a round would
+# also end the round as no_answer: a third of the calls at most).
 WEBHOOKS = {
-    "answer": ("ringing", "answer", {"AnsweredBy": "human"}),
-    "identify": ("in-progress", "identify?invalid=0&silent=0&turn=1&wrong=0",
+    "answer": (2, "ringing", "answer", {"AnsweredBy": "human"}),
+    "identify": (3, "in-progress", "identify?invalid=0&silent=0&turn=1&wrong=0",
                  {"Digits": "1"}),
-    "status": ("in-progress", "status", {"CallStatus": "completed", "CallDuration": "42",
-                                          "SequenceNumber": "3"}),
+    "status": (1, "in-progress", "status", {"CallStatus": "completed", "CallDuration": "42",
+                                             "SequenceNumber": "3"}),
 }
 # wrk's Lua: each thread sends its own share of the prepared requests from an offset on (the
 # calls of earlier runs are spent), each once.
@@ -91,7 +93,7 @@ def prepare(database_url, calls, out):
     files = {}
     with session_scope(app) as session:
         positions = session.scalars(select(Position.id, ).order_by(Position.id)).all()
-        for number, (name, (status, tail, form)) in enumerate(WEBHOOKS.items(), start=1):
+        for name, (number, status, tail, form) in WEBHOOKS.items():
             rows, lines = [], []
             for index, position_id in enumerate(positions):
                 token, sid = new_token(), f"CA{name[:2]}{index:030d}"
@@ -208,7 +210,7 @@ def report_recorded(url, sent, calls):
     with session_scope(app) as session:
         events = dict(session.execute(select(Event.kind, func.count()).group_by(Event.kind)).all())
         answered = session.scalar(select(func.count()).select_from(Attempt).where(
-            Attempt.number == 1, Attempt.status == "in-progress"))
+            Attempt.number == WEBHOOKS["answer"][0], Attempt.status == "in-progress"))
     app.extensions["cortesia.engine"].dispose()
     print(f"recorded: {events.get('answered', 0):,} answers, {events.get('identified', 0):,} "
           f"identifications, {events.get('status', 0):,} statuses ({answered:,} calls answered) "

@@ -47,6 +47,22 @@ def test_sqlite_runs_in_wal_with_the_configured_busy_timeout(tmp_path):
     engine.dispose()
 
 
+def test_sqlite_syncs_as_configured_normal_by_default_and_never_off(tmp_path):
+    import pytest
+
+    from config import load_config
+
+    levels = {"normal": 1, "full": 2, "extra": 3}   # PRAGMA synchronous's numbers
+    assert load_config({})["SQLITE_SYNCHRONOUS"] == "normal"
+    for name, number in levels.items():
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db", sqlite_synchronous=name)
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA synchronous")).scalar() == number
+        engine.dispose()
+    with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS must be one of normal, full, extra"):
+        make_engine(f"sqlite:///{tmp_path / 'off'}.db", sqlite_synchronous="off")
+
+
 def busy_timeout(engine):
     with engine.connect() as connection:
         return connection.execute(text("PRAGMA busy_timeout")).scalar()
