@@ -47,12 +47,13 @@ def reply_twiml(reply, voice, action_url, next_url=None):
         return str(response)
     url = action_url(reply.gather.state)
     if reply.record:
-        # The message goes to the action URL; with nothing said, Twilio goes on to the goodbye.
+        # The message goes to the action URL; with nothing said Twilio falls through to the
+        # next verb, which posts there too, without a recording: one way on either way (the
+        # goodbye, or a call-back's next position).
         _say_all(response, reply.prompts, voice, reply.identified)
         response.record(action=url, method="POST", max_length=RECORD_MAX_SECONDS,
                         timeout=RECORD_SILENCE_SECONDS, finish_on_key="#", play_beep=True)
-        _say_all(response, ("goodbye_disputed",), voice, reply.identified)
-        response.hangup()
+        response.redirect(url, method="POST")
         return str(response)
     if reply.gather.finish_on_key:
         gather = response.gather(action=url, method="POST", timeout=GATHER_TIMEOUT,

@@ -329,3 +329,16 @@ def test_after_a_dispute_s_spoken_message_the_call_goes_on(client, session):
     assert "registrato la sua risposta" in says(response)
     assert redirect_of(response) == f"https://cortesia.example.test/ivr/{head.token}/next"
     assert [a.outcome for a in inbound_attempts(session)] == ["disputed"]
+
+
+def test_after_a_dispute_with_nothing_said_the_call_goes_on_too(client, session):
+    two_positions(session)
+    call_in(client)
+    [head] = inbound_attempts(session)
+    at_the_beep = identify_and_answer(client, head, answer="6")
+    # Silence at the beep falls through <Record> to the same action, without a recording.
+    assert redirect_of(at_the_beep) == ET.fromstring(at_the_beep.data).find("Record").get("action")
+    response = signed_post(client, f"/ivr/{head.token}/recorded", {"CallSid": SID})
+    assert "registrato la sua risposta" in says(response)
+    assert redirect_of(response) == f"https://cortesia.example.test/ivr/{head.token}/next"
+    assert [a.outcome for a in inbound_attempts(session)] == ["disputed"]
