@@ -52,9 +52,10 @@ WEBHOOKS = {
 # wrk's Lua: each thread sends its own share of the prepared requests from an offset on (the
 # calls of earlier runs are spent), each once.
 LUA = """
-local requests, n = {}, 0
+local requests, n, threads = {}, 0, {}
 function setup(thread)
   thread:set("id", counter or 0); counter = (counter or 0) + 1
+  table.insert(threads, thread)
 end
 function init(args)
   local threads, offset = tonumber(args[2]), tonumber(args[3])
@@ -73,7 +74,13 @@ function init(args)
 end
 function request()
   next_one = next_one % n + 1
+  sent = next_one
   return requests[next_one]
+end
+function done(summary, latency, requests)
+  local most = 0
+  for _, thread in ipairs(threads) do most = math.max(most, thread:get("sent") or 0) end
+  io.write(string.format("most lines of one thread: %d\\n", most))
 end
 """
 
@@ -135,8 +142,8 @@ def serve(target, env):
 
 
 def load(requests_file, script, seconds, connections, offset=0):
-    """(requests per second, p99 ms, errors, requests) of wrk sending `requests_file` from
-    line `offset` on for `seconds`."""
+    """(requests per second, p99 ms, errors, lines spent) of wrk sending `requests_file` from
+    line `offset` on for `seconds`: the next run starts past every line a thread sent."""
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
          f"http://127.0.0.1:{PORT}", "--", requests_file, "2", str(offset)],
@@ -145,8 +152,8 @@ def load(requests_file, script, seconds, connections, offset=0):
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
     p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    total = int(re.search(r"(\d+) requests in", output).group(1))
-    return rps, p99_ms, (int(errors.group(1)) if errors else 0), total
+    spent = 2 * int(re.search(r"most lines of one thread: (\d+)", output).group(1))
+    return rps, p99_ms, (int(errors.group(1)) if errors else 0), spent
 
 
 def main():
@@ -171,7 +178,7 @@ def main():
         print(f"webhooks on gunicorn ×2, wrk -t2 -c{args.connections} {args.seconds} s, "
               f"median of {args.repeat}; {url.split(':')[0]}", flush=True)
         figures = {name: [] for name in ("bare", *WEBHOOKS)}
-        sent = {name: 0 for name in WEBHOOKS}   # also the next fresh call's line
+        sent = {name: 0 for name in WEBHOOKS}   # lines spent: the next fresh call's line
         for _ in range(args.repeat):
             bare = serve("bench.bare_twiml:app", env)
             try:
@@ -214,8 +221,9 @@ def report_recorded(url, sent, calls):
     app.extensions["cortesia.engine"].dispose()
     print(f"recorded: {events.get('answered', 0):,} answers, {events.get('identified', 0):,} "
           f"identifications, {events.get('status', 0):,} statuses ({answered:,} calls answered) "
-          f"for {sent['answer']:,}, {sent['identify']:,} and {sent['status']:,} requests sent "
-          f"({calls:,} calls prepared each: requests past that replay a call, recorded once)")
+          f"in {sent['answer']:,}, {sent['identify']:,} and {sent['status']:,} calls used (a "
+          f"thread's share up to the last it sent; {calls:,} prepared each, past that a request "
+          f"replays a call, recorded once)")
 
 
 if __name__ == "__main__":
