@@ -150,7 +150,9 @@ class Simulator(SmsSimulation):
         self.sms_fates = {}         # each SMS's fate by number; the others are delivered
         self.recordings = {}        # RecordingUrl → WAV bytes of the messages left at <Record>
         self._pool = None           # worker processes running the calls (run_calls_in_processes)
-        self._running = []          # their futures, in the order the calls were placed
+        self._processes = 1         # processes running the calls, this one included
+        self._placed = 0            # calls placed since then (which one is this process's)
+        self._running = []          # the workers' futures and this process's calls, as placed
         self.lost_final_status = set()   # debtors' numbers whose calls' final callback is lost
 
     def script(self, phone, script):
@@ -174,7 +176,11 @@ class Simulator(SmsSimulation):
                              created=self._now(),
                              final_status_lost=request.to in self.lost_final_status)
         if self._pool is not None:
-            self._running.append(self._pool.submit(_run_in_worker, call))
+            # One call in `processes` is this process's own share, run while the workers run
+            # theirs (settle): it would otherwise only wait for them.
+            self._placed += 1
+            own = self._placed % (self._processes) == 0
+            self._running.append(call if own else self._pool.submit(_run_in_worker, call))
             return call.call_sid
         self.calls.append(call)
         self._run(call)
@@ -182,21 +188,29 @@ class Simulator(SmsSimulation):
         return call.call_sid
 
     def run_calls_in_processes(self, processes, make_app):
-        """From now on run each call in one of `processes` worker processes, each with the app
-        `make_app()` builds (a picklable callable: the same configuration and database as this
-        app, whose schema is ready). `place_call` returns at once; `settle()` waits."""
+        """From now on run the calls in `processes` processes: this one and `processes` - 1
+        workers, each with the app `make_app()` builds (a picklable callable: the same
+        configuration and database as this app, whose schema is ready). `place_call` returns
+        at once; `settle()` runs this process's share and waits for the workers'."""
         self.close()
-        self._pool = ProcessPoolExecutor(processes, multiprocessing.get_context("spawn"),
+        self._processes, self._placed = processes, 0
+        self._pool = ProcessPoolExecutor(processes - 1, multiprocessing.get_context("spawn"),
                                          initializer=_start_worker, initargs=(make_app,))
 
     def settle(self):
         """Wait until every call placed so far is over, as it is on return from `place_call`
         when the calls run here; keep them in `calls` in the order they were placed."""
         running, self._running = self._running, []
-        for future in running:
-            call, recordings = future.result()
+        for call in running:
+            if isinstance(call, SimulatedCall):   # this process's share, on the placing clock
+                self._run(call)
+        for placed in running:
+            if isinstance(placed, SimulatedCall):
+                call = placed
+            else:
+                call, recordings = placed.result()
+                self.recordings.update(recordings)
             self.calls.append(call)
-            self.recordings.update(recordings)
             _log_errors(call)
 
     def close(self):

@@ -7,6 +7,7 @@ worker runs it; simulated debtors pay after an email, after a call, or never (to
 and the creditor reports it. A playbook with an end runs from its day 0 through day N.
 """
 import functools
+import multiprocessing
 import os
 import tempfile
 from collections import Counter, defaultdict
@@ -18,12 +19,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import event, select
+from sqlalchemy.engine import make_url
 
 from contacts.creditors import DEFAULT_WINDOWS
 from contacts.importer import import_contacts
 from db import get_sessionmaker, session_scope
 from db.models import Attempt, Creditor, Position
 from db.upgrade import upgrade_schema
+from db.write_lock import share_write_lock
 from domain.playbooks import (
     BUILT_IN, CUSTOM, DEFAULT, PlaybookError, add_working_days, parse_playbook, playbook_of,
 )
@@ -113,14 +116,19 @@ def build_campaign_app(factory, database_url, seed, scratch=False, processes=1):
     """An app of its own, made by `factory`: simulator telephony, in-memory mail, the given seed.
 
     On a `scratch` SQLite database, thrown away at the end, commits skip the disk flush. With
-    `processes` over 1 the simulated calls run in that many worker processes, each with an app
-    made the same way on the same database (`close_campaign_app` stops them).
+    `processes` over 1 the simulated calls run in that many processes: this one and worker
+    processes, each with an app made the same way on the same database (`close_campaign_app`
+    stops them).
     """
-    app = _campaign_app(factory, database_url, seed, scratch)
+    # On SQLite the processes queue for the write lock instead of polling the file for it.
+    lock = multiprocessing.get_context("spawn").Lock() \
+        if processes > 1 and make_url(database_url).get_backend_name() == "sqlite" else None
+    app = _campaign_app(factory, database_url, seed, scratch, write_lock=lock)
     upgrade_schema(app.extensions["cortesia.engine"])
     if processes > 1:
         get_telephony(app).run_calls_in_processes(processes, functools.partial(
-            _campaign_app, factory, database_url, seed, scratch, app.config["SECRET_KEY"]))
+            _campaign_app, factory, database_url, seed, scratch, app.config["SECRET_KEY"],
+            write_lock=lock))
     return app
 
 
@@ -131,14 +139,15 @@ def close_campaign_app(app):
 
 
 def default_processes():
-    """Worker processes for the simulated calls: one per core, at most four; none on one."""
+    """Processes running the simulated calls, this one included: one per core, at most four."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return min(4, cores or 1)
 
 
-def _campaign_app(factory, database_url, seed, scratch, secret_key=None):
+def _campaign_app(factory, database_url, seed, scratch, secret_key=None, write_lock=None):
     """The campaign's app; a worker's (with the placing app's `secret_key`, which its
-    webhooks are signed with) runs no schema upgrade: the placing app did."""
+    webhooks are signed with) runs no schema upgrade: the placing app did. `write_lock`: the
+    SQLite write lock its processes share (db.write_lock)."""
     app = factory({"DATABASE_URL": database_url, "TELEPHONY": "simulator",
                    "SIMULATOR_SEED": seed, "TWILIO_ACCOUNT_SID": None,
                    "TWILIO_AUTH_TOKEN": None, "DIAL_CALLS_PER_SECOND": 0,
@@ -148,6 +157,8 @@ def _campaign_app(factory, database_url, seed, scratch, secret_key=None):
     engine = app.extensions["cortesia.engine"]
     if scratch and engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _no_disk_flush)
+    if write_lock is not None:
+        share_write_lock(engine, write_lock, app.config["SQLITE_BUSY_TIMEOUT"])
     return app
 
 
@@ -261,8 +272,9 @@ def print_summary(summary, echo=click.echo):
 @click.option("--database-url", default=None,
               help="Run on this database instead of a throw-away SQLite file.")
 @click.option("--processes", default=None, type=click.IntRange(1, 16),
-              help="Worker processes running the simulated calls (default: one per core, at "
-                   "most four). The same seed replays the same, whatever their number.")
+              help="Processes running the simulated calls, this one and workers (default: one "
+                   "per core, at most four). The same seed replays the same, whatever their "
+                   "number.")
 @click.option("--quiet", is_flag=True, help="Only the summary, not the daily reports.")
 @with_appcontext
 def simulate_command(contacts, days, playbook, playbook_file, seed, start, every_minutes,
