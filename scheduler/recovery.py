@@ -9,8 +9,10 @@ know goes back to `pending`. A provider that cannot be asked leaves the claim fo
 A call placed (or a call-back answered) DIAL_LOST_CALL_SECONDS ago and still not over has lost
 its final status callback, or is a very long call: the provider is asked how it stands, and a
 final status is recorded as the callback would have recorded it (ivr.calls.record_status, the
-same code path: a retry planned, or `no_answer` on the last attempt). A callback arriving
-after all finds its status recorded and changes nothing.
+same code path: a retry planned, or `no_answer` on the last attempt). A call the provider does
+not know ends as failed (nothing else would ever end it); a call still going is asked about
+again at the next pass. A callback arriving after all finds its status recorded and changes
+nothing.
 """
 import logging
 from datetime import timedelta
@@ -20,13 +22,13 @@ from sqlalchemy import func, select, update
 from db import session_scope
 from db.events import record_event
 from db.models import Attempt
-from domain.calls import ACTIVE_STATUSES, DIALING, TERMINAL_STATUSES
+from domain.calls import ACTIVE_STATUSES, DIALING, FAILED, TERMINAL_STATUSES
 from ivr.calls import STATUS_FACTS, record_status
 from ivr.facts import CallFacts
 from ivr.urls import answer_url, status_url
 from scheduler.claims import expired_claims
 from scheduler.planning import SOURCE
-from telephony import CallRequest, FetchCallError, PlaceCallError, get_telephony
+from telephony import CallRequest, CallState, FetchCallError, PlaceCallError, get_telephony
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +112,15 @@ def recover_lost_calls(app, now):
         except FetchCallError as exc:
             log.warning("cannot ask how call %s ended yet: %s", call_sid, exc)
             break   # the provider is down: the next pass asks again
-        if state is None or state.status not in TERMINAL_STATUSES:
-            continue   # unknown to the provider, or still going: a long call
+        if state is None:
+            # The provider knows no such call (another account's, or one it no longer keeps):
+            # nothing will ever end it, so it ends here as a call that failed, and its round
+            # goes on (a retry, or no_answer on the last attempt) instead of waiting forever.
+            state, how = CallState(FAILED, None, None), "unknown to the provider"
+        elif state.status in TERMINAL_STATUSES:
+            how = "fetched"
+        else:
+            continue   # still going: a long call, asked about again next pass
         facts = CallFacts.from_form({"CallSid": call_sid, "CallStatus": state.status,
                                      "CallDuration": "" if state.duration is None
                                      else str(state.duration),
@@ -120,6 +129,6 @@ def recover_lost_calls(app, now):
             attempt = session.execute(STATUS_FACTS.where(Attempt.id == attempt_id)).first()
             if attempt is None or attempt.status in TERMINAL_STATUSES:
                 continue   # its callback came meanwhile (or the attempt was erased)
-            record_status(session, attempt, facts, now, source=f"{SOURCE}:fetched {call_sid}")
+            record_status(session, attempt, facts, now, source=f"{SOURCE}:{how} {call_sid}")
         settled += 1
     return settled

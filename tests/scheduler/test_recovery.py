@@ -175,9 +175,24 @@ def test_a_call_is_not_asked_about_before_it_could_have_ended(app, session, clie
     assert [c.request.method for c in twilio.calls] == ["POST"]
 
 
+def test_a_call_the_provider_does_not_know_ends_as_failed_and_its_round_goes_on(
+        app, session, client, twilio):
+    # Twilio answers 404 for a call it never made or no longer keeps: nothing would ever end
+    # it, and its position would wait for it forever without a retry.
+    placed_call(app, session, client)
+    twilio.get(CALL, status=404, json={"code": 20404, "status": 404})
+    report = dial_pass(app, lost_after(app))
+    assert report.recovered == 1
+    first, retry = the_attempts(session)
+    assert (first.status, retry.number, retry.status) == ("failed", 2, "pending")
+    assert status_events(session)[-1] == (f"dialer:unknown to the provider {SID}",
+                                          {"status": "failed"})
+    dial_pass(app, lost_after(app) + timedelta(minutes=5))   # not asked about again
+    assert [c.request.method for c in twilio.calls] == ["POST", "GET"]
+
+
 @pytest.mark.parametrize("answer", [
     dict(json={"sid": SID, "status": "in-progress", "duration": None}),   # a long call
-    dict(status=404, json={"code": 20404, "status": 404}),                # unknown to Twilio
     dict(status=503, body="down"),                                        # Twilio cannot say
 ])
 def test_a_call_the_provider_cannot_end_stays_as_it_is(app, session, client, twilio, answer,
