@@ -1,6 +1,7 @@
 """A creditor's dashboard: today's progress, outcomes per day, answer rate per window, and its
 daily reports to download (the same CSV as `flask report`), and the hand-over of its ended
-positions (the same files as `flask handover`). A creditor user sees its own."""
+positions (the same files as `flask handover`). A creditor user sees its own, an admin any;
+a collector none."""
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,8 +35,10 @@ def _creditor(session):
     return creditor or abort(404)
 
 
+# A creditor's figures and reports are for its users and the admins who run its campaigns, not
+# for collectors, who work the callback queue.
 @bp.get("/cruscotto")
-@login_required()
+@login_required("admin", "creditor")
 def dashboard():
     session = get_session()
     creditor = _creditor(session)
@@ -51,7 +54,7 @@ def dashboard():
 
 
 @bp.get("/rapporti/<day>.csv")
-@login_required()
+@login_required("admin", "creditor")
 def report(day):
     session = get_session()
     creditor = _creditor(session)

@@ -90,5 +90,12 @@ def test_an_admin_downloads_any_creditors_handover_a_collector_none(browser, cam
     assert history.status_code == 200 and "reference,at,event" in history.get_data(as_text=True)
     browser.post("/logout")
     browser.log_in("carlo")
-    assert "Consegna" not in browser.get("/cruscotto").get_data(as_text=True)
     assert browser.get("/consegna/posizioni.csv").status_code == 403
+
+
+def test_a_collector_opens_no_creditors_dashboard_nor_its_reports(browser, campaign):
+    browser.log_in("carlo")
+    for creditor in ("", f"?creditore={campaign['beta'].id}"):
+        assert browser.get(f"/cruscotto{creditor}").status_code == 403
+        assert browser.get(f"/rapporti/2026-11-24.csv{creditor}").status_code == 403
+    assert "/cruscotto" not in browser.get("/").get_data(as_text=True)
