@@ -38,6 +38,7 @@ def _database_answers(sessionmaker, wait):
 def init_app(app):
     from console import (  # noqa: F401 - pages
         admin, dashboard, lists, position_actions, positions, prompts, queue)
+    from console import errors
     from console.cli import user_cli
     from console.filters import FILTERS
     from console.forms import RecordIdConverter
@@ -54,6 +55,7 @@ def init_app(app):
     app.add_url_rule("/healthz", "healthz", healthz)
     app.url_map.converters["id"] = RecordIdConverter   # before the routes that use it
     app.register_blueprint(bp)
+    errors.init_app(app)
     app.after_request(secure_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters.update(FILTERS)
