@@ -43,6 +43,13 @@ def set_password(session, user, password):
     end_sessions(session, user)
 
 
+def set_active(session, user, active):
+    """Let `user` log in again, or not: a disabled user's open sessions end at once."""
+    user.active = active
+    if not active:
+        end_sessions(session, user)
+
+
 def end_sessions(session, user):
     """Every console session of `user` ends: their cookies carry an older generation now."""
     session.execute(update(User).where(User.id == user.id)

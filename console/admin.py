@@ -1,9 +1,10 @@
 """Admin pages: creditors (create and edit, with the same checks as `flask creditor`) and
-console users (create, disable)."""
+console users (create; on each one's page a new password, disable after a confirmation,
+enable again: what `flask user` does)."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from console.accounts import AccountError, create_user
+from console.accounts import AccountError, create_user, set_active, set_password
 from console.forms import FormError, clean_text, record_id, shown
 from console.playbook_errors import italian
 from console.security import login_required
@@ -203,6 +204,30 @@ def users():
                            ), status
 
 
+@bp.get("/utenti/<id:user_id>")
+@login_required("admin")
+def user_page(user_id):
+    user = get_session().get(User, user_id) or abort(404)
+    return render_template("console/user.html", shown_user=user)
+
+
+@bp.post("/utenti/<id:user_id>/password")
+@login_required("admin")
+def user_password(user_id):
+    """A new password the admin hands over: the user's open sessions end."""
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    try:
+        set_password(session, user, request.form.get("password"))
+    except AccountError as exc:
+        session.rollback()
+        flash(f"Password non cambiata: {exc}.", "error")
+        return render_template("console/user.html", shown_user=user), 400
+    session.commit()
+    flash(f"Nuova password per «{user.username}»: le sue sessioni aperte sono terminate.", "info")
+    return redirect(url_for("console.user_page", user_id=user.id))
+
+
 @bp.post("/utenti/<id:user_id>/disattiva")
 @login_required("admin")
 def disable_user(user_id):
@@ -210,8 +235,23 @@ def disable_user(user_id):
     user = session.get(User, user_id) or abort(404)
     if user.id == g.user.id:
         flash("Non può disattivare sé stesso.", "error")
-        return redirect(url_for("console.users"))
-    user.active = False
+        return redirect(url_for("console.user_page", user_id=user.id))
+    if request.form.get("conferma") != "si":
+        flash(f"Spunti la conferma per disattivare «{user.username}».", "error")
+        return render_template("console/user.html", shown_user=user), 400
+    set_active(session, user, False)
     session.commit()
     flash(f"Utente «{user.username}» disattivato: non può più entrare.", "info")
+    return redirect(url_for("console.users"))
+
+
+@bp.post("/utenti/<id:user_id>/riattiva")
+@login_required("admin")
+def enable_user(user_id):
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    set_active(session, user, True)
+    session.commit()
+    flash(f"Utente «{user.username}» riattivato: può entrare di nuovo con la sua password.",
+          "info")
     return redirect(url_for("console.users"))

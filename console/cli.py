@@ -1,9 +1,11 @@
-"""`flask user add|list|password|disable`: console accounts from the command line."""
+"""`flask user add|list|password|disable|enable`: console accounts from the command line."""
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from console.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user, set_password
+from console.accounts import (
+    MIN_PASSWORD_LENGTH, AccountError, create_user, set_active, set_password,
+)
 from cli.lookup import find_creditor, format_table
 from db import session_scope
 from db.models import ROLES, User
@@ -63,8 +65,17 @@ def password_command(name, password):
 def disable_command(name):
     """Disable a user: they are logged out and cannot log in again."""
     with session_scope() as session:
-        _user(session, name).active = False
+        set_active(session, _user(session, name), False)
     click.echo(f"Disabled '{name}'.")
+
+
+@user_cli.command("enable")
+@click.argument("name")
+def enable_command(name):
+    """Enable a disabled user again: they log in with their password."""
+    with session_scope() as session:
+        set_active(session, _user(session, name), True)
+    click.echo(f"Enabled '{name}'.")
 
 
 def _user(session, name):

@@ -56,5 +56,13 @@ def event_detail(detail):
                       if value not in (None, "", [], {}))
 
 
+ROLE_LABELS = {"admin": "amministratore", "collector": "operatore", "creditor": "mandante"}
+
+
+def role_label(role):
+    return ROLE_LABELS.get(role, role)
+
+
 FILTERS = {"age": age, "money": money, "local": local, "event_label": event_label,
-           "event_detail": event_detail, "outcome_label": outcome_label}
+           "event_detail": event_detail, "outcome_label": outcome_label,
+           "role_label": role_label}

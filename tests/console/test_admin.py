@@ -45,11 +45,53 @@ def test_an_admin_creates_and_disables_users(browser, users, session):
     assert "Non creato" in unbound.get_data(as_text=True)
     assert session.scalar(select(User).where(User.username == "ugo")) is None
     dora = session.scalar(select(User).where(User.username == "dora"))
-    browser.post(f"/utenti/{dora.id}/disattiva")
+    unconfirmed = browser.post(f"/utenti/{dora.id}/disattiva")
+    assert unconfirmed.status_code == 400 and "Spunti la conferma" in unconfirmed.get_data(
+        as_text=True)
+    session.expire_all()
+    assert session.get(User, dora.id).active is True
+    browser.post(f"/utenti/{dora.id}/disattiva", {"conferma": "si"})
     session.expire_all()
     assert session.get(User, dora.id).active is False
-    itself = browser.post(f"/utenti/{users['admin'].id}/disattiva", follow_redirects=True)
+    itself = browser.post(f"/utenti/{users['admin'].id}/disattiva", {"conferma": "si"},
+                          follow_redirects=True)
     assert "Non può disattivare sé stesso" in itself.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(User, users["admin"].id).active is True
+
+
+def test_an_admin_enables_a_disabled_user_and_gives_a_new_password(app, browser, users,
+                                                                   session):
+    from tests.console.conftest import Browser
+
+    carlo = users["collector"]
+    other = Browser(app.test_client())
+    other.log_in("carlo")
+    assert other.get("/richiamate").status_code == 200
+    browser.log_in("anna")
+    page = browser.get(f"/utenti/{carlo.id}").get_data(as_text=True)
+    assert "operatore" in page and "Nuova password" in page and "Confermo" in page
+    browser.post(f"/utenti/{carlo.id}/disattiva", {"conferma": "si"})
+    assert other.get("/richiamate").status_code == 302            # logged out at once
+    listed = browser.get("/utenti").get_data(as_text=True)
+    assert "disattivato" in listed and "Riattiva" in listed
+    browser.post(f"/utenti/{carlo.id}/riattiva")
+    assert other.log_in("carlo").status_code == 302 and other.get("/richiamate").status_code == 200
+    short = browser.post(f"/utenti/{carlo.id}/password", {"password": "corta"})
+    assert short.status_code == 400 and "Password non cambiata" in short.get_data(as_text=True)
+    browser.post(f"/utenti/{carlo.id}/password", {"password": "un-altra-password-lunga"})
+    assert other.get("/richiamate").status_code == 302            # the old sessions ended
+    assert other.log_in("carlo", "un-altra-password-lunga").status_code == 302
+    assert other.get("/richiamate").status_code == 200
+
+
+def test_the_new_user_form_has_no_default_role(browser, users):
+    browser.log_in("anna")
+    page = browser.get("/utenti").get_data(as_text=True)
+    assert '<option value="" selected disabled>' in page
+    assert '<option value="admin" >amministratore</option>' in page
+    assert browser.post("/utenti", {"username": "ivo", "password": "una-password-lunga"}
+                        ).status_code == 400
 
 
 def test_only_admins_reach_the_admin_pages(browser, users):
@@ -76,7 +118,7 @@ def test_a_user_not_created_keeps_what_was_typed_but_the_password(browser, users
                                        "creditor": str(creditor_id), "password": "segretissima"})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "«Nome utente» contiene un carattere non ammesso" in page
-    assert 'value="ugo"' in page and "<option selected>creditor</option>" in page
+    assert 'value="ugo"' in page and '<option value="creditor" selected>mandante</option>' in page
     assert f'value="{creditor_id}" selected' in page and "segretissima" not in page
     assert session.scalar(select(User).where(User.username.like("ugo%"))) is None
 

@@ -1,4 +1,4 @@
-"""`flask user add|list|disable`."""
+"""`flask user add|list|password|disable|enable`."""
 from sqlalchemy import select
 
 from db.models import User
@@ -47,6 +47,18 @@ def test_list_and_disable(runner, session):
     assert listed[3].split()[:4] == ["carlo", "collector", "-", "no"]
     missing = runner.invoke(args=["user", "disable", "nessuno"])
     assert missing.exit_code == 1 and "no user named" in missing.output
+    enabled = runner.invoke(args=["user", "enable", "Carlo"])
+    assert enabled.exit_code == 0 and "Enabled 'Carlo'." in enabled.output
+    listed = runner.invoke(args=["user", "list"]).output.splitlines()
+    assert listed[3].split()[:4] == ["carlo", "collector", "-", "yes"]
+
+
+def test_disabling_a_user_ends_their_sessions(runner, session):
+    add(runner, "carlo", "--role", "collector")
+    before = session.scalar(select(User)).session_generation
+    runner.invoke(args=["user", "disable", "carlo"])
+    session.expire_all()
+    assert session.scalar(select(User)).session_generation == before + 1
 
 
 def test_a_new_password_replaces_the_old_one_and_ends_the_users_sessions(runner, session):
