@@ -194,7 +194,8 @@ def users():
             return redirect(url_for("console.users"))
         except (AccountError, FormError) as exc:
             session.rollback()
-            flash(f"Non creato: {exc}.", "error")
+            flash(f"Non creato: {exc.italian() if isinstance(exc, AccountError) else exc}.",
+                  "error")
             # Kept for the next try, but for the password, which is never sent back.
             typed = {key: shown(form.get(key)) for key in ("username", "role", "creditor")}
             status = 400
@@ -218,13 +219,14 @@ def user_password(user_id):
     session = get_session()
     user = session.get(User, user_id) or abort(404)
     try:
-        set_password(session, user, request.form.get("password"))
+        set_password(session, user, request.form.get("password"), temporary=True)
     except AccountError as exc:
         session.rollback()
-        flash(f"Password non cambiata: {exc}.", "error")
+        flash(f"Password non cambiata: {exc.italian()}.", "error")
         return render_template("console/user.html", shown_user=user), 400
     session.commit()
-    flash(f"Nuova password per «{user.username}»: le sue sessioni aperte sono terminate.", "info")
+    flash(f"Nuova password per «{user.username}»: le sue sessioni aperte sono terminate, e al "
+          "prossimo accesso ne sceglierà una sua.", "info")
     return redirect(url_for("console.user_page", user_id=user.id))
 
 

@@ -36,6 +36,8 @@ def console_error(error):
     if request.path.startswith(("/ivr/", f"{PAGE_PREFIX}/")) or request.path == "/ivr":
         return error
     heading, text = MESSAGES.get(error.code, GENERIC)
+    if error.description and error.description != type(error).description:
+        text = error.description   # the console's own words, given where it aborted
     response = error.get_response()
     response.set_data(render_template("console/error.html", code=error.code, heading=heading,
                                       text=text, user=g.get("user")))

@@ -1,5 +1,6 @@
 """How the console writes ages, money and times, the Italian way."""
 from babel.numbers import format_currency
+from markupsafe import Markup
 
 from reports.words import OUTCOMES as OUTCOME_WORDS
 
@@ -56,6 +57,14 @@ def event_detail(detail):
                       if value not in (None, "", [], {}))
 
 
+def tel_link(phone):
+    """A phone number as a link that dials it on a phone (E.164: nothing to escape but the
+    number itself, which Jinja escapes)."""
+    if not phone:
+        return "—"
+    return Markup('<a class="tel" href="tel:{0}">{0}</a>').format(phone)
+
+
 ROLE_LABELS = {"admin": "amministratore", "collector": "operatore", "creditor": "mandante"}
 
 
@@ -65,4 +74,4 @@ def role_label(role):
 
 FILTERS = {"age": age, "money": money, "local": local, "event_label": event_label,
            "event_detail": event_detail, "outcome_label": outcome_label,
-           "role_label": role_label}
+           "role_label": role_label, "tel_link": tel_link}

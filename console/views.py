@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from console.accounts import authenticate
+from console.accounts import AccountError, authenticate, change_own_password
 from console.forms import FormError, clean_text, has_control, shown
 from console.security import check_csrf, load_user, log_in, log_out, login_required
 from console.throttle import Throttled
@@ -13,12 +13,21 @@ bp = Blueprint("console", __name__, template_folder="templates", static_folder="
                static_url_path="/console/static")
 
 
+# What a user whose password an admin set may open before choosing their own.
+BEFORE_OWN_PASSWORD = ("console.own_password", "console.logout", "console.login",
+                       "console.login_post", "console.static")
+
+
 @bp.before_app_request
 def _guards():
     # Only console pages: the webhooks and audio have their own checks and no cookies.
     if request.blueprint == "console":
         load_user()
         check_csrf()
+        if g.user is not None and g.user.must_change_password \
+                and request.endpoint not in BEFORE_OWN_PASSWORD:
+            return redirect(url_for("console.own_password"))
+    return None
 
 
 @bp.get("/login")
@@ -56,6 +65,27 @@ def logout():
     get_session().commit()
     flash("Uscita eseguita.", "info")
     return redirect(url_for("console.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required()
+def own_password():
+    """The user's own password: after an admin's reset, before anything else."""
+    if request.method == "GET":
+        return render_template("console/own_password.html")
+    session = get_session()
+    user = g.user
+    try:
+        change_own_password(session, user, request.form.get("current"), request.form.get("new"),
+                            request.form.get("repeated"))
+    except AccountError as exc:
+        session.rollback()
+        flash(f"Password non cambiata: {exc.italian()}.", "error")
+        return render_template("console/own_password.html"), 400
+    session.commit()
+    log_in(user)   # the new password ended every session, this one too: a fresh one
+    flash("Password cambiata.", "info")
+    return redirect(url_for("console.home"))
 
 
 @bp.get("/")

@@ -485,6 +485,9 @@ class User(Base):
     # Kept in each session cookie; bumped at logout or a new password, which ends every session
     # made before (a cookie copied earlier stops working).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A password an admin set for them: the user chooses their own at the next login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=sa_false())
 
     creditor: Mapped[Creditor | None] = relationship()
 

@@ -82,6 +82,25 @@ def test_an_admin_enables_a_disabled_user_and_gives_a_new_password(app, browser,
     browser.post(f"/utenti/{carlo.id}/password", {"password": "un-altra-password-lunga"})
     assert other.get("/richiamate").status_code == 302            # the old sessions ended
     assert other.log_in("carlo", "un-altra-password-lunga").status_code == 302
+    # The admin's password lets carlo in only to choose his own.
+    forced = other.get("/richiamate")
+    assert forced.status_code == 302 and forced.location.endswith("/password")
+    page = other.get("/password").get_data(as_text=True)
+    assert "impostata da un amministratore" in page
+    for current, new, repeated, words in (
+            ("sbagliata-davvero", "la-mia-password-1", "la-mia-password-1", "non è corretta"),
+            ("un-altra-password-lunga", "la-mia-password-1", "la-mia-password-2", "non coincidono"),
+            ("un-altra-password-lunga", "corta", "corta", "almeno 10 caratteri"),
+            ("un-altra-password-lunga", "un-altra-password-lunga", "un-altra-password-lunga",
+             "diversa da quella attuale")):
+        refused = other.post("/password", {"current": current, "new": new, "repeated": repeated})
+        assert refused.status_code == 400 and words in refused.get_data(as_text=True)
+    changed = other.post("/password", {"current": "un-altra-password-lunga",
+                                       "new": "la-mia-password-1", "repeated": "la-mia-password-1"})
+    assert changed.status_code == 302
+    assert other.get("/richiamate").status_code == 200         # still logged in, free to work
+    other.post("/logout")
+    assert other.log_in("carlo", "la-mia-password-1").status_code == 302
     assert other.get("/richiamate").status_code == 200
 
 
