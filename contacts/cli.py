@@ -226,9 +226,9 @@ def echo_without_code(result, creditor_name):
         click.echo(f"row {row_number}: warning: no verification code")
     if len(rows) > SHOWN_WITHOUT_CODE:
         click.echo(f"... and {len(rows) - SHOWN_WITHOUT_CODE} more rows without a code")
-    click.echo(f"Warning: {len(rows)} positions have no verification code and creditor "
-               f"'{creditor_name}' requires code identification: their calls will not tell "
-               "the notice, only the written steps will.")
+    click.echo(f"Warning: rows without a verification code: {len(rows)}. Creditor "
+               f"'{creditor_name}' requires code identification, so their calls will not tell "
+               "the notice; only the written steps will.")
 
 
 def echo_reading(result):
