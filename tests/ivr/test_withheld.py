@@ -205,3 +205,22 @@ def test_a_call_back_going_on_to_a_withheld_position_tells_nothing_of_it(client,
     response = signed_post(client, action(following), {"CallSid": SID, "Digits": "1"})
     assert "ottanta" not in says(response) and "999" not in says(response)
     assert not inbound(session)[1].identified
+
+
+def test_a_call_back_speaks_first_of_a_position_the_caller_can_identify_for(client, session,
+                                                                           creditor):
+    withheld = make_position(session, creditor, reference="A")
+    coded = make_position(session, creditor, reference="B", verification_code="4321")
+    # The call being returned was A's: without the rule, A would come first and end the call.
+    make_attempt(session, withheld, status="no-answer",
+                 placed_at=datetime(2026, 11, 24, 10, tzinfo=timezone.utc))
+    response = call_in(client)
+    assert "codice cliente" in says(response)
+    [head] = inbound(session)
+    assert head.position_id == coded.id
+    signed_post(client, f"/ivr/{head.token}/identify?turn=1", {"CallSid": SID, "Digits": "4321"})
+    signed_post(client, f"/ivr/{head.token}/menu?turn=2", {"CallSid": SID, "Digits": "1"})
+    following = signed_post(client, f"/ivr/{head.token}/next", {"CallSid": SID})
+    assert "un'altra comunicazione" in says(following) and "prema 3" in says(following)
+    assert_tells_nothing_of_the_debt(following)
+    assert inbound(session)[1].position_id == withheld.id
