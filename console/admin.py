@@ -51,7 +51,7 @@ PLAYBOOK_LABELS = {"primo-sollecito": "primo-sollecito (una chiamata)",
 DEFAULTS = {"windows": DEFAULT_WINDOWS, "max_attempts": "3", "min_gap": "2h", "language": "it",
             "timezone": "Europe/Rome", "country": "IT", "max_concurrent": "0",
             "promise_grace_days": "3", "verify_days": "7", "playbook": "primo-sollecito",
-            "playbook_text": ""}
+            "playbook_text": "", "require_code": False}
 
 
 @bp.get("/mandanti")
@@ -112,7 +112,8 @@ def _page(creditor, values):
 def _refused(creditor, values, reason):
     flash(f"Non salvato: {reason}.", "error")
     values = dict(values, playbook_shown=values["playbook_text"])   # what the page shows now
-    return _page(creditor, {key: shown(value) for key, value in values.items()}), 400
+    return _page(creditor, {key: value if isinstance(value, bool) else shown(value)
+                            for key, value in values.items()}), 400
 
 
 def _posted():
@@ -121,12 +122,14 @@ def _posted():
     values["playbook"] = request.form.get("playbook", "").strip()
     values["playbook_text"] = request.form.get("playbook_text", "")
     values["playbook_shown"] = request.form.get("playbook_shown", "")
+    values["require_code"] = bool(request.form.get("require_code"))
     return values
 
 
 def _options(values):
     """The `creditor_settings` options of the form: own steps only with `personalizzato`."""
     options = {key: values[key] for key, _ in FIELDS if values[key] != "" or key in CLEARABLE}
+    options["require_code"] = values["require_code"]   # a checkbox: unticked is sent as nothing
     if values["playbook"]:
         options["playbook"] = values["playbook"]
     if values["playbook"] == CUSTOM:
@@ -173,7 +176,7 @@ def _current(creditor):
             "contact_phone": creditor.contact_phone or "",
             "promise_grace_days": str(creditor.promise_grace_days),
             "verify_days": str(creditor.verify_days), "playbook": creditor.playbook,
-            "payment_link": creditor.payment_link or "",
+            "payment_link": creditor.payment_link or "", "require_code": creditor.require_code,
             "playbook_text": playbook_text(creditor) if creditor.playbook in PLAYBOOKS else ""}
 
 

@@ -74,7 +74,9 @@ def _run(app, token, path, state):
                    "rejected": result.rejected, "encoding": result.encoding,
                    "closed": result.closed,
                    "rejections": [[r.row_number, r.reason]
-                                  for r in result.rejections[:SHOWN_REJECTIONS]]}
+                                  for r in result.rejections[:SHOWN_REJECTIONS]],
+                   "without_code": len(result.without_code),
+                   "without_code_rows": result.without_code[:SHOWN_REJECTIONS]}
         # Only a preview with something to import waits for its confirmation.
         keep = state["kind"] == "preview" and result.imported + result.updated > 0
         _finish(token, path, dict(state, status="done", result=summary), keep_list=keep)

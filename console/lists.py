@@ -131,6 +131,10 @@ def _ended(state):
             f", {result['closed']} assenti dalla lista completa segnate come pagate"
         flash(f"Importazione completata: {result['imported']} nuove, {result['updated']} "
               f"aggiornate, {result['rejected']} scartate{closed}.", "info")
+        if result.get("without_code"):
+            flash(f"Attenzione: {result['without_code']} posizioni senza codice di verifica; "
+                  "il mandante richiede l'identificazione con il codice, quindi il loro avviso "
+                  "arriverà solo per iscritto.", "error")
     elif state["status"] == "refused":
         flash(f"{name}: {state['message']}. Non è stato importato nulla.", "error")
     else:

@@ -15,8 +15,10 @@ from contacts.sources import Limits
 from contacts.status import follow_new_playbook
 from db import get_sessionmaker, session_scope
 from db.models import Creditor, Position, utcnow
+from domain.identification import requires_code
 
 PROGRESS_EVERY = 10_000
+SHOWN_WITHOUT_CODE = 100   # rows named one by one; the rest are counted
 
 
 def setting_options(command):
@@ -52,6 +54,10 @@ def setting_options(command):
                      "creditor checks it (default 7)."),
         click.option("--payment-link", help="Where debtors pay online: an https URL that may "
                      "name {reference} and {amount} ('' clears it)."),
+        click.option("--require-code/--no-require-code", default=None,
+                     help="Debtors identify on the phone by verification code only: a position "
+                     "without one hears no notice by phone, only who is calling and the "
+                     "callback and opt-out keys (default: no)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -129,7 +135,7 @@ def list_creditors():
         click.echo("No creditors yet: add one with `flask --app app creditor add`.")
         return
     headers = ("name", "caller id", "windows", "attempts", "at once", "min gap", "timezone", "lang",
-               "country", "report email", "playbook", "positions")
+               "country", "report email", "playbook", "identify by", "positions")
     click.echo(format_table(headers, rows))
 
 
@@ -140,7 +146,8 @@ def _creditor_row(creditor, positions):
     return (name, creditor.caller_id or "-", creditor.windows, str(creditor.max_attempts),
             str(creditor.max_concurrent_calls or "-"),
             format_duration(creditor.min_gap_seconds), creditor.timezone, creditor.language,
-            creditor.country, creditor.report_email or "-", creditor.playbook, str(positions))
+            creditor.country, creditor.report_email or "-", creditor.playbook,
+            "code only" if requires_code(creditor) else "code or 1", str(positions))
 
 
 @creditor_cli.command("playbook")
@@ -178,6 +185,7 @@ def import_command(file, creditor_name, close_missing):
                f"{result.rejected} rejected (import batch {result.batch_id}).")
     if result.closed is not None:
         click.echo(f"{result.closed} absent from the complete list, marked paid.")
+    echo_without_code(result, creditor_name)
     if result.imported + result.updated == 0:
         raise click.ClickException("nothing could be imported")
     _render_speech()
@@ -206,6 +214,21 @@ def _progress_printer():
 def init_app(app):
     app.cli.add_command(creditor_cli)
     app.cli.add_command(import_command)
+
+
+def echo_without_code(result, creditor_name):
+    """Warn of the rows imported without a verification code for a creditor that requires
+    code identification: they are kept, but their calls will not tell the notice."""
+    rows = result.without_code
+    if not rows:
+        return
+    for row_number in rows[:SHOWN_WITHOUT_CODE]:
+        click.echo(f"row {row_number}: warning: no verification code")
+    if len(rows) > SHOWN_WITHOUT_CODE:
+        click.echo(f"... and {len(rows) - SHOWN_WITHOUT_CODE} more rows without a code")
+    click.echo(f"Warning: rows without a verification code: {len(rows)}. Creditor "
+               f"'{creditor_name}' requires code identification, so their calls will not tell "
+               "the notice; only the written steps will.")
 
 
 def echo_reading(result):

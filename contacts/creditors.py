@@ -286,6 +286,7 @@ SETTINGS = {
     "promise_grace_days": ("promise_grace_days", check_promise_grace_days),
     "verify_days": ("verify_days", check_verify_days),
     "payment_link": ("payment_link", check_payment_link),
+    "require_code": ("require_code", check_yes_no),
 }
 
 

@@ -13,6 +13,7 @@ from contacts.closing import close_absent
 from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
 from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
 from contacts.status import phase_start_values
+from domain.identification import requires_code
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ class ImportResult:
     rejections: list = field(default_factory=list)  # contacts.parse.Rejection, in file order
     encoding: str | None = None  # the one a CSV was read in, for the whole file
     closed: int | None = None  # positions absent from a complete list, paid (--close-missing)
+    # Rows imported without a verification code for a creditor that requires code
+    # identification: warned of, not rejected — their notice goes only in writing.
+    without_code: list = field(default_factory=list)  # row numbers, in file order
 
     @property
     def rejected(self):
@@ -84,10 +88,12 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
         batch = None if dry_run else _new_batch(session, creditor,
                                                 filename or os.path.basename(path))
         result = ImportResult(batch_id=batch and batch.id, encoding=contact_list.encoding)
-        writer = _DryRun(session, creditor.id, result) if dry_run else _BatchWriter(
-            session, creditor.id, batch.id, result,
-            updated_columns=[c for c in LIST_COLUMNS if c in contact_list.columns],
-            start=phase_start_values(creditor))
+        columns = [c for c in LIST_COLUMNS if c in contact_list.columns]
+        codes = _CodeCheck(session, result, "verification_code" in columns) \
+            if requires_code(creditor) else None
+        writer = _DryRun(session, creditor.id, result, codes) if dry_run else _BatchWriter(
+            session, creditor.id, batch.id, result, updated_columns=columns,
+            start=phase_start_values(creditor), codes=codes)
         batch_size = batch_size or BATCH_SIZE
         pending = []
         for item in contact_list:
@@ -124,8 +130,9 @@ class _DryRun:
     """Counts what _BatchWriter would do with each batch, reading only: a preview takes no
     write lock (SQLite has one for the whole database) however long the list."""
 
-    def __init__(self, session, creditor_id, result):
+    def __init__(self, session, creditor_id, result, codes=None):
         self.session, self.creditor_id, self.result = session, creditor_id, result
+        self.codes = codes
         self.first_rows = {}  # reference: the row that would write it; bounded by IMPORT_MAX_ROWS
 
     def write(self, items):
@@ -138,13 +145,17 @@ class _DryRun:
         self.result.updated += sum(1 for c in contacts if c.reference in existing)
         self.result.imported += sum(1 for c in contacts if c.reference not in existing)
         self.result.rejections.extend(sorted(rejections, key=lambda r: r.row_number))
+        if self.codes is not None:
+            self.codes.note(contacts, existing)
 
 
 class _BatchWriter:
     """Writes one batch of parsed rows with a handful of bulk statements."""
 
-    def __init__(self, session, creditor_id, batch_id, result, updated_columns, start=None):
+    def __init__(self, session, creditor_id, batch_id, result, updated_columns, start=None,
+                 codes=None):
         self.session = session
+        self.codes = codes
         self.start = start or {}
         # A column the file does not have (say, no email at all) keeps what positions have.
         self.updated_columns = updated_columns
@@ -175,6 +186,8 @@ class _BatchWriter:
         self.result.imported += len(new)
         self.result.updated += len(old)
         self.result.rejections.extend(rejections)
+        if self.codes is not None:
+            self.codes.note(contacts, existing)
 
     def _existing_ids(self, references):
         return _existing_ids(self.session, self.creditor_id, references)
@@ -216,6 +229,28 @@ class _BatchWriter:
     def _event(self, position_id, kind, contact, now):
         return {"position_id": position_id, "kind": kind, "source": self.source, "at": now,
                 "detail": {"batch_id": self.batch_id, "row": contact.row_number}}
+
+
+class _CodeCheck:
+    """Notes the rows that leave a position without a verification code, for a creditor that
+    requires one (`ImportResult.without_code`). A list without the column keeps the codes the
+    positions it updates had: those are read, one query a batch."""
+
+    def __init__(self, session, result, list_has_codes):
+        self.session, self.result, self.list_has_codes = session, result, list_has_codes
+
+    def note(self, contacts, existing):
+        lacking = [c for c in contacts if not c.verification_code]
+        kept = set() if self.list_has_codes else self._with_code(
+            [existing[c.reference] for c in lacking if c.reference in existing])
+        self.result.without_code.extend(sorted(
+            c.row_number for c in lacking if existing.get(c.reference) not in kept))
+
+    def _with_code(self, position_ids):
+        if not position_ids:
+            return set()
+        return set(self.session.scalars(select(Position.id).where(
+            Position.id.in_(position_ids), Position.verification_code.is_not(None))))
 
 
 def _existing_ids(session, creditor_id, references):

@@ -13,6 +13,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The outcomes' home is domain/outcomes.py; named here too for the code that reads the tables.
+from domain.identification import identification
 from domain.outcomes import (  # noqa: F401
     MAIL_FALLBACK_OUTCOMES, NUMBER_BLOCKING_OUTCOMES, OUTCOMES, Outcome,
 )
@@ -53,6 +54,9 @@ class Creditor(Base):
     # Opt-in: the debtors' own values (name, amount…) rendered by gTTS too, not only <Say>.
     synthesize_personal: Mapped[bool] = mapped_column(Boolean, default=False,
                                                       server_default=sa_false())
+    # Debtors identify on the phone by verification code only; a position without one is never
+    # told the notice by phone (domain.identification).
+    require_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     caller_id: Mapped[str | None] = mapped_column(String(32))
     # Calls of this creditor ringing at once, at most; None: only the account's limit applies.
     max_concurrent_calls: Mapped[int | None] = mapped_column(Integer)
@@ -175,8 +179,9 @@ class Position(Base):
 
     @property
     def identification(self):
-        """`code` when the debtor keys in a verification code, else `confirm` (press 1)."""
-        return "code" if self.verification_code else "confirm"
+        """`code` when the debtor keys in a verification code, `confirm` when they press 1,
+        `withheld` when they cannot identify (domain.identification)."""
+        return identification(self.creditor, self.verification_code)
 
     @property
     def spoken_language(self):

@@ -24,6 +24,7 @@ from ivr.inbound import INBOUND, codes_keyed
 from ivr.outcomes import apply_call_back_outcome, apply_outcome
 from ivr.twiml import Voice, hangup_twiml, reply_twiml
 from ivr.wording import read_wording
+from notify import queue_notice_email
 from prompts import personal_fields
 
 DIGITS_KEPT = 200
@@ -89,14 +90,16 @@ def inbound_status_facts(session, call_sid):
 
 def caller_for(position, now=None):
     """What the flow knows of the debtor: how they identify, and at `now` the creditor's today
-    (for a promise's date) and whether key 7 can text them the creditor's payment link."""
+    (for a promise's date), whether key 7 can text them the creditor's payment link and
+    whether the notice can be written to them."""
     creditor = position.creditor
     return flow.Caller(identification=position.identification,
                        verification_code=position.verification_code,
                        has_invoice=bool(position.invoice),
                        today=now and now.astimezone(ZoneInfo(creditor.timezone)).date(),
                        can_text_link=bool(creditor.payment_link)
-                       and can_receive_sms(position.phone))
+                       and can_receive_sms(position.phone),
+                       can_write=bool(position.email or position.pec))
 
 
 def voice_for(position, voices, recordings=None):
@@ -282,6 +285,11 @@ def _record_reply(session, attempt, reply, source, now):
     if reply.outcome:
         apply = apply_call_back_outcome if attempt.direction == "inbound" else apply_outcome
         apply(session, attempt, reply.outcome, source, now, promise_date=reply.promise_date)
+    if reply.write_notice:
+        # A call that may not tell the notice sends it to the position's own addresses.
+        for mail in queue_notice_email(session, attempt.position, "withheld", now):
+            record_event(session, attempt.position_id, "email_queued", source,
+                         {"to": mail.to_address, "kind": mail.kind}, attempt_id=attempt.id, at=now)
     if reply.ended_without_outcome:
         record_event(session, attempt.position_id, "call_ended", source,
                      {"reason": reply.ended_without_outcome}, attempt_id=attempt.id, at=now)

@@ -7,6 +7,7 @@ same answer. A `Reply` names prompt slots; `ivr.twiml` turns it into TwiML.
 from dataclasses import dataclass, replace
 from datetime import date
 
+from domain.identification import CODE, CONFIRM as BY_CONFIRMING, WITHHELD
 from domain.outcomes import Outcome
 from domain.promises import promise_date_problem
 
@@ -40,11 +41,12 @@ KEY_OUTCOMES = {
 class Caller:
     """What the flow needs to know about the position being called."""
 
-    identification: str              # "confirm" (press 1) or "code" (keys in verification_code)
+    identification: str              # domain.identification: "confirm", "code" or "withheld"
     verification_code: str | None = None
     has_invoice: bool = True
     today: date | None = None        # the creditor's today, for the date of a promise
     can_text_link: bool = False      # key 7: the creditor has a payment link and it is a mobile
+    can_write: bool = False          # the position has an email or PEC address for the notice
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Reply:
     record: bool = False                       # `gather` takes a spoken message, not keys
     send_payment_link: bool = False            # text the creditor's payment link now
     go_on: bool = False                        # a call-back goes on to the caller's next position
+    write_notice: bool = False                 # queue the notice by email/PEC (a withheld call)
 
 
 def answer(caller, answered_by=None):
@@ -115,8 +118,10 @@ def answer(caller, answered_by=None):
 def identify(caller, state, digits):
     """A turn of identification: the debtor answered the greeting (or did not)."""
     digits = (digits or "").strip()
-    code_matches = caller.identification == "code" and digits == caller.verification_code
-    if digits == CONFIRM and caller.identification == "confirm" or code_matches:
+    if caller.identification == WITHHELD:
+        return _withheld(caller, state, digits)
+    code_matches = caller.identification == CODE and digits == caller.verification_code
+    if digits == CONFIRM and caller.identification == BY_CONFIRMING or code_matches:
         return _notice_and_menu(caller, State(step="menu", turn=state.turn + 1), identified_now=True)
     if digits in KEY_OUTCOMES:
         return _end_with(digits)
@@ -124,7 +129,7 @@ def identify(caller, state, digits):
         return _ask_identity(caller, replace(state, turn=state.turn + 1), ())
     if not digits:
         state, lead = replace(state, silent=state.silent + 1), "no_input"
-    elif caller.identification == "code" and digits.isdigit() and len(digits) > 1:
+    elif caller.identification == CODE and digits.isdigit() and len(digits) > 1:
         state, lead = replace(state, wrong=state.wrong + 1), "code_wrong"
     else:
         state, lead = replace(state, invalid=state.invalid + 1), "invalid_choice"
@@ -246,7 +251,7 @@ def next_position(caller, known_codes=frozenset()):
     nothing of it before its own identification. When the caller already keyed this position's
     customer code for the same creditor on this call (`known_codes`), that identifies them:
     say so, and read its notice."""
-    if caller.identification == "code" and caller.verification_code in known_codes:
+    if caller.identification == CODE and caller.verification_code in known_codes:
         reply = _notice_and_menu(caller, State(step="menu", turn=2), identified_now=True)
         return replace(reply, prompts=("another_position_same_code", *reply.prompts))
     return _ask_identity(caller, State(), ("another_position",))
@@ -255,10 +260,38 @@ def next_position(caller, known_codes=frozenset()):
 STEPS = {"identify": identify, "menu": menu, "promise": promise, "promise_check": promise_check}
 
 
+def _withheld(caller, state, digits):
+    """A turn at the greeting of a call that may tell nothing of the notice (a creditor that
+    requires a code, a position without one): whoever answers, the keys it offers (2, 3, 8)
+    mean what they always mean, and 1 ("it's me") hears that the notice comes in writing —
+    which is queued to the position's own addresses — or from an operator."""
+    if digits in KEY_OUTCOMES:
+        return _end_with(digits)
+    if digits == REPEAT:
+        return _ask_identity(caller, replace(state, turn=state.turn + 1), ())
+    if digits == CONFIRM:
+        state = replace(state, invalid=state.invalid + 1)
+        lead = "withheld_in_writing" if caller.can_write else "withheld_ask_operator"
+    elif not digits:
+        state, lead = replace(state, silent=state.silent + 1), "no_input"
+    else:
+        state, lead = replace(state, invalid=state.invalid + 1), "invalid_choice"
+    written = digits == CONFIRM and caller.can_write
+    if state.silent + state.invalid >= MAX_IDENTIFY_MISSES:
+        said = (lead,) if digits == CONFIRM else ()
+        return Reply(prompts=(*said, "goodbye_withheld"), ended_without_outcome="withheld",
+                     write_notice=written)
+    return Reply(prompts=(lead, "withheld_menu"), write_notice=written,
+                 gather=Gather(replace(state, turn=state.turn + 1)))
+
+
+GREETINGS = {CODE: ("greeting_code",), BY_CONFIRMING: ("greeting_confirm",),
+             WITHHELD: ("greeting_withheld", "withheld_menu")}
+
+
 def _ask_identity(caller, state, lead):
-    greeting = "greeting_code" if caller.identification == "code" else "greeting_confirm"
-    return Reply(prompts=(*lead, greeting),
-                 gather=Gather(state, finish_on_key=caller.identification == "code"))
+    return Reply(prompts=(*lead, *GREETINGS[caller.identification]),
+                 gather=Gather(state, finish_on_key=caller.identification == CODE))
 
 
 def _notice_and_menu(caller, state, identified_now=False):

@@ -23,6 +23,7 @@ from contacts.fields import FieldError, read_phone
 from db.events import record_event
 from db.models import Attempt, BlockedNumber, Creditor, Position, new_token
 from domain.calls import IN_PROGRESS, INBOUND, OUTBOUND
+from domain.identification import WITHHELD
 from domain.outcomes import Outcome
 from domain.statuses import PAUSED, Status
 from ivr.facts import CallFacts
@@ -166,9 +167,11 @@ def is_barred(session, creditor_id, phone):
 
 
 def _call_back_order(session, positions):
-    """One position per call-back: those not spoken of on an earlier call-back first, then the
-    one whose outbound call was placed most recently (the call being returned), then the newest.
-    The others are told on the caller's later call-backs."""
+    """One position per call-back: those the caller can identify for first (a position that may
+    not be told by phone, domain.identification, would end the call before the others), then
+    those not spoken of on an earlier call-back, then the one whose outbound call was placed
+    most recently (the call being returned), then the newest. The others are told on the
+    caller's later call-backs."""
     if not positions:
         return []
     ids = [p.id for p in positions]
@@ -181,7 +184,8 @@ def _call_back_order(session, positions):
             Attempt.position_id.in_(ids), Attempt.direction == INBOUND, Attempt.identified)
         .group_by(Attempt.position_id)).all())
     return sorted(positions, key=lambda p: (
-        heard.get(p.id) or _EPOCH, -(last.get(p.id) or _EPOCH).timestamp(), -p.id))
+        p.identification == WITHHELD, heard.get(p.id) or _EPOCH,
+        -(last.get(p.id) or _EPOCH).timestamp(), -p.id))
 
 
 def open_inbound_attempt(session, position, facts, now):

@@ -55,6 +55,14 @@ IT = {
     "another_position": "Abbiamo un'altra comunicazione per questo numero.",
     "another_position_same_code": "Lo stesso codice cliente vale anche per un altro avviso, "
                                   "che le leggiamo ora.",
+    "greeting_withheld": "Buongiorno, questo è un messaggio di {creditor} per {name}. "
+                         "Per riservatezza, al telefono non possiamo darle altri dettagli.",
+    "withheld_menu": "Per essere richiamato da un nostro operatore, prema 3. Per non ricevere più "
+                     "chiamate, prema 8. Se non è {name}, prema 2.",
+    "withheld_in_writing": "Per riservatezza, i dettagli le saranno inviati per iscritto "
+                           "all'indirizzo che ci risulta.",
+    "withheld_ask_operator": "Per riservatezza, i dettagli può darglieli solo un nostro operatore.",
+    "goodbye_withheld": "Grazie per l'attenzione. Arrivederci.",
 }
 
 EN = {
@@ -103,6 +111,15 @@ EN = {
     "another_position": "We have another message for this number.",
     "another_position_same_code": "The same customer code also covers another notice, which we "
                                   "will read to you now.",
+    "greeting_withheld": "Hello, this is a message from {creditor} for {name}. "
+                         "For your privacy, we cannot give any further details by phone.",
+    "withheld_menu": "To be called back by one of our operators, press 3. To stop receiving "
+                     "calls, press 8. If you are not {name}, press 2.",
+    "withheld_in_writing": "For your privacy, the details will be sent to you in writing, at the "
+                           "address we have on file.",
+    "withheld_ask_operator": "For your privacy, only one of our operators can give you the "
+                             "details.",
+    "goodbye_withheld": "Thank you for your time. Goodbye.",
 }
 
 TEMPLATES = {"it": IT, "en": EN}

@@ -167,14 +167,15 @@ def _no_disk_flush(dbapi_connection, _record):
 
 
 def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, playbook=DEFAULT,
-                 seed=None, playbook_steps=None, skip_idle=True):
+                 seed=None, playbook_steps=None, skip_idle=True, require_code=False):
     """Import `contacts` for a creditor on `playbook` (or its own `playbook_steps`, a playbook's
     text), then tick through the working days; the summary. With a playbook that ends, `days`
-    counts the phase's working days after day 0."""
+    counts the phase's working days after day 0. `require_code`: the creditor identifies
+    debtors by verification code only (domain.identification)."""
     if playbook_steps:
         playbook = CUSTOM
     creditor_id, windows, timezone, country, payers = _set_up(app, contacts, playbook,
-                                                              playbook_steps, seed)
+                                                              playbook_steps, seed, require_code)
     rules = playbook_of(playbook, playbook_steps)
     clock = {"now": None}
     app.extensions["cortesia.clock"] = lambda: clock["now"]
@@ -196,12 +197,12 @@ def run_campaign(app, contacts, days, start, every_minutes=10, progress=None, pl
     return summary
 
 
-def _set_up(app, contacts, playbook, playbook_steps, seed):
+def _set_up(app, contacts, playbook, playbook_steps, seed, require_code=False):
     """The simulated creditor, its positions imported, and their debtors' paying habits."""
     with session_scope(app) as session:
         creditor = Creditor(name=CREDITOR, caller_id="+390200000000", windows=DEFAULT_WINDOWS,
                             report_email="report@simulazione.invalid", playbook=playbook,
-                            playbook_steps=playbook_steps)
+                            playbook_steps=playbook_steps, require_code=require_code)
         session.add(creditor)
         session.flush()
         import_contacts(session, creditor, contacts)
@@ -275,10 +276,12 @@ def print_summary(summary, echo=click.echo):
               help="Processes running the simulated calls, this one and workers (default: one "
                    "per core, at most four). The same seed replays the same, whatever their "
                    "number.")
+@click.option("--require-code", is_flag=True, help="The simulated creditor identifies debtors "
+              "by verification code only: positions without one hear no notice by phone.")
 @click.option("--quiet", is_flag=True, help="Only the summary, not the daily reports.")
 @with_appcontext
 def simulate_command(contacts, days, playbook, playbook_file, seed, start, every_minutes,
-                     database_url, processes, quiet):
+                     database_url, processes, require_code, quiet):
     """Run a campaign over N working days on a simulated clock; print reports and a summary."""
     steps = playbook_file.read() if playbook_file else None
     try:
@@ -298,7 +301,8 @@ def simulate_command(contacts, days, playbook, playbook_file, seed, start, every
         try:
             summary = run_campaign(app, contacts, days, first, every_minutes,
                                    progress=lambda day: click.echo(f"simulated {day}", err=True),
-                                   playbook=playbook, seed=seed, playbook_steps=steps)
+                                   playbook=playbook, seed=seed, playbook_steps=steps,
+                                   require_code=require_code)
         finally:
             close_campaign_app(app)
     if not quiet:

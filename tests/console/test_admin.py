@@ -219,3 +219,24 @@ def test_an_admin_sets_and_clears_the_payment_link_in_the_creditors_form(browser
     browser.post(f"/mandanti/{acme.id}", dict(CREDITOR, name=acme.name, payment_link=""))
     session.expire_all()
     assert session.get(Creditor, acme.id).payment_link is None
+
+
+def test_an_admin_ticks_and_unticks_code_identification(browser, users, session):
+    browser.log_in("anna")
+    form = browser.get("/mandanti/nuovo").get_data(as_text=True)
+    assert 'name="require_code"' in form and "solo con il codice cliente" in form
+    assert browser.post("/mandanti/nuovo", dict(CREDITOR, require_code="1")).status_code == 302
+    gamma = session.scalar(select(Creditor).where(Creditor.name == "Gamma Gas"))
+    assert gamma.require_code is True
+    page = browser.get(f"/mandanti/{gamma.id}").get_data(as_text=True)
+    assert re.search(r'name="require_code" value="1"\s+checked', page)
+    browser.post(f"/mandanti/{gamma.id}", CREDITOR)   # an unticked box is sent as nothing
+    session.expire_all()
+    assert session.get(Creditor, gamma.id).require_code is False
+
+
+def test_a_refused_form_keeps_the_box_as_it_was_ticked(browser, users, session):
+    browser.log_in("anna")
+    bad = browser.post("/mandanti/nuovo", dict(CREDITOR, windows="12:00-09:00", require_code="1"))
+    assert bad.status_code == 400
+    assert re.search(r'name="require_code" value="1"\s+checked', bad.get_data(as_text=True))

@@ -235,3 +235,24 @@ def test_a_complete_list_previews_then_pays_the_positions_it_lacks(browser, user
             in done.get_data(as_text=True))
     session.expire_all()
     assert session.get(Position, gone.id).status == "paid"
+
+
+def test_the_preview_warns_of_positions_without_a_code_when_the_creditor_requires_one(
+        browser, users, session):
+    acme = session.get(Creditor, users["creditor"].creditor_id)
+    acme.require_code = True
+    session.commit()
+    browser.log_in("anna")
+    page = upload(browser, acme.id).get_data(as_text=True)
+    assert "senza codice di verifica" in page and "righe 3, 4," in page
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    done = browser.post("/liste/conferma", {"token": token, "creditor": str(acme.id),
+                                            "filename": "contacts.csv"}, follow_redirects=True)
+    assert "posizioni senza codice di verifica" in done.get_data(as_text=True)
+    assert positions(session) == 11
+
+
+def test_the_preview_warns_of_nothing_when_the_creditor_does_not_require_a_code(browser, users):
+    browser.log_in("anna")
+    page = upload(browser, users["creditor"].creditor_id).get_data(as_text=True)
+    assert "senza codice di verifica" not in page

@@ -306,3 +306,14 @@ def test_a_collectors_result_leaves_the_same_trace_as_the_debtors_answer(
     assert (change.detail["to"], change.detail["reason"]) == (status, answer)
     page = browser.get(f"/posizioni/{position.id}").get_data(as_text=True)
     assert "Risposta del debitore" in page
+
+
+def test_the_request_page_warns_when_nobody_could_identify_on_the_phone(browser, requests_,
+                                                                        session):
+    browser.log_in("carlo")
+    path = f"/richiamate/{requests_['rossi'].id}"
+    assert "nessuno si è identificato" not in browser.get(path).get_data(as_text=True)
+    creditor = requests_["rossi"].position.creditor
+    creditor.require_code = True
+    session.commit()
+    assert "nessuno si è identificato" in browser.get(path).get_data(as_text=True)

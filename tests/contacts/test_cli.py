@@ -312,3 +312,41 @@ def test_creditor_add_and_set_take_a_payment_link_checked_like_the_other_setting
     assert cleared.exit_code == 0, cleared.output
     session.expire_all()
     assert session.scalar(select(Creditor.payment_link)) is None
+
+
+def test_creditor_add_and_set_require_code_identification_or_not(runner, session):
+    assert add(runner, "Acme", "--caller-id", "+390212345678").exit_code == 0
+    assert session.scalar(select(Creditor.require_code)) is False
+    result = runner.invoke(args=["creditor", "set", "Acme", "--require-code"])
+    assert result.exit_code == 0 and "require_code" in result.output
+    assert session.scalar(select(Creditor.require_code)) is True
+    listed = runner.invoke(args=["creditor", "list"]).output
+    assert "identify by" in listed and "code only" in listed
+    assert runner.invoke(args=["creditor", "set", "Acme", "--no-require-code"]).exit_code == 0
+    session.expire_all()
+    assert session.scalar(select(Creditor.require_code)) is False
+    assert add(runner, "Beta", "--caller-id", "+390212345679", "--require-code").exit_code == 0
+    assert session.scalar(select(Creditor.require_code).where(Creditor.name == "Beta")) is True
+
+
+def test_import_warns_of_each_row_without_a_code_when_the_creditor_requires_one(
+        runner, session, tmp_path):
+    make_creditor(session, name="Acme", require_code=True)
+    path = write(tmp_path, "Riferimento;Nominativo;Telefono;Importo;Scadenza;Codice verifica\n"
+                           "P1;Mario;333 123 4567;10;2026-10-15;4321\n"
+                           "P2;Anna;333 765 4321;20;2026-10-15;\n")
+    result = runner.invoke(args=["import", path, "--creditor", "Acme"])
+    assert result.exit_code == 0, result.output
+    assert "2 imported, 0 updated, 0 rejected" in result.output
+    assert "row 3: warning: no verification code" in result.output
+    assert "row 2: warning" not in result.output
+    assert "rows without a verification code: 1. Creditor 'Acme' requires code " \
+           "identification" in result.output
+
+
+def test_import_warns_of_nothing_for_a_creditor_that_does_not_require_a_code(
+        runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    result = runner.invoke(args=["import", write(tmp_path, HEADER + "P1;Mario;333 123 4567;10;"
+                                                 "2026-10-15\n"), "--creditor", "Acme"])
+    assert result.exit_code == 0 and "warning" not in result.output.lower()

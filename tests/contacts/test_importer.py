@@ -186,3 +186,47 @@ def test_a_preview_lets_others_write_while_it_reads(app, session, tmp_path):
     outcome = import_file(get_sessionmaker(app), creditor.id, write(tmp_path, HEADER + good),
                           commit=False, progress=meanwhile, batch_size=100)
     assert written and outcome.result.imported == 300
+
+
+# A creditor that requires code identification: rows without a code are imported and warned of.
+CODED = "riferimento;nominativo;telefono;importo;scadenza;codice verifica\n"
+
+
+def test_rows_without_a_code_are_imported_with_a_warning_when_the_creditor_requires_one(
+        session, tmp_path):
+    creditor = make_creditor(session, require_code=True)
+    path = write(tmp_path, CODED + "P1;Mario Rossi;333 123 4567;10;2026-10-15;4321\n"
+                                   "P2;Anna Bianchi;333 765 4321;20;2026-10-15;\n"
+                                   "P3;Luca Verdi;12;30;2026-10-15;\n"        # rejected anyway
+                                   "P4;Emma Clarke;339 410 2277;40;2026-10-15;\n")
+    result = import_contacts(session, creditor, path)
+    session.commit()
+    assert (result.imported, result.rejected, result.without_code) == (3, 1, [3, 5])
+    assert count(session, Position) == 3
+
+
+def test_a_creditor_that_does_not_require_a_code_warns_of_nothing(session, tmp_path):
+    creditor = make_creditor(session)
+    result = import_contacts(session, creditor, write(
+        tmp_path, CODED + "P1;Mario Rossi;333 123 4567;10;2026-10-15;\n"))
+    assert result.imported == 1 and result.without_code == []
+
+
+def test_the_preview_warns_of_the_same_rows(app, session, tmp_path):
+    creditor = make_creditor(session, require_code=True)
+    path = write(tmp_path, CODED + "P1;Mario Rossi;333 123 4567;10;2026-10-15;\n"
+                                   "P2;Anna Bianchi;333 765 4321;20;2026-10-15;99\n")
+    outcome = import_file(get_sessionmaker(app), creditor.id, path, commit=False)
+    assert outcome.result.without_code == [2] and count(session, Position) == 0
+
+
+def test_a_list_without_the_code_column_warns_only_of_positions_left_without_one(
+        session, tmp_path):
+    creditor = make_creditor(session, require_code=True)
+    make_position(session, creditor, reference="P1", verification_code="4321")
+    make_position(session, creditor, reference="P2", phone="+393337654321")
+    result = import_contacts(session, creditor, write(
+        tmp_path, HEADER + "P1;Mario Rossi;333 123 4567;10;2026-10-15;\n"
+                           "P2;Anna Bianchi;333 765 4321;20;2026-10-15;\n"
+                           "P3;Luca Verdi;06 1234 5678;30;2026-10-15;\n"))
+    assert (result.updated, result.imported, result.without_code) == (2, 1, [3, 4])

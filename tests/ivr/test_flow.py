@@ -5,6 +5,7 @@ import pytest
 
 from ivr import flow
 from ivr.flow import Caller, State
+from prompts import DISCLOSING_SLOTS
 
 CONFIRM = Caller("confirm")
 CODE = Caller("code", verification_code="4321")
@@ -270,3 +271,83 @@ def test_the_same_code_keyed_already_goes_straight_to_the_next_notice():
     reply = flow.next_position(CODE, known_codes=frozenset({"4321"}))
     assert reply.prompts == ("another_position_same_code", "notice", "menu")
     assert reply.identified and reply.identified_now and reply.gather.state.step == "menu"
+
+
+# A creditor that requires code identification (domain.identification): a position with a code
+# identifies by it alone, one without is `withheld` and never hears the notice.
+WITHHELD = Caller("withheld", today=TODAY)
+WRITABLE = Caller("withheld", today=TODAY, can_write=True)
+
+
+def _every_reply_of_a_withheld_call(caller, keys):
+    """The replies of a withheld call answered and keyed `keys` (one key a turn)."""
+    replies = [flow.answer(caller, answered_by="human")]
+    for key in keys:
+        if replies[-1].gather is None:
+            break
+        replies.append(flow.identify(caller, replies[-1].gather.state, key))
+    return replies
+
+
+def test_a_withheld_call_says_who_is_calling_and_offers_only_the_callback_and_opt_out_keys():
+    reply = flow.answer(WITHHELD, answered_by="human")
+    assert reply.prompts == ("greeting_withheld", "withheld_menu")
+    assert reply.gather.state.step == "identify" and not reply.gather.finish_on_key
+    assert not reply.identified
+
+
+@pytest.mark.parametrize("keys", [("1", "1"), ("1", "9", "1"), ("9", "1"), ("1", ""), ("5",),
+                                  ("4", "6"), ("7", "0"), ("",  ""), ("1234#", "1")])
+def test_a_withheld_call_never_identifies_nor_tells_the_notice_whatever_is_keyed(keys):
+    for caller in (WITHHELD, WRITABLE):
+        for reply in _every_reply_of_a_withheld_call(caller, keys):
+            assert not reply.identified and not reply.identified_now
+            assert not set(reply.prompts) & DISCLOSING_SLOTS
+            assert reply.gather is None or reply.gather.state.step == "identify"
+
+
+@pytest.mark.parametrize("key,outcome,goodbye", [
+    ("3", "callback_requested", "goodbye_callback"), ("8", "opted_out", "goodbye_opted_out"),
+    ("2", "wrong_person", "goodbye_wrong_person")])
+def test_a_withheld_call_takes_the_callback_opt_out_and_wrong_person_keys(key, outcome, goodbye):
+    reply = flow.identify(WITHHELD, State(), key)
+    assert reply.outcome == outcome and reply.prompts == (goodbye,)
+    assert reply.gather is None and not reply.identified
+
+
+def test_saying_it_is_me_on_a_withheld_call_hears_that_the_notice_comes_in_writing():
+    reply = flow.identify(WRITABLE, State(), "1")
+    assert reply.prompts == ("withheld_in_writing", "withheld_menu")
+    assert reply.write_notice and not reply.identified and reply.outcome is None
+
+
+def test_saying_it_is_me_without_an_address_hears_that_an_operator_can_tell():
+    reply = flow.identify(WITHHELD, State(), "1")
+    assert reply.prompts == ("withheld_ask_operator", "withheld_menu")
+    assert not reply.write_notice
+
+
+def test_a_withheld_call_ends_politely_after_two_misses_with_nothing_definite():
+    first = flow.identify(WITHHELD, State(), "")
+    assert first.prompts == ("no_input", "withheld_menu")
+    second = flow.identify(WITHHELD, first.gather.state, "1")
+    assert second.gather is None and second.outcome is None
+    assert second.prompts == ("withheld_ask_operator", "goodbye_withheld")
+    assert second.ended_without_outcome == "withheld"
+
+
+def test_a_withheld_call_repeats_its_greeting_on_9():
+    reply = flow.identify(WITHHELD, State(), "9")
+    assert reply.prompts == ("greeting_withheld", "withheld_menu")
+    assert reply.gather.state.turn == 2
+
+
+def test_with_a_code_required_pressing_1_does_not_identify():
+    reply = flow.identify(CODE, State(), "1")
+    assert not reply.identified and reply.prompts == ("invalid_choice", "greeting_code")
+
+
+def test_a_call_back_going_on_to_a_withheld_position_asks_nothing_of_it_but_offers_the_keys():
+    reply = flow.next_position(WITHHELD, known_codes=frozenset({"4321"}))
+    assert reply.prompts == ("another_position", "greeting_withheld", "withheld_menu")
+    assert not reply.identified

@@ -221,3 +221,31 @@ def test_calls_run_in_worker_processes_replay_the_same_month(tmp_path):
     assert (here.outcomes, here.calls_per_window, here.phase.statuses) == \
         (beside.outcomes, beside.calls_per_window, beside.phase.statuses)
     assert sum(here_rows[1].values()) > 20     # calls were placed, in both
+
+
+def test_a_campaign_of_a_creditor_that_requires_a_code_runs_and_tells_no_notice_without_one(
+        tmp_path):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from db import session_scope
+    from db.models import Position
+
+    app = build_campaign_app(create_app, f"sqlite:///{tmp_path}/campaign.db", "7")
+    summary = run_campaign(app, SAMPLE, 2, date(2026, 11, 24), require_code=True)
+    with session_scope(app) as session:
+        uncoded = session.execute(select(Position.outcome, Position.status).where(
+            Position.verification_code.is_(None))).all()
+    app.extensions["cortesia.engine"].dispose()
+    assert summary.positions == 11 and len(uncoded) >= 5
+    told = {"confirmed", "promised", "declared_paid", "disputed", "identity_failed"}
+    assert not [outcome for outcome, _ in uncoded if outcome in told]
+    assert summary.outcomes["pending"] < 11
+
+
+def test_the_simulate_command_takes_require_code(runner):
+    result = runner.invoke(args=["simulate", "--contacts", SAMPLE, "--days", "1", "--seed", "3",
+                                 "--start", "2026-11-24", "--quiet", "--require-code"])
+    assert result.exit_code == 0, result.output
+    assert "11 positions" in result.output
