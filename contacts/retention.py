@@ -45,10 +45,10 @@ def expired(session, creditor, now, limit=BATCH):
     has not changed since its retention period before `now`."""
     cutoff = months_before(now, creditor.retention_months)
     changed_since = select(Event.id).where(Event.position_id == Position.id,
-                                           Event.kind == "status", Event.at >= cutoff).exists()
+                                           Event.kind == "status", Event.at > cutoff).exists()
     return session.scalars(select(Position.id).where(
         Position.creditor_id == creditor.id, Position.status.in_(RETIRED),
-        Position.erased_at.is_(None), Position.created_at < cutoff, ~changed_since)
+        Position.erased_at.is_(None), Position.created_at <= cutoff, ~changed_since)
         .order_by(Position.id).limit(limit)).all()
 
 
