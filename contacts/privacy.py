@@ -9,12 +9,12 @@ number comes back in a later contact list (contacts.importer revives it).
 """
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import phonenumbers
 from sqlalchemy import func, or_, select, update
 
 from contacts.fields import FieldError, read_email, read_phone
+from contacts.quoting import ERASED, Quoted
 from contacts.status import set_status
 from db.events import record_event
 from db.models import (
@@ -23,12 +23,10 @@ from db.models import (
 )
 from domain.statuses import FINAL, Status
 
-ERASED = "[anonimizzato]"   # stands where a name or a quoted personal value was
 ERASED_EVENT = "privacy_erased"
 BAR_PREFIX = "#"            # a barred number's keyed hash: never a dialable E.164
 REPORT_KIND = "daily_report"   # reports.mail: the creditor's report, kept in the outbox
 CHUNK = 500                 # ids per IN (...)
-SHORTEST_QUOTED = 3         # shorter values (initials) are not searched for inside texts
 
 
 class PrivacyError(ValueError):
@@ -87,74 +85,6 @@ def bar_key(phone, secret):
     return BAR_PREFIX + digest[:31]
 
 
-def phone_writings(phone):
-    """The ways a stored E.164 number may be quoted in a text: +393331234567, 393331234567,
-    3331234567 (longest first, so a longer one is replaced whole)."""
-    writings = {phone, phone.lstrip("+")}
-    try:
-        writings.add(str(phonenumbers.parse(phone, None).national_number))
-    except phonenumbers.NumberParseException:
-        pass
-    return sorted((w for w in writings if len(w) >= SHORTEST_QUOTED), key=len, reverse=True)
-
-
-@dataclass
-class Quoted:
-    """The personal values to take out of texts, and the verification codes out of keys."""
-
-    values: set = field(default_factory=set)
-    codes: set = field(default_factory=set)
-
-    def add_position(self, position):
-        for value in (position.name, position.email, position.pec):
-            if value and len(value.strip()) >= SHORTEST_QUOTED:
-                self.values.add(value.strip())
-        if position.phone:
-            self.values.update(phone_writings(position.phone))
-        if position.verification_code:
-            self.codes.add(position.verification_code)
-
-    def add_person(self, person):
-        for phone in person.phones:
-            self.values.update(phone_writings(phone))
-        self.values.update(person.emails)
-
-    def text(self, text):
-        """`text` with every personal value replaced by ERASED (case-insensitively)."""
-        if not text:
-            return text
-        for value in sorted(self.values, key=len, reverse=True):
-            text = _replace_folded(text, value, ERASED)
-        return text
-
-    def keys(self, digits):
-        """Keys pressed, with the verification codes masked."""
-        for code in self.codes:
-            digits = digits.replace(code, "*" * len(code)) if digits else digits
-        return digits
-
-    def detail(self, value, key=None):
-        """A JSON detail with its quoted values taken out, keys pressed masked."""
-        if isinstance(value, dict):
-            return {k: self.detail(v, k) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.detail(v) for v in value]
-        if isinstance(value, str):
-            return self.keys(value) if key == "digits" else self.text(value)
-        return value
-
-
-def _replace_folded(text, value, replacement):
-    folded, needle = text.casefold(), value.casefold()
-    if needle not in folded or len(folded) != len(text):
-        return text.replace(value, replacement) if value in text else text
-    out, start = [], 0
-    while (found := folded.find(needle, start)) != -1:
-        out += [text[start:found], replacement]
-        start = found + len(needle)
-    return "".join(out + [text[start:]])
-
-
 @dataclass
 class Erasure:
     """What one erasure changed: counts only, never a value."""
@@ -203,7 +133,7 @@ def erase_positions(session, positions, source, now, secret, reason, person=None
     erasure.messages = _erase_messages(session, ids, person, quoted)
     erasure.callbacks = _erase_callbacks(session, ids)
     erasure.voice_messages, erasure.receipts = _erase_recordings(session, ids)
-    erasure.reports = _erase_reports(session, {p.creditor_id for p in positions}, quoted)
+    erasure.reports = _erase_reports(session, positions, quoted)
     if person is not None:
         erasure.rejections = _erase_rejections(session, quoted)
     for position in positions:
@@ -251,13 +181,14 @@ def _erase_attempts(session, ids, phones, quoted, numbers):
 def _erase_events(session, ids, quoted):
     count = 0
     for chunk in _chunks(ids):
-        for event_id, detail in session.execute(select(Event.id, Event.detail)
-                                                .where(Event.position_id.in_(chunk))).all():
+        rows = session.execute(select(Event.id, Event.detail, Event.source)
+                               .where(Event.position_id.in_(chunk))).all()
+        for event_id, detail, source in rows:
             count += 1
-            cleaned = quoted.detail(detail)
-            if cleaned != detail:
+            cleaned, named_by = quoted.detail(detail), quoted.text(source)
+            if cleaned != detail or named_by != source:
                 session.execute(update(Event).where(Event.id == event_id)
-                                .values(detail=cleaned))
+                                .values(detail=cleaned, source=named_by))
     return count
 
 
@@ -306,15 +237,17 @@ def _erase_recordings(session, ids):
     return voices, receipts
 
 
-def _erase_reports(session, creditor_ids, quoted):
-    """The copies of daily reports kept in the outbox name the positions of their day (any
-    creditor's: a report names only its own positions, so others' are left as they are)."""
-    if not creditor_ids or not quoted.values:
+def _erase_reports(session, positions, quoted):
+    """The copies of the creditors' daily reports kept in the outbox (reports.mail) name the
+    positions of their day: the reports of the positions' creditors are cleaned."""
+    if not positions or not quoted.values:
         return 0
+    owners = [OutgoingMail.key.like(f"report:{creditor_id}:%")
+              for creditor_id in {p.creditor_id for p in positions}]
     count = 0
     reports = session.scalars(select(OutgoingMail).where(
         OutgoingMail.kind == REPORT_KIND, OutgoingMail.position_id.is_(None),
-        OutgoingMail.attachment.is_not(None)))
+        OutgoingMail.attachment.is_not(None), or_(*owners)))
     for mail in reports:
         cleaned = quoted.text(mail.attachment)
         if cleaned != mail.attachment:
