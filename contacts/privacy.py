@@ -101,12 +101,15 @@ class Erasure:
     reports: int = 0
     rejections: int = 0
 
+    LABELS = (("attempts", "attempts"), ("events", "events cleaned"), ("messages", "messages"),
+              ("callbacks", "callback notes"), ("voice_messages", "voice messages"),
+              ("receipts", "payment receipts"), ("bars", "bars hashed"),
+              ("reports", "report copies cleaned"), ("rejections", "import rejections cleaned"))
+
     def __str__(self):
         parts = [f"{self.positions} positions anonymised ({self.closed} closed)"]
-        for label in ("attempts", "events", "messages", "callbacks", "voice_messages",
-                      "receipts", "bars", "reports", "rejections"):
-            if getattr(self, label):
-                parts.append(f"{getattr(self, label)} {label.replace('_', ' ')}")
+        parts += [f"{getattr(self, name)} {label}" for name, label in self.LABELS
+                  if getattr(self, name)]
         return ", ".join(parts)
 
 
@@ -179,16 +182,17 @@ def _erase_attempts(session, ids, phones, quoted, numbers):
 
 
 def _erase_events(session, ids, quoted):
+    """The events' details and sources quoting the person; how many were cleaned."""
     count = 0
     for chunk in _chunks(ids):
         rows = session.execute(select(Event.id, Event.detail, Event.source)
                                .where(Event.position_id.in_(chunk))).all()
         for event_id, detail, source in rows:
-            count += 1
             cleaned, named_by = quoted.detail(detail), quoted.text(source)
             if cleaned != detail or named_by != source:
                 session.execute(update(Event).where(Event.id == event_id)
                                 .values(detail=cleaned, source=named_by))
+                count += 1
     return count
 
 

@@ -163,6 +163,8 @@ def test_erase_leaves_the_persons_name_phone_and_email_nowhere_while_counts_stay
     result = runner.invoke(args=["privacy", "erase", "--phone", "0039 333 1234567", "--yes"])
     assert result.exit_code == 0, result.output
     assert "2 positions anonymised (2 closed)" in result.output
+    assert "1 voice messages, 1 payment receipts, 1 bars hashed, 1 report copies cleaned, " \
+        "1 import rejections cleaned" in result.output
     session.expire_all()
     found = [(table, needle) for table, cell in every_value(session) for needle in NEEDLES
              if needle in cell]
