@@ -6,7 +6,9 @@ from flask.cli import AppGroup
 
 from cli.clock import now_option
 from contacts.privacy import PrivacyError, erase_person, person_from, positions_of, privacy_secret
+from contacts.privacy_check import traces
 from contacts.privacy_export import write_export
+from contacts.quoting import Quoted
 from db import session_scope
 
 SOURCE = "privacy:command"
@@ -60,8 +62,19 @@ def erase_command(phone, email, yes, now):
             click.confirm(f"Anonymise {len(positions)} positions of {creditors} creditors, and "
                           "every message, recording and bar naming this person? This cannot "
                           "be undone", abort=True)
+        quoted = Quoted()
+        quoted.add_person(person)
+        for position in positions:
+            quoted.add_position(position)
         erasure = erase_person(session, person, SOURCE, now, privacy_secret(current_app))
+        session.flush()
+        left = traces(session, quoted.values)
     click.echo(f"Erased: {erasure}.")
+    if left:
+        click.echo("Values of this person still appear in: " + ", ".join(map(str, left))
+                   + " (a namesake's own data may be among them).")
+    else:
+        click.echo("No value of this person is left in any table.")
 
 
 def init_app(app):
