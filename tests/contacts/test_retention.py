@@ -102,3 +102,25 @@ def test_creditor_set_changes_the_retention_period(runner, session):
     session.expire_all()
     from db.models import Creditor
     assert session.scalar(select(Creditor.retention_months)) == 36
+
+
+def test_two_workers_at_once_anonymise_each_position_once(app, session, portfolio):
+    import threading
+
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(anonymise_expired(app, NOW).anonymised)
+        except Exception as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sum(results) == 2
+    session.expire_all()
+    erased = session.scalars(select(Event.position_id).where(Event.kind == ERASED_EVENT)).all()
+    assert sorted(erased) == sorted([portfolio["old_paid"].id, portfolio["old_ended"].id])
