@@ -81,6 +81,8 @@ def load_config(environ=None):
         "DATABASE_URL": get("DATABASE_URL"),
         "SECRET_KEY": get("SECRET_KEY") or secrets.token_hex(32),
         "SECRET_KEY_GIVEN": bool(get("SECRET_KEY")),
+        # Keys the hashes barred numbers keep once erased (contacts.privacy); SECRET_KEY if unset.
+        "PRIVACY_KEY": get("PRIVACY_KEY"),
         "PUBLIC_BASE_URL": get("PUBLIC_BASE_URL").rstrip("/"),
         "TELEPHONY": get("TELEPHONY") or ("twilio" if account_sid else "simulator"),
         "TWILIO_ACCOUNT_SID": account_sid,

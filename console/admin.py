@@ -29,7 +29,8 @@ FIELDS = (("caller_id", "Numero chiamante (E.164)"), ("windows", "Fasce orarie")
           ("contact_email", "Email di contatto"), ("contact_phone", "Telefono di contatto"),
           ("promise_grace_days", "Giorni di tolleranza dopo una promessa"),
           ("verify_days", "Giorni per verificare un pagamento dichiarato"),
-          ("payment_link", "Link di pagamento"))
+          ("payment_link", "Link di pagamento"),
+          ("retention_months", "Mesi di conservazione dei dati personali"))
 HELP = {
     "late_fee": "Nel «sollecito e oneri»; vuoto o 0: nessuna penale.",
     "late_interest_rate": "Tasso annuo sui giorni di ritardo, ad es. 8; vuoto: nessun interesse.",
@@ -41,6 +42,9 @@ HELP = {
     "payment_link": "Indirizzo https dove il debitore paga, con {reference} (la pratica) e "
                     "{amount} (l'importo dovuto), ad es. https://paga.example.it/?rif={reference}"
                     "&importo={amount}; vuoto: nessun link. Compare sulla pagina del debitore.",
+    "retention_months": "Dopo questi mesi da quando è pagata, chiusa o conclusa, una pratica "
+                        "viene anonimizzata: nome, recapiti, messaggi e registrazioni "
+                        "cancellati, importi ed esiti conservati.",
 }
 # Emptied, these fields clear the setting; the others, emptied, keep what is there.
 CLEARABLE = ("report_email", "spoken_name", "late_fee", "late_interest_rate", "sms_sender",
@@ -50,8 +54,8 @@ PLAYBOOK_LABELS = {"primo-sollecito": "primo-sollecito (una chiamata)",
                    CUSTOM: "personalizzato (i passi qui sotto)"}
 DEFAULTS = {"windows": DEFAULT_WINDOWS, "max_attempts": "3", "min_gap": "2h", "language": "it",
             "timezone": "Europe/Rome", "country": "IT", "max_concurrent": "0",
-            "promise_grace_days": "3", "verify_days": "7", "playbook": "primo-sollecito",
-            "playbook_text": "", "require_code": False}
+            "promise_grace_days": "3", "verify_days": "7", "retention_months": "12",
+            "playbook": "primo-sollecito", "playbook_text": "", "require_code": False}
 
 
 @bp.get("/mandanti")
@@ -177,6 +181,7 @@ def _current(creditor):
             "promise_grace_days": str(creditor.promise_grace_days),
             "verify_days": str(creditor.verify_days), "playbook": creditor.playbook,
             "payment_link": creditor.payment_link or "", "require_code": creditor.require_code,
+            "retention_months": str(creditor.retention_months),
             "playbook_text": playbook_text(creditor) if creditor.playbook in PLAYBOOKS else ""}
 
 

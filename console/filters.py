@@ -36,7 +36,7 @@ EVENT_LABELS = {
     "email_unknown": "Email di esito incerto (da verificare)",
     "email_settled": "Email verificata a mano", "callback_queued": "In coda per la richiamata",
     "callback_claimed": "Richiamata presa in carico", "callback_released": "Richiamata rimessa in coda",
-    "callback_handled": "Richiamata gestita",
+    "callback_handled": "Richiamata gestita", "privacy_erased": "Dati personali anonimizzati",
 }
 
 

@@ -12,6 +12,7 @@ import time
 
 from console import uploads
 from contacts.importer import import_file
+from contacts.privacy import privacy_secret
 from contacts.sources import Limits
 from db import get_sessionmaker
 
@@ -60,7 +61,8 @@ def _run(app, token, path, state):
             outcome = import_file(get_sessionmaker(app), state["creditor_id"], path,
                                   filename=state["filename"], commit=state["kind"] == "import",
                                   limits=Limits.from_config(app.config), progress=progress,
-                                  close_missing=state["close_missing"])
+                                  close_missing=state["close_missing"],
+                                  bar_secret=privacy_secret(app))
         except Exception:  # noqa: BLE001 - the page must learn the job ended, whatever happened
             log.exception("contact list %s failed", state["kind"])
             _finish(token, path, dict(state, status="failed"), keep_list=False)

@@ -2,11 +2,14 @@
 
 
 def init_app(app):
-    """Register `flask creditor …`, `flask import …`, `flask payments …` and `flask positions`."""
+    """Register `flask creditor …`, `flask import …`, `flask payments …`, `flask positions` and
+    `flask privacy …`."""
     from contacts.cli import init_app as init_cli
     from contacts.payments_cli import payments_command
     from contacts.positions_cli import positions_command
+    from contacts.privacy_cli import init_app as init_privacy
 
     init_cli(app)
     app.cli.add_command(payments_command)
     app.cli.add_command(positions_command)
+    init_privacy(app)

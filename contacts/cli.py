@@ -11,6 +11,7 @@ from contacts.creditors import (
     playbook_text,
 )
 from contacts.importer import import_file
+from contacts.privacy import privacy_secret
 from contacts.sources import Limits
 from contacts.status import follow_new_playbook
 from db import get_sessionmaker, session_scope
@@ -58,6 +59,8 @@ def setting_options(command):
                      help="Debtors identify on the phone by verification code only: a position "
                      "without one hears no notice by phone, only who is calling and the "
                      "callback and opt-out keys (default: no)."),
+        click.option("--retention-months", help="Months a paid, closed or ended position "
+                     "keeps its personal data before it is anonymised (default 12)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -175,7 +178,8 @@ def import_command(file, creditor_name, close_missing):
         creditor_id = find_creditor(session, creditor_name).id
     outcome = import_file(get_sessionmaker(), creditor_id, file, progress=_progress_printer(),
                           limits=Limits.from_config(current_app.config),
-                          close_missing=close_missing)
+                          close_missing=close_missing,
+                          bar_secret=privacy_secret(current_app))
     if outcome.refusal is not None:
         closing = " and no position was closed" if close_missing else ""
         raise click.ClickException(f"{file}: {outcome.refusal}; nothing was imported{closing}")

@@ -259,6 +259,20 @@ def check_payment_link(text):
         raise SettingError(str(exc)) from None
 
 
+MAX_RETENTION_MONTHS = 120
+
+
+def check_retention_months(value):
+    """Months a paid, closed or ended position keeps its personal data (1-120)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise SettingError(f"retention months '{value}' is not a whole number") from None
+    if not 1 <= number <= MAX_RETENTION_MONTHS:
+        raise SettingError(f"retention months must be between 1 and {MAX_RETENTION_MONTHS}")
+    return number
+
+
 check_promise_grace_days = _days("promise grace days", 0)
 check_verify_days = _days("verify days", 1)
 
@@ -287,6 +301,7 @@ SETTINGS = {
     "verify_days": ("verify_days", check_verify_days),
     "payment_link": ("payment_link", check_payment_link),
     "require_code": ("require_code", check_yes_no),
+    "retention_months": ("retention_months", check_retention_months),
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 
 from contacts.closing import close_absent
 from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
+from contacts.privacy import revive_bars
 from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
 from contacts.status import phase_start_values
 from domain.identification import requires_code
@@ -51,17 +52,19 @@ class ImportOutcome:
 
 
 def import_file(make_session, creditor_id, path, filename=None, commit=True, limits=None,
-                progress=None, batch_size=None, close_missing=False):
+                progress=None, batch_size=None, close_missing=False, bar_secret=None):
     """Import the list at `path` in a session of its own, committed when the file could be
     read; with `commit` False, only count what it would do (a preview, which writes nothing).
     With `close_missing`, the list is the creditor's complete one: what it lacks is paid.
-    The one way in for the command line and the console."""
+    With `bar_secret` (contacts.privacy.privacy_secret), bars kept as hashes of erased numbers
+    take back the numbers the list brings again. The one way in for the command line and the
+    console."""
     with make_session() as session:
         try:
             creditor = session.get(Creditor, creditor_id)
             result = import_contacts(session, creditor, path, filename, progress, batch_size,
                                      limits=limits, dry_run=not commit,
-                                     close_missing=close_missing)
+                                     close_missing=close_missing, bar_secret=bar_secret)
         except ContactListError as refusal:
             session.rollback()
             log.info("import for creditor %s refused: %s", creditor_id, refusal.code)
@@ -77,12 +80,13 @@ def import_file(make_session, creditor_id, path, filename=None, commit=True, lim
 
 
 def import_contacts(session, creditor, path, filename=None, progress=None, batch_size=None,
-                    limits=None, dry_run=False, close_missing=False):
+                    limits=None, dry_run=False, close_missing=False, bar_secret=None):
     """Import the list at `path` for `creditor`; raises ContactListError when the file cannot
     be read (the caller rolls back: nothing changes). `progress(row_number, rows)` is called
     after each written batch, `rows` being about how many the file has. `dry_run` counts what
     the import would do without writing anything (a preview). `close_missing`: the creditor's
-    positions still worked whose reference the file lacks are paid (contacts.closing)."""
+    positions still worked whose reference the file lacks are paid (contacts.closing). A row
+    for a position whose personal data was erased is rejected: the erasure stands."""
     present = set() if close_missing else None  # bounded by IMPORT_MAX_ROWS
     with open_contact_list(path, creditor.country or "IT", limits) as contact_list:
         batch = None if dry_run else _new_batch(session, creditor,
@@ -93,7 +97,7 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
             if requires_code(creditor) else None
         writer = _DryRun(session, creditor.id, result, codes) if dry_run else _BatchWriter(
             session, creditor.id, batch.id, result, updated_columns=columns,
-            start=phase_start_values(creditor), codes=codes)
+            start=phase_start_values(creditor), codes=codes, bar_secret=bar_secret)
         batch_size = batch_size or BATCH_SIZE
         pending = []
         for item in contact_list:
@@ -141,6 +145,8 @@ class _DryRun:
                        for c in contacts if c.reference in self.first_rows]
         contacts = [c for c in contacts if c.reference not in self.first_rows]
         existing = _existing_ids(self.session, self.creditor_id, [c.reference for c in contacts])
+        contacts, refused = _without_erased(self.session, contacts, existing)
+        rejections += refused
         self.first_rows.update((c.reference, c.row_number) for c in contacts)
         self.result.updated += sum(1 for c in contacts if c.reference in existing)
         self.result.imported += sum(1 for c in contacts if c.reference not in existing)
@@ -153,9 +159,10 @@ class _BatchWriter:
     """Writes one batch of parsed rows with a handful of bulk statements."""
 
     def __init__(self, session, creditor_id, batch_id, result, updated_columns, start=None,
-                 codes=None):
+                 codes=None, bar_secret=None):
         self.session = session
         self.codes = codes
+        self.bar_secret = bar_secret
         self.start = start or {}
         # A column the file does not have (say, no email at all) keeps what positions have.
         self.updated_columns = updated_columns
@@ -172,6 +179,10 @@ class _BatchWriter:
         rejections += [Rejection(c.row_number, _repeated_reason(c, repeated[existing[c.reference]]))
                        for c in contacts if existing.get(c.reference) in repeated]
         contacts = [c for c in contacts if existing.get(c.reference) not in repeated]
+        contacts, refused = _without_erased(self.session, contacts, existing)
+        rejections += refused
+        if self.bar_secret and contacts:
+            revive_bars(self.session, {c.phone for c in contacts}, self.bar_secret)
         new = [c for c in contacts if c.reference not in existing]
         old = [c for c in contacts if c.reference in existing]
         events = self._insert(new, now) + self._update(old, existing, now)
@@ -262,6 +273,22 @@ def _existing_ids(session, creditor_id, references):
         .where(Position.creditor_id == creditor_id, Position.reference.in_(references))
     )
     return dict(rows.all())
+
+
+def _without_erased(session, contacts, existing):
+    """The contacts whose position was not erased, and rejections for those whose was: an
+    erasure is not undone by the next list that still names the position."""
+    ids = [existing[c.reference] for c in contacts if c.reference in existing]
+    if not ids:
+        return contacts, []
+    erased = set(session.scalars(select(Position.id).where(Position.id.in_(ids),
+                                                           Position.erased_at.is_not(None))))
+    if not erased:
+        return contacts, []
+    return ([c for c in contacts if existing.get(c.reference) not in erased],
+            [Rejection(c.row_number, f"reference '{c.reference}': its personal data was erased; "
+                                     "a new position needs a new reference")
+             for c in contacts if existing.get(c.reference) in erased])
 
 
 def _split_repeated(items):

@@ -89,6 +89,8 @@ class Creditor(Base):
     # audio.store bump it): a call's turn reads it with the creditor and keeps the wording it
     # last read for that count, so the wording is read once per change, not once per turn.
     wording_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Months a paid, closed or ended position keeps its personal data (contacts.retention).
+    retention_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     positions: Mapped[list["Position"]] = relationship(back_populates="creditor")
@@ -169,6 +171,8 @@ class Position(Base):
     phase_start: Mapped[date | None] = mapped_column(Date)
     next_step_on: Mapped[date | None] = mapped_column(Date)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    # When its personal data was anonymised (contacts.privacy): on request or at retention's end.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -24,8 +24,10 @@ LABELS = {
         "receipt_uploaded": "ricevuta caricata",
         "voice_message": "messaggio vocale lasciato",
         "payment_link_requested": "link di pagamento chiesto per SMS",
+        "privacy_erased": "dati personali anonimizzati",
     },
-    "en": {"call_status": "call status", "status": "status change", "step": "playbook step"},
+    "en": {"call_status": "call status", "status": "status change", "step": "playbook step",
+           "privacy_erased": "personal data anonymised"},
 }
 STATUSES = {"it": {"open": "aperta", "promised": "promessa di pagamento",
                    "to_verify": "pagamento da verificare", "disputed": "contestata",

@@ -1,9 +1,10 @@
 """One tick: everything due at an instant, in order — steps, calls, messages, receipts, the
-debtors' spoken messages."""
+debtors' spoken messages, the retention of personal data."""
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from audio.voice_messages import FetchReport, fetch_voice_messages
+from contacts.retention import RetentionReport, anonymise_expired
 from notify.outbox import flush_outbox
 from notify.pec_receipts import read_pec_receipts
 from scheduler.dial import dial_pass
@@ -19,6 +20,7 @@ class TickReport:
     outbox: object
     receipts: object
     voices: FetchReport = field(default_factory=FetchReport)
+    retention: RetentionReport = field(default_factory=RetentionReport)
 
     def lines(self):
         lines = [str(self.steps), str(self.dial), str(self.outbox)]
@@ -26,6 +28,8 @@ class TickReport:
             lines.append(str(self.receipts))
         if self.voices:
             lines.append(str(self.voices))
+        if self.retention:
+            lines.append(str(self.retention))
         return lines
 
     def summary(self):
@@ -37,14 +41,15 @@ class TickReport:
 def tick(app, now):
     """Run at `now` the playbook steps due, then the dial pass, then the outbox, then read the
     PEC mailbox's receipts (when one is configured), then fetch the debtors' spoken messages
-    left so far."""
+    left so far, then anonymise the positions past their creditor's retention period."""
     with simulated_calls_at(app, now):
         steps = run_steps(app, now)
         dial = dial_pass(app, now)
         outbox = flush_outbox(app, now)
         receipts = read_pec_receipts(app, now)
         voices = fetch_voice_messages(app, now)
-    return TickReport(steps, dial, outbox, receipts, voices)
+        retention = anonymise_expired(app, now)
+    return TickReport(steps, dial, outbox, receipts, voices, retention)
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """The long-running worker: APScheduler as a ticker for playbook steps, dial passes, the outbox,
-daily reports, speech rendering, the debtors' spoken messages and the uploads sweep: one table of jobs, each run by one guarded runner."""
+daily reports, speech rendering, the debtors' spoken messages, the uploads sweep and the
+retention of personal data: one table of jobs, each run by one guarded runner."""
 import logging
 import signal
 from collections.abc import Callable
@@ -93,6 +94,11 @@ def _voices(app, now):
     return fetch_voice_messages(app, now)
 
 
+def _retention(app, now):
+    from contacts.retention import anonymise_expired
+    return anonymise_expired(app, now)
+
+
 def _uploads(app, now):
     # The console sweeps on each upload too; this is for a console nobody opens.
     from console.uploads import sweep
@@ -115,6 +121,7 @@ JOBS = (
         describe=lambda r: f"speech: {r}" if r.rendered or r.failed else None),
     Job("voices", "voice messages", 60, _voices, describe=lambda r: str(r) if r else None),
     Job("uploads", "uploads sweep", 600, _uploads),
+    Job("retention", "retention", 3600, _retention, describe=lambda r: str(r) if r else None),
 )
 
 

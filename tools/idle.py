@@ -29,7 +29,8 @@ def did_nothing(report):
     return not (any(getattr(steps, name) for name in STEP_COUNTS) or steps.ended
                 or steps.resumed or any(getattr(dial, name) for name in DIAL_COUNTS)
                 or any(getattr(outbox, name, 0) for name in OUTBOX_COUNTS)
-                or bool(getattr(report, "voices", None)))
+                or bool(getattr(report, "voices", None))
+                or bool(getattr(report, "retention", None)))
 
 
 def next_due(app, now):

@@ -240,3 +240,17 @@ def test_a_refused_form_keeps_the_box_as_it_was_ticked(browser, users, session):
     bad = browser.post("/mandanti/nuovo", dict(CREDITOR, windows="12:00-09:00", require_code="1"))
     assert bad.status_code == 400
     assert re.search(r'name="require_code" value="1"\s+checked', bad.get_data(as_text=True))
+
+
+def test_an_admin_sets_how_long_a_creditor_keeps_personal_data(browser, users, session):
+    browser.log_in("anna")
+    acme = users["creditor"].creditor
+    page = browser.get(f"/mandanti/{acme.id}").get_data(as_text=True)
+    assert 'name="retention_months"' in page and 'value="12"' in page
+    browser.post(f"/mandanti/{acme.id}", dict(CREDITOR, name=acme.name, retention_months="24"))
+    session.expire_all()
+    assert session.get(Creditor, acme.id).retention_months == 24
+    bad = browser.post(f"/mandanti/{acme.id}", dict(CREDITOR, name=acme.name,
+                                                    retention_months="0"))
+    assert bad.status_code == 400 and "retention months must be between 1 and 120" in \
+        bad.get_data(as_text=True)
