@@ -41,6 +41,7 @@ def init_app(app):
     from console import errors
     from console.cli import user_cli
     from console.filters import FILTERS
+    from console.searches import page_links
     from console.forms import RecordIdConverter
     from console.security import csrf_token, secure_headers
     from console.timeline import FILTERS as TIMELINE_FILTERS
@@ -58,6 +59,7 @@ def init_app(app):
     errors.init_app(app)
     app.after_request(secure_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["page_links"] = page_links
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.filters.update(TIMELINE_FILTERS)
     app.cli.add_command(user_cli)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from console.filters import money
 from console.forms import FormError, clean_text
+from console.searches import matching
 from contacts.fields import FieldError, read_amount
 from contacts.status import end_if_done
 from db.events import record_event
@@ -42,13 +43,25 @@ class QueueItem:
     claimed_by_other: bool
 
 
-def open_queue(session, now, collector):
-    """The open requests, oldest first, each with its age and whether someone else holds it."""
-    rows = session.execute(select(CallbackRequest, Position).join(CallbackRequest.position)
-                           .where(CallbackRequest.status == "open")
-                           .order_by(CallbackRequest.requested_at, CallbackRequest.id)).all()
+def open_queue(session, now, collector, creditor_id=None, text="", mine=False, page=1,
+               page_size=50):
+    """(one page of the open requests, oldest first, each with its age and whether someone
+    else holds it; how many there are): of one creditor, matching a searched `text`
+    (console.searches.matching), or only those `mine` holds, when asked."""
+    query = select(CallbackRequest, Position).join(CallbackRequest.position) \
+        .where(CallbackRequest.status == "open")
+    if creditor_id is not None:
+        query = query.where(Position.creditor_id == creditor_id)
+    if text:
+        query = query.where(matching(text, Position.reference, Position.name, Position.phone))
+    if mine:
+        query = query.where(CallbackRequest.claimed_by == collector,
+                            CallbackRequest.claimed_until >= now)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(CallbackRequest.requested_at, CallbackRequest.id)
+                           .limit(page_size).offset((page - 1) * page_size)).all()
     return [QueueItem(request, position, now - request.requested_at,
-                      _held_by_other(request, collector, now)) for request, position in rows]
+                      _held_by_other(request, collector, now)) for request, position in rows], total
 
 
 def claim(session, request_id, collector, now):

@@ -1,21 +1,16 @@
 """Positions and their timeline: search for everyone, scoped to its creditor for a creditor user.
 
 A creditor user asking for another creditor's position gets 404, never a hint that it exists.
-The searched text (a name, a phone number) never travels in a URL, where access logs, proxies
-and the browser's history would keep it: the form is POSTed, the text kept in the user's
-session under an opaque id for an hour, and the results page (and its paging) carries the id.
+The searched text (a name, a phone number) never travels in a URL (console.searches).
 """
-import secrets
-import time
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import (
-    Response, abort, flash, g, redirect, render_template, request, session, url_for,
-)
-from sqlalchemy import false, func, or_, select
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import false, func, select
 
 from console.forms import FormError, clean_text, record_id, shown
+from console.searches import PAGE_SIZE, keep_search, matching, page_count, searched_text
 from console.security import login_required
 from console.views import bp
 from audio.voice_messages import voice_messages_of
@@ -25,9 +20,6 @@ from db.models import (OUTCOMES, Attempt, Creditor, Event, Position, Receipt, Vo
                        utcnow)
 from domain.statuses import STATUSES
 
-PAGE_SIZE = 50
-SEARCH_SECONDS = 3600
-SEARCHES_KEPT = 5   # the session travels in a cookie: keep it small
 FILTERS = ("creditore", "stato", "esito", "giorno")  # not personal: they may stay in the URL
 
 
@@ -49,32 +41,14 @@ def search():
         flash(f"{exc}.", "error")
         return _listing(request.form, shown(request.form.get("cerca")), refused=True), 400
     if text:
-        now = int(time.time())
-        kept = {key: value for key, value in session.get("ricerche", {}).items()
-                if value["until"] > now}
-        search_id = secrets.token_urlsafe(9)
-        kept[search_id] = {"text": text, "until": now + SEARCH_SECONDS}
-        session["ricerche"] = dict(sorted(kept.items(), key=lambda item: item[1]["until"])
-                                   [-SEARCHES_KEPT:])
-        filters["ricerca"] = search_id
+        filters["ricerca"] = keep_search(text)
     return redirect(url_for("console.positions", **filters), code=303)
-
-
-def _searched_text(search_id):
-    """The text kept under `search_id`; "" (and a message) when it is unknown or expired."""
-    if not search_id:
-        return ""
-    kept = session.get("ricerche", {}).get(search_id)
-    if kept is None or kept["until"] <= time.time():
-        flash("La ricerca è scaduta: la ripeta.", "error")
-        return ""
-    return kept["text"]
 
 
 @bp.get("/posizioni")
 @login_required()
 def positions():
-    return _listing(request.args, _searched_text(request.args.get("ricerca")))
+    return _listing(request.args, searched_text(request.args.get("ricerca")))
 
 
 def _listing(args, text, refused=False):
@@ -88,18 +62,13 @@ def _listing(args, text, refused=False):
     if refused:
         query = query.where(false())
     elif text:
-        digits = "".join(c for c in text if c.isdigit())
-        like = f"%{text.lower()}%"
-        conditions = [func.lower(Position.reference).like(like), func.lower(Position.name).like(like)]
-        if len(digits) >= 4:
-            conditions.append(Position.phone.like(f"%{digits}%"))
-        query = query.where(or_(*conditions))
+        query = query.where(matching(text, Position.reference, Position.name, Position.phone))
     day = _date(args.get("giorno"))
     if day is not None:
         called = select(Attempt.position_id).where(Attempt.day == day)
         query = query.where(Position.id.in_(called))
     total = db.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total)
     page = min(args.get("pagina", 1, type=record_id), pages)
     rows = db.scalars(query.order_by(Position.creditor_id, Position.reference)
                       .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
@@ -182,7 +151,10 @@ def _filtered(query, args):
 
 
 def _date(text):
+    """The day of the "calls of the day" filter; a day that is no date is said, not ignored."""
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
+        flash(f"«{shown(text)[:20]}» non è una data: il filtro del giorno non è applicato.",
+              "error")
         return None

@@ -6,21 +6,57 @@ from sqlalchemy import select
 
 from audio.voice_messages import voice_messages_of
 from console import callbacks
-from console.forms import shown
+from console.forms import FormError, clean_text, record_id, shown
+from console.searches import PAGE_SIZE, keep_search, page_count, searched_text
 from console.security import login_required
 from console.views import bp
 from db import get_session
-from db.models import Attempt, CallbackRequest, Event, utcnow
+from db.models import Attempt, CallbackRequest, Creditor, Event, utcnow
 from domain.promises import latest_promise_date
 
 STAFF = ("admin", "collector")
 
 
+FILTERS = ("creditore", "mie")   # not personal: they may stay in the URL
+
+
+@bp.post("/richiamate")
+@login_required(*STAFF)
+def queue_search():
+    """The queue's search form: its text kept under an opaque id (console.searches)."""
+    filters = {name: request.form[name] for name in FILTERS if request.form.get(name)}
+    try:
+        text = clean_text(request.form.get("cerca"), "Cerca")[:200]
+    except FormError as exc:
+        flash(f"{exc}.", "error")
+        return redirect(url_for("console.queue", **filters), code=303)
+    if text:
+        filters["ricerca"] = keep_search(text)
+    return redirect(url_for("console.queue", **filters), code=303)
+
+
 @bp.get("/richiamate")
 @login_required(*STAFF)
 def queue():
-    items = callbacks.open_queue(get_session(), utcnow(), g.user.username)
-    return render_template("console/queue.html", items=items)
+    session, args = get_session(), request.args
+    text = searched_text(args.get("ricerca"))
+    mine = args.get("mie") == "1"
+    creditor_id = args.get("creditore", type=record_id)
+
+    def page_of(number):
+        return callbacks.open_queue(session, utcnow(), g.user.username, creditor_id, text, mine,
+                                    number, PAGE_SIZE)
+
+    items, total = page_of(1)
+    pages = page_count(total)
+    page = min(args.get("pagina", 1, type=record_id) or 1, pages)
+    if page > 1:
+        items, total = page_of(page)
+    kept = {key: shown(value) for key, value in args.items() if key in FILTERS + ("ricerca",)}
+    return render_template("console/queue.html", items=items, total=total, page=page,
+                           pages=pages, args=kept, text=text, mine=mine,
+                           creditors=session.scalars(select(Creditor).order_by(Creditor.name))
+                           .all())
 
 
 @bp.get("/richiamate/<id:request_id>")

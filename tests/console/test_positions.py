@@ -156,3 +156,23 @@ def test_a_call_back_shows_as_the_debtor_s_call_in_the_calls_and_the_timeline(
     page = browser.get(f"/posizioni/{verdi.id}").get_data(as_text=True)
     assert "richiamata del debitore" in page and "Il debitore ha richiamato il numero" in page
     assert "<td>-1</td>" not in page
+
+
+def test_percent_and_underscore_are_searched_as_typed_not_as_wildcards(browser, book):
+    browser.log_in("anna")
+    for typed in ("%", "_", "%ss%"):
+        assert "Nessuna posizione trovata" in search(browser, typed).get_data(as_text=True)
+
+
+def test_a_day_that_is_no_date_is_said_not_silently_ignored(browser, book):
+    browser.log_in("anna")
+    page = browser.get("/posizioni?giorno=31-02-2026").get_data(as_text=True)
+    assert "non è una data: il filtro del giorno non è applicato" in page
+
+
+def test_the_pages_are_numbered_around_the_current_one():
+    from console.searches import page_links
+
+    assert page_links(1, 1) == [1]
+    assert page_links(6, 20) == [1, None, 4, 5, 6, 7, 8, None, 20]
+    assert page_links(2, 5) == [1, 2, 3, 4, 5]

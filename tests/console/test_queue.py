@@ -317,3 +317,58 @@ def test_the_request_page_warns_when_nobody_could_identify_on_the_phone(browser,
     creditor.require_code = True
     session.commit()
     assert "nessuno si è identificato" in browser.get(path).get_data(as_text=True)
+
+
+def test_a_closed_request_says_who_closed_it_when_and_how(browser, requests_, session):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    browser.post(f"/richiamate/{requests_['rossi'].id}/esito",
+                 {"result": "unreachable", "note": "Squilla a vuoto"})
+    page = browser.get(f"/richiamate/{requests_['rossi'].id}").get_data(as_text=True)
+    assert "Chiusa il " in page and "da carlo: Non raggiungibile — Squilla a vuoto" in page
+
+
+@pytest.fixture
+def many_requests(session, users):
+    """120 open requests of Acme's and 5 of Beta's, one a minute, the oldest first."""
+    acme, beta = users["creditor"].creditor, make_creditor(session, name="Beta Telecom")
+    for i in range(125):
+        creditor = acme if i < 120 else beta
+        position = make_position(session, creditor, reference=f"Q-{i:03d}", name=f"Debitore {i:03d}",
+                                 phone=f"+39333444{i:04d}", outcome="callback_requested")
+        session.add(CallbackRequest(position_id=position.id,
+                                    requested_at=utcnow() - timedelta(minutes=500 - i)))
+    session.commit()
+    return {"acme": acme, "beta": beta}
+
+
+def test_a_long_queue_comes_in_numbered_pages_oldest_first(browser, many_requests):
+    browser.log_in("carlo")
+    first = browser.get("/richiamate").get_data(as_text=True)
+    assert "Debitore 000" in first and "Debitore 049" in first and "Debitore 050" not in first
+    assert "Pagina 1 di 3" in first and 'href="/richiamate?pagina=3"' in first
+    third = browser.get("/richiamate?pagina=3").get_data(as_text=True)
+    assert "Debitore 100" in third and "Debitore 124" in third
+    assert "Pagina 3 di 3" in browser.get("/richiamate?pagina=99999").get_data(as_text=True)
+
+
+def test_the_queue_filters_by_creditor_and_searches_without_the_text_in_the_url(
+        browser, many_requests):
+    browser.log_in("carlo")
+    beta = browser.get(f"/richiamate?creditore={many_requests['beta'].id}").get_data(as_text=True)
+    assert "Debitore 120" in beta and "Debitore 000" not in beta
+    found = browser.post("/richiamate", {"cerca": "Debitore 007"})
+    assert found.status_code == 303 and "Debitore" not in found.headers["Location"]
+    page = browser.get(found.headers["Location"]).get_data(as_text=True)
+    assert "Debitore 007" in page and "Debitore 008" not in page
+    wildcard = browser.post("/richiamate", {"cerca": "%"})
+    assert "Nessuna richiesta aperta con questi filtri" in browser.get(
+        wildcard.headers["Location"]).get_data(as_text=True)
+
+
+def test_only_my_claims_when_asked(browser, many_requests, session):
+    browser.log_in("carlo")
+    oldest = session.scalar(select(CallbackRequest).order_by(CallbackRequest.requested_at))
+    claim(browser, oldest)
+    mine = browser.get("/richiamate?mie=1").get_data(as_text=True)
+    assert "Debitore 000" in mine and "Debitore 001" not in mine and "in carico a lei" in mine
