@@ -34,7 +34,8 @@ EVENT_LABELS = {
     "call_ended": "Chiamata terminata", "outcome": "Esito", "email_queued": "Email in coda",
     "email_sent": "Email inviata", "email_failed": "Email non consegnata",
     "email_unknown": "Email di esito incerto (da verificare)",
-    "email_settled": "Email verificata a mano", "callback_queued": "In coda per la richiamata",
+    "email_settled": "Email verificata a mano", "email_retried": "Email rimessa in coda a mano",
+    "pec_retried": "PEC rimessa in coda a mano", "sms_retried": "SMS rimesso in coda a mano", "callback_queued": "In coda per la richiamata",
     "callback_claimed": "Richiamata presa in carico", "callback_released": "Richiamata rimessa in coda",
     "callback_handled": "Richiamata gestita", "privacy_erased": "Dati personali anonimizzati",
 }

@@ -98,3 +98,17 @@ def record_failure(app, mail, error, now):
                 ", giving up" if gave_up else "")
     return gave_up
 
+
+
+def retry_failed(app, mail_id, who, now):
+    """A person sends a message that was given up on once more, with a fresh set of tries (the
+    address or the server fixed meanwhile); LookupError when it is not `failed` (any more)."""
+    with session_scope(app) as session:
+        row = session.get(OutgoingMail, mail_id, with_for_update=True)
+        if row is None or row.status != "failed":
+            raise LookupError(f"mail {mail_id} is not failed")
+        row.status, row.tries, row.next_try_at, row.lease_until = "queued", 0, now, None
+        if row.position_id is not None:
+            record_event(session, row.position_id, f"{row.channel}_retried", who,
+                         {"mail_id": mail_id, "kind": row.kind}, at=now)
+    log.info("outbox: mail %s queued again by %s", mail_id, who)

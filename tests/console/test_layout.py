@@ -11,7 +11,8 @@ from tests.factories import make_attempt, make_creditor, make_position
 
 pytestmark = needs_chromium
 PASSWORD = "una-password-lunga"
-MENUS = {"anna": ["Mandanti", "Utenti", "Liste", "Cruscotto", "Richiamate", "Posizioni"],
+MENUS = {"anna": ["Mandanti", "Utenti", "Liste", "Messaggi", "Cruscotto", "Richiamate",
+                  "Posizioni"],
          "carlo": ["Richiamate", "Posizioni"],
          "mara": ["Cruscotto", "Posizioni"]}
 
@@ -41,7 +42,7 @@ def pages_of(user, creditor, position):
     shared = ["/", f"/posizioni/{position.id}", "/posizioni", "/password"]
     if user == "anna":
         return shared + ["/mandanti", f"/mandanti/{creditor.id}", "/utenti", "/liste",
-                         "/cruscotto", "/richiamate"]
+                         "/cruscotto", "/richiamate", "/messaggi", "/messaggi?stato=queued"]
     if user == "carlo":
         return shared + ["/richiamate"]
     return shared + ["/cruscotto"]
