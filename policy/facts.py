@@ -81,8 +81,9 @@ def _calls(session, phones, since, now):
     for row in rows:
         attempts[row.to_number].append(row.placed_at)
         if is_conversation(row.answered_at, row.answered_by, row.identified, row.digits):
-            conversations[row.to_number].append(row.answered_at)
-    return attempts, {k: sorted(v) for k, v in conversations.items()}
+            # An attempt belongs to the day it was placed (SPEC §3), its conversation too.
+            conversations[row.to_number].append(row.placed_at)
+    return attempts, conversations
 
 
 def _written(session, addresses, since, now):
