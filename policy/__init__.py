@@ -4,3 +4,10 @@
 `facts` gathers those facts across every creditor of the installation, `audit` keeps each
 decision and says it in plain words, `gate` is what the dialer and the outbox ask.
 """
+
+
+def init_app(app):
+    """Register `flask why REFERENCE`."""
+    from policy.cli import why_command
+
+    app.cli.add_command(why_command)

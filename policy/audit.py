@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from db.models import PolicyDecision
 from policy.decide import holiday_name
+from policy.rules import PRESETS
 
 
 def decision_row(subject, channel, at, decision, attempt_id=None, mail_id=None):
@@ -26,6 +27,18 @@ def record(session, rows):
     """Append decision rows (dicts of PolicyDecision columns)."""
     if rows:
         session.execute(insert(PolicyDecision.__table__), rows)
+
+
+def record_looser(session, creditor_id, values, names, now, source):
+    """Keep, among the decisions, that a creditor's policy was allowed looser than its preset:
+    one row per setting `names`, from the creditor's new attributes `values`."""
+    preset = values["policy"]
+    record(session, [{
+        "creditor_id": creditor_id, "position_id": None, "channel": "setting", "allowed": True,
+        "rule": name, "at": now, "next_allowed_at": None, "attempt_id": None, "mail_id": None,
+        "facts": {"preset": preset, "value": values["policy_settings"].get(name),
+                  "preset_value": getattr(PRESETS[preset], name), "by": source}}
+        for name in names])
 
 
 def decisions_of(session, position_id):
