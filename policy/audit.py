@@ -32,6 +32,8 @@ def record(session, rows):
 def record_looser(session, creditor_id, values, names, now, source):
     """Keep, among the decisions, that a creditor's policy was allowed looser than its preset:
     one row per setting `names`, from the creditor's new attributes `values`."""
+    if not names:
+        return
     preset = values["policy"]
     record(session, [{
         "creditor_id": creditor_id, "position_id": None, "channel": "setting", "allowed": True,
