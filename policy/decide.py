@@ -20,6 +20,10 @@ CHANNELS = (CALL, SMS, EMAIL, PEC)
 HORIZON_DAYS = 40
 _MAX_STEPS = 24
 SUNDAY, SATURDAY = 6, 5
+# Every rule a refusal may name, in the order the daily report lists them.
+RULES = ("dispute", "opt_out", "holiday", "sunday", "saturday_hours", "call_hours", "sms_hours",
+         "conversations_per_day", "conversations_per_week", "attempts_per_day",
+         "attempts_per_7_days", "after_conversation", "written_per_month")
 
 
 @dataclass(frozen=True)
