@@ -18,6 +18,7 @@ from policy.decide import ContactFacts, SMS, EMAIL
 
 # Enough for a month's written requests, a week's conversations and 7 days' attempts.
 LOOKBACK_DAYS = 35
+NOT_THE_DEBTOR = frozenset({Outcome.WRONG_PERSON.value, Outcome.IDENTITY_FAILED.value})
 # Messages that answer the debtor's own request (key 7's payment link): not contact requests.
 REQUESTED_KINDS = frozenset({"link_pagamento"})
 
@@ -33,12 +34,15 @@ class Subject:
     pec: str | None
 
 
-def is_conversation(answered_at, answered_by, identified, digits):
-    """A human answered and was identified or answered the greeting: a machine, a fax or
-    silence is an attempt, not a conversation."""
+def is_conversation(answered_at, answered_by, identified, digits, outcome):
+    """A person answered and was identified, or answered the greeting on the keypad: a
+    machine, a fax, silence — or someone who said they are not the debtor, or could not
+    say who they are — is an attempt, not a conversation with the debtor."""
     if answered_at is None or (answered_by or "").startswith(("machine", "fax")):
         return False
-    return bool(identified or digits)
+    if identified:
+        return True
+    return bool(digits) and outcome not in NOT_THE_DEBTOR
 
 
 def gather(session, position_ids, now, opt_out_everywhere=True, lookback_days=LOOKBACK_DAYS):
@@ -74,13 +78,14 @@ def _calls(session, phones, since, now):
         return attempts, conversations
     rows = session.execute(
         select(Attempt.to_number, Attempt.placed_at, Attempt.answered_at, Attempt.answered_by,
-               Attempt.identified, Attempt.digits)
+               Attempt.identified, Attempt.digits, Attempt.outcome)
         .where(Attempt.to_number.in_(phones), Attempt.direction == OUTBOUND,
                Attempt.placed_at >= since, Attempt.placed_at <= now)
         .order_by(Attempt.placed_at)).all()
     for row in rows:
         attempts[row.to_number].append(row.placed_at)
-        if is_conversation(row.answered_at, row.answered_by, row.identified, row.digits):
+        if is_conversation(row.answered_at, row.answered_by, row.identified, row.digits,
+                           row.outcome):
             # An attempt belongs to the day it was placed (SPEC §3), its conversation too.
             conversations[row.to_number].append(row.placed_at)
     return attempts, conversations

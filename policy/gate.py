@@ -12,7 +12,7 @@ from sqlalchemy import update
 from db.events import record_events
 from db.models import Attempt, Creditor, OutgoingMail
 from policy import audit
-from policy.decide import CALL, decide
+from policy.decide import CALL, Decision, decide
 from policy.facts import LOOKBACK_DAYS, REQUESTED_KINDS, gather
 from policy.rules import rules_for
 
@@ -50,6 +50,8 @@ class CallGate:
         """The Decision for placing `due` (a DueCall) at `at`; None when the policy is off."""
         if self.off:
             return None
+        if due.position_id not in self.facts:   # gone since its claim: nothing to ring
+            return Decision(False, "position_gone", None, {})
         subject, facts = self.facts[due.position_id]
         decision = decide(facts, CALL, at, self.rules)
         self.rows.append(audit.decision_row(subject, CALL, at, decision,

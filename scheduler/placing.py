@@ -39,8 +39,6 @@ def place_batch(app, creditor, claimed, pacer, closes_at, report, dialer):
     # Well inside the lease, so no other dialer can be reconciling a claim we still place.
     fresh_for = timedelta(seconds=app.config["DIAL_LEASE_SECONDS"] / 2)
     placements, unplaced, refused = [], [], []
-    if not claimed:
-        return
     with session_scope(app) as session:
         gate = CallGate(app, session, creditor.policy, claimed, pacer.now())
     pacer.reserve(min(len(claimed), pacer.slots_until(closes_at)))
