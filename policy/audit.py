@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from db.models import PolicyDecision
-from policy.decide import holiday_name
+from domain.windows import holiday_name
 from policy.rules import PRESETS
 
 
@@ -54,8 +54,9 @@ class _Words:
     channels: dict
     weekdays: tuple
     months: tuple
-    no: str
+    no: dict            # channel → its "no … at" where the default would read wrong
     allowed: str
+    no_default: str
     preset: str
     next: str
     never: str
@@ -67,8 +68,9 @@ _EN = _Words(
     weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     months=("January", "February", "March", "April", "May", "June", "July", "August",
             "September", "October", "November", "December"),
-    no="no {channel} at {at}", allowed="{channel} at {at}: allowed ({preset} preset)",
-    preset="{preset} preset", next="next {at}", never="not until that changes",
+    no={}, allowed="{channel} at {at}: allowed ({preset} preset)",
+    no_default="no {channel} at {at}", preset="{preset} preset", next="next {at}",
+    never="not until that changes",
     rules={
         "saturday_until": "Saturday until {end}", "saturday_from": "Saturday from {start}",
         "call_hours": "calls {start}–{end}{local}", "sms_hours": "SMS {start}–{end}{local}",
@@ -87,13 +89,15 @@ _IT = _Words(
     weekdays=("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"),
     months=("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
             "settembre", "ottobre", "novembre", "dicembre"),
-    no="nessuna {channel} alle {at}", allowed="{channel} alle {at}: consentita (regole {preset})",
-    preset="regole {preset}", next="prossima possibilità {at}", never="finché non cambia",
+    no={"sms": "nessun {channel} alle {at}"}, no_default="nessuna {channel} alle {at}",
+    allowed="{channel} alle {at}: via libera (regole {preset})", preset="regole {preset}",
+    next="prossima possibilità {at}", never="finché non cambia",
     rules={
         "saturday_until": "il sabato fino alle {end}", "saturday_from": "il sabato dalle {start}",
         "call_hours": "chiamate {start}–{end}{local}", "sms_hours": "SMS {start}–{end}{local}",
         "local": " all'ora del debitore ({zones})",
-        "sunday": "niente {channel} la domenica", "holiday": "niente {channel} nei festivi ({name})",
+        "sunday": "niente {channel} la domenica",
+        "holiday": "niente {channel} nei festivi ({name})",
         "conversations_per_day": "al massimo {n} conversazione/i al giorno",
         "conversations_per_week": "al massimo {n} conversazioni a settimana",
         "attempts_per_day": "al massimo {n} tentativo/i di chiamata al giorno",
@@ -120,7 +124,8 @@ def explain(decision, rules, language="en"):
     reason = _rule(decision, rules, zone, words, facts)
     after = (words.next.format(at=_when(decision.next_allowed_at, zone, words))
              if decision.next_allowed_at else words.never)
-    return (f"{words.no.format(channel=channel, at=at)}: {words.preset.format(preset=preset)}, "
+    refused = words.no.get(decision.channel, words.no_default)
+    return (f"{refused.format(channel=channel, at=at)}: {words.preset.format(preset=preset)}, "
             f"{reason}; {after}")
 
 
@@ -141,7 +146,7 @@ def _rule(decision, rules, zone, words, facts):
         return texts[rule].format(start=clock(slot[0]), end=clock(slot[1]), local=there)
     if rule == "holiday":
         return texts["holiday"].format(channel=words.channels.get(decision.channel),
-                                       name=holiday_name(rules.country, local.date()) or "")
+                                       name=holiday_name(local.date(), rules.country) or "")
     if rule == "sunday":
         return texts["sunday"].format(channel=words.channels.get(decision.channel))
     setting = {"after_conversation": "quiet_days_after_conversation",

@@ -10,9 +10,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 import phonenumbers
 from phonenumbers import timezone as number_zones
+
+from domain.windows import is_holiday
 
 CALL, SMS, EMAIL, PEC = "call", "sms", "email", "pec"
 CHANNELS = (CALL, SMS, EMAIL, PEC)
@@ -154,7 +155,7 @@ def closed_rule(rules, hours, zones, at, noun):
     for name in zones:
         local = at.astimezone(ZoneInfo(name))
         day = local.date()
-        if rules.closed_on_holidays and is_holiday(rules.country, day):
+        if rules.closed_on_holidays and is_holiday(day, rules.country):
             return "holiday"
         slot = hours[day.weekday()]
         if slot is None:
@@ -182,19 +183,6 @@ def next_opening(rules, hours, zones, after):
         if closed_rule(rules, hours, zones, instant, "") is None:
             return instant
     return None
-
-
-@lru_cache(maxsize=64)
-def _holidays(country, year):
-    return holidays.country_holidays(country, years=year)
-
-
-def is_holiday(country, day):
-    return day in _holidays(country, day.year)
-
-
-def holiday_name(country, day):
-    return _holidays(country, day.year).get(day)
 
 
 def debtor_zones(phone, rules):

@@ -1,5 +1,5 @@
 """The presets' rules, table-driven over plain facts: no database, no Flask."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
