@@ -46,17 +46,30 @@ class CallGate:
             session, {c.position_id for c in calls}, now, opt_out_everywhere(app),
             lookback(rules))
 
-    def ask(self, due, at):
-        """The Decision for placing `due` (a DueCall) at `at`; None when the policy is off."""
+    def ask(self, due, at, keep_allowed=True):
+        """The Decision for placing `due` (a DueCall) at `at`, kept for the audit (an allowed
+        one only with `keep_allowed`); None when the policy is off."""
         if self.off:
             return None
         if due.position_id not in self.facts:   # gone since its claim: nothing to ring
             return Decision(False, "position_gone", None, {})
         subject, facts = self.facts[due.position_id]
         decision = decide(facts, CALL, at, self.rules)
-        self.rows.append(audit.decision_row(subject, CALL, at, decision,
-                                            attempt_id=due.attempt_id))
+        if keep_allowed or not decision.allowed:
+            self.rows.append(audit.decision_row(subject, CALL, at, decision,
+                                                attempt_id=due.attempt_id))
         return decision
+
+    def screen(self, calls, at):
+        """(the calls allowed at `at`, [(call, at, Decision)] of the ones refused)."""
+        allowed, refused = [], []
+        for due in calls:
+            decision = self.ask(due, at, keep_allowed=False)
+            if decision is None or decision.allowed:
+                allowed.append(due)
+            else:
+                refused.append((due, at, decision))
+        return allowed, refused
 
     def record(self, session):
         audit.record(session, self.rows)

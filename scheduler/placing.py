@@ -38,9 +38,13 @@ def place_batch(app, creditor, claimed, pacer, closes_at, report, dialer):
     ones it may no longer place are given back, the refused ones postponed."""
     # Well inside the lease, so no other dialer can be reconciling a claim we still place.
     fresh_for = timedelta(seconds=app.config["DIAL_LEASE_SECONDS"] / 2)
-    placements, unplaced, refused = [], [], []
+    placements, unplaced = [], []
     with session_scope(app) as session:
         gate = CallGate(app, session, creditor.policy, claimed, pacer.now())
+    # The calls the policy refuses already are set aside before any calling slot is booked for
+    # them (a refused call must not hold the account's rate); the others are asked again at
+    # the instant each would ring.
+    claimed, refused = gate.screen(claimed, pacer.now())
     pacer.reserve(min(len(claimed), pacer.slots_until(closes_at)))
     with _placer(app) as submit:
         for due in claimed:

@@ -12,6 +12,7 @@ from db.models import Attempt, BlockedNumber, Event, OutgoingMail, PolicyDecisio
 from notify.messages import queue_message
 from notify.outbox import flush_outbox
 from scheduler.dial import dial_pass
+from scheduler.pacing import VirtualClock
 from telephony import get_telephony
 from telephony.simulator import DebtorScript
 from tests.factories import make_creditor, make_position
@@ -82,6 +83,19 @@ def test_a_refused_call_is_postponed_to_the_next_allowed_window_not_dropped(app,
     assert dial_pass(app, rome(2026, 11, 27, 15, 0)).placed == []
     assert [d.position_id for d in dial_pass(app, rome(2026, 11, 28, 8, 30)).placed] == \
         [second.id]
+
+
+def test_calls_the_policy_refuses_hold_no_calling_slot_of_a_paced_pass(app, session, simulator):
+    # Ten positions of one debtor, with ten creditors: only one may talk today.
+    for n in range(10):
+        make_position(session, make_creditor(session, name=f"Mandante {n}"), reference=f"P-{n}")
+    simulator.script(PHONE, DebtorScript("human", ("1", "1")))
+    clock = VirtualClock()
+    report = dial_pass(app, rome(2026, 11, 23, 9, 0), calls_per_second=0.1, clock=clock)
+    assert len(report.placed) == 1 and len(report.postponed) == 9
+    assert clock.now <= 10      # one slot of 10 s at most, not ten
+    refused = [d for d in decisions(session) if not d.allowed]
+    assert len(refused) == 9 and len(decisions(session)) == 10   # each decision kept once
 
 
 def test_every_call_placed_has_its_recorded_decision(app, session, simulator):
