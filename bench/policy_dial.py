@@ -1,6 +1,7 @@
 """Benchmark of the contact policy's cost to the dialer: the dial pass of bench/dial_pass.py
 (due positions placed through Twilio's REST client against the local stand-in, unpaced), with
-the policy off and on, in one run, and the ratio of their call rates (target >= 0.8).
+the policy off and on, in one run (after an untimed warm-up, interleaved, each first in turn),
+and the ratio of their call rates (target >= 0.8).
 
     .venv/bin/python bench/policy_dial.py [--size 10000] [--repeat 3] [--database-url URL]
 
@@ -89,9 +90,10 @@ def main():
         print(f"dial pass of {args.size} calls, {backend}, policy off vs on, "
               f"median of {args.repeat}", flush=True)
         url = f"http://127.0.0.1:{PORT}"
+        run(min(args.size, 200), args.database_url, url, True)   # warm-up, not timed
         times = {False: [], True: []}
-        for _ in range(args.repeat):   # interleaved, so a busy moment weighs on both
-            for policy in (False, True):
+        for n in range(args.repeat):   # interleaved, each first in turn: a busy moment or a
+            for policy in ((False, True) if n % 2 == 0 else (True, False)):   # warm cache
                 times[policy].append(run(args.size, args.database_url, url, policy))
         off, on = statistics.median(times[False]), statistics.median(times[True])
         for label, seconds in (("off", off), ("on", on)):

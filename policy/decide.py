@@ -53,16 +53,17 @@ class Decision:
     facts: dict | None = None
 
 
-def decide(facts, channel, now, rules, *, requested=False):
+def decide(facts, channel, now, rules, *, requested=False, summary=True):
     """The Decision for contacting the debtor of `facts` on `channel` at `now`.
 
     `requested`: a message the debtor asked for (the payment link of key 7), which answers
     them rather than asks them to get in touch: outside the monthly cap of written requests.
+    `summary`: False leaves the Decision's `facts` out, for an answer that is not kept.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("decide needs a timezone-aware `now`")
     zones = debtor_zones(facts.phone, rules)
-    summary = summarise(facts, now, rules, zones)
+    summary = summarise(facts, now, rules, zones) if summary else None
     refusal = _refusal(facts, channel, now, rules, zones, requested)
     if refusal is None:
         return Decision(True, None, None, summary)
@@ -99,6 +100,8 @@ def _refusal(facts, channel, at, rules, zones, requested):
 
 
 def _call_caps(facts, at, rules, zone):
+    if not facts.attempts and not facts.conversations and not _any_zero_cap(rules):
+        return None   # nothing to count, and no cap refuses the first call
     local = at.astimezone(zone)
     today, week = _day_start(local), _day_start(local) - timedelta(days=local.weekday())
     tomorrow, next_week = _next_day(local, 1), _next_day(local, 7 - local.weekday())
@@ -121,6 +124,11 @@ def _call_caps(facts, at, rules, zone):
             return "attempts_per_7_days", (recent[len(recent) - cap] + timedelta(days=7)
                                            if cap else None)
     return None
+
+
+def _any_zero_cap(rules):
+    return 0 in (rules.max_conversations_per_day, rules.max_conversations_per_week,
+                 rules.max_attempts_per_day, rules.max_attempts_per_7_days)
 
 
 def _written_cap(facts, at, rules, zone):
@@ -202,8 +210,9 @@ def number_zones_of(phone):
     return tuple(z for z in found if z != number_zones.UNKNOWN_TIMEZONE)
 
 
-def summarise(facts, now, rules, zones):
+def summarise(facts, now, rules, zones=None):
     """What the decision counted, compact, for the audit."""
+    zones = zones or debtor_zones(facts.phone, rules)
     zone = ZoneInfo(zones[0])
     local = now.astimezone(zone)
     today = _day_start(local)

@@ -7,12 +7,14 @@ policy's `next_allowed_at`. The outbox asks for each message it claimed (`ask_me
 refused one goes back to the queue until `next_allowed_at`. A refusal no waiting can lift (a
 dispute, an opt-out) cancels the attempt or withdraws the message, with its reason.
 """
+from dataclasses import replace
+
 from sqlalchemy import update
 
 from db.events import record_events
 from db.models import Attempt, Creditor, OutgoingMail
 from policy import audit
-from policy.decide import CALL, Decision, decide
+from policy.decide import CALL, Decision, decide, summarise
 from policy.facts import LOOKBACK_DAYS, REQUESTED_KINDS, gather
 from policy.rules import rules_for
 
@@ -54,8 +56,10 @@ class CallGate:
         if due.position_id not in self.facts:   # gone since its claim: nothing to ring
             return Decision(False, "position_gone", None, {})
         subject, facts = self.facts[due.position_id]
-        decision = decide(facts, CALL, at, self.rules)
+        decision = decide(facts, CALL, at, self.rules, summary=keep_allowed)
         if keep_allowed or not decision.allowed:
+            if decision.facts is None:
+                decision = replace(decision, facts=summarise(facts, at, self.rules))
             self.rows.append(audit.decision_row(subject, CALL, at, decision,
                                                 attempt_id=due.attempt_id))
         return decision
