@@ -10,6 +10,7 @@ import db
 import ivr
 import notify
 import page
+import policy
 import reports
 import scheduler
 import telephony
@@ -31,7 +32,8 @@ def create_app(test_config=None):
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    for part in (db, contacts, telephony, ivr, audio, notify, reports, scheduler, console, page):
+    for part in (db, contacts, telephony, ivr, audio, notify, reports, scheduler, console, page,
+                 policy):
         part.init_app(app)
     tools.init_app(app, create_app)   # the simulator builds a campaign app of its own
     return app

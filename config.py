@@ -55,6 +55,10 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS": "200000",
     "IMPORT_MAX_UNCOMPRESSED_MB": "100",
     "IMPORT_WAIT_SECONDS": "3",
+    # The contact policy: key 8 (opt-out) bars the number for every creditor of the
+    # installation (`installation`), or only for the creditor the debtor pressed it for
+    # (`creditor`).
+    "OPT_OUT_SCOPE": "installation",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -128,7 +132,15 @@ def load_config(environ=None):
         "IMPORT_MAX_ROWS": int(get("IMPORT_MAX_ROWS")),
         "IMPORT_MAX_UNCOMPRESSED_MB": int(get("IMPORT_MAX_UNCOMPRESSED_MB")),
         "IMPORT_WAIT_SECONDS": float(get("IMPORT_WAIT_SECONDS")),
+        "OPT_OUT_SCOPE": _opt_out_scope(get("OPT_OUT_SCOPE")),
     }
+
+
+def _opt_out_scope(value):
+    scope = value.strip().lower()
+    if scope not in ("installation", "creditor"):
+        raise ValueError(f"OPT_OUT_SCOPE must be installation or creditor, not {value!r}")
+    return scope
 
 
 def instance_secret(folder):

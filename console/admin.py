@@ -10,13 +10,15 @@ from console.playbook_errors import italian
 from console.security import login_required
 from console.views import bp
 from contacts.creditors import (
-    DEFAULT_WINDOWS, PLAYBOOKS, PlaybookTextError, SettingError, check_name, creditor_settings,
-    format_duration, playbook_text,
+    DEFAULT_WINDOWS, PLAYBOOKS, POLICY_OPTIONS, PlaybookTextError, SettingError, check_name,
+    creditor_settings, format_duration, playbook_text, policy_values,
 )
 from contacts.status import follow_new_playbook
 from db import get_session
-from db.models import ROLES, Creditor, User
+from db.models import ROLES, Creditor, User, utcnow
 from domain.playbooks import CUSTOM
+from policy.audit import record_looser
+from policy.rules import PRESETS
 
 # Form field → (label, `creditor_settings` option); the name is checked on its own.
 FIELDS = (("caller_id", "Numero chiamante (E.164)"), ("windows", "Fasce orarie"),
@@ -52,10 +54,20 @@ CLEARABLE = ("report_email", "spoken_name", "late_fee", "late_interest_rate", "s
 PLAYBOOK_LABELS = {"primo-sollecito": "primo-sollecito (una chiamata)",
                    "cortesia-30": "cortesia-30 (email, chiamate e PEC in 30 giorni)",
                    CUSTOM: "personalizzato (i passi qui sotto)"}
+# The contact policy: its preset, and the numbers a creditor may tighten (empty: the preset's).
+POLICY_LABELS = {"it": "it (codice di condotta UNIREC)", "us-regf": "us-regf (Regulation F)",
+                 "strict": "strict (it, più identificazione col codice e 1 tentativo al giorno)"}
+POLICY_FIELDS = (("max_conversations_per_day", "Conversazioni al giorno al massimo"),
+                 ("max_conversations_per_week", "Conversazioni a settimana al massimo"),
+                 ("max_attempts_per_day", "Tentativi di chiamata al giorno al massimo"),
+                 ("max_attempts_per_7_days", "Tentativi di chiamata in 7 giorni al massimo"),
+                 ("quiet_days_after_conversation", "Giorni senza chiamate dopo una conversazione"),
+                 ("max_written_per_month", "Richieste scritte (SMS, email) al mese al massimo"))
 DEFAULTS = {"windows": DEFAULT_WINDOWS, "max_attempts": "3", "min_gap": "2h", "language": "it",
             "timezone": "Europe/Rome", "country": "IT", "max_concurrent": "0",
             "promise_grace_days": "3", "verify_days": "7", "retention_months": "12",
-            "playbook": "primo-sollecito", "playbook_text": "", "require_code": False}
+            "playbook": "primo-sollecito", "playbook_text": "", "require_code": False,
+            "policy": "it", "allow_looser": ""}
 
 
 @bp.get("/mandanti")
@@ -86,6 +98,7 @@ def _creditor_form(creditor):
             _printable(values)
             name = check_name(values["name"])
             settings = creditor_settings(**_options(values))
+            policy, looser = _policy(creditor, values)
             clash = session.scalar(select(Creditor).where(func.lower(Creditor.name) == name.lower()))
             if clash is not None and clash is not creditor:
                 raise SettingError(f"esiste già un mandante di nome «{clash.name}»")
@@ -97,9 +110,11 @@ def _creditor_form(creditor):
             creditor = Creditor(name=name)
             session.add(creditor)
         creditor.name = name
-        for attribute, value in settings.items():
+        for attribute, value in {**settings, **policy}.items():
             setattr(creditor, attribute, value)
         session.flush()
+        record_looser(session, creditor.id, policy, looser, utcnow(),
+                      f"console:{g.user.username}")
         if "playbook" in settings:
             follow_new_playbook(session, creditor)
         session.commit()
@@ -108,9 +123,24 @@ def _creditor_form(creditor):
     return _page(creditor, values)
 
 
+def _policy(creditor, values):
+    """The creditor's policy attributes from the form, and the numbers newly allowed looser."""
+    current = (creditor.policy, creditor.policy_settings) if creditor else ("it", {})
+    # Only what was changed: saving other fields must not ask again for a kept allowance.
+    numbers = {name: values[name] for name in POLICY_OPTIONS
+               if values[name] != _own(current[1], name)}
+    preset = values["policy"] if values["policy"] and values["policy"] != current[0] else None
+    try:
+        return policy_values(*current, preset, numbers, bool(values["allow_looser"]))
+    except SettingError as exc:
+        raise SettingError(f"regole di contatto: {exc}") from None
+
+
 def _page(creditor, values):
     return render_template("console/creditor.html", creditor=creditor, values=values,
-                           fields=FIELDS, help=HELP, playbooks=PLAYBOOKS, labels=PLAYBOOK_LABELS)
+                           fields=FIELDS, help=HELP, playbooks=PLAYBOOKS, labels=PLAYBOOK_LABELS,
+                           presets=PRESETS, policy_labels=POLICY_LABELS,
+                           policy_fields=POLICY_FIELDS)
 
 
 def _refused(creditor, values, reason):
@@ -127,6 +157,9 @@ def _posted():
     values["playbook_text"] = request.form.get("playbook_text", "")
     values["playbook_shown"] = request.form.get("playbook_shown", "")
     values["require_code"] = bool(request.form.get("require_code"))
+    values["policy"] = request.form.get("policy", "").strip()
+    values["allow_looser"] = request.form.get("allow_looser", "")
+    values.update({key: request.form.get(key, "").strip() for key, _ in POLICY_FIELDS})
     return values
 
 
@@ -153,7 +186,7 @@ def _lines(text):
 
 def _printable(values):
     """FormError for the first field holding a control character (a NUL breaks PostgreSQL)."""
-    for key, label in (("name", "Nome"),) + FIELDS:
+    for key, label in (("name", "Nome"),) + FIELDS + POLICY_FIELDS:
         clean_text(values[key], label)
     for key in ("playbook_text", "playbook_shown"):
         clean_text(values[key], "Passi personalizzati", multiline=True)
@@ -182,7 +215,16 @@ def _current(creditor):
             "verify_days": str(creditor.verify_days), "playbook": creditor.playbook,
             "payment_link": creditor.payment_link or "", "require_code": creditor.require_code,
             "retention_months": str(creditor.retention_months),
-            "playbook_text": playbook_text(creditor) if creditor.playbook in PLAYBOOKS else ""}
+            "playbook_text": playbook_text(creditor) if creditor.playbook in PLAYBOOKS else "",
+            "policy": creditor.policy, "allow_looser": "",
+            **{key: _own(creditor.policy_settings, key) for key, _ in POLICY_FIELDS}}
+
+
+def _own(settings, key):
+    """A creditor's own policy number as the form shows it: '' for the preset's."""
+    if key not in (settings or {}):
+        return ""
+    return "none" if settings[key] is None else str(settings[key])
 
 
 @bp.route("/utenti", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from db import get_session
 from db.models import (OUTCOMES, Attempt, Creditor, Event, Position, Receipt, VoiceMessage,
                        utcnow)
 from domain.statuses import STATUSES
+from policy.why import why_lines
 
 FILTERS = ("creditore", "stato", "esito", "giorno")  # not personal: they may stay in the URL
 
@@ -102,7 +103,8 @@ def render_position(found, form=None, typed=None, error=None):
                            receipts=receipts_of(session, found.id),
                            voice_messages=voice_messages_of(session, found.id),
                            may_act=g.user.role in ("admin", "creditor"),
-                           today=utcnow().astimezone(zone).date())
+                           today=utcnow().astimezone(zone).date(),
+                           why=why_lines(session, found, "it"))
 
 
 @bp.get("/posizioni/<id:position_id>/ricevute/<id:receipt_id>")

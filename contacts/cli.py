@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from audio.speech import render_prompts
 from cli.lookup import find_creditor, format_table
 from contacts.creditors import (
-    DEFAULT_WINDOWS, PLAYBOOKS, SettingError, check_name, creditor_settings, format_duration,
-    playbook_text,
+    DEFAULT_WINDOWS, PLAYBOOKS, POLICY_OPTIONS, SettingError, check_name, creditor_settings,
+    describe_policy, format_duration, playbook_text, policy_values,
 )
 from contacts.importer import import_file
 from contacts.privacy import privacy_secret
@@ -17,6 +17,8 @@ from contacts.status import follow_new_playbook
 from db import get_sessionmaker, session_scope
 from db.models import Creditor, Position, utcnow
 from domain.identification import requires_code
+from policy.audit import record_looser
+from policy.rules import PRESETS
 
 PROGRESS_EVERY = 10_000
 SHOWN_WITHOUT_CODE = 100   # rows named one by one; the rest are counted
@@ -61,10 +63,37 @@ def setting_options(command):
                      "callback and opt-out keys (default: no)."),
         click.option("--retention-months", help="Months a paid, closed or ended position "
                      "keeps its personal data before it is anonymised (default 12)."),
+        click.option("--policy", help="The contact policy's preset: " + ", ".join(PRESETS)
+                     + " (default it)."),
+        *(click.option("--" + name.replace("_", "-"), name,
+                       help=POLICY_HELP[name] + " ('' back to the preset's).")
+          for name in POLICY_OPTIONS),
+        click.option("--allow-looser", is_flag=True, default=None,
+                     help="Take policy numbers looser than the preset's (recorded)."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+POLICY_HELP = {
+    "max_conversations_per_day": "Conversations a day with a debtor, every creditor together",
+    "max_conversations_per_week": "Conversations a week with a debtor",
+    "max_attempts_per_day": "Call attempts a day to a debtor's number",
+    "max_attempts_per_7_days": "Call attempts in any 7 days to a debtor's number",
+    "quiet_days_after_conversation": "Days without calls after a conversation",
+    "max_written_per_month": "Written contact requests (SMS, email) a month to a debtor",
+}
+
+
+def _policy(options, current_preset="it", current_settings=None):
+    """Take the policy's options out of `options`: (creditor attributes, looser names)."""
+    numbers = {name: options.pop(name) for name in POLICY_OPTIONS}
+    preset, allow = options.pop("policy"), bool(options.pop("allow_looser"))
+    try:
+        return policy_values(current_preset, current_settings, preset, numbers, allow)
+    except SettingError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _settings(options):
@@ -90,6 +119,7 @@ def add_creditor(name, **options):
         raise click.UsageError("Missing option '--caller-id'.")
     defaults = {"windows": DEFAULT_WINDOWS, "max_attempts": 3, "min_gap": "2h", "language": "it",
                 "timezone": current_app.config["TIMEZONE"], "country": "IT"}
+    policy, looser = _policy(options)
     values = _settings({k: v if v is not None else defaults.get(k) for k, v in options.items()})
     name = _settings_name(name)
     with session_scope() as session:
@@ -97,7 +127,10 @@ def add_creditor(name, **options):
         if clash is not None:
             raise click.ClickException(f"a creditor named '{clash.name}' already exists; "
                                        "change it with `creditor set`")
-        session.add(Creditor(name=name, **values))
+        creditor = Creditor(name=name, **values, **policy)
+        session.add(creditor)
+        session.flush()
+        record_looser(session, creditor.id, policy, looser, utcnow(), "command line")
     click.echo(f"Added creditor '{name}'.")
 
 
@@ -113,13 +146,17 @@ def _settings_name(name):
 @setting_options
 def set_creditor(name, **options):
     """Change some settings of a creditor."""
+    policy_options = {k: options.pop(k) for k in (*POLICY_OPTIONS, "policy", "allow_looser")}
     values = _settings(options)
-    if not values:
+    if not values and all(v is None for v in policy_options.values()):
         raise click.UsageError("Nothing to change: give at least one option.")
     with session_scope() as session:
         creditor = find_creditor(session, name)
+        policy, looser = _policy(policy_options, creditor.policy, creditor.policy_settings)
+        values.update(policy)
         for attribute, value in values.items():
             setattr(creditor, attribute, value)
+        record_looser(session, creditor.id, policy, looser, utcnow(), "command line")
         moved = follow_new_playbook(session, creditor) if "playbook" in values else 0
     click.echo(f"Updated creditor '{name}': {', '.join(sorted(values))}.")
     if moved:
@@ -138,7 +175,7 @@ def list_creditors():
         click.echo("No creditors yet: add one with `flask --app app creditor add`.")
         return
     headers = ("name", "caller id", "windows", "attempts", "at once", "min gap", "timezone", "lang",
-               "country", "report email", "playbook", "identify by", "positions")
+               "country", "report email", "playbook", "identify by", "policy", "positions")
     click.echo(format_table(headers, rows))
 
 
@@ -150,7 +187,8 @@ def _creditor_row(creditor, positions):
             str(creditor.max_concurrent_calls or "-"),
             format_duration(creditor.min_gap_seconds), creditor.timezone, creditor.language,
             creditor.country, creditor.report_email or "-", creditor.playbook,
-            "code only" if requires_code(creditor) else "code or 1", str(positions))
+            "code only" if requires_code(creditor) else "code or 1",
+            describe_policy(creditor.policy, creditor.policy_settings), str(positions))
 
 
 @creditor_cli.command("playbook")

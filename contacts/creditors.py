@@ -9,6 +9,10 @@ from contacts.fields import LANGUAGES, FieldError, read_email
 from domain.payment_links import PaymentLinkError, check_payment_link as _check_payment_link
 from domain.playbooks import BUILT_IN, CUSTOM, PlaybookError, parse_playbook
 from domain.windows import WindowError, format_windows, parse_windows
+from policy.rules import (
+    PRESETS, SETTINGS as POLICY_SETTINGS, PolicyError, check_preset, check_setting_value,
+    looser_settings,
+)
 
 DEFAULT_WINDOWS = "08:30-12:00,14:00-17:00,18:00-21:00"
 MAX_ATTEMPTS_LIMIT = 10
@@ -343,3 +347,56 @@ def playbook_text(creditor):
         raise SettingError(f"creditor '{creditor.name}' has an unknown playbook "
                            f"'{creditor.playbook}'")
     return f"# {playbook.name}\n" + playbook.text()
+
+
+# The contact policy's numbers a creditor may set (`--max-conversations-per-day 0`...).
+POLICY_OPTIONS = tuple(POLICY_SETTINGS)
+# Kept in `Creditor.policy_settings` beside the numbers: the ones allowed looser than the preset.
+ALLOWED_LOOSER = "allowed_looser"
+
+
+def policy_values(current_preset, current_settings, preset=None, numbers=None,
+                  allow_looser=False):
+    """The creditor's new `policy` and `policy_settings` attributes from the options given
+    ({} when none was), and the settings newly allowed looser than the preset (to record).
+
+    A number may only tighten the preset (a lower cap, a longer quiet period); '' clears the
+    creditor's own number (the preset's applies), `none` lifts a cap. A looser number — or a
+    preset under which a kept number becomes looser — needs `allow_looser`.
+    """
+    given = {name: raw for name, raw in (numbers or {}).items() if raw is not None}
+    if preset is None and not given:
+        return {}, []
+    try:
+        new_preset = check_preset(preset) if preset is not None else current_preset
+        settings = {k: v for k, v in (current_settings or {}).items() if k in POLICY_SETTINGS}
+        for name, raw in given.items():
+            if str(raw).strip() == "":
+                settings.pop(name, None)
+            else:
+                settings[name] = check_setting_value(name, raw)
+    except PolicyError as exc:
+        raise SettingError(str(exc)) from None
+    allowed = set((current_settings or {}).get(ALLOWED_LOOSER, ()))
+    looser = looser_settings(new_preset, settings)
+    newly = [name for name in looser if name not in allowed or name in given or preset]
+    if newly and not allow_looser:
+        base = PRESETS[new_preset]
+        raise SettingError("; ".join(
+            f"{name.replace('_', ' ')} {_shown(settings[name])} is looser than the "
+            f"{new_preset} preset's {_shown(getattr(base, name))}" for name in newly)
+            + ": give --allow-looser to take it (the choice is recorded)")
+    if looser:
+        settings[ALLOWED_LOOSER] = looser
+    return {"policy": new_preset, "policy_settings": settings}, newly
+
+
+def _shown(value):
+    return "none" if value is None else str(value)
+
+
+def describe_policy(preset, settings):
+    """`it`, or `it, max_conversations_per_day=0` with the creditor's own numbers."""
+    own = [f"{name}={_shown(value)}" for name, value in sorted((settings or {}).items())
+           if name in POLICY_SETTINGS]
+    return ", ".join([preset, *own])

@@ -91,6 +91,10 @@ class Creditor(Base):
     wording_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Months a paid, closed or ended position keeps its personal data (contacts.retention).
     retention_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
+    # The contact policy (policy.rules): a preset's name, and the creditor's own numbers over
+    # it ({setting: value}), tighter than the preset unless loosening was explicitly allowed.
+    policy: Mapped[str] = mapped_column(String(12), default="it", server_default="it")
+    policy_settings: Mapped[dict | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     positions: Mapped[list["Position"]] = relationship(back_populates="creditor")
@@ -266,7 +270,9 @@ class BlockedNumber(Base):
     to identify; `position_id` is the position whose outcome barred it."""
 
     __tablename__ = "blocked_numbers"
-    __table_args__ = (UniqueConstraint("creditor_id", "phone", name="uq_blocked_creditor_phone"),)
+    __table_args__ = (UniqueConstraint("creditor_id", "phone", name="uq_blocked_creditor_phone"),
+                      # An opt-out bars the number for every creditor: looked up by number.
+                      Index("ix_blocked_numbers_phone", "phone"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
@@ -304,7 +310,9 @@ class OutgoingMail(Base):
     __tablename__ = "outgoing_mail"
     __table_args__ = (Index("ix_outgoing_mail_due", "status", "next_try_at"),
                       # A PEC receipt names its message by the Message-ID.
-                      Index("ix_outgoing_mail_message_id", "message_id"))
+                      Index("ix_outgoing_mail_message_id", "message_id"),
+                      # The contact policy counts what was sent to an address or number.
+                      Index("ix_outgoing_mail_to_address_sent", "to_address", "sent_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Makes queueing idempotent, e.g. one wrong-person notice per position and address.
@@ -414,6 +422,30 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A webhook delivered twice records its fact once: the second insert hits this key.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+
+class PolicyDecision(Base):
+    """Append-only: each decision of the contact policy, allowed or refused, with the rule
+    that decided and the counts it used (policy.audit). `position_id` is None for a change of
+    a creditor's policy that loosened its preset (`rule` names the setting)."""
+
+    __tablename__ = "policy_decisions"
+    __table_args__ = (Index("ix_policy_decisions_position_at", "position_id", "at"),
+                      Index("ix_policy_decisions_creditor_at", "creditor_id", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
+    # call, sms, email, pec; `setting` for a creditor's policy change
+    channel: Mapped[str] = mapped_column(String(8))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    rule: Mapped[str | None] = mapped_column(String(40))
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_allowed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What was asked about: the attempt about to ring, or the message about to go.
+    attempt_id: Mapped[int | None] = mapped_column(Integer)
+    mail_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class ReportRun(Base):

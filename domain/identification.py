@@ -4,6 +4,7 @@ Pure: a creditor is read through its attributes only, so the contact policy (who
 preset requires code identification, SPEC §5) can call `requires_code` on any object that has
 them.
 """
+from policy.rules import PRESETS
 
 CODE = "code"          # keys in the position's verification code, then '#'
 CONFIRM = "confirm"    # presses 1 at "if you are {name}"
@@ -13,8 +14,12 @@ WITHHELD = "withheld"
 
 
 def requires_code(creditor):
-    """Whether `creditor`'s debtors identify on the phone by verification code only."""
-    return bool(getattr(creditor, "require_code", False))
+    """Whether `creditor`'s debtors identify on the phone by verification code only: its own
+    setting, or its contact policy's preset (`strict`)."""
+    if getattr(creditor, "require_code", False):
+        return True
+    preset = PRESETS.get(getattr(creditor, "policy", None))
+    return bool(preset and preset.require_code)
 
 
 def identification(creditor, verification_code):

@@ -81,6 +81,16 @@ def _holidays(country, year):
     return holidays.country_holidays(country, years=year)
 
 
+def is_holiday(day, country):
+    """A national holiday of `country` (the `holidays` package's calendar)."""
+    return day in _holidays(country, day.year)
+
+
+def holiday_name(day, country):
+    """The name of the holiday of `country` on `day`, or None."""
+    return _holidays(country, day.year).get(day)
+
+
 def is_calling_day(day, country):
     """Not a Sunday, not a national holiday of `country`."""
-    return day.weekday() != SUNDAY and day not in _holidays(country, day.year)
+    return day.weekday() != SUNDAY and not is_holiday(day, country)

@@ -32,6 +32,7 @@ from notify.fates import (  # noqa: F401 - BACKOFF, MAX_TRIES, backoff: the outb
     record_sent,
 )
 from notify.sms import send_sms_one, sms_sender
+from policy.gate import ask_message, postpone_message
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +52,12 @@ class FlushReport:
     failed: int = 0
     recovered: int = 0
     held: int = 0
+    postponed: int = 0      # refused by the contact policy: back in the queue, or withdrawn
 
     def summary(self):
         text = f"outbox: {self.sent} sent, {self.retried} retried, {self.failed} failed"
+        if self.postponed:
+            text += f", {self.postponed} held back by the contact policy"
         if self.recovered:
             text += f", {self.recovered} stale claims recovered"
         if self.held:
@@ -73,6 +77,9 @@ def flush_outbox(app, now, limit=None):
         mail = claim_next(app, now)
         if mail is None:
             break
+        if not allowed_now(app, mail, now):
+            report.postponed += 1
+            continue
         if mail.channel == "sms":
             fate = send_sms_one(app, mail, now)
         else:
@@ -80,6 +87,18 @@ def flush_outbox(app, now, limit=None):
             fate = send_one(app, mailer, mail, _mail_sender(app, mail.channel), now)
         setattr(report, fate, getattr(report, fate) + 1)
     return report
+
+
+def allowed_now(app, mail, now):
+    """Ask the contact policy about a claimed message at the moment of sending; a refused one
+    goes back to the queue until the policy allows it (withdrawn when no waiting will do)."""
+    with session_scope(app) as session:
+        decision = ask_message(app, session, mail, now)
+        if decision is None or decision.allowed:
+            return True
+        postpone_message(session, mail, decision, now)
+    log.info("outbox: mail %s held back by the contact policy (%s)", mail.id, decision.rule)
+    return False
 
 
 def due_since(app, since, now):

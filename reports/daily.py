@@ -20,6 +20,11 @@ Layout (comma-separated, CRLF line ends, UTF-8 with a BOM so Excel reads accente
     <blank row>
     payments,count,amount_paid
     total,<payments that day>,<their sum>
+    <blank row>
+    policy_rule,refusals
+    one row per rule of the contact policy (policy.decide.RULES), zeros included: the calls and
+    messages it held back that day
+    total,<refusals that day>
 
 `outcome` is the position's outcome, or `pending`; `attempts` counts its attempts placed up to
 and including that day; `last_call_at` is the last of them, ISO 8601 in the creditor's timezone;
@@ -37,10 +42,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from db.models import OUTCOMES, Attempt, Event, OutgoingMail, Position
+from db.models import OUTCOMES, Attempt, Event, OutgoingMail, PolicyDecision, Position
+from policy.decide import RULES
 from domain.statuses import STATUSES
 from reports.activity import (
     FATE_ORDER, MESSAGE_CHANNELS, Activity, PositionDay, activity_events, day_activity,
@@ -67,12 +73,14 @@ class DailyReport:
     totals: Counter = field(default_factory=Counter)
     called: int = 0
     activity: Activity = field(default_factory=Activity)
+    refusals: Counter = field(default_factory=Counter)
 
 
 def build_report(session, creditor, day):
     """The DailyReport of `creditor` for the creditor-local date `day`."""
     report = DailyReport(creditor=creditor.name, day=day,
-                         activity=day_activity(session, creditor, day))
+                         activity=day_activity(session, creditor, day),
+                         refusals=_refusals(session, creditor, day))
     zone = ZoneInfo(creditor.timezone)
     called_that_day = _called_on(day)
     in_report = or_(called_that_day, _active_on(*day_bounds(day, creditor.timezone)))
@@ -104,6 +112,17 @@ def build_report(session, creditor, day):
             "payments": describe_payments(today),
         })
     return report
+
+
+def _refusals(session, creditor, day):
+    """The contact policy's refusals of the creditor's contacts that day, per rule."""
+    start, end = day_bounds(day, creditor.timezone)
+    table = PolicyDecision
+    return Counter(dict(session.execute(
+        select(table.rule, func.count()).where(
+            table.creditor_id == creditor.id, table.at >= start, table.at < end,
+            table.allowed.is_(False), table.position_id.is_not(None))
+        .group_by(table.rule)).all()))
 
 
 def _called_on(day):
@@ -165,6 +184,9 @@ def render_csv(report):
     rows += [[outcome, report.totals.get(outcome, 0)] for outcome in (PENDING, *OUTCOMES)]
     rows += [["total", report.called]]
     rows += _activity_totals(report.activity)
+    rows += [[], ["policy_rule", "refusals"]]
+    rows += [[rule, report.refusals.get(rule, 0)] for rule in RULES]
+    rows += [["total", sum(report.refusals.values())]]
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return BOM + buffer.getvalue()

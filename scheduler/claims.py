@@ -51,7 +51,8 @@ def due_condition(creditor, now, table=Attempt, stale_seconds=STALE_CALL_SECONDS
     and not being rung already."""
     return and_(table.status == "pending", table.due_at <= now,
                 table.call_window == creditor.label, Position.creditor_id == creditor.id,
-                in_call_round(), not_blocked(), number_free(now, stale_seconds))
+                in_call_round(), not_blocked(creditor.opt_out_everywhere),
+                number_free(now, stale_seconds))
 
 
 def number_free(now, stale_seconds=STALE_CALL_SECONDS):

@@ -14,6 +14,7 @@ from datetime import datetime
 from db import get_sessionmaker, session_scope
 from scheduler import placing
 from scheduler.claims import DueCall, claim_batch, list_due, new_dialer_id
+from policy.gate import opt_out_everywhere
 from scheduler.pacing import (
     Pacer, SharedLedger, VirtualClock, WallClock, active_calls, free_lines,
 )
@@ -39,6 +40,7 @@ class DialReport:
     placed: list = field(default_factory=list)
     failed: list = field(default_factory=list)      # (DueCall, error message)
     skipped: list = field(default_factory=list)     # claimed, then given back unplaced
+    postponed: list = field(default_factory=list)   # (DueCall, rule): refused by the policy
     planned: int = 0
     settled: int = 0                                # positions closed as no_answer
     barred: int = 0                                 # positions closed: their number is barred
@@ -54,6 +56,7 @@ class DialReport:
         text = (f"dial pass at {self.now.isoformat()}: {len(self.placed)} placed, "
                 f"{len(self.failed)} failed, {len(self.skipped)} skipped")
         extra = [f"{n} {label}" for n, label in (
+            (len(self.postponed), "held back by the contact policy"),
             (self.planned, "planned"), (self.settled, "closed as no_answer"),
             (self.barred, "closed on a barred number"),
             (self.adopted + self.released, "stale claims reconciled"),
@@ -76,12 +79,13 @@ def dial_pass(app, now, dry_run=False, *, calls_per_second=None, clock=None, dia
     if dry_run:
         report.due = preview(app, now)
         return report
+    everywhere = opt_out_everywhere(app)
     with session_scope(app) as session:
-        creditors = load_creditors(session, now)
+        creditors = load_creditors(session, now, everywhere)
     report.adopted, report.released = recover_claims(app, now, creditors)
     report.recovered = recover_lost_calls(app, now)   # before planning: a retry may follow
     with session_scope(app) as session:
-        report.barred = settle_barred(session, now)
+        report.barred = settle_barred(session, now, everywhere)
         report.planned = plan(session, now, creditors)
         report.settled = settle_exhausted(session, now)
     pacer = Pacer(now, pace(app, calls_per_second), clock or pass_clock(app), ledger(app))
@@ -121,7 +125,7 @@ def preview(app, now):
     """The calls a pass at `now` would place: planned in a transaction that is rolled back."""
     session = get_sessionmaker(app)()
     try:
-        creditors = load_creditors(session, now)
+        creditors = load_creditors(session, now, opt_out_everywhere(app))
         plan(session, now, creditors)
         return list_due(session, now, creditors, app.config["DIAL_STALE_CALL_SECONDS"])
     finally:

@@ -14,8 +14,10 @@ from sqlalchemy import bindparam, case, func, null, update
 from db import session_scope
 from db.events import record_events
 from db.models import Attempt
+from policy.gate import CallGate, postpone_calls
 from scheduler.claims import release
 from scheduler.planning import SOURCE
+from scheduler.retries import first_opening
 from scheduler.recovery import call_request
 from telephony import PlaceCallError, get_telephony
 
@@ -32,10 +34,17 @@ def provider_down(report):
 
 
 def place_batch(app, creditor, claimed, pacer, closes_at, report, dialer):
-    """Place each claimed call, paced; the ones it may no longer place are given back."""
+    """Place each claimed call, paced, if the contact policy allows it at that instant; the
+    ones it may no longer place are given back, the refused ones postponed."""
     # Well inside the lease, so no other dialer can be reconciling a claim we still place.
     fresh_for = timedelta(seconds=app.config["DIAL_LEASE_SECONDS"] / 2)
     placements, unplaced = [], []
+    with session_scope(app) as session:
+        gate = CallGate(app, session, creditor.policy, claimed, pacer.now())
+    # The calls the policy refuses already are set aside before any calling slot is booked for
+    # them (a refused call must not hold the account's rate); the others are asked again at
+    # the instant each would ring.
+    claimed, refused = gate.screen(claimed, pacer.now())
     pacer.reserve(min(len(claimed), pacer.slots_until(closes_at)))
     with _placer(app) as submit:
         for due in claimed:
@@ -44,17 +53,32 @@ def place_batch(app, creditor, claimed, pacer, closes_at, report, dialer):
             if at >= closes_at or at - due.claimed_at >= fresh_for or provider_down(report):
                 unplaced.append(due)  # its window closed: left for the next one, not called late
                 continue
+            decision = gate.ask(due, at)
+            if decision is not None and not decision.allowed:
+                refused.append((due, at, decision))
+                continue
             placements.append((due, at, submit(place_one, app, due)))
     results = [(due, at, *placed.result()) for due, at, placed in placements]
     for due, _, call_sid, error in results:
         _tally(report, due, call_sid, error)
-    if results:
+    if results or refused:
         with session_scope(app) as session:
-            record_results(session, results, creditor.rules.zone)
+            if results:
+                record_results(session, results, creditor.rules.zone)
+            gate.record(session)
+            postpone_calls(session, refused, _opening(creditor), dialer)
+        report.postponed += [(due, decision.rule) for due, _, decision in refused]
     if unplaced:
         with session_scope(app) as session:
             release(session, unplaced, dialer)
         report.skipped += unplaced
+
+
+def _opening(creditor):
+    """When a call refused until an instant may ring: the first opening of one of the
+    creditor's windows at or after it (a Plan), None when none opens within the horizon."""
+    labels = [window.label for window in creditor.rules.windows]
+    return lambda instant: first_opening(creditor.rules, labels, instant)
 
 
 @contextmanager

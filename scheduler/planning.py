@@ -16,6 +16,8 @@ from db.models import Attempt, BlockedNumber, Creditor, Outcome, Position, new_t
 from ivr.outcomes import apply_outcome, close_position
 from domain.calls import ACTIVE_STATUSES, TERMINAL_STATUSES
 from domain.windows import CallWindow
+from policy.gate import creditor_rules
+from policy.rules import PolicyRules
 from scheduler.retries import CallRules, PastAttempt, open_window, plan_attempt
 
 SOURCE = "dialer"
@@ -33,21 +35,29 @@ class CreditorPlan:
     caller_id: str | None
     max_concurrent: int | None
     window: CallWindow | None
+    policy: PolicyRules = PolicyRules()
+    # Key 8 bars the number for every creditor (OPT_OUT_SCOPE=installation), or only its own.
+    opt_out_everywhere: bool = True
 
     @property
     def label(self):
         return self.window.label if self.window else None
 
 
-def load_creditors(session, now):
+def load_creditors(session, now, opt_out_everywhere=True):
     """Every creditor's plan at `now`, by id."""
     plans = {}
     for creditor in session.scalars(select(Creditor)):
         rules = CallRules.from_text(creditor.windows, creditor.timezone, creditor.country,
                                     creditor.max_attempts, creditor.min_gap_seconds)
         plans[creditor.id] = CreditorPlan(creditor.id, creditor.name, rules, creditor.caller_id,
-                                          creditor.max_concurrent_calls, open_window(rules, now))
+                                          creditor.max_concurrent_calls, open_window(rules, now),
+                                          creditor_rules(creditor), opt_out_everywhere)
     return plans
+
+
+def _everywhere(creditors):
+    return all(c.opt_out_everywhere for c in creditors.values())
 
 
 def in_call_round():
@@ -61,13 +71,21 @@ def outbound():
     return Attempt.direction == "outbound"
 
 
-def not_blocked():
-    """The position's number is not barred for its creditor."""
-    return ~exists().where(BlockedNumber.creditor_id == Position.creditor_id,
-                           BlockedNumber.phone == Position.phone)
+def barring(opt_out_everywhere=True):
+    """A BlockedNumber bars the Position's number: its creditor's bar, or anyone's opt-out."""
+    own = BlockedNumber.creditor_id == Position.creditor_id
+    if opt_out_everywhere:
+        own = or_(own, BlockedNumber.reason == Outcome.OPTED_OUT.value)
+    return and_(BlockedNumber.phone == Position.phone, own)
 
 
-def settle_barred(session, now):
+def not_blocked(opt_out_everywhere=True):
+    """The position's number is not barred for its creditor (nor opted out of any creditor,
+    by default)."""
+    return ~exists().where(barring(opt_out_everywhere))
+
+
+def settle_barred(session, now, opt_out_everywhere=True):
     """Close the open positions whose number another position barred, with the bar's reason.
 
     The number will not be rung for them again, so they get the definite outcome the number
@@ -76,11 +94,20 @@ def settle_barred(session, now):
     """
     under_way = exists().where(Attempt.position_id == Position.id,
                                Attempt.status.in_(ACTIVE_STATUSES))
-    rows = session.execute(
-        select(Position, BlockedNumber.reason, BlockedNumber.position_id)
-        .join(BlockedNumber, and_(BlockedNumber.creditor_id == Position.creditor_id,
-                                  BlockedNumber.phone == Position.phone))
-        .where(in_call_round(), ~under_way).order_by(Position.id)).all()
+    found = session.execute(
+        select(Position, BlockedNumber.reason, BlockedNumber.position_id,
+               BlockedNumber.creditor_id)
+        .join(BlockedNumber, barring(opt_out_everywhere))
+        .where(in_call_round(), ~under_way)
+        # Its own creditor's bar first, when another creditor's opt-out bars it too.
+        .order_by(Position.id, (BlockedNumber.creditor_id != Position.creditor_id))).all()
+    rows, seen = [], set()
+    for position, reason, barred_by, barred_for in found:
+        if position.id not in seen:
+            seen.add(position.id)
+            # Another creditor's reference is none of this creditor's business.
+            rows.append((position, reason, barred_by if barred_for == position.creditor_id
+                         else None))
     if not rows:
         return 0
     references = dict(session.execute(select(Position.id, Position.reference).where(
@@ -119,7 +146,8 @@ def plan_first_attempts(session, now, creditors):
         return 0
     rows = session.execute(
         select(Position.id, Position.creditor_id, Position.round)
-        .where(Position.creditor_id.in_(open_ids), in_call_round(), not_blocked(),
+        .where(Position.creditor_id.in_(open_ids), in_call_round(),
+               not_blocked(_everywhere(creditors)),
                ~exists().where(Attempt.position_id == Position.id,
                                Attempt.round == Position.round, outbound()))
         .order_by(Position.id)).all()
@@ -140,7 +168,7 @@ def plan_retries(session, now, creditors):
         .join(Position.creditor)
         .where(in_call_round(), Attempt.outcome.is_(None),
                Attempt.status.in_(TERMINAL_STATUSES), last.c.n < Creditor.max_attempts,
-               not_blocked()))
+               not_blocked(_everywhere(creditors))))
     rows = []
     for pid, cid, round_, history in histories(session, candidates, creditors):
         plan = plan_attempt(creditors[cid].rules, history, now)

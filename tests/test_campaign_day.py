@@ -333,13 +333,14 @@ def test_a_retry_keeps_the_minimum_gap_and_skips_sunday(app, runner, session, tm
     cli(runner, "creditor", "add", CREDITOR, "--caller-id", "+390212345678")
     cli(runner, "import", str(contacts), "--creditor", CREDITOR)
     calls = {
-        "2026-11-28T16:30": 1,      # Saturday afternoon: the first call
-        "2026-11-28T18:00": 0,      # the evening window opens, but only 1 h 30 min later
-        "2026-11-28T18:29": 0,
-        "2026-11-28T18:30": 1,      # 2 h later: the second call
+        "2026-11-28T14:30": 1,      # Saturday afternoon, before 15:00: the first call
+        "2026-11-28T16:00": 0,      # the same window: a retry goes to another one
+        "2026-11-28T18:30": 0,      # the evening window, but the it preset's Saturday ends at 15
         "2026-11-29T09:00": 0,      # Sunday
-        "2026-11-30T08:30": 1,      # Monday morning, the one window not tried yet: the last call
-        "2026-11-30T14:30": 0,
+        "2026-11-30T08:30": 1,      # Monday morning: the retry the policy postponed
+        "2026-11-30T10:00": 0,
+        "2026-11-30T14:30": 0,      # a window already tried
+        "2026-11-30T18:00": 1,      # the one window not tried yet: the last call
     }
     assert {at: dialled(runner, at) for at in calls} == calls
     listed = table(cli(runner, "positions", "--creditor", CREDITOR))

@@ -17,6 +17,12 @@ def test_an_object_without_the_setting_does_not_require_a_code():
     assert not requires_code(SimpleNamespace())
 
 
+@pytest.mark.parametrize("policy, required", [("strict", True), ("it", False),
+                                              ("us-regf", False), (None, False)])
+def test_the_strict_contact_policy_requires_a_code_whatever_the_setting(policy, required):
+    assert requires_code(SimpleNamespace(require_code=False, policy=policy)) is required
+
+
 @pytest.mark.parametrize("creditor, code, expected", [
     (TRUSTING, "4321", CODE), (TRUSTING, None, CONFIRM), (TRUSTING, "", CONFIRM),
     (REQUIRING, "4321", CODE), (REQUIRING, None, WITHHELD), (REQUIRING, "", WITHHELD)])

@@ -152,7 +152,7 @@ def test_each_positions_messages_status_changes_and_payments_of_the_day_are_in_i
 
 def test_the_totals_count_messages_by_channel_and_fate_status_changes_and_payments(
         session, campaign):
-    _, outcomes, messages, statuses, payments = sections(activity_day(session, campaign))
+    _, outcomes, messages, statuses, payments, _ = sections(activity_day(session, campaign))
     assert outcomes[-1] == ["total", "3"]   # the positions called, as before
     assert dict(outcomes[1:])["pending"] == "1"   # A-4, paid but not called, is not counted
     assert messages[0] == ["channel", "fate", "messages"]
@@ -176,7 +176,26 @@ def test_a_calls_own_status_events_are_no_status_change(session, campaign):
     record_event(session, idle.id, "status", "twilio:status", {"status": "completed"},
                  attempt_id=idle.attempts[0].id, at=at(9))
     session.commit()
-    table, _, _, statuses, _ = sections(report_csv(session, campaign["acme"], DAY))
+    table, _, _, statuses, _, _ = sections(report_csv(session, campaign["acme"], DAY))
     assert [row[0] for row in table[1:]] == ["A-1", "A-2", "A-3"]   # not A-4
     assert all(row[table[0].index("status_changes")] == "" for row in table[1:])
     assert all(n == "0" for _, n in statuses[1:])
+
+
+def test_the_contact_policys_refusals_are_counted_per_rule(session, campaign):
+    from db.models import PolicyDecision
+
+    acme, beta = campaign["acme"], campaign["beta"]
+    position = acme.positions[0]
+    for rule, creditor in (("conversations_per_day", acme), ("conversations_per_day", acme),
+                           ("saturday_hours", acme), ("sms_hours", beta)):
+        session.add(PolicyDecision(creditor_id=creditor.id, position_id=position.id,
+                                   channel="call", allowed=False, rule=rule, at=at(10)))
+    session.add(PolicyDecision(creditor_id=acme.id, position_id=position.id, channel="call",
+                               allowed=True, at=at(11)))
+    session.commit()
+    refusals = sections(report_csv(session, acme, DAY))[-1]
+    assert refusals[0] == ["policy_rule", "refusals"]
+    counts = dict(refusals[1:])
+    assert counts["conversations_per_day"] == "2" and counts["saturday_hours"] == "1"
+    assert counts["sms_hours"] == "0" and counts["total"] == "3"

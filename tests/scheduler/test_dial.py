@@ -176,9 +176,31 @@ def test_blocked_numbers_are_not_called(app, session, twilio, position):
     assert not twilio.calls and not attempts(session) and not report.due
 
 
-def test_a_number_blocked_by_another_creditor_is_still_called(app, session, twilio, position):
+def test_an_opt_out_for_another_creditor_bars_the_number_for_every_creditor(
+        app, session, twilio, position):
     other = make_creditor(session, name="Altro Srl")
     session.add(BlockedNumber(creditor_id=other.id, phone=position.phone, reason="opted_out"))
+    session.commit()
+    report = dial_pass(app, NOW)
+    assert not twilio.calls and report.barred == 1
+    session.refresh(position)
+    assert position.outcome == "opted_out"
+
+
+def test_with_opt_outs_per_creditor_another_creditors_opt_out_does_not_bar(
+        app, session, twilio, position):
+    app.config["OPT_OUT_SCOPE"] = "creditor"
+    other = make_creditor(session, name="Altro Srl")
+    session.add(BlockedNumber(creditor_id=other.id, phone=position.phone, reason="opted_out"))
+    session.commit()
+    accept(twilio)
+    assert len(dial_pass(app, NOW).placed) == 1
+
+
+def test_a_wrong_person_for_another_creditor_does_not_bar_the_number(
+        app, session, twilio, position):
+    other = make_creditor(session, name="Altro Srl")
+    session.add(BlockedNumber(creditor_id=other.id, phone=position.phone, reason="wrong_person"))
     session.commit()
     accept(twilio)
     assert len(dial_pass(app, NOW).placed) == 1

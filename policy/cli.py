@@ -1,0 +1,36 @@
+"""`flask why REFERENCE [--creditor NAME]`: every contact and refusal of a position."""
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from cli.lookup import find_creditor
+from db import session_scope
+from db.models import Creditor, Position
+from policy.why import why_lines
+
+
+@click.command("why")
+@click.argument("reference")
+@click.option("--creditor", "creditor_name", help="The creditor, when several have the reference.")
+@with_appcontext
+def why_command(reference, creditor_name):
+    """Every contact and refusal of a position, with the rule that decided it."""
+    with session_scope() as session:
+        query = select(Position).join(Position.creditor).where(Position.reference == reference)
+        if creditor_name is not None:
+            query = query.where(Position.creditor_id == find_creditor(session, creditor_name).id)
+        found = session.scalars(query.order_by(Creditor.name)).all()
+        if not found:
+            raise click.ClickException(f"no position with reference '{reference}'")
+        if len(found) > 1:
+            names = ", ".join(p.creditor.name for p in found)
+            raise click.ClickException(f"several creditors have a position '{reference}' "
+                                       f"({names}): name one with --creditor")
+        position = found[0]
+        lines = why_lines(session, position)
+        click.echo(f"{position.reference} ({position.creditor.name}), "
+                   f"policy {position.creditor.policy}")
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("no contact has been asked about yet")
