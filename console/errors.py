@@ -7,7 +7,8 @@ handlers come first; this one covers the console and any address that matches no
 from flask import g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from page.cookies import PREFIX as PAGE_PREFIX
+# The parts that answer their own errors: the webhooks (TwiML) and the debtor's page.
+OWN_ERRORS = ("ivr", "page")
 
 # status → (heading, what to do)
 MESSAGES = {
@@ -33,7 +34,7 @@ GENERIC = ("Errore", "La richiesta non è andata a buon fine.")
 def console_error(error):
     """An Italian page for an HTTP error of the console (or of an address no part serves);
     other parts' errors keep their own form."""
-    if request.path.startswith(("/ivr/", f"{PAGE_PREFIX}/")) or request.path == "/ivr":
+    if request.blueprint in OWN_ERRORS or request.path.startswith("/ivr/"):
         return error
     heading, text = MESSAGES.get(error.code, GENERIC)
     if error.description and error.description != type(error).description:

@@ -4,7 +4,6 @@ Pure: a creditor is read through its attributes only, so the contact policy (who
 preset requires code identification, SPEC §5) can call `requires_code` on any object that has
 them.
 """
-from policy.rules import PRESETS
 
 CODE = "code"          # keys in the position's verification code, then '#'
 CONFIRM = "confirm"    # presses 1 at "if you are {name}"
@@ -13,13 +12,16 @@ CONFIRM = "confirm"    # presses 1 at "if you are {name}"
 WITHHELD = "withheld"
 
 
+# The contact policy's presets that require identification by code (SPEC §5: `strict`); the
+# policy's rules (policy.rules) take it from here.
+CODE_ONLY_PRESETS = ("strict",)
+
+
 def requires_code(creditor):
     """Whether `creditor`'s debtors identify on the phone by verification code only: its own
     setting, or its contact policy's preset (`strict`)."""
-    if getattr(creditor, "require_code", False):
-        return True
-    preset = PRESETS.get(getattr(creditor, "policy", None))
-    return bool(preset and preset.require_code)
+    return bool(getattr(creditor, "require_code", False)) \
+        or getattr(creditor, "policy", None) in CODE_ONLY_PRESETS
 
 
 def identification(creditor, verification_code):

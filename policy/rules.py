@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import time
 from zoneinfo import ZoneInfo
 
+from domain.identification import CODE_ONLY_PRESETS
+
 DEFAULT_PRESET = "it"
 # (start, end) of the hours a channel may be used on each weekday, Monday first; None: closed.
 _IT_CALLS = ((time(8, 30), time(21)),) * 5 + ((time(8, 30), time(15)), None)
@@ -49,7 +51,8 @@ PRESETS = {
         preset="us-regf", call_hours=_US_HOURS, sms_hours=_US_HOURS, closed_on_holidays=False,
         debtor_local_time=True, max_conversations_per_day=None, max_conversations_per_week=None,
         max_attempts_per_7_days=7, quiet_days_after_conversation=7, max_written_per_month=None),
-    "strict": PolicyRules(preset="strict", max_attempts_per_day=1, require_code=True),
+    "strict": PolicyRules(preset="strict", max_attempts_per_day=1,
+                          require_code="strict" in CODE_ONLY_PRESETS),
 }
 
 # The numbers a creditor may set: name → True when a higher number is tighter (a quiet period),

@@ -198,6 +198,8 @@ def test_a_partial_payment_lowers_the_amount_due_and_keeps_the_phase_going(app, 
 
 def test_a_promise_pauses_the_playbook_and_its_lapse_resumes_it(app, session, courtesy, simulator):
     position = make_position(session, courtesy)
+    # Nobody answers the round's call: a random debtor may press 4 or 6 and change the status.
+    simulator.script(position.phone, DebtorScript("no-answer"))
     tick(app, rome(2026, 12, 1, 9, 0))
     position = fresh(session, position)
     set_status(session, position, "promised", "collector:marco", "promised",
