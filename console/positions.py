@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import false, func, select
 
-from console.forms import FormError, clean_text, record_id, shown
-from console.searches import PAGE_SIZE, keep_search, matching, page_count, searched_text
+from console.forms import FormError, record_id, shown
+from console.searches import PAGE_SIZE, matching, page_count, posted_search, searched_text
 from console.security import login_required
 from console.views import bp
 from audio.voice_messages import voice_messages_of
@@ -35,14 +35,11 @@ def visible(query):
 @login_required()
 def search():
     """The search form: keep its text under a fresh opaque id, then show the results by GET."""
-    filters = {name: request.form[name] for name in FILTERS if request.form.get(name)}
     try:
-        text = clean_text(request.form.get("cerca"), "Cerca")[:200]
+        filters = posted_search(request.form, FILTERS)
     except FormError as exc:
         flash(f"{exc}.", "error")
         return _listing(request.form, shown(request.form.get("cerca")), refused=True), 400
-    if text:
-        filters["ricerca"] = keep_search(text)
     return redirect(url_for("console.positions", **filters), code=303)
 
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from audio.voice_messages import voice_messages_of
 from console import callbacks
-from console.forms import FormError, clean_text, record_id, shown
-from console.searches import PAGE_SIZE, keep_search, page_count, searched_text
+from console.forms import FormError, record_id, shown
+from console.searches import PAGE_SIZE, page_count, posted_search, searched_text
 from console.security import login_required
 from console.views import bp
 from db import get_session
@@ -24,14 +24,11 @@ FILTERS = ("creditore", "mie")   # not personal: they may stay in the URL
 @login_required(*STAFF)
 def queue_search():
     """The queue's search form: its text kept under an opaque id (console.searches)."""
-    filters = {name: request.form[name] for name in FILTERS if request.form.get(name)}
     try:
-        text = clean_text(request.form.get("cerca"), "Cerca")[:200]
+        filters = posted_search(request.form, FILTERS)
     except FormError as exc:
         flash(f"{exc}.", "error")
-        return redirect(url_for("console.queue", **filters), code=303)
-    if text:
-        filters["ricerca"] = keep_search(text)
+        filters = {name: request.form[name] for name in FILTERS if request.form.get(name)}
     return redirect(url_for("console.queue", **filters), code=303)
 
 

@@ -11,6 +11,8 @@ import time
 from flask import flash, session
 from sqlalchemy import func, or_
 
+from console.forms import clean_text
+
 PAGE_SIZE = 50
 SEARCH_SECONDS = 3600
 SEARCHES_KEPT = 5   # the session travels in a cookie: keep it small
@@ -26,6 +28,16 @@ def keep_search(text):
     session["ricerche"] = dict(sorted(kept.items(), key=lambda item: item[1]["until"])
                                [-SEARCHES_KEPT:])
     return search_id
+
+
+def posted_search(form, names):
+    """The filters `names` of a posted search form, with its text kept under an opaque id
+    (`ricerca`); FormError when the text cannot be searched for."""
+    filters = {name: form[name] for name in names if form.get(name)}
+    text = clean_text(form.get("cerca"), "Cerca")[:200]
+    if text:
+        filters["ricerca"] = keep_search(text)
+    return filters
 
 
 def searched_text(search_id):

@@ -9,12 +9,12 @@ from db import make_engine
 from db.write_lock import share_write_lock
 
 
-def locked_engine(tmp_path):
+def locked_engine(tmp_path, timeout=5):
     engine = make_engine(f"sqlite:///{tmp_path}/lock.db")
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)"))
     lock = multiprocessing.get_context("spawn").Lock()
-    share_write_lock(engine, lock, timeout=5)
+    share_write_lock(engine, lock, timeout=timeout)
     return engine, lock
 
 
@@ -59,11 +59,7 @@ def test_a_savepoint_takes_the_lock_before_its_transaction_begins(tmp_path):
 
 
 def test_a_lock_held_elsewhere_past_the_timeout_leaves_the_write_to_sqlite(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/lock.db")
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)"))
-    lock = multiprocessing.get_context("spawn").Lock()
-    share_write_lock(engine, lock, timeout=0.2)
+    engine, lock = locked_engine(tmp_path, timeout=0.2)
     lock.acquire()   # a stuck holder
     try:
         with Session(engine) as session:
