@@ -70,6 +70,8 @@ def test_each_roles_pages_fit_the_screen_with_the_roles_menu(live, page, session
 def test_the_skip_link_leads_to_the_content(live, page, session):  # noqa: F811
     seeded(session)
     log_in(page, live, "carlo", PASSWORD)
+    page.wait_for_selector("nav.menu")          # the home page after the login, loaded
+    page.goto(f"{live.url}/richiamate")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Vai al contenuto"
     page.keyboard.press("Enter")
