@@ -56,18 +56,24 @@ def build_app(url, standin_url):
                        "PUBLIC_BASE_URL": "https://cortesia.example.test"})
 
 
+def insert_positions(session, creditor_id, size, prefix, **values):
+    """`size` positions of `creditor_id` in bulk, references PREFIX-000000…, the numbers
+    +39333 and seven digits from 0 (the same numbers whatever the creditor), and `values`."""
+    rows = [{"creditor_id": creditor_id, "reference": f"{prefix}-{i:06d}", "name": "Cliente",
+             "phone": f"+39333{i:07d}", "amount": 100, "currency": "EUR", **values}
+            for i in range(size)]
+    for start in range(0, size, 5000):
+        session.execute(insert(Position.__table__), rows[start:start + 5000])
+
+
 def add_positions(app, size):
     """One creditor and `size` never-called positions, inserted in bulk."""
     with session_scope(app) as session:
         creditor = Creditor(name="Bench Srl", caller_id="+390212345678")
         session.add(creditor)
         session.flush()
-        rows = [{"creditor_id": creditor.id, "reference": f"B-{i:06d}", "name": "Cliente",
-                 "phone": f"+39333{i:07d}", "amount": 100, "currency": "EUR",
-                 "due_date": date(2026, 10, 1), "created_at": NOW, "updated_at": NOW}
-                for i in range(size)]
-        for start in range(0, size, 5000):
-            session.execute(insert(Position.__table__), rows[start:start + 5000])
+        insert_positions(session, creditor.id, size, "B", due_date=date(2026, 10, 1),
+                         created_at=NOW, updated_at=NOW)
 
 
 def run(size, database_url, standin_url):

@@ -25,7 +25,9 @@ sys.path.insert(0, ROOT)
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bench.dial_pass import NOW, PORT, add_positions, build_app, fresh_database  # noqa: E402
+from bench.dial_pass import (  # noqa: E402
+    NOW, PORT, add_positions, build_app, fresh_database, insert_positions,
+)
 from db import session_scope  # noqa: E402
 from db.models import Attempt, Creditor, PolicyDecision, Position, new_token  # noqa: E402
 from policy.gate import OFF  # noqa: E402
@@ -40,12 +42,8 @@ def add_history(app, size):
         other = Creditor(name="Storico Srl", caller_id="+390212345679")
         session.add(other)
         session.flush()
-        positions = [{"creditor_id": other.id, "reference": f"S-{i:06d}", "name": "Cliente",
-                      "phone": f"+39333{i:07d}", "amount": 100, "currency": "EUR",
-                      "due_date": date(2026, 9, 1), "status": "closed", "created_at": EARLIER,
-                      "updated_at": EARLIER} for i in range(size)]
-        for start in range(0, size, 5000):
-            session.execute(insert(Position.__table__), positions[start:start + 5000])
+        insert_positions(session, other.id, size, "S", due_date=date(2026, 9, 1),
+                         status="closed", created_at=EARLIER, updated_at=EARLIER)
         ids = session.scalars(select(Position.id).where(Position.creditor_id == other.id)
                               .order_by(Position.id)).all()
         attempts = [{"token": new_token(), "position_id": pid, "round": 1, "number": 1,

@@ -92,22 +92,20 @@ def _of_position(session, position_id, files):
                                .order_by(order)).all()
 
     events = rows(Event, Event.at)
-    voices = []
-    for voice in rows(VoiceMessage, VoiceMessage.id):
-        entry = row(voice)
-        if voice.data:
-            name = f"voice-message-{voice.id}.{AUDIO_EXTENSIONS.get(voice.content_type, 'bin')}"
-            files[name] = voice.data
-            entry["file"] = name
-        voices.append(entry)
-    receipts = []
-    for receipt in rows(Receipt, Receipt.id):
-        entry = row(receipt)
-        if receipt.data:
-            name = f"payment-receipt-{receipt.id}.{FILE_EXTENSIONS.get(receipt.content_type, 'bin')}"
-            files[name] = receipt.data
-            entry["file"] = name
-        receipts.append(entry)
+    def with_files(records, prefix, extensions):
+        """`records` as rows, each stored file written beside the JSON and named in its row."""
+        entries = []
+        for record in records:
+            entry = row(record)
+            if record.data:
+                name = f"{prefix}-{record.id}.{extensions.get(record.content_type, 'bin')}"
+                files[name] = record.data
+                entry["file"] = name
+            entries.append(entry)
+        return entries
+
+    voices = with_files(rows(VoiceMessage, VoiceMessage.id), "voice-message", AUDIO_EXTENSIONS)
+    receipts = with_files(rows(Receipt, Receipt.id), "payment-receipt", FILE_EXTENSIONS)
     return {
         "attempts": [row(a) for a in rows(Attempt, Attempt.id)],
         "events": [row(e) for e in events],
