@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from config import DEFAULTS
+from db.prepared import Prepared
 from db.timeouts import bounded_busy_wait, bounded_connect, postgresql_connect_args
 from db.upgrade import upgrade_schema
 
@@ -91,7 +92,12 @@ def _postgresql_engine(url, connect_timeout, statement_timeout):
 
 def insert_ignoring(session, table):
     """An INSERT that skips rows clashing with a unique key, on PostgreSQL and SQLite alike."""
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return insert_ignoring_on(session.get_bind().dialect.name, table)
+
+
+def insert_ignoring_on(dialect_name, table):
+    """`insert_ignoring` for the dialect named `dialect_name`."""
+    module = postgresql if dialect_name == "postgresql" else sqlite
     return module.insert(table).on_conflict_do_nothing()
 
 
@@ -111,8 +117,8 @@ def write_columns(session, obj, **values):
     table = state.mapper.local_table
     if table not in _ROW_UPDATES:
         [key] = table.primary_key.columns
-        _ROW_UPDATES[table] = update(table).where(key == bindparam("row_key"))
-    session.execute(_ROW_UPDATES[table], {"row_key": state.identity[0], **values})
+        _ROW_UPDATES[table] = Prepared(update(table).where(key == bindparam("row_key")))
+    _ROW_UPDATES[table].execute(session, {"row_key": state.identity[0], **values})
     for name, value in values.items():
         set_committed_value(obj, name, value)
 

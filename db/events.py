@@ -1,8 +1,15 @@
 """The append-only event log of each position."""
 from sqlalchemy import insert
 
-from db import insert_ignoring
+from db import insert_ignoring_on
 from db.models import Event, utcnow
+from db.prepared import Prepared
+
+_EVENTS = Event.__table__
+# Webhooks record several events a call: named SQL (db.prepared), built once per dialect.
+_INSERT = Prepared(insert(_EVENTS).returning(_EVENTS.c.id))
+_INSERT_ONCE = Prepared(build=lambda dialect_name: insert_ignoring_on(dialect_name, _EVENTS)
+                        .returning(_EVENTS.c.id))
 
 
 def record_event(session, position_id, kind, source, detail=None, attempt_id=None, at=None,
@@ -14,7 +21,7 @@ def record_event(session, position_id, kind, source, detail=None, attempt_id=Non
     values = dict(position_id=position_id, attempt_id=attempt_id, kind=kind, source=source,
                   detail=detail or {}, at=at or utcnow(), dedupe_key=dedupe_key)
     # One statement either way; the unique dedupe key settles replays, even concurrent ones.
-    inserted = session.execute(_insert(session, dedupe_key is not None), values).scalar()
+    inserted = (_INSERT if dedupe_key is None else _INSERT_ONCE).scalar(session, values)
     return inserted is not None
 
 
@@ -22,16 +29,3 @@ def record_events(session, rows):
     """Append many events at once (dicts of Event columns), as one executemany."""
     if rows:
         session.execute(insert(Event.__table__), rows)
-
-
-_INSERTS = {}
-
-
-def _insert(session, ignoring):
-    """The INSERT of an event, built once per dialect (webhooks run it several times a call)."""
-    key = (session.get_bind().dialect.name, ignoring)
-    if key not in _INSERTS:
-        statement = insert_ignoring(session, Event.__table__) if ignoring \
-            else insert(Event.__table__)
-        _INSERTS[key] = statement.returning(Event.__table__.c.id)
-    return _INSERTS[key]

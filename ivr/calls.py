@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from db import insert_ignoring, write_columns
 from db.events import record_event
+from db.prepared import Prepared
 from db.models import Attempt, Creditor, Outcome, Position, VoiceMessage
 from domain.calls import IN_PROGRESS, PROGRESS, TERMINAL_STATUSES
 from domain.phones import can_receive_sms
@@ -37,20 +38,22 @@ ATTEMPT_TO_SPEAK = ATTEMPT_BY_TOKEN.options(
 # A status callback (two thirds of all webhooks) reads and writes the attempt's row through
 # Core: the ORM's identity map, flush and lazy loads cost it several times the SQL.
 _ATTEMPTS = Attempt.__table__
-SID_HOLDER = select(_ATTEMPTS.c.id).where(_ATTEMPTS.c.call_sid == bindparam("sid"))
+SID_HOLDER = Prepared(select(_ATTEMPTS.c.id).where(_ATTEMPTS.c.call_sid == bindparam("sid")))
 STATUS_FACTS = select(*(_ATTEMPTS.c[name] for name in (
     "id", "position_id", "status", "call_sid", "answered_by", "outcome", "round", "number",
     "direction")))
-STATUS_BY_TOKEN = STATUS_FACTS.where(_ATTEMPTS.c.token == bindparam("token"))
+STATUS_BY_TOKEN = Prepared(STATUS_FACTS.where(_ATTEMPTS.c.token == bindparam("token")))
 # A call-back's status callback comes to the caller ID's one URL: its CallSid names the attempts
 # (one per position the call spoke of).
-INBOUND_STATUS = STATUS_FACTS.where(_ATTEMPTS.c.call_sid == bindparam("sid"),
-                                    _ATTEMPTS.c.direction == INBOUND).order_by(_ATTEMPTS.c.id)
-ATTEMPT_UPDATE = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+INBOUND_STATUS = Prepared(STATUS_FACTS.where(_ATTEMPTS.c.call_sid == bindparam("sid"),
+                                             _ATTEMPTS.c.direction == INBOUND)
+                          .order_by(_ATTEMPTS.c.id))
+ATTEMPT_UPDATE = Prepared(update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt_id")))
 _POSITIONS = Position.__table__
-ROUND_OF = select(_POSITIONS.c.outcome, _POSITIONS.c.round, Creditor.__table__.c.max_attempts) \
-    .join(Creditor.__table__, Creditor.__table__.c.id == _POSITIONS.c.creditor_id) \
-    .where(_POSITIONS.c.id == bindparam("position_id"))
+ROUND_OF = Prepared(
+    select(_POSITIONS.c.outcome, _POSITIONS.c.round, Creditor.__table__.c.max_attempts)
+    .join(Creditor.__table__, Creditor.__table__.c.id == _POSITIONS.c.creditor_id)
+    .where(_POSITIONS.c.id == bindparam("position_id")))
 
 
 @dataclass(frozen=True)
@@ -78,14 +81,14 @@ def status_facts(session, token):
     """What a status callback needs of the attempt a URL names (a row, not an Attempt), or None."""
     if not is_attempt_token(token):
         return None
-    return session.execute(STATUS_BY_TOKEN, {"token": token}).first()
+    return STATUS_BY_TOKEN.first(session, {"token": token})
 
 
 def inbound_status_facts(session, call_sid):
     """What a call-back's status callback needs of the inbound attempts its CallSid made."""
     if not call_sid:
         return []
-    return session.execute(INBOUND_STATUS, {"sid": call_sid}).all()
+    return INBOUND_STATUS.execute(session, {"sid": call_sid}).all()
 
 
 def caller_for(position, now=None):
@@ -259,7 +262,7 @@ def record_status(session, attempt, facts, now, source=None):
     elif _moves_forward(attempt.status, status):
         changes["status"] = status
     if changes:
-        session.execute(ATTEMPT_UPDATE, dict(changes, attempt_id=attempt.id))
+        ATTEMPT_UPDATE.execute(session, dict(changes, attempt_id=attempt.id))
     if status in TERMINAL_STATUSES:
         _close(session, attempt, source, now)
     session.commit()
@@ -269,8 +272,7 @@ def _close(session, attempt, source, now):
     # A call-back that ended without an answer ends nothing: it is no attempt of the round's.
     if attempt.outcome is not None or attempt.direction == INBOUND:
         return
-    outcome, round_, max_attempts = session.execute(
-        ROUND_OF, {"position_id": attempt.position_id}).one()
+    outcome, round_, max_attempts = ROUND_OF.first(session, {"position_id": attempt.position_id})
     # Twilio sends the final status after every <Gather> of the call has been answered, so an
     # attempt without an outcome by now has none; the last one allowed ends its call round.
     if outcome is None and attempt.round == round_ and attempt.number >= max_attempts:
@@ -302,7 +304,7 @@ def _call_changes(session, attempt, facts):
     not this call's, so it is left out rather than failing the whole webhook."""
     changes = {}
     sid = facts.call_sid
-    if sid and not attempt.call_sid and session.scalar(SID_HOLDER, {"sid": sid}) is None:
+    if sid and not attempt.call_sid and SID_HOLDER.scalar(session, {"sid": sid}) is None:
         changes["call_sid"] = sid
     if facts.answered_by and not attempt.answered_by:
         changes["answered_by"] = facts.answered_by

@@ -1,0 +1,140 @@
+"""Named statements run on every call, compiled once per dialect, executed on the driver's cursor.
+
+SQLAlchemy's execution of a Core statement it has compiled already (the cache lookup, the
+execution context, the result wrapper) costs a webhook's short indexed reads and writes several
+times what the database spends on them. A `Prepared` keeps what its dialect compiled: the SQL,
+the order of the parameters, the conversion of each parameter and column (UTCDateTime, JSON,
+booleans: the very processors SQLAlchemy would use), and runs it on the DBAPI cursor of a
+Connection (or a Session's), inside its transaction. Listeners of `before_cursor_execute`
+(db.write_lock) still hear each statement; a driver error is raised as SQLAlchemy's own
+(DBAPIError, its parameters hidden), a lost connection invalidated, so callers handle it as any.
+
+Plain statements only: no expanding IN, no executemany. An INSERT or UPDATE is compiled for the
+keys of the parameters it is given (once per set of keys); the columns it leaves out get their
+Python-side defaults (`default`, `onupdate`) as SQLAlchemy would give them.
+"""
+from collections import namedtuple
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+
+class Prepared:
+    """A Core statement, or `build(dialect_name)` making one per dialect, run as named SQL."""
+
+    def __init__(self, statement=None, build=None):
+        self._build = build or (lambda _dialect_name: statement)
+        self._compiled = {}
+
+    def execute(self, executor, params=None):
+        """Run on `executor` (a Connection or Session, in its transaction); a Result. A
+        Session's pending changes are flushed first, as its own `execute` would."""
+        if isinstance(executor, Session):
+            if executor.autoflush:
+                executor.flush()
+            connection = executor.connection()
+        else:
+            connection = executor
+        if not connection.in_transaction():
+            connection.begin()
+        params = params or {}
+        dialect = connection.dialect
+        key = (dialect.name, tuple(params))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = _Compiled(self._build(dialect.name), dialect,
+                                                       list(params))
+        return compiled.run(connection, params)
+
+    def first(self, executor, params=None):
+        return self.execute(executor, params).first()
+
+    def scalar(self, executor, params=None):
+        return self.execute(executor, params).scalar()
+
+
+class Result:
+    """The rows a statement returned (named tuples) and the rows it changed."""
+
+    __slots__ = ("rows", "rowcount")
+
+    def __init__(self, rows, rowcount):
+        self.rows, self.rowcount = rows, rowcount
+
+    def first(self):
+        return self.rows[0] if self.rows else None
+
+    def scalar(self):
+        return self.rows[0][0] if self.rows else None
+
+    def all(self):
+        return self.rows
+
+
+class _Compiled:
+    def __init__(self, statement, dialect, keys):
+        compiled = statement.compile(dialect=dialect, column_keys=keys)
+        if compiled.escaped_bind_names:
+            raise ValueError("a prepared statement's parameter names must need no escaping")
+        self.sql, self.dialect = compiled.string, dialect
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        if any(bind.expanding for bind in binds.values()):
+            raise ValueError("a prepared statement cannot expand an IN list")
+        names = compiled.positiontup if compiled.positional else list(binds)
+        # Columns left out whose value Python computes: an INSERT's defaults, an UPDATE's
+        # onupdate (a callable default takes the execution context, which none of ours reads).
+        computed = {column.key: column.default for column in compiled.insert_prefetch}
+        computed.update((column.key, column.onupdate) for column in compiled.update_prefetch)
+        # (name, how its value comes: "given" by the caller, "computed" or "literal", the value
+        # or default, the driver's conversion)
+        self.arguments = [(name, "computed" if name in computed else
+                           "given" if binds[name].required else "literal",
+                           computed[name] if name in computed else binds[name].effective_value,
+                           binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                          for name in names]
+        self.positional = compiled.positional
+        columns = list(statement.exported_columns) if statement.is_dml \
+            else list(statement.selected_columns)
+        self.returns_rows = bool(columns) and (not statement.is_dml or
+                                               bool(statement._returning))
+        self.row = namedtuple("Row", [column.key for column in columns], rename=True)
+        self.converters = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                           for column in columns]
+        self.plain = not any(self.converters)
+
+    def run(self, connection, params):
+        values = []
+        for name, source, value, convert in self.arguments:
+            if source == "given":
+                value = params[name]
+            elif source == "computed":
+                value = value.arg(None) if value.is_callable else value.arg
+            values.append(value if convert is None else convert(value))
+        arguments = values if self.positional else dict(zip((a[0] for a in self.arguments),
+                                                            values))
+        dispatch = connection.dispatch.before_cursor_execute
+        dbapi_connection = connection.connection.dbapi_connection
+        cursor = dbapi_connection.cursor()
+        try:
+            for listener in dispatch:
+                listener(connection, cursor, self.sql, arguments, None, False)
+            cursor.execute(self.sql, arguments)
+            fetched = cursor.fetchall() if self.returns_rows else ()
+            rowcount = cursor.rowcount
+        except self.dialect.loaded_dbapi.Error as error:
+            lost = self.dialect.is_disconnect(error, dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise DBAPIError.instance(self.sql, arguments, error,
+                                      self.dialect.loaded_dbapi.Error, hide_parameters=True,
+                                      connection_invalidated=lost,
+                                      dialect=self.dialect) from error
+        finally:
+            cursor.close()
+        return Result([self._row(raw) for raw in fetched], rowcount)
+
+    def _row(self, raw):
+        if self.plain:
+            return self.row._make(raw)
+        return self.row._make(value if convert is None else convert(value)
+                              for convert, value in zip(self.converters, raw))
