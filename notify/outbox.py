@@ -19,11 +19,12 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from db import session_scope
 from db.events import record_event
 from db.models import OutgoingMail, utcnow
+from db.prepared import Prepared
 from notify.mailer import (
     MailError, MailFateUnknown, Outgoing, build_message, get_mailer, get_pec_mailer, message_id,
 )
@@ -32,7 +33,8 @@ from notify.fates import (  # noqa: F401 - BACKOFF, MAX_TRIES, backoff: the outb
     record_sent,
 )
 from notify.sms import send_sms_one, sms_sender
-from policy.gate import ask_message, postpone_message
+from policy import audit
+from policy.gate import MessageGate, postpone_message
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,9 @@ log = logging.getLogger(__name__)
 # On the wall clock, not the flush's `now`: a flush replayed at another instant (`--now`) must
 # neither steal a live claim nor make one that is over at once.
 LEASE = timedelta(minutes=10)
+# Messages read, and their debtors' facts gathered for the contact policy, at once. Each is
+# claimed just before it is sent: the lease covers one exchange, never a whole batch.
+BATCH = 50
 
 
 @dataclass
@@ -68,37 +73,95 @@ class FlushReport:
 
 
 def flush_outbox(app, now, limit=None):
-    """Send every message due at `now` (timezone-aware), at most `limit`; a FlushReport."""
+    """Send every message due at `now` (timezone-aware), at most `limit`; a FlushReport.
+
+    Due messages are read BATCH at a time, their debtors' facts for the contact policy gathered
+    once per batch (policy.gate.MessageGate); each is then asked, claimed and sent in turn."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("flush_outbox needs a timezone-aware `now`")
     report = FlushReport()
     report.recovered, report.held = recover_stale_claims(app, now)
-    while limit is None or report.sent + report.retried + report.failed + report.held < limit:
-        mail = claim_next(app, now)
-        if mail is None:
+    while limit is None or _handled(report) < limit:
+        due, gate = due_messages(app, now, BATCH if limit is None
+                                 else min(BATCH, limit - _handled(report)))
+        if not due:
             break
-        if not allowed_now(app, mail, now):
-            report.postponed += 1
-            continue
-        if mail.channel == "sms":
-            fate = send_sms_one(app, mail, now)
-        else:
-            mailer = get_pec_mailer(app) if mail.channel == "pec" else get_mailer(app)
-            fate = send_one(app, mailer, mail, _mail_sender(app, mail.channel), now)
-        setattr(report, fate, getattr(report, fate) + 1)
+        taken = 0   # none: the batch went to other flushers meanwhile, and the queue is theirs
+        for row in due:
+            mail = claim(app, row, now, gate)
+            taken += mail is not None
+            if mail is REFUSED:
+                report.postponed += 1
+            elif mail is not None:
+                fate = _send(app, mail, now)
+                setattr(report, fate, getattr(report, fate) + 1)
+                if fate == "sent":
+                    gate.sent(mail, now)
+        if not taken:
+            break
     return report
 
 
-def allowed_now(app, mail, now):
-    """Ask the contact policy about a claimed message at the moment of sending; a refused one
-    goes back to the queue until the policy allows it (withdrawn when no waiting will do)."""
+def _handled(report):
+    return report.sent + report.retried + report.failed + report.held
+
+
+def _send(app, mail, now):
+    if mail.channel == "sms":
+        return send_sms_one(app, mail, now)
+    mailer = get_pec_mailer(app) if mail.channel == "pec" else get_mailer(app)
+    return send_one(app, mailer, mail, _mail_sender(app, mail.channel), now)
+
+
+def due_messages(app, now, count):
+    """(the first `count` messages due at `now`, as rows; the contact policy's MessageGate for
+    them)."""
     with session_scope(app) as session:
-        decision = ask_message(app, session, mail, now)
-        if decision is None or decision.allowed:
-            return True
-        postpone_message(session, mail, decision, now)
-    log.info("outbox: mail %s held back by the contact policy (%s)", mail.id, decision.rule)
-    return False
+        rows = session.execute(
+            select(*OUTGOING_COLUMNS)
+            .where(OutgoingMail.status == "queued", OutgoingMail.next_try_at <= now)
+            .order_by(OutgoingMail.next_try_at, OutgoingMail.id).limit(count)).all()
+        return rows, MessageGate(app, session, rows, now)
+
+
+REFUSED = object()   # what `claim` returns for a message the contact policy holds back
+
+
+def claim(app, row, now, gate=None, sender=None):
+    """Ask the contact policy about the due message `row` (through `gate`), then claim it for
+    this flusher with the decision kept, committed: an Outgoing. REFUSED when the policy held
+    it back (left in the queue until it allows, or withdrawn); None when another flusher took
+    it first. `sender` is the email From (default MAIL_FROM), the Message-ID is made from."""
+    decision, kept = gate.ask(row, now) if gate is not None else (None, None)
+    with session_scope(app) as session:
+        if decision is not None and not decision.allowed:
+            if not postpone_message(session, row, decision, now):
+                return None
+            audit.record(session, [kept])
+            log.info("outbox: mail %s held back by the contact policy (%s)", row.id,
+                     decision.rule)
+            return REFUSED
+        claimed = CLAIM.execute(session, {
+            "mail_id": row.id, "due_at": now, "status": "sending", "lease_until": utcnow() + LEASE,
+            "data_at": None, "message_id": None if row.channel == "sms" else
+            message_id(row.key, _mail_sender(app, row.channel, sender))}).rowcount
+        if not claimed:
+            return None
+        if kept is not None:
+            audit.record(session, [kept])
+        return _outgoing(row, sms_sender(app, session, row) if row.channel == "sms" else None)
+
+
+def claim_next(app, now, sender=None):
+    """Claim the next message due at `now` for this flusher, committed, without asking the
+    contact policy; None when none is due."""
+    while True:
+        due, _gate = due_messages(app, now, 1)
+        if not due:
+            return None
+        mail = claim(app, due[0], now, sender=sender)
+        if mail is not None:
+            return mail
 
 
 def due_since(app, since, now):
@@ -173,39 +236,16 @@ def _expired(wall_clock):
     return OutgoingMail.status == "sending", OutgoingMail.lease_until <= wall_clock
 
 
-def claim_next(app, now, sender=None):
-    """Claim the next message due at `now` for this flusher, committed; None when none is due.
-
-    `sender` is the email From (default MAIL_FROM), which the Message-ID is made from.
-    """
-    while True:
-        with session_scope(app) as session:
-            # PostgreSQL locks the row and skips rows other flushers hold; SQLite ignores the
-            # clause, and the conditional UPDATE below lets only one flusher win the row.
-            mail = session.execute(
-                select(*OUTGOING_COLUMNS)
-                .where(OutgoingMail.status == "queued", OutgoingMail.next_try_at <= now)
-                .order_by(OutgoingMail.next_try_at, OutgoingMail.id)
-                .limit(1).with_for_update(skip_locked=True)).first()   # a row, not an object
-            if mail is None:
-                return None
-            claimed = session.execute(
-                update(OutgoingMail)
-                .where(OutgoingMail.id == mail.id, OutgoingMail.status == "queued")
-                .values(status="sending", lease_until=utcnow() + LEASE, data_at=None,
-                        message_id=None if mail.channel == "sms" else
-                        message_id(mail.key, _mail_sender(app, mail.channel, sender)))
-                .execution_options(synchronize_session=False)).rowcount
-            if claimed:
-                return _outgoing(mail, sms_sender(app, session, mail) if mail.channel == "sms"
-                                 else None)
-
-
 # What a claim reads of a message: its columns as a row, not an OutgoingMail the session tracks.
 OUTGOING_COLUMNS = (OutgoingMail.id, OutgoingMail.key, OutgoingMail.kind, OutgoingMail.position_id,
                     OutgoingMail.to_address, OutgoingMail.subject, OutgoingMail.body,
                     OutgoingMail.attachment_name, OutgoingMail.attachment, OutgoingMail.html,
                     OutgoingMail.channel)
+_MAIL = OutgoingMail.__table__
+# A claim wins the row only while it is still queued: of two flushers, one.
+CLAIM = Prepared(update(_MAIL).where(_MAIL.c.id == bindparam("mail_id"),
+                                     _MAIL.c.status == "queued",
+                                     _MAIL.c.next_try_at <= bindparam("due_at")))
 
 
 def _outgoing(mail, sender=None):

@@ -3,18 +3,20 @@
 The dialer gathers the facts of a claimed batch once (`CallGate`), asks for each call at the
 instant it would place it, and writes the decisions with the batch's results: refused calls
 go back to pending, due at the first opening of the creditor's windows at or after the
-policy's `next_allowed_at`. The outbox asks for each message it claimed (`ask_message`): a
-refused one goes back to the queue until `next_allowed_at`. A refusal no waiting can lift (a
+policy's `next_allowed_at`. The outbox gathers the facts of a batch of due messages once
+(`MessageGate`) and asks for each before claiming it: a refused one stays in the queue until
+`next_allowed_at`. A refusal no waiting can lift (a
 dispute, an opt-out) cancels the attempt or withdraws the message, with its reason.
 """
+from collections import defaultdict
 from dataclasses import replace
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from db.events import record_events
 from db.models import Attempt, Creditor, OutgoingMail
 from policy import audit
-from policy.decide import CALL, Decision, decide, summarise
+from policy.decide import CALL, EMAIL, SMS, Decision, decide, summarise
 from policy.facts import LOOKBACK_DAYS, REQUESTED_KINDS, gather
 from policy.rules import rules_for
 
@@ -105,29 +107,56 @@ def postpone_calls(session, refused, plan_at, dialer):
     record_events(session, events)
 
 
-def ask_message(app, session, mail, now):
-    """The Decision for sending the claimed message `mail` (notify.mailer.Outgoing) at `now`,
-    recorded; None for a message that is no contact of a debtor (a daily report)."""
-    if mail.position_id is None or app.extensions.get(OFF):
-        return None
-    gathered = gather(session, [mail.position_id], now, opt_out_everywhere(app))
-    if mail.position_id not in gathered:
-        return None
-    subject, facts = gathered[mail.position_id]
-    creditor = session.get(Creditor, subject.creditor_id)
-    rules = creditor_rules(creditor)
-    if lookback(rules) > LOOKBACK_DAYS:
-        subject, facts = gather(session, [mail.position_id], now, opt_out_everywhere(app),
-                                lookback(rules))[mail.position_id]
-    decision = decide(facts, mail.channel, now, rules, requested=mail.kind in REQUESTED_KINDS)
-    audit.record(session, [audit.decision_row(subject, mail.channel, now, decision,
-                                              mail_id=mail.id)])
-    return decision
+class MessageGate:
+    """The policy's answers for a batch of due messages: their debtors' facts gathered once
+    (each creditor's rules and look-back), each message asked at the moment of sending, with
+    what this batch sent before it counted (`sent`)."""
+
+    def __init__(self, app, session, mails, now):
+        self.off = bool(app.extensions.get(OFF))
+        self.facts, self.rules, self.written = {}, {}, defaultdict(list)
+        ids = {mail.position_id for mail in mails if mail.position_id is not None}
+        if self.off or not ids:
+            return
+        everywhere = opt_out_everywhere(app)
+        self.facts = gather(session, ids, now, everywhere)
+        creditor_ids = {subject.creditor_id for subject, _ in self.facts.values()}
+        for creditor in session.scalars(select(Creditor).where(Creditor.id.in_(creditor_ids))):
+            self.rules[creditor.id] = creditor_rules(creditor)
+        longer = defaultdict(list)   # a look-back past the default: those debtors again
+        for position_id, (subject, _) in self.facts.items():
+            days = lookback(self.rules[subject.creditor_id])
+            if days > LOOKBACK_DAYS:
+                longer[days].append(position_id)
+        for days, position_ids in longer.items():
+            self.facts.update(gather(session, position_ids, now, everywhere, days))
+
+    def ask(self, mail, now):
+        """(Decision, its audit row) for sending `mail` (an outbox row) at `now`; (None, None)
+        for a message that is no contact of a debtor (a daily report) or with the policy off."""
+        if self.off or mail.position_id not in self.facts:
+            return None, None
+        subject, facts = self.facts[mail.position_id]
+        earlier = [at for address in {subject.phone, subject.email, subject.pec} if address
+                   for at in self.written.get(address, ())]
+        if earlier:
+            facts = replace(facts, written=tuple(sorted(facts.written + tuple(earlier))))
+        decision = decide(facts, mail.channel, now, self.rules[subject.creditor_id],
+                          requested=mail.kind in REQUESTED_KINDS)
+        return decision, audit.decision_row(subject, mail.channel, now, decision,
+                                            mail_id=mail.id)
+
+    def sent(self, mail, now):
+        """`mail` went out at `now`: a written request the next messages' decisions count."""
+        if mail.position_id is not None and mail.channel in (SMS, EMAIL) \
+                and mail.kind not in REQUESTED_KINDS:
+            self.written[mail.to_address].append(now)
 
 
 def postpone_message(session, mail, decision, now):
-    """Put a refused, claimed message back in the queue until `next_allowed_at`; withdraw it
-    when no waiting lifts the refusal. The event names the rule."""
+    """Leave a refused message in the queue until `next_allowed_at`; withdraw it when no
+    waiting lifts the refusal. The event names the rule. False when it is no longer queued
+    (another flusher took it)."""
     row = OutgoingMail.__table__.c
     if decision.next_allowed_at is None:
         values, kind = {"status": "withdrawn"}, f"{mail.channel}_refused"
@@ -137,8 +166,10 @@ def postpone_message(session, mail, decision, now):
         kind = f"{mail.channel}_postponed"
         detail = {"mail_id": mail.id, "rule": decision.rule,
                   "until": decision.next_allowed_at.isoformat()}
-    session.execute(update(OutgoingMail.__table__).where(
-        row.id == mail.id, row.status == "sending").values(
-            lease_until=None, last_error=f"contact policy: {decision.rule}", **values))
-    record_events(session, [{"position_id": mail.position_id, "attempt_id": None, "kind": kind,
-                             "source": SOURCE, "detail": detail, "at": now}])
+    postponed = session.execute(update(OutgoingMail.__table__).where(
+        row.id == mail.id, row.status == "queued").values(
+            last_error=f"contact policy: {decision.rule}", **values)).rowcount
+    if postponed:
+        record_events(session, [{"position_id": mail.position_id, "attempt_id": None,
+                                 "kind": kind, "source": SOURCE, "detail": detail, "at": now}])
+    return bool(postponed)

@@ -189,3 +189,17 @@ def test_a_report_mail_is_no_contact_of_a_debtor_and_asks_nothing(app, session):
                            subject="r", body="r", next_try_at=rome(2026, 11, 24, 23, 30)))
     flush_outbox(app, rome(2026, 11, 24, 23, 30))
     assert decisions(session) == []
+
+
+def test_one_flush_counts_its_own_sends_against_the_monthly_cap(smtp_app, session, smtp_server):
+    # Six requests to one debtor due at once, read in one batch: the fifth and sixth would break
+    # the month's cap of four, counted from what this very flush sent before them.
+    app = smtp_app
+    position = make_position(session, make_creditor(session))
+    at = rome(2026, 11, 10, 10, 0)
+    ids = [queue(app, session, position, "email", "sollecito", f"m{n}", at) for n in range(6)]
+    report = flush_outbox(app, at)
+    assert (report.sent, report.postponed) == (4, 2)
+    assert len(smtp_server.messages) == 4
+    assert [mail_row(app, i).status for i in ids] == ["sent"] * 4 + ["queued"] * 2
+    assert [d.allowed for d in decisions(session)] == [True] * 4 + [False] * 2
