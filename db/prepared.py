@@ -32,7 +32,7 @@ class Prepared:
         if isinstance(executor, Session):
             if executor.autoflush:
                 executor.flush()
-            connection = executor.connection()
+            connection = _connection_of(executor)
         else:
             connection = executor
         if not connection.in_transaction():
@@ -51,6 +51,22 @@ class Prepared:
 
     def scalar(self, executor, params=None):
         return self.execute(executor, params).scalar()
+
+
+def _connection_of(session):
+    """The Connection of `session`'s transaction, begun if need be; kept in the session for the
+    rest of that transaction (asking the session each time costs more than most statements)."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_KEPT)
+    if transaction is not None and kept is not None and kept[0] is transaction \
+            and not kept[1].closed:
+        return kept[1]
+    connection = session.connection()
+    session.info[_KEPT] = (session.get_transaction(), connection)
+    return connection
+
+
+_KEPT = "cortesia.prepared_connection"
 
 
 class Result:
