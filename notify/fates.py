@@ -3,11 +3,12 @@ sent, failed (retried with backoff, or given up), or of unknown fate (held for a
 import logging
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from db import session_scope
 from db.events import record_event
 from db.models import OutgoingMail, utcnow
+from db.prepared import Prepared
 
 log = logging.getLogger("notify.outbox")
 
@@ -22,26 +23,31 @@ def backoff(tries):
     return BACKOFF[min(max(tries, 1), len(BACKOFF)) - 1]
 
 
+_MAIL = OutgoingMail.__table__
+# Every message sent runs these two: named SQL (db.prepared).
+_HANDING_OVER = Prepared(update(_MAIL).where(
+    _MAIL.c.id == bindparam("mail_id"), _MAIL.c.status == "sending",
+    _MAIL.c.lease_until > bindparam("wall_clock")))
+_SENT = Prepared(update(_MAIL).where(_MAIL.c.id == bindparam("mail_id"))
+                 .values(tries=_MAIL.c.tries + 1))
+
+
 def mark_data(app, mail):
     """Commit that `mail` is about to be handed over; False if it is no longer our claim."""
     with session_scope(app) as session:
-        return bool(session.execute(
-            update(OutgoingMail)
-            .where(OutgoingMail.id == mail.id, OutgoingMail.status == "sending",
-                   OutgoingMail.lease_until > utcnow())
-            .values(data_at=utcnow())
-            .execution_options(synchronize_session=False)).rowcount)
+        wall_clock = utcnow()
+        return bool(_HANDING_OVER.execute(session, {
+            "mail_id": mail.id, "wall_clock": wall_clock, "data_at": wall_clock}).rowcount)
 
 
 def record_sent(app, mail, now, provider_id=None):
     """The server (or the SMS provider) accepted `mail`: mark it sent, and note it on its
     position."""
-    values = dict(status="sent", sent_at=now, tries=OutgoingMail.tries + 1, lease_until=None)
+    values = dict(mail_id=mail.id, status="sent", sent_at=now, lease_until=None)
     if provider_id is not None:
         values["provider_id"] = provider_id
     with session_scope(app) as session:
-        session.execute(update(OutgoingMail).where(OutgoingMail.id == mail.id).values(**values)
-                        .execution_options(synchronize_session=False))
+        _SENT.execute(session, values)
         if mail.position_id is not None:
             record_event(session, mail.position_id, f"{mail.channel}_sent", SOURCE,
                          {"mail_id": mail.id, "kind": mail.kind}, at=now,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from db.models import PolicyDecision
+from db.prepared import Prepared
 from domain.windows import holiday_name
 from policy.rules import PRESETS
 
@@ -25,8 +26,13 @@ def decision_row(subject, channel, at, decision, attempt_id=None, mail_id=None):
 
 def record(session, rows):
     """Append decision rows (dicts of PolicyDecision columns)."""
-    if rows:
+    if len(rows) == 1:   # the outbox keeps one with each message it claims
+        _ONE.execute(session, rows[0])
+    elif rows:
         session.execute(insert(PolicyDecision.__table__), rows)
+
+
+_ONE = Prepared(insert(PolicyDecision.__table__))
 
 
 def record_looser(session, creditor_id, values, names, now, source):
