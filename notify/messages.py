@@ -6,11 +6,12 @@ the step was skipped.
 """
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from db import insert_ignoring
+from db import insert_ignoring_on
 from db.events import record_event
 from db.models import OutgoingMail
+from db.prepared import Prepared
 from domain.charges import late_charges
 from domain.payment_links import payment_url
 from domain.phones import can_receive_sms
@@ -54,12 +55,10 @@ def queue_message(app, session, position, channel, message, now, key):
     subject, body, html = render_message(app, session, position, channel, message, now)
     # One statement: a message already queued under `key` — by an earlier pass, or by another
     # pass at this very moment (PostgreSQL waits for it) — stands, and nothing is added.
-    mail = session.scalar(
-        insert_ignoring(session, OutgoingMail)
-        .values(key=key, channel=channel, position_id=position.id, kind=message,
-                to_address=to_address, subject=subject[:300], body=body, html=html,
-                next_try_at=now, created_at=now)
-        .returning(OutgoingMail))
+    mail = _QUEUE.first(session, dict(
+        key=key, channel=channel, position_id=position.id, kind=message,
+        to_address=to_address, subject=subject[:300], body=body, html=html, next_try_at=now,
+        created_at=now))
     if mail is None:
         return queued_under(session, key)
     record_event(session, position.id, "message_queued", SOURCE,
@@ -68,8 +67,16 @@ def queue_message(app, session, position, channel, message, now, key):
 
 
 def queued_under(session, key):
-    """The message queued under `key`, or None."""
-    return session.scalar(select(OutgoingMail).where(OutgoingMail.key == key))
+    """The message queued under `key` (its row), or None."""
+    return _QUEUED_UNDER.first(session, {"key": key})
+
+
+_MAIL = OutgoingMail.__table__
+# The step engine queues thousands of messages a pass: named SQL (db.prepared), read back as
+# rows of every column (what a queued message is to its callers).
+_QUEUE = Prepared(build=lambda dialect_name: insert_ignoring_on(dialect_name, _MAIL)
+                  .returning(*_MAIL.columns))
+_QUEUED_UNDER = Prepared(select(*_MAIL.columns).where(_MAIL.c.key == bindparam("key")))
 
 
 def resolve_channel(config, position, channel):
