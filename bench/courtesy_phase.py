@@ -1,7 +1,7 @@
 """Benchmark of a simulated courtesy phase: `simulate` of a 30-day cortesia-30 month at three sizes.
 
     .venv/bin/python bench/courtesy_phase.py [--sizes 1000,3000,10000] [--days 30] [--every 10]
-                                             [--baseline GIT_REF]
+                                             [--baseline GIT_REF [--repeat N]]
 
 Each size runs the simulator's campaign in-process, exactly as `flask --app app simulate
 --playbook cortesia-30 --days 30 --quiet` does (its own throw-away SQLite file, the simulated
@@ -14,12 +14,14 @@ worker processes (`--processes`, default one per core: the simulated calls run t
 figure of the work done.
 
 `--baseline GIT_REF` first runs the smallest size with the code of that commit (checked out in a
-throw-away worktree, same interpreter, same list), so the speed-up is a ratio measured in the
-same run, whatever the machine's speed that day.
+throw-away worktree, same interpreter, same list, same processes), so the speed-up is a ratio
+measured in the same run, whatever the machine's speed that day; `--repeat N` alternates N runs
+of each and compares their medians.
 """
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,7 +93,7 @@ def _children():
         return []
 
 
-def run_baseline(ref, size, days, every, seed):
+def run_baseline(ref, size, days, every, seed, processes):
     """(wall, CPU) seconds of the smallest size with the code of commit `ref`."""
     with tempfile.TemporaryDirectory(prefix="cortesia-bench-baseline-") as tree:
         subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-f", tree, ref],
@@ -100,7 +102,8 @@ def run_baseline(ref, size, days, every, seed):
             output = subprocess.run(
                 [sys.executable, os.path.join(tree, "bench", "courtesy_phase.py"),
                  "--sizes", str(size), "--days", str(days), "--every", str(every),
-                 "--seed", seed], check=True, capture_output=True, text=True).stdout
+                 "--seed", seed, "--processes", str(processes)],
+                check=True, capture_output=True, text=True).stdout
         finally:
             subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", tree],
                            capture_output=True)
@@ -116,6 +119,8 @@ def main():
     parser.add_argument("--every", type=int, default=10, help="minutes between ticks")
     parser.add_argument("--seed", default="7")
     parser.add_argument("--baseline", help="a commit to measure first at the smallest size")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="with --baseline: runs of each, alternated (medians)")
     parser.add_argument("--processes", type=int, default=default_processes(),
                         help="worker processes for the simulated calls (1: all in this one)")
     args = parser.parse_args()
@@ -125,9 +130,21 @@ def main():
           f"{args.every} minutes in the windows, SQLite (seed {args.seed}), the calls in "
           f"{args.processes} worker process{'es' if args.processes > 1 else ''}")
     small, large = min(sizes), max(sizes)
-    baseline = args.baseline and run_baseline(args.baseline, small, args.days, args.every,
-                                              args.seed)
-    times = {size: run(size, args.days, args.every, args.seed, args.processes) for size in sizes}
+    baseline, times = None, {}
+    if args.baseline:
+        # Alternated, so that a change of the machine's load falls on both alike: medians.
+        theirs, ours, our_cpu = [], [], []
+        for _ in range(args.repeat):
+            theirs.append(run_baseline(args.baseline, small, args.days, args.every, args.seed,
+                                       args.processes))
+            ours.append(run(small, args.days, args.every, args.seed, args.processes))
+            our_cpu.append(CPU_SECONDS[small])
+        baseline = (statistics.median(w for w, _ in theirs),
+                    statistics.median(c for _, c in theirs))
+        times[small], CPU_SECONDS[small] = statistics.median(ours), statistics.median(our_cpu)
+    for size in sizes:
+        if size not in times:
+            times[size] = run(size, args.days, args.every, args.seed, args.processes)
     growth = (times[large] / large) / (times[small] / small)
     print(f"growth: time per position at {large:,} / at {small:,} = {growth:.2f} (linear = 1.00)")
     projected = times[large] / large * 10_000
@@ -136,7 +153,8 @@ def main():
     if baseline:
         wall, cpu = baseline
         print(f"speed-up at {small:,} over {args.baseline}: {wall / times[small]:.2f}× wall, "
-              f"{cpu / CPU_SECONDS[small]:.2f}× CPU (same run)")
+              f"{cpu / CPU_SECONDS[small]:.2f}× CPU (same run, medians of {args.repeat} "
+              f"alternated)")
 
 
 if __name__ == "__main__":
