@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from api.feed import as_item, publish
+from api.idempotency import forget_old
 from api.webhooks import WebhookError, get_poster, signed_request
 from db import session_scope
 from db.models import Creditor, FeedEvent, Position, WebhookDelivery, utcnow
@@ -51,12 +52,15 @@ class WebhookReport:
 
 
 def publish_and_deliver(app, now, limit=None):
-    """Publish the queued events into the feed, then POST every delivery due at `now`."""
+    """Publish the queued events into the feed, then POST every delivery due at `now` (and
+    forget the API's idempotent answers older than a week)."""
     report = WebhookReport()
     with session_scope(app) as session:
         while (published := publish(session, now)):
             report.published += published
             session.commit()
+        # Kept answers are stamped on the wall clock, whatever instant the tick replays.
+        forget_old(session, utcnow())
     report.recovered = _recover(app)
     poster = get_poster(app)
     while limit is None or report.sent + report.retried < limit:

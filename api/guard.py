@@ -3,7 +3,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app, g, request
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from api.keys import authenticate
 from api.problems import ApiProblem
@@ -50,8 +50,11 @@ def _over_rate(session, key_id, per_minute):
         return 0
     wall = time.time()   # the wall clock: a rate is about real seconds, not a simulated now
     minute = int(wall // 60)
-    session.execute(insert_ignoring(session, ApiRateWindow.__table__),
-                    {"key_id": key_id, "minute": minute, "count": 0})
+    opened = session.execute(insert_ignoring(session, ApiRateWindow.__table__),
+                             {"key_id": key_id, "minute": minute, "count": 0}).rowcount
+    if opened:   # the key's first request this minute: its past minutes are of no more use
+        session.execute(delete(ApiRateWindow).where(ApiRateWindow.key_id == key_id,
+                                                    ApiRateWindow.minute < minute))
     count = session.execute(
         update(ApiRateWindow).where(ApiRateWindow.key_id == key_id,
                                     ApiRateWindow.minute == minute)

@@ -4,14 +4,16 @@ refused. Two requests with one key at once: the second waits on the key's unique
 answers what the first did."""
 import hashlib
 import json
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from api.problems import ApiProblem
 from db.models import ApiIdempotency
 
 MAX_KEY = 200
+KEPT = timedelta(days=7)   # how long a retry is recognised (README: "Idempotency-Key")
 
 
 def request_hash(method, path, body):
@@ -58,3 +60,9 @@ def _kept(session, creditor_id, key, digest):
         raise ApiProblem(422, "idempotency_key_reused", "this Idempotency-Key was used for "
                          "another request: use a new key for new work")
     return row.status_code, json.loads(row.body)
+
+
+def forget_old(session, now):
+    """Drop the answers kept longer than KEPT; how many."""
+    return session.execute(delete(ApiIdempotency).where(ApiIdempotency.created_at < now - KEPT)
+                           .execution_options(synchronize_session=False)).rowcount

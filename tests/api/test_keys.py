@@ -58,3 +58,16 @@ def test_unknown_api_addresses_and_methods_answer_problem_documents(api):
     assert api.get("/api/v1/nothing").status_code == 404
     response = api.request("DELETE", "/api/v1/positions")
     assert response.status_code == 405 and "PUT" in response.headers["Allow"]
+
+
+def test_a_keys_past_minutes_are_dropped_when_a_new_one_opens(api, session):
+    from db.models import ApiRateWindow
+    api.get("/api/v1/positions")
+    key_id = session.scalar(select(ApiRateWindow.key_id))
+    session.execute(ApiRateWindow.__table__.update().values(minute=ApiRateWindow.minute - 5))
+    session.commit()
+    api.get("/api/v1/positions")
+    session.expire_all()
+    minutes = session.scalars(select(ApiRateWindow.minute).where(
+        ApiRateWindow.key_id == key_id)).all()
+    assert len(minutes) == 1

@@ -123,3 +123,21 @@ def test_list_positions_by_status_and_cursor(api):
     assert bad.status_code == 400 and bad.json["errors"][0]["pointer"] == "status"
     naive = api.get("/api/v1/positions", query_string={"updated_after": "2026-01-01T00:00"})
     assert naive.status_code == 400
+
+
+def test_a_kept_answer_is_forgotten_after_a_week(app, api, session):
+    from datetime import timedelta
+
+    from api.delivery import publish_and_deliver
+    from db.models import ApiIdempotency, utcnow
+    headers = {"Idempotency-Key": "old"}
+    api.put("/api/v1/positions", json={"positions": [item("P-1")]}, headers=headers)
+    session.execute(ApiIdempotency.__table__.update().values(
+        created_at=utcnow() - timedelta(days=8)))
+    session.commit()
+    publish_and_deliver(app, utcnow())
+    assert session.scalar(select(func.count()).select_from(ApiIdempotency)) == 0
+    # The key is new again: the same batch is an update now, not a replay.
+    again = api.put("/api/v1/positions", json={"positions": [item("P-1")]}, headers=headers)
+    assert "Idempotent-Replayed" not in again.headers
+    assert again.json["items"][0]["result"] == "updated"

@@ -155,3 +155,22 @@ def test_poster_contract(poster, receiver):
     answer_next(500)
     with pytest.raises(WebhookError, match="HTTP 500"):
         sender.post(receiver.url, b"{}", {"Content-Type": "application/json"}, 5)
+
+
+def test_the_readme_receiver_accepts_a_real_delivery_and_refuses_a_forged_or_old_one(
+        app, api, session, receiver, hooked):
+    readme = open("README.md", encoding="utf-8").read()
+    section = readme[readme.index("A receiver checks a delivery in ten lines"):]
+    code = section[section.index("```python") + 9:section.index("```", section.index("```python") + 9)]
+    assert len(code.strip().splitlines()) <= 10
+    namespace = {}
+    exec(code, namespace)   # the README's own code, as a reader would paste it
+    verified_event = namespace["verified_event"]
+    _outcome(api, session)
+    publish_and_deliver(app, NOW)
+    (_path, headers, body, _status), = receiver.received
+    assert verified_event(body, headers["X-Cortesia-Signature"], hooked)["type"] == "outcome"
+    assert verified_event(body.replace(b"confirmed", b"promised"),
+                          headers["X-Cortesia-Signature"], hooked) is None
+    assert verified_event(body, headers["X-Cortesia-Signature"], "whsec_wrong") is None
+    assert verified_event(body, headers["X-Cortesia-Signature"], hooked, max_age=-1) is None
