@@ -6,6 +6,7 @@ from pydantic.json_schema import models_json_schema
 
 from api import schemas
 from api.schemas import MAX_BATCH, MAX_PAGE
+from domain.statuses import STATUSES
 
 REQUESTS = (schemas.PutPositions, schemas.PaymentRequest, schemas.CloseRequest)
 RESPONSES = (schemas.PutResult, schemas.Position, schemas.PositionPage, schemas.PositionSummary,
@@ -78,8 +79,7 @@ def _paths():
                 "summary": "The creditor's positions, a page at a time",
                 "parameters": [
                     _query("status", "Only positions in this status.",
-                           {"type": "string", "enum": list(schemas.PositionSummary.model_fields[
-                               "status"].annotation.__args__)}),
+                           {"type": "string", "enum": list(STATUSES)}),
                     _query("updated_after", "Only positions changed after this instant "
                            "(ISO 8601 with its offset).", {"type": "string", "format": "date-time"}),
                     _query("cursor", "`next_cursor` of the previous page.", cursor),

@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.statuses import STATUSES
+
 MAX_BATCH = 1000
 MAX_PAGE = 1000
 
@@ -102,7 +104,7 @@ class Event(BaseModel):
 
 class PositionSummary(BaseModel):
     reference: str
-    status: Literal["open", "promised", "to_verify", "disputed", "paid", "closed", "ended"]
+    status: Literal[tuple(STATUSES)]
     status_until: datetime | None
     outcome: str | None
     amount: str = Field(description="Decimal as text, two places.")

@@ -15,18 +15,18 @@ from api.openapi import document
 from api.problems import ApiProblem, answer_http_error, answer_problem
 from api.put import put_positions
 from api.schemas import (
-    MAX_PAGE, CloseRequest, PaymentRequest, PositionSummary, PutPositions,
+    MAX_PAGE, CloseRequest, PaymentRequest, PutPositions,
 )
 from contacts.fields import FieldError, read_amount
 from contacts.privacy import privacy_secret
 from contacts.status import StatusError, close_position_by_creditor, record_payment
 from db import get_session
 from db.models import Creditor, utcnow
+from domain.statuses import STATUSES
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(guard)
-STATUSES = PositionSummary.model_fields["status"].annotation.__args__
 
 
 @bp.errorhandler(ApiProblem)
