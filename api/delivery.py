@@ -16,10 +16,10 @@ from sqlalchemy import select, update
 
 from api.feed import as_item, publish
 from api.idempotency import forget_old
-from api.webhooks import WebhookError, get_poster, signed_request
+from api.webhooks import WebhookError, get_poster, get_resolver, signed_request
 from db import session_scope
 from db.models import Creditor, FeedEvent, Position, WebhookDelivery, utcnow
-from domain.webhook_urls import WebhookUrlError, check_webhook_url
+from domain.webhook_urls import WebhookUrlError, checked_address
 from notify.fates import backoff
 
 log = logging.getLogger(__name__)
@@ -113,9 +113,11 @@ def _deliver(app, poster, claimed, now):
     config = app.config
     body, headers = signed_request(secret, item, int(time.time()))
     try:
-        # Checked again at each delivery: the host's addresses may have changed since it was set.
-        check_webhook_url(url, config["WEBHOOK_ALLOW_HTTP"], config["WEBHOOK_ALLOW_PRIVATE"])
-        poster.post(url, body, headers, config["WEBHOOK_TIMEOUT"])
+        # Checked again at each delivery, and posted to the address checked: the host's
+        # addresses may have changed since the URL was set.
+        _url, address = checked_address(url, config["WEBHOOK_ALLOW_HTTP"],
+                                        config["WEBHOOK_ALLOW_PRIVATE"], get_resolver(app))
+        poster.post(url, address, body, headers, config["WEBHOOK_TIMEOUT"])
     except (WebhookError, WebhookUrlError) as exc:
         return _failed(app, delivery_id, str(exc), now)
     with session_scope(app) as session:

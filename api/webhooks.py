@@ -3,14 +3,17 @@
 `X-Cortesia-Signature: sha256=<hex HMAC-SHA256(secret, body)>` over the exact bytes of the body;
 the body carries `timestamp` (Unix seconds, also `X-Cortesia-Timestamp`) so a receiver refuses a
 replay of an old body, and `id`, stable across retries, so it drops a delivery it already had.
-Posting is behind WebhookPoster: RequestsPoster for real servers, FakePoster in tests.
+Posting is behind WebhookPoster: HttpPoster for real servers, FakePoster in tests.
 """
 import hashlib
 import hmac
 import json
+import socket
 from typing import Protocol
+from urllib.parse import urlsplit
 
-import requests
+import certifi
+import urllib3
 
 SIGNATURE = "X-Cortesia-Signature"
 TIMESTAMP = "X-Cortesia-Timestamp"
@@ -22,22 +25,42 @@ class WebhookError(Exception):
 
 
 class WebhookPoster(Protocol):
-    def post(self, url: str, body: bytes, headers: dict, timeout: float) -> int:
-        """POST `body`; the HTTP status of a 2xx answer, else raises WebhookError."""
+    def post(self, url: str, address: str, body: bytes, headers: dict, timeout: float) -> int:
+        """POST `body` to `url`, connecting to `address` (the one checked for its host); the
+        HTTP status of a 2xx answer, else raises WebhookError."""
 
 
-class RequestsPoster:
-    """POSTs with requests; redirects are not followed (a redirect could lead inside)."""
+class HttpPoster:
+    """POSTs over a connection to the checked address itself, the URL's host named in `Host`
+    and, over TLS, in SNI and the certificate check; redirects are not followed (one could
+    lead inside). `ca_certs`: the CA bundle (certifi's; a test's own CA in tests)."""
 
-    def post(self, url, body, headers, timeout):
+    def __init__(self, ca_certs=None):
+        self.ca_certs = ca_certs or certifi.where()
+
+    def post(self, url, address, body, headers, timeout):
+        parts = urlsplit(url)
+        host = parts.hostname
+        options = dict(timeout=urllib3.Timeout(connect=timeout, read=timeout), retries=False,
+                       maxsize=1)
+        if parts.scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(address, parts.port or 443, server_hostname=host,
+                                               assert_hostname=host, cert_reqs="CERT_REQUIRED",
+                                               ca_certs=self.ca_certs, **options)
+        else:
+            pool = urllib3.HTTPConnectionPool(address, parts.port or 80, **options)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        netloc = parts.netloc.rsplit("@", 1)[-1]
         try:
-            response = requests.post(url, data=body, headers=headers, timeout=timeout,
-                                     allow_redirects=False)
-        except requests.RequestException as exc:
+            response = pool.urlopen("POST", path, body=body, headers={**headers, "Host": netloc},
+                                    redirect=False, retries=False, preload_content=True)
+        except urllib3.exceptions.HTTPError as exc:
             raise WebhookError(f"{type(exc).__name__}: {exc}"[:500]) from None
-        if not 200 <= response.status_code < 300:
-            raise WebhookError(f"HTTP {response.status_code}")
-        return response.status_code
+        finally:
+            pool.close()
+        if not 200 <= response.status < 300:
+            raise WebhookError(f"HTTP {response.status}")
+        return response.status
 
 
 class FakePoster:
@@ -46,10 +69,10 @@ class FakePoster:
     def __init__(self):
         self.posted, self.fail_with = [], []
 
-    def post(self, url, body, headers, timeout):
+    def post(self, url, address, body, headers, timeout):
         if self.fail_with:
             raise WebhookError(self.fail_with.pop(0))
-        self.posted.append((url, body, headers))
+        self.posted.append((url, address, body, headers))
         return 200
 
 
@@ -65,4 +88,9 @@ def signed_request(secret, item, timestamp):
 
 
 def get_poster(app):
-    return app.extensions.get("cortesia.webhook_poster") or RequestsPoster()
+    return app.extensions.get("cortesia.webhook_poster") or HttpPoster()
+
+
+def get_resolver(app):
+    """How webhook hosts are resolved: socket.getaddrinfo, or a test's own names."""
+    return app.extensions.get("cortesia.webhook_resolver") or socket.getaddrinfo

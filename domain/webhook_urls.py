@@ -18,6 +18,14 @@ class WebhookUrlError(ValueError):
 def check_webhook_url(url, allow_http=False, allow_private=False, resolve=socket.getaddrinfo):
     """`url` when a webhook may be POSTed there; raises WebhookUrlError. The host is resolved
     (`resolve`, as socket.getaddrinfo) and every address it gives is checked."""
+    url, _address = checked_address(url, allow_http, allow_private, resolve)
+    return url
+
+
+def checked_address(url, allow_http=False, allow_private=False, resolve=socket.getaddrinfo):
+    """(url, the address to connect to) once every address of its host passed the checks; the
+    poster connects to that very address, so a host whose name resolves elsewhere a moment
+    later (DNS rebinding) cannot lead a delivery inside. Raises WebhookUrlError."""
     url = (url or "").strip()
     if len(url) > 2000:
         raise WebhookUrlError("too_long", "the webhook URL is longer than 2000 characters")
@@ -31,12 +39,13 @@ def check_webhook_url(url, allow_http=False, allow_private=False, resolve=socket
         raise WebhookUrlError("not_https", "the webhook URL must start with https://")
     if not parts.hostname or parts.username or parts.password:
         raise WebhookUrlError("invalid", "the webhook URL needs a host and no user or password")
+    addresses = _addresses(parts.hostname, port, resolve)
     if not allow_private:
-        for address in _addresses(parts.hostname, port, resolve):
+        for address in addresses:
             if not _public(address):
                 raise WebhookUrlError("private_address", f"the webhook host resolves to {address}, "
                                       "an internal address: webhooks go to public servers only")
-    return url
+    return url, str(min(addresses, key=lambda a: (a.version, int(a))))
 
 
 def _addresses(host, port, resolve):
@@ -44,7 +53,10 @@ def _addresses(host, port, resolve):
         found = resolve(host, port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise WebhookUrlError("unresolved", f"the webhook host {host} cannot be resolved") from None
-    return {ipaddress.ip_address(info[4][0].split("%")[0]) for info in found}
+    addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in found}
+    if not addresses:
+        raise WebhookUrlError("unresolved", f"the webhook host {host} cannot be resolved")
+    return addresses
 
 
 def _public(address):

@@ -1,11 +1,15 @@
 """A creditor's webhook receiver on loopback: a real HTTP server that keeps what it is sent and
 answers with the statuses a test scripts (then 200)."""
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    def __init__(self):
+    """`tls`: (certificate, key) to serve HTTPS; the URL then names `host` (resolved by the
+    test's own resolver to 127.0.0.1)."""
+
+    def __init__(self, tls=None, host="127.0.0.1"):
         self.received, self.statuses = [], []
         receiver = self
 
@@ -22,7 +26,13 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/cortesia"
+        scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://{host}:{self.server.server_address[1]}/hooks/cortesia"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):

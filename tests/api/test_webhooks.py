@@ -4,14 +4,16 @@ could reach inside refused."""
 import hashlib
 import hmac
 import json
+import shutil
 import socket
+import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
 from api.delivery import PAUSE_AFTER, publish_and_deliver, resume
-from api.webhooks import FakePoster, RequestsPoster, WebhookError
+from api.webhooks import FakePoster, HttpPoster, WebhookError
 from db.events import record_event
 from db.models import Creditor, Position, WebhookDelivery
 from domain.webhook_urls import WebhookUrlError, check_webhook_url
@@ -144,17 +146,18 @@ def test_creditor_set_refuses_a_loopback_webhook_outside_development(runner, cre
 def poster(request, receiver):
     """The contract both posters keep: a 2xx is taken, anything else raises WebhookError."""
     if request.param == "real":
-        return RequestsPoster(), lambda status: receiver.statuses.append(status)
+        return HttpPoster(), lambda status: receiver.statuses.append(status)
     fake = FakePoster()
     return fake, lambda status: fake.fail_with.append(f"HTTP {status}")
 
 
 def test_poster_contract(poster, receiver):
     sender, answer_next = poster
-    assert sender.post(receiver.url, b"{}", {"Content-Type": "application/json"}, 5) == 200
+    headers = {"Content-Type": "application/json"}
+    assert sender.post(receiver.url, "127.0.0.1", b"{}", headers, 5) == 200
     answer_next(500)
     with pytest.raises(WebhookError, match="HTTP 500"):
-        sender.post(receiver.url, b"{}", {"Content-Type": "application/json"}, 5)
+        sender.post(receiver.url, "127.0.0.1", b"{}", headers, 5)
 
 
 def test_the_readme_receiver_accepts_a_real_delivery_and_refuses_a_forged_or_old_one(
@@ -174,3 +177,47 @@ def test_the_readme_receiver_accepts_a_real_delivery_and_refuses_a_forged_or_old
                           headers["X-Cortesia-Signature"], hooked) is None
     assert verified_event(body, headers["X-Cortesia-Signature"], "whsec_wrong") is None
     assert verified_event(body, headers["X-Cortesia-Signature"], hooked, max_age=-1) is None
+
+
+@pytest.fixture(scope="module")
+def hooks_certificate(tmp_path_factory):
+    """A self-signed certificate for the name hooks.cortesia.test (no DNS knows it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("hooks-tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=hooks.cortesia.test",
+                    "-addext", "subjectAltName=DNS:hooks.cortesia.test",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+def test_https_goes_to_the_checked_address_with_the_hosts_name_in_tls(app, runner, api, session,
+                                                                      creditor, hooks_certificate):
+    # hooks.cortesia.test resolves only through the delivery's resolver: the poster connects to
+    # the address that was checked, never resolving the name again (DNS rebinding).
+    server = Receiver(tls=hooks_certificate, host="hooks.cortesia.test")
+    try:
+        app.config.update(WEBHOOK_ALLOW_PRIVATE=True)
+        app.extensions["cortesia.webhook_resolver"] = _resolver("127.0.0.1")
+        app.extensions["cortesia.webhook_poster"] = HttpPoster(ca_certs=hooks_certificate[0])
+        creditor = session.get(Creditor, creditor.id)
+        creditor.webhook_url, creditor.webhook_secret = server.url, "whsec_test"
+        session.commit()
+        _outcome(api, session)
+        assert publish_and_deliver(app, NOW).sent == 1
+        (_path, headers, _body, _status), = server.received
+        assert headers["Host"] == server.url.split("/")[2]
+        # A certificate that does not name the host is refused: retried, not sent.
+        app.extensions["cortesia.webhook_poster"] = HttpPoster()   # the public CAs only
+        _outcome(api, session, "no_answer", "P-2")
+        assert publish_and_deliver(app, NOW).retried == 1
+        # And once the name resolves inside, without WEBHOOK_ALLOW_PRIVATE, nothing goes.
+        app.config.update(WEBHOOK_ALLOW_PRIVATE=False)
+        assert publish_and_deliver(app, NOW + timedelta(hours=1)).retried == 1
+        assert "internal address" in session.scalar(
+            select(WebhookDelivery.last_error).where(WebhookDelivery.status == "queued"))
+        assert len(server.received) == 1
+    finally:
+        server.close()
