@@ -73,10 +73,15 @@ def publish_and_deliver(app, now, limit=None):
 
 
 def _recover(app):
+    expired = (WebhookDelivery.status == "sending", WebhookDelivery.lease_until <= utcnow())
     with session_scope(app) as session:
+        # Looked for first: an UPDATE that matches nothing still takes SQLite's write lock,
+        # and this runs every few seconds.
+        if session.scalar(select(WebhookDelivery.id).where(*expired).limit(1)) is None:
+            return 0
         return session.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.status == "sending", WebhookDelivery.lease_until <= utcnow())
+            .where(*expired)
             .values(status="queued", lease_until=None,
                     last_error="claim expired: its worker stopped; sent again")
             .execution_options(synchronize_session=False)).rowcount
