@@ -42,9 +42,19 @@ INVALID = _problem("The body does not match its schema (`errors`: one per field)
 CONFLICT = _problem("The position is paid or closed already (`code`: already_final).")
 
 
-def _body(model, required=True):
-    return {"required": required,
-            "content": {"application/json": {"schema": _ref(model)}}}
+def _body(model, required=True, example=None):
+    media = {"schema": _ref(model)}
+    if example is not None:
+        media["example"] = example
+    return {"required": required, "content": {"application/json": media}}
+
+
+PUT_EXAMPLE = {"positions": [
+    {"reference": "FT-2026-118", "name": "Mario Rossi", "phone": "333 123 4567",
+     "amount": "1.234,56", "due_date": "15/10/2026", "email": "mario.rossi@example.it",
+     "invoice": "FT-2026/118", "verification_code": "48213", "language": "it"},
+    {"reference": "FT-2026-119", "name": "Bar Sport S.n.c.", "phone": "+39 06 1234 5678",
+     "amount": 89.9, "due_date": "2026-11-30"}]}
 
 
 def _query(name, description, schema):
@@ -67,7 +77,7 @@ def _paths():
                 "nothing.",
                 "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
                                 "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
-                "requestBody": _body(schemas.PutPositions),
+                "requestBody": _body(schemas.PutPositions, example=PUT_EXAMPLE),
                 "responses": {"200": _json(schemas.PutResult, "What each item did."),
                               "400": _problem("A malformed Idempotency-Key."),
                               "409": _problem("A concurrent request wrote the same positions: "
@@ -103,7 +113,8 @@ def _paths():
                 "payment lowers the amount due; paid in full, the position is `paid` and every "
                 "planned call and message stops at once.",
                 "parameters": [REFERENCE],
-                "requestBody": _body(schemas.PaymentRequest),
+                "requestBody": _body(schemas.PaymentRequest,
+                                     example={"amount_paid": "234,56", "paid_on": "2026-12-01"}),
                 "responses": {"200": _json(schemas.PositionSummary, "The position after it."),
                               "404": NOT_FOUND, "409": CONFLICT, "415": _problem("Not JSON."),
                               "422": INVALID, **COMMON}}},
@@ -112,7 +123,8 @@ def _paths():
                 "operationId": "closePosition",
                 "summary": "Withdraw a position: `closed`, every contact stops at once",
                 "parameters": [REFERENCE],
-                "requestBody": _body(schemas.CloseRequest, required=False),
+                "requestBody": _body(schemas.CloseRequest, required=False,
+                                     example={"reason": "settled at the counter"}),
                 "responses": {"200": _json(schemas.PositionSummary, "The position after it."),
                               "404": NOT_FOUND, "409": CONFLICT, "415": _problem("Not JSON."),
                               "422": INVALID, **COMMON}}},

@@ -28,3 +28,18 @@ def test_the_request_schemas_are_the_ones_the_views_validate_with():
     # The same model: its JSON Schema is the document's component, not a copy kept by hand.
     assert document()["components"]["schemas"]["PutPositions"]["properties"] == \
         PutPositions.model_json_schema(ref_template="#/components/schemas/{model}")["properties"]
+
+
+def test_the_documents_examples_work_as_written(api):
+    doc = document()
+    body = doc["paths"]["/positions"]["put"]["requestBody"]["content"]["application/json"]
+    answer = api.put("/api/v1/positions", json=body["example"]).json
+    assert [i["result"] for i in answer["items"]] == ["imported", "imported"]
+    pay = doc["paths"]["/positions/{reference}/payments"]["post"]["requestBody"]
+    paid = api.post("/api/v1/positions/FT-2026-118/payments",
+                    json=pay["content"]["application/json"]["example"])
+    assert paid.status_code == 200 and paid.json["amount_due"] == "1000.00"
+    close = doc["paths"]["/positions/{reference}/close"]["post"]["requestBody"]
+    closed = api.post("/api/v1/positions/FT-2026-119/close",
+                      json=close["content"]["application/json"]["example"])
+    assert closed.json["status"] == "closed"
