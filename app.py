@@ -2,6 +2,7 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import api
 import audio
 import config
 import console
@@ -33,7 +34,7 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     for part in (db, contacts, telephony, ivr, audio, notify, reports, scheduler, console, page,
-                 policy):
+                 policy, api):
         part.init_app(app)
     tools.init_app(app, create_app)   # the simulator builds a campaign app of its own
     return app

@@ -59,6 +59,15 @@ DEFAULTS = {
     # installation (`installation`), or only for the creditor the debtor pressed it for
     # (`creditor`).
     "OPT_OUT_SCOPE": "installation",
+    # The HTTP API: bytes a request body may have (a batch of 1,000 positions is ~300 KB),
+    # requests a key may make a minute (0: no limit).
+    "API_MAX_BODY_BYTES": "4194304",
+    "API_RATE_PER_MINUTE": "600",
+    # Outgoing webhooks: seconds to wait for the creditor's server; http:// URLs and private,
+    # loopback or link-local addresses only when allowed (development, tests).
+    "WEBHOOK_TIMEOUT": "10",
+    "WEBHOOK_ALLOW_HTTP": "off",
+    "WEBHOOK_ALLOW_PRIVATE": "off",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -133,6 +142,11 @@ def load_config(environ=None):
         "IMPORT_MAX_UNCOMPRESSED_MB": int(get("IMPORT_MAX_UNCOMPRESSED_MB")),
         "IMPORT_WAIT_SECONDS": float(get("IMPORT_WAIT_SECONDS")),
         "OPT_OUT_SCOPE": _opt_out_scope(get("OPT_OUT_SCOPE")),
+        "API_MAX_BODY_BYTES": int(get("API_MAX_BODY_BYTES")),
+        "API_RATE_PER_MINUTE": int(get("API_RATE_PER_MINUTE")),
+        "WEBHOOK_TIMEOUT": float(get("WEBHOOK_TIMEOUT")),
+        "WEBHOOK_ALLOW_HTTP": get("WEBHOOK_ALLOW_HTTP").lower() in _TRUE,
+        "WEBHOOK_ALLOW_PRIVATE": get("WEBHOOK_ALLOW_PRIVATE").lower() in _TRUE,
     }
 
 

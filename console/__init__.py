@@ -37,7 +37,8 @@ def _database_answers(sessionmaker, wait):
 
 def init_app(app):
     from console import (  # noqa: F401 - pages
-        admin, dashboard, lists, messages, position_actions, positions, privacy, prompts, queue)
+        admin, api_admin, dashboard, lists, messages, position_actions, positions, privacy,
+        prompts, queue)
     from console import errors
     from console.cli import user_cli
     from console.filters import FILTERS

@@ -7,6 +7,8 @@ handlers come first; this one covers the console and any address that matches no
 from flask import g, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from api.problems import answer_http_error
+
 # The parts that answer their own errors: the webhooks (TwiML) and the debtor's page.
 OWN_ERRORS = ("ivr", "page")
 
@@ -36,6 +38,8 @@ def console_error(error):
     other parts' errors keep their own form."""
     if request.blueprint in OWN_ERRORS or request.path.startswith("/ivr/"):
         return error
+    if request.path.startswith("/api/"):   # no route or method there: a problem document too
+        return answer_http_error(error)
     heading, text = MESSAGES.get(error.code, GENERIC)
     if error.description and error.description != type(error).description:
         text = error.description   # the console's own words, given where it aborted

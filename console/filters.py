@@ -73,6 +73,21 @@ def role_label(role):
     return ROLE_LABELS.get(role, role)
 
 
-FILTERS = {"age": age, "money": money, "local": local, "event_label": event_label,
+def schema_type(spec):
+    """A JSON Schema property's type in a word or two, for the API's page."""
+    if "$ref" in spec:
+        return spec["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in spec:
+        return " o ".join(schema_type(s) for s in spec["anyOf"])
+    if spec.get("type") == "array":
+        return "lista di " + schema_type(spec.get("items", {}))
+    if "enum" in spec:
+        return " | ".join(str(v) for v in spec["enum"])
+    if "const" in spec:
+        return str(spec["const"])
+    return spec.get("format") or spec.get("type", "qualsiasi")
+
+
+FILTERS = {"schema_type": schema_type, "age": age, "money": money, "local": local, "event_label": event_label,
            "event_detail": event_detail, "outcome_label": outcome_label,
            "role_label": role_label, "tel_link": tel_link}

@@ -17,6 +17,7 @@ from contacts.status import follow_new_playbook
 from db import get_sessionmaker, session_scope
 from db.models import Creditor, Position, utcnow
 from domain.identification import requires_code
+from domain.webhook_urls import WebhookUrlError, webhook_settings
 from policy.audit import record_looser
 from policy.rules import PRESETS
 
@@ -144,23 +145,44 @@ def _settings_name(name):
 @creditor_cli.command("set")
 @click.argument("name")
 @setting_options
-def set_creditor(name, **options):
+@click.option("--webhook-url", help="Where the creditor's events are POSTed, signed (https; "
+              "'' clears it). Setting it resumes paused deliveries; the first one prints the "
+              "signing secret.")
+def set_creditor(name, webhook_url=None, **options):
     """Change some settings of a creditor."""
     policy_options = {k: options.pop(k) for k in (*POLICY_OPTIONS, "policy", "allow_looser")}
     values = _settings(options)
-    if not values and all(v is None for v in policy_options.values()):
+    if not values and all(v is None for v in policy_options.values()) and webhook_url is None:
         raise click.UsageError("Nothing to change: give at least one option.")
     with session_scope() as session:
         creditor = find_creditor(session, name)
+        if webhook_url is not None:
+            had_secret = creditor.webhook_secret
+            values.update(_webhook(creditor, webhook_url))
         policy, looser = _policy(policy_options, creditor.policy, creditor.policy_settings)
         values.update(policy)
         for attribute, value in values.items():
             setattr(creditor, attribute, value)
         record_looser(session, creditor.id, policy, looser, utcnow(), "command line")
         moved = follow_new_playbook(session, creditor) if "playbook" in values else 0
-    click.echo(f"Updated creditor '{name}': {', '.join(sorted(values))}.")
+    changed = sorted(v for v in values if v not in WEBHOOK_HIDDEN)
+    click.echo(f"Updated creditor '{name}': {', '.join(changed)}.")
+    if webhook_url and not had_secret:
+        click.echo(f"Webhook signing secret (keep it for the receiver): {values['webhook_secret']}")
     if moved:
         click.echo(f"{moved} positions not started yet follow the new playbook.")
+
+
+WEBHOOK_HIDDEN = ("webhook_secret", "webhook_paused_at")
+
+
+def _webhook(creditor, url):
+    config = current_app.config
+    try:
+        return webhook_settings(creditor.webhook_secret, url, config["WEBHOOK_ALLOW_HTTP"],
+                                config["WEBHOOK_ALLOW_PRIVATE"])
+    except WebhookUrlError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @creditor_cli.command("list")

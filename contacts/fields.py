@@ -22,7 +22,12 @@ _ITALIAN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 class FieldError(ValueError):
-    """A cell that cannot be used, with the reason in plain words."""
+    """A cell that cannot be used, with the reason in plain words; `code` names the problem
+    for machines (the API's problem details): missing, invalid, too_long, not_positive…"""
+
+    def __init__(self, message, code="invalid"):
+        super().__init__(message)
+        self.code = code
 
 
 def cell_text(value):
@@ -86,22 +91,22 @@ def read_amount(value, label="amount"):
     else:
         amount = _amount_from_text(cell_text(value), label)
     if not amount.is_finite() or amount <= 0:
-        raise FieldError(f"{label} '{cell_text(value)}' must be greater than zero")
+        raise FieldError(f"{label} '{cell_text(value)}' must be greater than zero", "not_positive")
     if amount > MAX_AMOUNT:
-        raise FieldError(f"{label} '{cell_text(value)}' is too large")
+        raise FieldError(f"{label} '{cell_text(value)}' is too large", "too_large")
     return amount.quantize(Decimal("0.01"))
 
 
 def _amount_from_text(text, label):
     if not text:
-        raise FieldError(f"{label} is missing")
+        raise FieldError(f"{label} is missing", "missing")
     compact = _AMOUNT_NOISE.sub("", text)
     number = _normalise_separators(compact)
     if number is None:
         raise FieldError(f"{label} '{text}' is not a number like 1234,56 or 1.234,56")
     if number == "ambiguous":
         raise FieldError(f"{label} '{text}' is ambiguous: write it with two decimals, "
-                         "like 1.234,00 or 1,23")
+                         "like 1.234,00 or 1,23", "ambiguous")
     try:
         return Decimal(number)
     except InvalidOperation:
@@ -136,7 +141,7 @@ def read_date(value, label="due date"):
         return value
     text = cell_text(value)
     if not text:
-        raise FieldError(f"{label} is missing")
+        raise FieldError(f"{label} is missing", "missing")
     iso, italian = _ISO_DATE.match(text), _ITALIAN_DATE.match(text)
     try:
         if iso:
@@ -144,7 +149,7 @@ def read_date(value, label="due date"):
         if italian:
             return date(int(italian[3]), int(italian[2]), int(italian[1]))
     except ValueError:
-        raise FieldError(f"{label} '{text}' does not exist in the calendar") from None
+        raise FieldError(f"{label} '{text}' does not exist in the calendar", "not_in_calendar") from None
     raise FieldError(f"{label} '{text}' is not a date like 2026-10-15 or 15/10/2026")
 
 
@@ -178,7 +183,7 @@ def read_verification_code(value):
     if not text.isascii() or not text.isdigit():
         raise FieldError(f"verification code '{text}' must contain digits only")
     if len(text) > 16:
-        raise FieldError(f"verification code '{text}' is longer than 16 digits")
+        raise FieldError(f"verification code '{text}' is longer than 16 digits", "too_long")
     return text
 
 
@@ -197,8 +202,8 @@ def read_text(value, label, max_length, required=False):
     text = " ".join(cell_text(value).split())
     if not text:
         if required:
-            raise FieldError(f"{label} is missing")
+            raise FieldError(f"{label} is missing", "missing")
         return None
     if len(text) > max_length:
-        raise FieldError(f"{label} is longer than {max_length} characters")
+        raise FieldError(f"{label} is longer than {max_length} characters", "too_long")
     return text

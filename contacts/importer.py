@@ -87,29 +87,46 @@ def import_contacts(session, creditor, path, filename=None, progress=None, batch
     the import would do without writing anything (a preview). `close_missing`: the creditor's
     positions still worked whose reference the file lacks are paid (contacts.closing). A row
     for a position whose personal data was erased is rejected: the erasure stands."""
-    present = set() if close_missing else None  # bounded by IMPORT_MAX_ROWS
     with open_contact_list(path, creditor.country or "IT", limits) as contact_list:
-        batch = None if dry_run else _new_batch(session, creditor,
-                                                filename or os.path.basename(path))
-        result = ImportResult(batch_id=batch and batch.id, encoding=contact_list.encoding)
-        columns = [c for c in LIST_COLUMNS if c in contact_list.columns]
-        codes = _CodeCheck(session, result, "verification_code" in columns) \
-            if requires_code(creditor) else None
-        writer = _DryRun(session, creditor.id, result, codes) if dry_run else _BatchWriter(
-            session, creditor.id, batch.id, result, updated_columns=columns,
-            start=phase_start_values(creditor), codes=codes, bar_secret=bar_secret)
-        batch_size = batch_size or BATCH_SIZE
-        pending = []
-        for item in contact_list:
-            if present is not None and item.reference:
-                present.add(item.reference)
-            pending.append(item)
-            if len(pending) >= batch_size:
-                writer.write(pending)
-                pending = []
-                if progress:
-                    progress(item.row_number, contact_list.rows)
-        writer.write(pending)
+        result = import_items(
+            session, creditor, contact_list, filename or os.path.basename(path),
+            columns=[c for c in LIST_COLUMNS if c in contact_list.columns],
+            progress=progress and (lambda row: progress(row, contact_list.rows)),
+            batch_size=batch_size, dry_run=dry_run, close_missing=close_missing,
+            bar_secret=bar_secret)
+        result.encoding = contact_list.encoding
+    return result
+
+
+def import_items(session, creditor, items, name, columns=LIST_COLUMNS, progress=None,
+                 batch_size=None, dry_run=False, close_missing=False, bar_secret=None,
+                 outcomes=None):
+    """Import `items` — Contacts and Rejections as contacts.parse.read_contact makes them, from a
+    file's rows or the API's JSON items — as one import batch called `name`; `columns` are the
+    list columns the items carry (the others keep what positions have). With `outcomes` (a
+    dict), each written row's number is mapped to `imported` or `updated` there. The one writer
+    of contact lists: the file importer and the API's PUT both come here."""
+    present = set() if close_missing else None  # bounded by IMPORT_MAX_ROWS
+    batch = None if dry_run else _new_batch(session, creditor, name)
+    result = ImportResult(batch_id=batch and batch.id)
+    codes = _CodeCheck(session, result, "verification_code" in columns) \
+        if requires_code(creditor) else None
+    writer = _DryRun(session, creditor.id, result, codes) if dry_run else _BatchWriter(
+        session, creditor.id, batch.id, result, updated_columns=columns,
+        start=phase_start_values(creditor), codes=codes, bar_secret=bar_secret)
+    writer.outcomes = outcomes
+    batch_size = batch_size or BATCH_SIZE
+    pending = []
+    for item in items:
+        if present is not None and item.reference:
+            present.add(item.reference)
+        pending.append(item)
+        if len(pending) >= batch_size:
+            writer.write(pending)
+            pending = []
+            if progress:
+                progress(item.row_number)
+    writer.write(pending)
     if close_missing:
         result.closed = close_absent(session, creditor.id, present,
                                      f"import:batch:{result.batch_id}", utcnow(), dry_run)
@@ -130,9 +147,17 @@ def _new_batch(session, creditor, filename):
     return batch
 
 
+def note_outcomes(outcomes, contacts, existing):
+    if outcomes is not None:
+        outcomes.update((c.row_number, "updated" if c.reference in existing else "imported")
+                        for c in contacts)
+
+
 class _DryRun:
     """Counts what _BatchWriter would do with each batch, reading only: a preview takes no
     write lock (SQLite has one for the whole database) however long the list."""
+
+    outcomes = None
 
     def __init__(self, session, creditor_id, result, codes=None):
         self.session, self.creditor_id, self.result = session, creditor_id, result
@@ -141,7 +166,7 @@ class _DryRun:
 
     def write(self, items):
         contacts, rejections = _split_repeated(items)
-        rejections += [Rejection(c.row_number, _repeated_reason(c, self.first_rows[c.reference]))
+        rejections += [_repeated(c, self.first_rows[c.reference])
                        for c in contacts if c.reference in self.first_rows]
         contacts = [c for c in contacts if c.reference not in self.first_rows]
         existing = _existing_ids(self.session, self.creditor_id, [c.reference for c in contacts])
@@ -150,6 +175,7 @@ class _DryRun:
         self.first_rows.update((c.reference, c.row_number) for c in contacts)
         self.result.updated += sum(1 for c in contacts if c.reference in existing)
         self.result.imported += sum(1 for c in contacts if c.reference not in existing)
+        note_outcomes(self.outcomes, contacts, existing)
         self.result.rejections.extend(sorted(rejections, key=lambda r: r.row_number))
         if self.codes is not None:
             self.codes.note(contacts, existing)
@@ -157,6 +183,8 @@ class _DryRun:
 
 class _BatchWriter:
     """Writes one batch of parsed rows with a handful of bulk statements."""
+
+    outcomes = None
 
     def __init__(self, session, creditor_id, batch_id, result, updated_columns, start=None,
                  codes=None, bar_secret=None):
@@ -176,7 +204,7 @@ class _BatchWriter:
         now = utcnow()
         existing = self._existing_ids([c.reference for c in contacts])
         repeated = self._rows_of_this_import(existing)
-        rejections += [Rejection(c.row_number, _repeated_reason(c, repeated[existing[c.reference]]))
+        rejections += [_repeated(c, repeated[existing[c.reference]])
                        for c in contacts if existing.get(c.reference) in repeated]
         contacts = [c for c in contacts if existing.get(c.reference) not in repeated]
         contacts, refused = _without_erased(self.session, contacts, existing)
@@ -196,6 +224,7 @@ class _BatchWriter:
             ])
         self.result.imported += len(new)
         self.result.updated += len(old)
+        note_outcomes(self.outcomes, contacts, existing)
         self.result.rejections.extend(rejections)
         if self.codes is not None:
             self.codes.note(contacts, existing)
@@ -286,8 +315,9 @@ def _without_erased(session, contacts, existing):
     if not erased:
         return contacts, []
     return ([c for c in contacts if existing.get(c.reference) not in erased],
-            [Rejection(c.row_number, f"reference '{c.reference}': its personal data was erased; "
-                                     "a new position needs a new reference")
+            [_reference_rejection(c.row_number, "erased",
+                                  f"reference '{c.reference}': its personal data was erased; "
+                                  "a new position needs a new reference")
              for c in contacts if existing.get(c.reference) in erased])
 
 
@@ -298,15 +328,19 @@ def _split_repeated(items):
         if not isinstance(item, Contact):
             rejections.append(item)
         elif first_row.setdefault(item.reference, item.row_number) != item.row_number:
-            rejections.append(Rejection(item.row_number,
-                                        _repeated_reason(item, first_row[item.reference])))
+            rejections.append(_repeated(item, first_row[item.reference]))
         else:
             contacts.append(item)
     return contacts, rejections
 
 
-def _repeated_reason(contact, first_row):
-    return f"reference '{contact.reference}' already appears in row {first_row}"
+def _repeated(contact, first_row):
+    return _reference_rejection(contact.row_number, "repeated",
+                                f"reference '{contact.reference}' already appears in row {first_row}")
+
+
+def _reference_rejection(row_number, code, reason):
+    return Rejection(row_number, reason, problems=(("reference", code, reason),))
 
 
 def _list_values(contact, columns=LIST_COLUMNS):

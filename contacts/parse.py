@@ -58,6 +58,8 @@ class Rejection:
     row_number: int
     reason: str
     reference: str | None = dataclasses.field(default=None, compare=False)  # a fact kept, not the rejection
+    # (field, code, sentence) of each problem, for machines (the API); the reason joins them.
+    problems: tuple = dataclasses.field(default=(), compare=False)
 
 
 def normalise_header(header):
@@ -111,9 +113,10 @@ def read_contact(row_number, cells, columns, region):
         try:
             values[field] = read(value, region)
         except FieldError as exc:
-            problems.append(str(exc))
+            problems.append((field, exc.code, str(exc)))
     if problems:
-        return Rejection(row_number, "; ".join(problems), raw_reference(cells, columns))
+        return Rejection(row_number, "; ".join(p[2] for p in problems),
+                         raw_reference(cells, columns), tuple(problems))
     return Contact(row_number=row_number, **values)
 
 

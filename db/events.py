@@ -2,14 +2,16 @@
 from sqlalchemy import insert
 
 from db import insert_ignoring_on
-from db.models import Event, utcnow
+from db.models import Event, FeedQueue, utcnow
 from db.prepared import Prepared
+from domain.feed import FEED_KINDS
 
 _EVENTS = Event.__table__
 # Webhooks record several events a call: named SQL (db.prepared), built once per dialect.
 _INSERT = Prepared(insert(_EVENTS).returning(_EVENTS.c.id))
 _INSERT_ONCE = Prepared(build=lambda dialect_name: insert_ignoring_on(dialect_name, _EVENTS)
                         .returning(_EVENTS.c.id))
+_FEED = Prepared(insert(FeedQueue.__table__))
 
 
 def record_event(session, position_id, kind, source, detail=None, attempt_id=None, at=None,
@@ -22,10 +24,18 @@ def record_event(session, position_id, kind, source, detail=None, attempt_id=Non
                   detail=detail or {}, at=at or utcnow(), dedupe_key=dedupe_key)
     # One statement either way; the unique dedupe key settles replays, even concurrent ones.
     inserted = (_INSERT if dedupe_key is None else _INSERT_ONCE).scalar(session, values)
+    if inserted is not None and kind in FEED_KINDS:
+        # The creditor's feed numbers it once this transaction is committed (api.feed).
+        _FEED.execute(session, {"event_id": inserted})
     return inserted is not None
 
 
 def record_events(session, rows):
     """Append many events at once (dicts of Event columns), as one executemany."""
-    if rows:
-        session.execute(insert(Event.__table__), rows)
+    told = [row for row in rows if row["kind"] in FEED_KINDS]
+    plain = [row for row in rows if row["kind"] not in FEED_KINDS] if told else rows
+    if plain:
+        session.execute(insert(Event.__table__), plain)
+    for row in told:   # rare in a bulk: each needs its id for the feed's queue
+        record_event(session, row["position_id"], row["kind"], row["source"], row.get("detail"),
+                     row.get("attempt_id"), row.get("at"), row.get("dedupe_key"))

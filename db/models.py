@@ -95,6 +95,11 @@ class Creditor(Base):
     # it ({setting: value}), tighter than the preset unless loosening was explicitly allowed.
     policy: Mapped[str] = mapped_column(String(12), default="it", server_default="it")
     policy_settings: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    # Outgoing webhooks (api.webhooks): where the creditor's events are POSTed, the secret
+    # that signs them, and when deliveries were paused after repeated failures (None: running).
+    webhook_url: Mapped[str | None] = mapped_column(String(2000))
+    webhook_secret: Mapped[str | None] = mapped_column(String(100))
+    webhook_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     positions: Mapped[list["Position"]] = relationship(back_populates="creditor")
@@ -550,3 +555,96 @@ class LoginAttempt(Base):
     # None while the password is being checked: the attempt is counted before it is tried.
     succeeded: Mapped[bool | None] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    """A creditor's key to the HTTP API: only its SHA-256 is kept (the key is shown once)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"), index=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    # The key's first characters, shown in lists to tell keys apart; never enough to use it.
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    creditor: Mapped[Creditor] = relationship()
+
+
+class ApiIdempotency(Base):
+    """The answer given to a request that carried an Idempotency-Key, replayed for its retries;
+    written in the transaction of the work it answers, so a retry sees both or neither."""
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (UniqueConstraint("creditor_id", "key", name="uq_api_idempotency_creditor_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ApiRateWindow(Base):
+    """Requests of one API key in one minute, counted by every web process alike."""
+
+    __tablename__ = "api_rate_windows"
+
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)   # Unix time // 60
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FeedQueue(Base):
+    """Position events a creditor is told of, waiting to be numbered into its feed
+    (api.feed.publish); written in the transaction of the event itself."""
+
+    __tablename__ = "feed_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), unique=True)
+
+
+class FeedEvent(Base):
+    """A creditor's event as the API and the webhooks tell it. `id` is the cursor: numbered by
+    one publisher at a time, so a row never appears behind a cursor a client already passed."""
+
+    __tablename__ = "feed_events"
+    __table_args__ = (Index("ix_feed_events_creditor_id", "creditor_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), unique=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"))
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One feed event to POST to its creditor's webhook URL: queued → sending (leased) → sent,
+    or back to queued with a backoff; delivered at least once, never dropped."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_try_at"),
+                      Index("ix_webhook_deliveries_creditor", "creditor_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_event_id: Mapped[int] = mapped_column(ForeignKey("feed_events.id"), unique=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_tried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

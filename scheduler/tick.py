@@ -3,6 +3,7 @@ debtors' spoken messages, the retention of personal data."""
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from api.delivery import WebhookReport, publish_and_deliver
 from audio.voice_messages import FetchReport, fetch_voice_messages
 from contacts.retention import RetentionReport, anonymise_expired
 from notify.outbox import flush_outbox
@@ -21,6 +22,7 @@ class TickReport:
     receipts: object
     voices: FetchReport = field(default_factory=FetchReport)
     retention: RetentionReport = field(default_factory=RetentionReport)
+    webhooks: WebhookReport = field(default_factory=WebhookReport)
 
     def lines(self):
         lines = [str(self.steps), str(self.dial), str(self.outbox)]
@@ -30,6 +32,8 @@ class TickReport:
             lines.append(str(self.voices))
         if self.retention:
             lines.append(str(self.retention))
+        if self.webhooks:
+            lines.append(str(self.webhooks))
         return lines
 
     def summary(self):
@@ -41,7 +45,8 @@ class TickReport:
 def tick(app, now):
     """Run at `now` the playbook steps due, then the dial pass, then the outbox, then read the
     PEC mailbox's receipts (when one is configured), then fetch the debtors' spoken messages
-    left so far, then anonymise the positions past their creditor's retention period."""
+    left so far, then anonymise the positions past their creditor's retention period, then
+    publish the creditors' events and POST their webhooks."""
     with simulated_calls_at(app, now):
         steps = run_steps(app, now)
         dial = dial_pass(app, now)
@@ -49,7 +54,8 @@ def tick(app, now):
         receipts = read_pec_receipts(app, now)
         voices = fetch_voice_messages(app, now)
         retention = anonymise_expired(app, now)
-    return TickReport(steps, dial, outbox, receipts, voices, retention)
+        webhooks = publish_and_deliver(app, now)
+    return TickReport(steps, dial, outbox, receipts, voices, retention, webhooks)
 
 
 @contextmanager

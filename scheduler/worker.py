@@ -99,6 +99,11 @@ def _retention(app, now):
     return anonymise_expired(app, now)
 
 
+def _webhooks(app, now):
+    from api.delivery import publish_and_deliver
+    return publish_and_deliver(app, now)
+
+
 def _uploads(app, now):
     # The console sweeps on each upload too; this is for a console nobody opens.
     from console.uploads import sweep
@@ -121,6 +126,8 @@ JOBS = (
         describe=lambda r: f"speech: {r}" if r.rendered or r.failed else None),
     Job("voices", "voice messages", 60, _voices, describe=lambda r: str(r) if r else None),
     Job("uploads", "uploads sweep", 600, _uploads),
+    Job("webhooks", "creditors' events and webhooks", 10, _webhooks,
+        describe=lambda r: str(r) if r else None),
     Job("retention", "retention", 3600, _retention, describe=lambda r: str(r) if r else None),
 )
 

@@ -12,9 +12,9 @@ from tests.factories import make_attempt, make_creditor, make_position
 pytestmark = needs_chromium
 PASSWORD = "una-password-lunga"
 MENUS = {"anna": ["Mandanti", "Utenti", "Liste", "Messaggi", "Cruscotto", "Richiamate",
-                  "Posizioni"],
+                  "Posizioni", "API"],
          "carlo": ["Richiamate", "Posizioni"],
-         "mara": ["Cruscotto", "Posizioni"]}
+         "mara": ["Cruscotto", "Posizioni", "API"]}
 
 
 def seeded(session):
@@ -42,10 +42,11 @@ def pages_of(user, creditor, position):
     shared = ["/", f"/posizioni/{position.id}", "/posizioni", "/password"]
     if user == "anna":
         return shared + ["/mandanti", f"/mandanti/{creditor.id}", "/utenti", "/liste",
-                         "/cruscotto", "/richiamate", "/messaggi", "/messaggi?stato=queued"]
+                         "/cruscotto", "/richiamate", "/messaggi", "/messaggi?stato=queued",
+                         f"/mandanti/{creditor.id}/api", "/documentazione-api"]
     if user == "carlo":
         return shared + ["/richiamate"]
-    return shared + ["/cruscotto"]
+    return shared + ["/cruscotto", "/documentazione-api"]
 
 
 @pytest.mark.parametrize("width", [390, 1366])

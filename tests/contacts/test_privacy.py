@@ -176,8 +176,10 @@ def test_erase_leaves_the_persons_name_phone_and_email_nowhere_while_counts_stay
     assert any("lucia verdi" in cell for _, cell in every_value(session))   # the scan sees
     after = row_counts(session)
     events = after.pop("events") - before.pop("events")
+    told = after.pop("feed_queue") - before.pop("feed_queue")
     assert after == before
     assert events == 4   # each position: its closing and the erasure itself
+    assert told == 2     # the closings, queued for the creditor's feed (api.feed)
     erased = session.scalars(select(Event).where(Event.kind == ERASED_EVENT)).all()
     assert {(e.position_id, e.source, e.detail["reason"]) for e in erased} == {
         (people["mario"].id, "privacy:command", "request"),

@@ -49,7 +49,7 @@ def test_a_failing_pass_does_not_stop_the_ticker(app, monkeypatch, caplog):
 def test_the_worker_also_flushes_the_outbox_and_makes_the_daily_reports(app):
     jobs = {job.id for job in worker.build_scheduler(app, dial_every=5).get_jobs()}
     assert jobs == {"steps", "dial", "flush", "outbox_wake", "receipts", "reports", "speech",
-                    "voices", "uploads", "retention"}
+                    "voices", "uploads", "retention", "webhooks"}
 
 
 def test_every_job_runs_as_soon_as_the_worker_starts(app):
@@ -57,7 +57,7 @@ def test_every_job_runs_as_soon_as_the_worker_starts(app):
     assert all(job.next_run_time is not None for job in jobs)
     assert {job.id: job.trigger.interval.total_seconds() for job in jobs} == \
         {"steps": 60, "dial": 5, "flush": 30, "outbox_wake": 1, "receipts": 120, "reports": 60,
-         "speech": 60, "voices": 60, "uploads": 600, "retention": 3600}
+         "speech": 60, "voices": 60, "uploads": 600, "retention": 3600, "webhooks": 10}
 
 
 def test_sigterm_stops_the_worker_cleanly(tmp_path):
