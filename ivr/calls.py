@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from db import insert_ignoring, write_columns
+from db.adopted import adopt, attach, columns_of
 from db.events import record_event
 from db.prepared import Prepared
 from db.models import Attempt, Creditor, Outcome, Position, VoiceMessage
@@ -35,6 +36,13 @@ DIGITS_KEPT = 200
 ATTEMPT_BY_TOKEN = select(Attempt).where(Attempt.token == bindparam("token"))
 ATTEMPT_TO_SPEAK = ATTEMPT_BY_TOKEN.options(
     joinedload(Attempt.position).joinedload(Position.creditor))
+# The same three objects as one row of named SQL, adopted (db.adopted): the ORM's joined load
+# rebuilt its row processors on every turn, the larger part of a turn's reading.
+ATTEMPT_ROW = Prepared(
+    select(*columns_of(Attempt, Position, Creditor))
+    .join(Position.__table__, Position.__table__.c.id == Attempt.__table__.c.position_id)
+    .join(Creditor.__table__, Creditor.__table__.c.id == Position.__table__.c.creditor_id)
+    .where(Attempt.__table__.c.token == bindparam("token")))
 # A status callback (two thirds of all webhooks) reads and writes the attempt's row through
 # Core: the ORM's identity map, flush and lazy loads cost it several times the SQL.
 _ATTEMPTS = Attempt.__table__
@@ -71,10 +79,20 @@ class Speaking:
 
 
 def find_attempt(session, token):
-    """The attempt a webhook URL names, with what the prompts need of it, or None."""
+    """The attempt a webhook URL names, with its position and creditor (what the prompts and
+    the outcomes need of it), persistent in `session`; or None."""
     if not is_attempt_token(token):
         return None
-    return session.scalar(ATTEMPT_TO_SPEAK, {"token": token})
+    row = ATTEMPT_ROW.first(session, {"token": token})
+    if row is None:
+        return None
+    adopted = adopt(session, row, Attempt, Position, Creditor)
+    if adopted is None:   # the session holds one of them already: the ORM's own load
+        return session.scalar(ATTEMPT_TO_SPEAK, {"token": token})
+    attempt, position, creditor = adopted
+    position.__dict__["creditor"], attempt.__dict__["position"] = creditor, position
+    attach(session, creditor, position, attempt)
+    return attempt
 
 
 def status_facts(session, token):

@@ -1,0 +1,37 @@
+"""A row of named SQL made into the session's persistent ORM objects, without the ORM's loader.
+
+The ORM builds its row processors anew for each query it runs (for a joined load, most of the
+time a webhook spends reading its attempt, position and creditor). A row that holds every column
+of each model, in table order, converted by db.prepared as the ORM would convert it, carries the
+same values: each model's object is made from its share of the row, as loaded and unchanged,
+and attached to the session like one it had loaded — tracked, flushed, lazy-loading the rest.
+"""
+from sqlalchemy import inspect
+from sqlalchemy.orm import make_transient_to_detached
+
+
+def columns_of(*models):
+    """Every column of each model, in table order: the SELECT list `adopt` reads."""
+    return [column for model in models for column in model.__table__.columns]
+
+
+def adopt(session, row, *models):
+    """The objects of `models` whose columns `row` holds (see `columns_of`), persistent in
+    `session`; None when an object of that identity is there already (load it the usual way)."""
+    objects, start = [], 0
+    for model in models:
+        keys = model.__table__.columns.keys()
+        obj = inspect(model).class_manager.new_instance()
+        obj.__dict__.update(zip(keys, row[start:start + len(keys)]))
+        start += len(keys)
+        make_transient_to_detached(obj)
+        if inspect(obj).key in session.identity_map:
+            return None
+        objects.append(obj)
+    return objects
+
+
+def attach(session, *objects):
+    """Make adopted objects persistent in `session` (after their relationships are set)."""
+    for obj in objects:
+        session.add(obj)
