@@ -114,9 +114,8 @@ class _Compiled:
         self.returns_rows = bool(columns) and (not statement.is_dml or
                                                bool(statement._returning))
         self.row = namedtuple("Row", [column.key for column in columns], rename=True)
-        self.converters = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                           for column in columns]
-        self.plain = not any(self.converters)
+        self.columns = columns
+        self.converters = None   # known at the first run: some depend on the driver's type code
 
     def run(self, connection, params):
         values = []
@@ -137,6 +136,8 @@ class _Compiled:
             cursor.execute(self.sql, arguments)
             fetched = cursor.fetchall() if self.returns_rows else ()
             rowcount = cursor.rowcount
+            if self.converters is None and self.returns_rows:
+                self._converters(cursor.description)
         except self.dialect.loaded_dbapi.Error as error:
             lost = self.dialect.is_disconnect(error, dbapi_connection, cursor)
             if lost:
@@ -148,6 +149,13 @@ class _Compiled:
         finally:
             cursor.close()
         return Result([self._row(raw) for raw in fetched], rowcount)
+
+    def _converters(self, description):
+        """Each column's conversion, as SQLAlchemy picks it: by its type, the dialect and the
+        driver's type code of the column (PostgreSQL's numeric or float, say)."""
+        self.converters = [column.type.dialect_impl(self.dialect).result_processor(
+            self.dialect, described[1]) for column, described in zip(self.columns, description)]
+        self.plain = not any(self.converters)
 
     def _row(self, raw):
         if self.plain:
