@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from console.accounts import AccountError, create_user, set_active, set_password
 from console.forms import FormError, clean_text, record_id, shown
+from console.i18n import say
 from console.playbook_errors import italian
 from console.security import login_required
 from console.views import bp
@@ -101,11 +102,11 @@ def _creditor_form(creditor):
             policy, looser = _policy(creditor, values)
             clash = session.scalar(select(Creditor).where(func.lower(Creditor.name) == name.lower()))
             if clash is not None and clash is not creditor:
-                raise SettingError(f"esiste già un mandante di nome «{clash.name}»")
+                raise FormError(f"esiste già un mandante di nome «{clash.name}»")
         except PlaybookTextError as exc:
             return _refused(creditor, values, f"passi personalizzati, {italian(exc.cause)}")
         except (SettingError, FormError) as exc:
-            return _refused(creditor, values, str(exc))
+            return _refused(creditor, values, say(exc))
         if creditor is None:
             creditor = Creditor(name=name)
             session.add(creditor)
@@ -133,7 +134,7 @@ def _policy(creditor, values):
     try:
         return policy_values(*current, preset, numbers, bool(values["allow_looser"]))
     except SettingError as exc:
-        raise SettingError(f"regole di contatto: {exc}") from None
+        raise SettingError("policy_form", reason=exc) from None
 
 
 def _page(creditor, values):
@@ -171,12 +172,12 @@ def _options(values):
         options["playbook"] = values["playbook"]
     if values["playbook"] == CUSTOM:
         if not values["playbook_text"].strip():
-            raise SettingError("per il percorso personalizzato scriva i passi, uno per riga")
+            raise FormError("per il percorso personalizzato scriva i passi, uno per riga")
         options["playbook_text"] = values["playbook_text"]
     elif _lines(values["playbook_text"]) != _lines(values["playbook_shown"]):
         # Edited steps under a built-in choice would be dropped without a word.
-        raise SettingError("ha modificato i passi: per usarli scelga «personalizzato» come "
-                           "percorso")
+        raise FormError("ha modificato i passi: per usarli scelga «personalizzato» come "
+                        "percorso")
     return options
 
 
@@ -244,8 +245,7 @@ def users():
             return redirect(url_for("console.users"))
         except (AccountError, FormError) as exc:
             session.rollback()
-            flash(f"Non creato: {exc.italian() if isinstance(exc, AccountError) else exc}.",
-                  "error")
+            flash(f"Non creato: {say(exc) if isinstance(exc, AccountError) else exc}.", "error")
             # Kept for the next try, but for the password, which is never sent back.
             typed = {key: shown(form.get(key)) for key in ("username", "role", "creditor")}
             status = 400
@@ -272,7 +272,7 @@ def user_password(user_id):
         set_password(session, user, request.form.get("password"), temporary=True)
     except AccountError as exc:
         session.rollback()
-        flash(f"Password non cambiata: {exc.italian()}.", "error")
+        flash(f"Password non cambiata: {say(exc)}.", "error")
         return render_template("console/user.html", shown_user=user), 400
     session.commit()
     flash(f"Nuova password per «{user.username}»: le sue sessioni aperte sono terminate, e al "

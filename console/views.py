@@ -5,6 +5,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from console.accounts import AccountError, authenticate, change_own_password
 from console.forms import FormError, clean_text, has_control, shown
+from console.i18n import say
 from console.security import check_csrf, load_user, log_in, log_out, login_required
 from console.throttle import Throttled
 from db import get_session
@@ -80,7 +81,7 @@ def own_password():
                             request.form.get("repeated"))
     except AccountError as exc:
         session.rollback()
-        flash(f"Password non cambiata: {exc.italian()}.", "error")
+        flash(f"Password non cambiata: {say(exc)}.", "error")
         return render_template("console/own_password.html"), 400
     session.commit()
     log_in(user)   # the new password ended every session, this one too: a fresh one

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, update
 
 from contacts.closing import close_absent
+from contacts.fields import FieldError
 from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
 from contacts.privacy import revive_bars
 from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
@@ -141,7 +142,7 @@ class _DryRun:
 
     def write(self, items):
         contacts, rejections = _split_repeated(items)
-        rejections += [Rejection(c.row_number, _repeated_reason(c, self.first_rows[c.reference]))
+        rejections += [_repeated(c, self.first_rows[c.reference])
                        for c in contacts if c.reference in self.first_rows]
         contacts = [c for c in contacts if c.reference not in self.first_rows]
         existing = _existing_ids(self.session, self.creditor_id, [c.reference for c in contacts])
@@ -176,7 +177,7 @@ class _BatchWriter:
         now = utcnow()
         existing = self._existing_ids([c.reference for c in contacts])
         repeated = self._rows_of_this_import(existing)
-        rejections += [Rejection(c.row_number, _repeated_reason(c, repeated[existing[c.reference]]))
+        rejections += [_repeated(c, repeated[existing[c.reference]])
                        for c in contacts if existing.get(c.reference) in repeated]
         contacts = [c for c in contacts if existing.get(c.reference) not in repeated]
         contacts, refused = _without_erased(self.session, contacts, existing)
@@ -286,8 +287,7 @@ def _without_erased(session, contacts, existing):
     if not erased:
         return contacts, []
     return ([c for c in contacts if existing.get(c.reference) not in erased],
-            [Rejection(c.row_number, f"reference '{c.reference}': its personal data was erased; "
-                                     "a new position needs a new reference")
+            [Rejection.of(c.row_number, FieldError("reference_erased", reference=c.reference))
              for c in contacts if existing.get(c.reference) in erased])
 
 
@@ -298,15 +298,15 @@ def _split_repeated(items):
         if not isinstance(item, Contact):
             rejections.append(item)
         elif first_row.setdefault(item.reference, item.row_number) != item.row_number:
-            rejections.append(Rejection(item.row_number,
-                                        _repeated_reason(item, first_row[item.reference])))
+            rejections.append(_repeated(item, first_row[item.reference]))
         else:
             contacts.append(item)
     return contacts, rejections
 
 
-def _repeated_reason(contact, first_row):
-    return f"reference '{contact.reference}' already appears in row {first_row}"
+def _repeated(contact, first_row):
+    return Rejection.of(contact.row_number, FieldError("reference_repeated",
+                                                       reference=contact.reference, row=first_row))
 
 
 def _list_values(contact, columns=LIST_COLUMNS):

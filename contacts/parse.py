@@ -58,6 +58,13 @@ class Rejection:
     row_number: int
     reason: str
     reference: str | None = dataclasses.field(default=None, compare=False)  # a fact kept, not the rejection
+    # The reason as a domain.wording.Coded, for a surface that says it in its own language.
+    why: object = dataclasses.field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, row_number, error, reference=None):
+        """The rejection of a row for `error` (a Coded): its English as the reason."""
+        return cls(row_number, str(error), reference, error)
 
 
 def normalise_header(header):
@@ -111,9 +118,9 @@ def read_contact(row_number, cells, columns, region):
         try:
             values[field] = read(value, region)
         except FieldError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     if problems:
-        return Rejection(row_number, "; ".join(problems), raw_reference(cells, columns))
+        return Rejection.of(row_number, FieldError.several(problems), raw_reference(cells, columns))
     return Contact(row_number=row_number, **values)
 
 
@@ -174,8 +181,7 @@ def stray_byte_rejection(number, byte, encoding, reference=None):
     if reference and stray_byte([reference]):
         # Still present for a complete list: its Windows-1252 reading is the likely one.
         reference = reference.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
-    return Rejection(number, f"byte {byte} is not {encoding} text like the rest of the file: "
-                             "retype the accented letters of this row", reference)
+    return Rejection.of(number, FieldError("stray_byte", byte=byte, encoding=encoding), reference)
 
 
 def open_contact_list(path, region="IT", limits=None):
