@@ -126,7 +126,7 @@ def _amount(text, position):
     try:
         return read_amount(text, "importo")
     except FieldError as exc:
-        if "greater than zero" in str(exc):
+        if exc.code == "amount_not_positive":
             raise ActionError("amount_not_positive") from None
         raise ActionError("bad_amount", value=text[:40]) from None
 
