@@ -18,6 +18,7 @@ from contacts.status import follow_new_playbook
 from db import get_session
 from db.models import ROLES, Creditor, User, utcnow
 from domain.playbooks import CUSTOM
+from console.choices import LANGUAGE_CHOICES, TIMEZONES, countries
 from policy.audit import record_looser
 from policy.rules import PRESETS
 
@@ -35,6 +36,15 @@ FIELDS = (("caller_id", "Numero chiamante (E.164)"), ("windows", "Fasce orarie")
           ("payment_link", "Link di pagamento"),
           ("retention_months", "Mesi di conservazione dei dati personali"))
 HELP = {
+    "caller_id": "Obbligatorio: il numero che i debitori vedono, in formato internazionale, "
+                 "ad es. +390212345678 (lo stesso controllo del comando «creditor»).",
+    "windows": "Orari in cui si chiama, sull'ora del mandante, separati da virgole e in ordine, "
+               "ad es. 08:30-12:00,14:00-17:00,18:00-21:00. Mai di domenica e nei festivi.",
+    "max_attempts": "Chiamate al massimo per giro, da 1 a 10; ad es. 3.",
+    "min_gap": "Tra un tentativo e il successivo, in una fascia diversa: ad es. 2h, 90m, 1h30m.",
+    "timezone": "L'ora del mandante: fasce, rapporti e orari delle pagine si leggono su questa.",
+    "language": "La lingua predefinita dei debitori (la lista può indicarla per ciascuno).",
+    "country": "Per leggere i numeri scritti senza prefisso internazionale.",
     "late_fee": "Nel «sollecito e oneri»; vuoto o 0: nessuna penale.",
     "late_interest_rate": "Tasso annuo sui giorni di ritardo, ad es. 8; vuoto: nessun interesse.",
     "sms_sender": "Numero E.164 o fino a 11 lettere e cifre; vuoto: quello predefinito.",
@@ -49,7 +59,9 @@ HELP = {
                         "viene anonimizzata: nome, recapiti, messaggi e registrazioni "
                         "cancellati, importi ed esiti conservati.",
 }
-# Emptied, these fields clear the setting; the others, emptied, keep what is there.
+# Emptied, these fields clear the setting; the others, emptied, keep what is there (but the
+# caller ID, which is required: emptied, the same check as the command line refuses it).
+REQUIRED = ("caller_id",)
 CLEARABLE = ("report_email", "spoken_name", "late_fee", "late_interest_rate", "sms_sender",
              "contact_email", "contact_phone", "payment_link")
 PLAYBOOK_LABELS = {"primo-sollecito": "primo-sollecito (una chiamata)",
@@ -69,6 +81,22 @@ DEFAULTS = {"windows": DEFAULT_WINDOWS, "max_attempts": "3", "min_gap": "2h", "l
             "promise_grace_days": "3", "verify_days": "7", "retention_months": "12",
             "playbook": "primo-sollecito", "playbook_text": "", "require_code": False,
             "policy": "it", "allow_looser": ""}
+
+
+# Fields typed as numbers: a phone's keypad shows digits.
+KINDS = {"max_attempts": "numeric", "max_concurrent": "numeric", "promise_grace_days": "numeric",
+         "verify_days": "numeric", "retention_months": "numeric", "late_fee": "decimal",
+         "late_interest_rate": "decimal", "caller_id": "tel", "contact_phone": "tel"}
+
+
+def choices(values):
+    """The fields with a fixed set of values, as (value, label) lists; a stored value that is
+    not among them any more (an old zone name) is kept as a choice, so saving keeps it."""
+    offered = {"timezone": TIMEZONES, "language": LANGUAGE_CHOICES, "country": countries()}
+    for key, options in offered.items():
+        if values.get(key) and values[key] not in dict(options):
+            offered[key] = [(values[key], values[key]), *options]
+    return offered
 
 
 @bp.get("/mandanti")
@@ -141,7 +169,8 @@ def _page(creditor, values):
     return render_template("console/creditor.html", creditor=creditor, values=values,
                            fields=FIELDS, help=HELP, playbooks=PLAYBOOKS, labels=PLAYBOOK_LABELS,
                            presets=PRESETS, policy_labels=POLICY_LABELS,
-                           policy_fields=POLICY_FIELDS)
+                           policy_fields=POLICY_FIELDS, choices=choices(values),
+                           required=REQUIRED, kinds=KINDS)
 
 
 def _refused(creditor, values, reason):
@@ -166,7 +195,8 @@ def _posted():
 
 def _options(values):
     """The `creditor_settings` options of the form: own steps only with `personalizzato`."""
-    options = {key: values[key] for key, _ in FIELDS if values[key] != "" or key in CLEARABLE}
+    options = {key: values[key] for key, _ in FIELDS
+               if values[key] != "" or key in CLEARABLE or key in REQUIRED}
     options["require_code"] = values["require_code"]   # a checkbox: unticked is sent as nothing
     if values["playbook"]:
         options["playbook"] = values["playbook"]
