@@ -31,3 +31,18 @@ CALL_FACTS = {"status": N_("status"), "call_status": N_("status"),
               "answered_by": N_("answered by"), "duration": N_("duration"),
               "digits": N_("keys"), "outcome": N_("outcome"), "attempt": N_("attempt"),
               "reason": N_("reason"), "error": N_("error")}
+# A message's fate in the daily report (reports.activity) and the emailed notice's state.
+FATES = {"sent": N_("sent"), "delivered": N_("delivered"), "undelivered": N_("not delivered"),
+         "failed": N_("not sent")}
+MAIL_STATUSES = {"sent": N_("sent"), "sending": N_("sending"), "queued": N_("queued"),
+                 "failed": N_("not sent")}
+# The contact policy's rules (policy.decide.RULES), as the report counts their refusals.
+POLICY_RULES = {
+    "dispute": N_("disputed debt"), "opt_out": N_("opted out"), "holiday": N_("holiday"),
+    "sunday": N_("Sunday"), "saturday_hours": N_("Saturday hours"),
+    "call_hours": N_("calling hours"), "sms_hours": N_("SMS hours"),
+    "conversations_per_day": N_("conversations per day"),
+    "conversations_per_week": N_("conversations per week"),
+    "attempts_per_day": N_("attempts per day"), "attempts_per_7_days": N_("attempts in 7 days"),
+    "after_conversation": N_("days after a conversation"),
+    "written_per_month": N_("written requests per month")}
