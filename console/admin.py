@@ -7,11 +7,10 @@ from sqlalchemy import func, select
 from console.accounts import AccountError, create_user, set_active, set_password
 from console.forms import FormError, clean_text, record_id, shown
 from console.i18n import say
-from console.playbook_errors import italian
 from console.security import login_required
 from console.views import bp
 from contacts.creditors import (
-    DEFAULT_WINDOWS, PLAYBOOKS, POLICY_OPTIONS, PlaybookTextError, SettingError, check_name,
+    DEFAULT_WINDOWS, PLAYBOOKS, POLICY_OPTIONS, SettingError, check_name,
     creditor_settings, format_duration, playbook_text, policy_values,
 )
 from contacts.status import follow_new_playbook
@@ -131,8 +130,6 @@ def _creditor_form(creditor):
             clash = session.scalar(select(Creditor).where(func.lower(Creditor.name) == name.lower()))
             if clash is not None and clash is not creditor:
                 raise FormError(f"esiste già un mandante di nome «{clash.name}»")
-        except PlaybookTextError as exc:
-            return _refused(creditor, values, f"passi personalizzati, {italian(exc.cause)}")
         except (SettingError, FormError) as exc:
             return _refused(creditor, values, say(exc))
         if creditor is None:

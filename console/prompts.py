@@ -7,6 +7,7 @@ from sqlalchemy import select
 from audio.recordings import MAX_SECONDS, RecordingError, prepare
 from audio import store
 from audio.store import UnknownSlot, check_slot, save
+from console.filters import number
 from console.forms import FormError, clean_text, shown
 from console.i18n import say
 from console.security import login_required
@@ -53,7 +54,7 @@ def upload_prompt(creditor_id):
     # The name is only shown again: cut to what the column holds rather than refuse the voice.
     save(session, creditor, slot, language, prepared, name[:255])
     session.commit()
-    flash(f"«{slot}» registrato: {prepared.duration_ms / 1000:.1f} s, 8 kHz mono.", "info")
+    flash(f"«{slot}» registrato: {number(prepared.duration_ms / 1000, 1)} s, 8 kHz mono.", "info")
     return back
 
 

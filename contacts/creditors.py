@@ -84,7 +84,7 @@ class PlaybookTextError(SettingError):
     page can say it in its own language with the line number."""
 
     def __init__(self, cause):
-        super().__init__("playbook_file", reason=str(cause))
+        super().__init__("playbook_file", reason=cause)
         self.cause = cause
 
 

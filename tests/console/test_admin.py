@@ -179,7 +179,7 @@ def test_bad_own_steps_are_refused_in_italian_with_the_line_and_kept_in_the_form
                                                    playbook_text=steps))
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "passi personalizzati, riga 2: «fax» non è un canale" in page
+    assert "passi personalizzati: riga 2: «fax» non è un canale" in page
     assert "2 fax sollecito" in page
     empty = browser.post("/mandanti/nuovo", dict(CREDITOR, playbook="custom", playbook_text=" "))
     assert empty.status_code == 400 and "scriva i passi" in empty.get_data(as_text=True)
