@@ -2,7 +2,7 @@
 stored codes people read in the words of the catalogue (domain.vocabulary)."""
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, get_timezone_location
+from babel.dates import get_timezone_location
 from babel.numbers import format_currency, format_decimal
 from flask import current_app
 from flask_babel import gettext
@@ -62,14 +62,6 @@ def zone_name(zone):
         return "ora di " + get_timezone_location(zone, locale=LOCALE, return_city=True)
     except (LookupError, ValueError):
         return key
-
-
-def long_local(moment, zone=None):
-    """`martedì 1 dicembre 2026, 22:30` on `zone`'s clock."""
-    if not moment:
-        return "—"
-    return format_datetime(moment, "EEEE d MMMM y, HH:mm", tzinfo=zone or home_zone(),
-                           locale=LOCALE)
 
 
 EVENT_LABELS = {
@@ -143,7 +135,7 @@ def status_label(status):
 
 
 FILTERS = {"age": age, "money": money, "number": number, "local": local,
-           "long_local": long_local, "event_label": event_label, "event_detail": event_detail,
+           "event_label": event_label, "event_detail": event_detail,
            "outcome_label": outcome_label, "role_label": role_label,
            "call_status_label": call_status_label, "answered_by_label": answered_by_label,
            "tel_link": tel_link}

@@ -3,7 +3,7 @@ page of any role shows a code or an English sentence, refusals included."""
 import html
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from string import Formatter
 
 import pytest
@@ -167,3 +167,20 @@ def test_the_preview_of_a_list_says_each_rejected_row_in_italian(browser, sessio
     assert "scadenza: «31/02/2026» non esiste nel calendario" in page
     assert "la pratica «A-2» compare già alla riga 3" in page
     assert untranslated(page) == []
+
+
+def test_times_name_the_zone_where_it_could_be_doubted(browser, session):
+    from tests.factories import make_attempt, make_position
+    from db.models import Creditor
+    from sqlalchemy import select
+
+    _, positions = seeded(session)
+    usa = session.scalar(select(Creditor).where(Creditor.name == "Acme USA"))
+    far = make_position(session, usa, reference="US-1", phone="+12025550199")
+    make_attempt(session, far, status="completed", answered_by="human",
+                 placed_at=datetime(2026, 11, 24, 19, 0, tzinfo=timezone.utc))
+    browser.log_in("anna")
+    there = visible_text(browser.get(f"/posizioni/{far.id}").get_data(as_text=True))
+    assert "24/11/2026 14:00 (ora di New York)" in there
+    here = visible_text(browser.get(f"/posizioni/{positions[0].id}").get_data(as_text=True))
+    assert "(ora di" not in here
