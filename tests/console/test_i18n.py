@@ -114,15 +114,16 @@ def seeded(session):
     return creditor, positions
 
 
-def pages_of(role, creditor, positions, users):
+def pages_of(role, creditor, positions, users, requests):
     shared = ["/", "/posizioni", "/password", "/nessuna-pagina"] + \
         [f"/posizioni/{p.id}" for p in positions]
     if role == "anna":
         return shared + ["/mandanti", f"/mandanti/{creditor.id}", "/mandanti/nuovo", "/utenti",
                          *(f"/utenti/{u}" for u in users), "/liste", "/cruscotto",
-                         "/richiamate", "/messaggi"]
+                         "/richiamate", "/messaggi", f"/mandanti/{creditor.id}/messaggi",
+                         *(f"/richiamate/{r}" for r in requests)]
     if role == "carlo":
-        return shared + ["/richiamate", "/cruscotto"]
+        return shared + ["/richiamate", "/cruscotto", *(f"/richiamate/{r}" for r in requests)]
     return shared + ["/cruscotto", "/utenti"]
 
 
@@ -132,9 +133,10 @@ def test_no_page_of_any_role_shows_a_code_or_english(browser, session):
 
     creditor, positions = seeded(session)
     users = session.scalars(select(User.id)).all()
+    requests = session.scalars(select(CallbackRequest.id)).all()
     for role in ("anna", "carlo", "mara"):
         browser.log_in(role)
-        for path in pages_of(role, creditor, positions, users):
+        for path in pages_of(role, creditor, positions, users, requests):
             page = browser.get(path).get_data(as_text=True)
             assert untranslated(page) == [], (role, path)
         browser.post("/logout")
