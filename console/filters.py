@@ -108,14 +108,18 @@ def event_label(kind):
 
 # A call's facts said in words; the rest of an event's facts are shown as stored.
 _FACT_VALUES = {"status": call_status_label, "call_status": call_status_label,
-                "answered_by": answered_by_label, "outcome": outcome_label}
+                "answered_by": answered_by_label, "outcome": outcome_label,
+                "duration": lambda seconds: f"{seconds} s"}
+# The provider's bookkeeping of a callback: nothing a person reads (the issue's "raw log").
+_INTERNALS = frozenset({"sequence", "timestamp", "call_sid"})
 
 
 def event_detail(detail):
-    """An event's facts as `key: value` pairs, the empty ones left out, a call's in words."""
+    """An event's facts as `key: value` pairs, the empty ones and the provider's bookkeeping
+    left out, a call's in words."""
     return " · ".join(f"{_said(vocabulary.CALL_FACTS, key)}: {_FACT_VALUES.get(key, str)(value)}"
                       for key, value in (detail or {}).items()
-                      if value not in (None, "", [], {}))
+                      if value not in (None, "", [], {}) and key not in _INTERNALS)
 
 
 def tel_link(phone):
