@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 
 from audio.ffmpeg import DecodeError, decode
+from domain.wording import N_, Coded, register
 
 PHONE_FRAME_RATE = 8000          # what the telephone network carries anyway
 TARGET_DBFS = -18.0              # average loudness after levelling: clear, not clipped
@@ -20,8 +21,19 @@ MAX_SECONDS = 120
 MIN_SECONDS = 0.3
 
 
-class RecordingError(ValueError):
-    """An upload that cannot be used, with the reason a person can act on."""
+class RecordingError(Coded):
+    """An upload that cannot be used: a code of MESSAGES and the facts a person acts on."""
+
+
+MESSAGES = register({
+    "recording_no_file": N_("choose an audio file"),
+    "recording_empty": N_("the file is empty"),
+    "recording_unreadable": N_("not an audio file ffmpeg can read ({detail})"),
+    "recording_too_long_raw": N_("it lasts {seconds:.0f} s; at most {limit} s"),
+    "recording_silent": N_("it is silent: nothing louder than {threshold:.0f} dBFS was recorded"),
+    "recording_too_long": N_("it lasts {seconds:.1f} s without the silence at its ends; at most "
+                             "{limit} s"),
+})
 
 
 @dataclass(frozen=True)
@@ -39,22 +51,21 @@ class PreparedRecording:
 def prepare(data, max_seconds=MAX_SECONDS):
     """`data` (any common audio file) as a PreparedRecording; RecordingError if unusable."""
     if not data:
-        raise RecordingError("the file is empty")
+        raise RecordingError("recording_empty")
     try:
         sound = decode(data)
     except DecodeError as exc:
-        raise RecordingError(f"not an audio file ffmpeg can read ({exc})") from None
+        raise RecordingError("recording_unreadable", detail=str(exc)) from None
     if len(sound) / 1000 > max_seconds * 1.5:   # before trimming: refuse the absurd early
-        raise RecordingError(f"it lasts {len(sound) / 1000:.0f} s; at most {max_seconds} s")
+        raise RecordingError("recording_too_long_raw", seconds=len(sound) / 1000,
+                             limit=max_seconds)
     sound = sound.set_channels(1).set_frame_rate(PHONE_FRAME_RATE).set_sample_width(2)
     sound = trim_silence(sound)
     if sound.max_dBFS == float("-inf") or sound.max_dBFS < SILENCE_THRESHOLD_DBFS \
             or len(sound) < MIN_SECONDS * 1000:
-        raise RecordingError("it is silent: nothing louder than "
-                             f"{SILENCE_THRESHOLD_DBFS:.0f} dBFS was recorded")
+        raise RecordingError("recording_silent", threshold=SILENCE_THRESHOLD_DBFS)
     if len(sound) / 1000 > max_seconds:
-        raise RecordingError(f"it lasts {len(sound) / 1000:.1f} s without the silence at its "
-                             f"ends; at most {max_seconds} s")
+        raise RecordingError("recording_too_long", seconds=len(sound) / 1000, limit=max_seconds)
     sound = level(sound)
     buffer = io.BytesIO()
     sound.export(buffer, format="wav")

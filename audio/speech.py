@@ -13,6 +13,7 @@ from audio.tts import has_words
 from db import session_scope
 from db.models import Creditor, Position
 from prompts import personal_fields
+from prompts.greetings import SALUTATIONS
 from prompts.store import overrides_of
 from prompts.templates import PERSONAL_FIELDS, TEMPLATES, segments
 
@@ -20,12 +21,16 @@ PLACEHOLDERS = {name: "" for name in PERSONAL_FIELDS}
 
 
 def fixed_sentences(creditor_name, language, overrides=None):
-    """The fixed pieces of every template in `language`, as the calls will say them; a piece
-    without words (", " between two fields of a creditor's wording) is left to <Say>."""
-    fields = dict(PLACEHOLDERS, creditor=creditor_name)
-    return [piece.text.strip() for slot in TEMPLATES[language]
-            for piece in segments(slot, language, fields, overrides)
-            if piece.key and has_words(piece.text)]
+    """The fixed pieces of every template in `language`, as the calls will say them at any
+    hour (each greeting of the day); a piece without words (", " between two fields of a
+    creditor's wording) is left to <Say>."""
+    sentences = {}
+    for salutation in SALUTATIONS[language]:
+        fields = dict(PLACEHOLDERS, creditor=creditor_name, salutation=salutation)
+        sentences.update((piece.text.strip(), None) for slot in TEMPLATES[language]
+                         for piece in segments(slot, language, fields, overrides)
+                         if piece.key and has_words(piece.text))
+    return list(sentences)
 
 
 def campaign_sentences(session):

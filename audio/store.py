@@ -7,22 +7,29 @@ from sqlalchemy import bindparam, select
 
 from audio.recordings import PreparedRecording
 from db.models import Recording, utcnow
+from domain.wording import N_, Coded, register
 from prompts.store import remove_own, wording_changed
 from prompts.templates import TEMPLATES, recording_slots
 
 
-class UnknownSlot(ValueError):
+class UnknownSlot(Coded):
     """A slot name that no template has."""
+
+
+MESSAGES = register({
+    "slot_language": N_("language must be one of {choices}, not {value!r}"),
+    "slot_unknown": N_("no prompt slot {value!r}; the slots are: {choices}"),
+})
 
 
 def check_slot(slot, language, overrides=None):
     """A slot a recording can be made for: a whole sentence, or a fixed piece of one that has
     the debtor's own values in it (`notice.1`); see `flask prompt list`."""
     if language not in TEMPLATES:
-        raise UnknownSlot(f"language must be one of {', '.join(TEMPLATES)}, not {language!r}")
+        raise UnknownSlot("slot_language", choices=", ".join(TEMPLATES), value=language)
     slots = recording_slots(language, overrides)
     if slot not in slots:
-        raise UnknownSlot(f"no prompt slot {slot!r}; the slots are: {', '.join(sorted(slots))}")
+        raise UnknownSlot("slot_unknown", value=slot, choices=", ".join(sorted(slots)))
 
 
 # Built once, on the table: every answered call's turn reads it (a fifth of the ORM's cost).

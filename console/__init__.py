@@ -39,7 +39,7 @@ def init_app(app):
     from console import (  # noqa: F401 - pages
         admin, api_admin, dashboard, lists, messages, position_actions, positions, privacy,
         prompts, queue)
-    from console import errors
+    from console import errors, i18n
     from console.cli import user_cli
     from console.filters import FILTERS
     from console.searches import page_links
@@ -58,6 +58,7 @@ def init_app(app):
     app.url_map.converters["id"] = RecordIdConverter   # before the routes that use it
     app.register_blueprint(bp)
     errors.init_app(app)
+    i18n.init_app(app)
     app.after_request(secure_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["page_links"] = page_links

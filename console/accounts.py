@@ -8,44 +8,28 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from console.throttle import reserve
 from db.models import ROLES, User, utcnow
+from domain.wording import N_, Coded, register
 
 MIN_PASSWORD_LENGTH = 10
 # Checked when the username is unknown, so that a miss takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("cortesia-no-such-user")
 
 
-class AccountError(ValueError):
-    """A user that cannot be created or changed: why, as a `code` with its `params`; str() is
-    the English of the command line, the console says it in Italian (ACCOUNT_ERRORS_IT)."""
-
-    def __init__(self, code, **params):
-        self.code, self.params = code, params
-        super().__init__(ACCOUNT_ERRORS[code].format(**params))
-
-    def italian(self):
-        return ACCOUNT_ERRORS_IT[self.code].format(**self.params)
+class AccountError(Coded):
+    """A user that cannot be created or changed: a code of ACCOUNT_ERRORS and its facts; str()
+    is the English of the command line, the console says it in Italian (console.i18n)."""
 
 
-ACCOUNT_ERRORS = {
-    "bad_username": "a username is 1 to 80 printable characters without spaces",
-    "bad_role": "the role is one of {roles}, not {role!r}",
-    "creditor_for_role": "a creditor user needs --creditor, and only a creditor user has one",
-    "username_taken": "a user named {username!r} exists already",
-    "wrong_current_password": "the current password is not right",
-    "new_passwords_differ": "the two new passwords differ",
-    "same_password": "the new password must differ from the current one",
-    "short_password": "the password needs at least {length} characters",
-}
-ACCOUNT_ERRORS_IT = {
-    "bad_username": "il nome utente va da 1 a 80 caratteri stampabili, senza spazi",
-    "bad_role": "il ruolo è uno tra amministratore, operatore e mandante",
-    "creditor_for_role": "un utente mandante va legato a un mandante, e solo lui",
-    "username_taken": "esiste già un utente «{username}»",
-    "wrong_current_password": "la password attuale non è corretta",
-    "new_passwords_differ": "le due nuove password non coincidono",
-    "same_password": "la nuova password deve essere diversa da quella attuale",
-    "short_password": "la password deve avere almeno {length} caratteri",
-}
+ACCOUNT_ERRORS = register({
+    "bad_username": N_("a username is 1 to 80 printable characters without spaces"),
+    "bad_role": N_("the role is one of {roles}, not {role!r}"),
+    "creditor_for_role": N_("a creditor user needs --creditor, and only a creditor user has one"),
+    "username_taken": N_("a user named {username!r} exists already"),
+    "wrong_current_password": N_("the current password is not right"),
+    "new_passwords_differ": N_("the two new passwords differ"),
+    "same_password": N_("the new password must differ from the current one"),
+    "short_password": N_("the password needs at least {length} characters"),
+})
 
 
 def create_user(session, username, password, role, creditor=None):

@@ -6,17 +6,18 @@ from sqlalchemy import func, select
 
 from console.accounts import AccountError, create_user, set_active, set_password
 from console.forms import FormError, clean_text, record_id, shown
-from console.playbook_errors import italian
+from console.i18n import say
 from console.security import login_required
 from console.views import bp
 from contacts.creditors import (
-    DEFAULT_WINDOWS, PLAYBOOKS, POLICY_OPTIONS, PlaybookTextError, SettingError, check_name,
+    DEFAULT_WINDOWS, PLAYBOOKS, POLICY_OPTIONS, SettingError, check_name,
     creditor_settings, format_duration, playbook_text, policy_values,
 )
 from contacts.status import follow_new_playbook
 from db import get_session
 from db.models import ROLES, Creditor, User, utcnow
 from domain.playbooks import CUSTOM
+from console.choices import LANGUAGE_CHOICES, TIMEZONES, countries
 from policy.audit import record_looser
 from policy.rules import PRESETS
 
@@ -34,6 +35,15 @@ FIELDS = (("caller_id", "Numero chiamante (E.164)"), ("windows", "Fasce orarie")
           ("payment_link", "Link di pagamento"),
           ("retention_months", "Mesi di conservazione dei dati personali"))
 HELP = {
+    "caller_id": "Obbligatorio: il numero che i debitori vedono, in formato internazionale, "
+                 "ad es. +390212345678 (lo stesso controllo del comando «creditor»).",
+    "windows": "Orari in cui si chiama, sull'ora del mandante, separati da virgole e in ordine, "
+               "ad es. 08:30-12:00,14:00-17:00,18:00-21:00. Mai di domenica e nei festivi.",
+    "max_attempts": "Chiamate al massimo per giro, da 1 a 10; ad es. 3.",
+    "min_gap": "Tra un tentativo e il successivo, in una fascia diversa: ad es. 2h, 90m, 1h30m.",
+    "timezone": "L'ora del mandante: fasce, rapporti e orari delle pagine si leggono su questa.",
+    "language": "La lingua predefinita dei debitori (la lista può indicarla per ciascuno).",
+    "country": "Per leggere i numeri scritti senza prefisso internazionale.",
     "late_fee": "Nel «sollecito e oneri»; vuoto o 0: nessuna penale.",
     "late_interest_rate": "Tasso annuo sui giorni di ritardo, ad es. 8; vuoto: nessun interesse.",
     "sms_sender": "Numero E.164 o fino a 11 lettere e cifre; vuoto: quello predefinito.",
@@ -48,7 +58,9 @@ HELP = {
                         "viene anonimizzata: nome, recapiti, messaggi e registrazioni "
                         "cancellati, importi ed esiti conservati.",
 }
-# Emptied, these fields clear the setting; the others, emptied, keep what is there.
+# Emptied, these fields clear the setting; the others, emptied, keep what is there (but the
+# caller ID, which is required: emptied, the same check as the command line refuses it).
+REQUIRED = ("caller_id",)
 CLEARABLE = ("report_email", "spoken_name", "late_fee", "late_interest_rate", "sms_sender",
              "contact_email", "contact_phone", "payment_link")
 PLAYBOOK_LABELS = {"primo-sollecito": "primo-sollecito (una chiamata)",
@@ -68,6 +80,22 @@ DEFAULTS = {"windows": DEFAULT_WINDOWS, "max_attempts": "3", "min_gap": "2h", "l
             "promise_grace_days": "3", "verify_days": "7", "retention_months": "12",
             "playbook": "primo-sollecito", "playbook_text": "", "require_code": False,
             "policy": "it", "allow_looser": ""}
+
+
+# Fields typed as numbers: a phone's keypad shows digits.
+KINDS = {"max_attempts": "numeric", "max_concurrent": "numeric", "promise_grace_days": "numeric",
+         "verify_days": "numeric", "retention_months": "numeric", "late_fee": "decimal",
+         "late_interest_rate": "decimal", "caller_id": "tel", "contact_phone": "tel"}
+
+
+def choices(values):
+    """The fields with a fixed set of values, as (value, label) lists; a stored value that is
+    not among them any more (an old zone name) is kept as a choice, so saving keeps it."""
+    offered = {"timezone": TIMEZONES, "language": LANGUAGE_CHOICES, "country": countries()}
+    for key, options in offered.items():
+        if values.get(key) and values[key] not in dict(options):
+            offered[key] = [(values[key], values[key]), *options]
+    return offered
 
 
 @bp.get("/mandanti")
@@ -101,11 +129,9 @@ def _creditor_form(creditor):
             policy, looser = _policy(creditor, values)
             clash = session.scalar(select(Creditor).where(func.lower(Creditor.name) == name.lower()))
             if clash is not None and clash is not creditor:
-                raise SettingError(f"esiste già un mandante di nome «{clash.name}»")
-        except PlaybookTextError as exc:
-            return _refused(creditor, values, f"passi personalizzati, {italian(exc.cause)}")
+                raise FormError(f"esiste già un mandante di nome «{clash.name}»")
         except (SettingError, FormError) as exc:
-            return _refused(creditor, values, str(exc))
+            return _refused(creditor, values, say(exc))
         if creditor is None:
             creditor = Creditor(name=name)
             session.add(creditor)
@@ -133,14 +159,15 @@ def _policy(creditor, values):
     try:
         return policy_values(*current, preset, numbers, bool(values["allow_looser"]))
     except SettingError as exc:
-        raise SettingError(f"regole di contatto: {exc}") from None
+        raise SettingError("policy_form", reason=exc) from None
 
 
 def _page(creditor, values):
     return render_template("console/creditor.html", creditor=creditor, values=values,
                            fields=FIELDS, help=HELP, playbooks=PLAYBOOKS, labels=PLAYBOOK_LABELS,
                            presets=PRESETS, policy_labels=POLICY_LABELS,
-                           policy_fields=POLICY_FIELDS)
+                           policy_fields=POLICY_FIELDS, choices=choices(values),
+                           required=REQUIRED, kinds=KINDS)
 
 
 def _refused(creditor, values, reason):
@@ -165,18 +192,19 @@ def _posted():
 
 def _options(values):
     """The `creditor_settings` options of the form: own steps only with `personalizzato`."""
-    options = {key: values[key] for key, _ in FIELDS if values[key] != "" or key in CLEARABLE}
+    options = {key: values[key] for key, _ in FIELDS
+               if values[key] != "" or key in CLEARABLE or key in REQUIRED}
     options["require_code"] = values["require_code"]   # a checkbox: unticked is sent as nothing
     if values["playbook"]:
         options["playbook"] = values["playbook"]
     if values["playbook"] == CUSTOM:
         if not values["playbook_text"].strip():
-            raise SettingError("per il percorso personalizzato scriva i passi, uno per riga")
+            raise FormError("per il percorso personalizzato scriva i passi, uno per riga")
         options["playbook_text"] = values["playbook_text"]
     elif _lines(values["playbook_text"]) != _lines(values["playbook_shown"]):
         # Edited steps under a built-in choice would be dropped without a word.
-        raise SettingError("ha modificato i passi: per usarli scelga «personalizzato» come "
-                           "percorso")
+        raise FormError("ha modificato i passi: per usarli scelga «personalizzato» come "
+                        "percorso")
     return options
 
 
@@ -244,8 +272,7 @@ def users():
             return redirect(url_for("console.users"))
         except (AccountError, FormError) as exc:
             session.rollback()
-            flash(f"Non creato: {exc.italian() if isinstance(exc, AccountError) else exc}.",
-                  "error")
+            flash(f"Non creato: {say(exc) if isinstance(exc, AccountError) else exc}.", "error")
             # Kept for the next try, but for the password, which is never sent back.
             typed = {key: shown(form.get(key)) for key in ("username", "role", "creditor")}
             status = 400
@@ -272,7 +299,7 @@ def user_password(user_id):
         set_password(session, user, request.form.get("password"), temporary=True)
     except AccountError as exc:
         session.rollback()
-        flash(f"Password non cambiata: {exc.italian()}.", "error")
+        flash(f"Password non cambiata: {say(exc)}.", "error")
         return render_template("console/user.html", shown_user=user), 400
     session.commit()
     flash(f"Nuova password per «{user.username}»: le sue sessioni aperte sono terminate, e al "

@@ -1,5 +1,5 @@
 """A creditor's dashboard: today's progress, outcomes per day, answer rate per window, and its
-daily reports to download (the same CSV as `flask report`), and the hand-over of its ended
+daily reports to download (in Italian, CSV and XLSX: `flask report` keeps the SPEC's English), and the hand-over of its ended
 positions (the same files as `flask handover`). A creditor user sees its own, an admin any;
 a collector none."""
 from collections import Counter, defaultdict
@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, g, render_template, request
+from flask_babel import gettext
 from sqlalchemy import and_, case, exists, func, select
 
 from console.forms import record_id
@@ -14,7 +15,9 @@ from console.security import login_required
 from console.views import bp
 from db import get_session
 from db.models import OUTCOMES, Attempt, Creditor, Position, utcnow
-from reports.daily import report_csv, report_filename
+from reports.daily import build_report
+from reports.daily_files import render_italian_csv, render_xlsx as render_report_xlsx, \
+    report_file_name
 from reports.handover import (
     build_handover, handover_filename, history_csv, positions_csv, render_xlsx,
 )
@@ -53,18 +56,30 @@ def dashboard():
         session.scalars(select(Creditor).order_by(Creditor.name)).all())
 
 
-@bp.get("/rapporti/<day>.csv")
+# The report's download → (content type, renderer): in Italian, for people (the command line's
+# CSV keeps the SPEC's English columns, for machines).
+REPORT_FORMATS = {
+    "csv": ("text/csv", lambda report: render_italian_csv(report, gettext).encode("utf-8")),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             lambda report: render_report_xlsx(report, gettext)),
+}
+
+
+@bp.get("/rapporti/<day>.<extension>")
 @login_required("admin", "creditor")
-def report(day):
+def report(day, extension):
     session = get_session()
     creditor = _creditor(session)
     try:
         wanted = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    return Response(report_csv(session, creditor, wanted), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{report_filename(creditor, wanted)}"'})
+    if extension not in REPORT_FORMATS:
+        abort(404)
+    mimetype, render = REPORT_FORMATS[extension]
+    name = report_file_name(creditor, wanted, extension)
+    return Response(render(build_report(session, creditor, wanted)), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # Part of the hand-over → (file name ending, content type, renderer).

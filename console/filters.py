@@ -1,8 +1,16 @@
-"""How the console writes ages, money and times, the Italian way."""
-from babel.numbers import format_currency
+"""How the console writes ages, money, numbers and times, the Italian way (Babel), and the
+stored codes people read in the words of the catalogue (domain.vocabulary)."""
+from zoneinfo import ZoneInfo
+
+from babel.dates import get_timezone_location
+from babel.numbers import format_currency, format_decimal
+from flask import current_app
+from flask_babel import gettext
 from markupsafe import Markup
 
-from reports.words import OUTCOMES as OUTCOME_WORDS
+from domain import vocabulary
+
+LOCALE = "it_IT"
 
 
 def age(delta):
@@ -16,11 +24,44 @@ def age(delta):
 
 
 def money(amount, currency="EUR"):
-    return format_currency(amount, currency or "EUR", locale="it_IT")
+    return format_currency(amount, currency or "EUR", locale=LOCALE)
 
 
-def local(moment, zone, pattern="%d/%m/%Y %H:%M"):
-    return moment.astimezone(zone).strftime(pattern) if moment else "—"
+def number(value, digits=None):
+    """1234.5 → `1.234,5`; `digits` fixes the decimals shown."""
+    if value is None:
+        return "—"
+    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def home_zone():
+    """The installation's own clock (TIMEZONE): times not of one creditor are read on it."""
+    return ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/Rome")
+
+
+def local(moment, zone=None, pattern="%d/%m/%Y %H:%M"):
+    """`moment` on `zone`'s clock (the installation's when None), with the zone named when it
+    is not the installation's own: a time could be doubted there."""
+    if not moment:
+        return "—"
+    home = home_zone()
+    zone = zone or home
+    text = moment.astimezone(zone).strftime(pattern)
+    if "%H" in pattern and getattr(zone, "key", None) != getattr(home, "key", None):
+        text += f" ({zone_name(zone)})"
+    return text
+
+
+def zone_name(zone):
+    """`America/New_York` as people say it: `ora di New York` (Babel's city), UTC as such."""
+    key = getattr(zone, "key", str(zone))
+    if key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    try:
+        return "ora di " + get_timezone_location(zone, locale=LOCALE, return_city=True)
+    except (LookupError, ValueError):
+        return key
 
 
 EVENT_LABELS = {
@@ -41,21 +82,44 @@ EVENT_LABELS = {
 }
 
 
-OUTCOME_LABELS = {None: "in corso", "pending": "in corso", **OUTCOME_WORDS["it"]}
+def _said(table, value, empty="—"):
+    """`value` in the catalogue's words of `table`, or as stored when it has none."""
+    if value is None and None not in table:
+        return empty
+    words = table.get(value)
+    return gettext(words) if words else str(value)
 
 
 def outcome_label(outcome):
-    return OUTCOME_LABELS.get(outcome, outcome)
+    return _said(vocabulary.OUTCOMES, outcome)
+
+
+def call_status_label(status):
+    return _said(vocabulary.CALL_STATUSES, status)
+
+
+def answered_by_label(answered_by):
+    return _said(vocabulary.ANSWERED_BY, answered_by)
 
 
 def event_label(kind):
     return EVENT_LABELS.get(kind, kind.replace("_", " "))
 
 
+# A call's facts said in words; the rest of an event's facts are shown as stored.
+_FACT_VALUES = {"status": call_status_label, "call_status": call_status_label,
+                "answered_by": answered_by_label, "outcome": outcome_label,
+                "duration": lambda seconds: f"{seconds} s"}
+# The provider's bookkeeping of a callback: nothing a person reads (the issue's "raw log").
+_INTERNALS = frozenset({"sequence", "timestamp", "call_sid"})
+
+
 def event_detail(detail):
-    """An event's facts as `key: value` pairs, the empty ones left out."""
-    return " · ".join(f"{key}: {value}" for key, value in (detail or {}).items()
-                      if value not in (None, "", [], {}))
+    """An event's facts as `key: value` pairs, the empty ones and the provider's bookkeeping
+    left out, a call's in words."""
+    return " · ".join(f"{_said(vocabulary.CALL_FACTS, key)}: {_FACT_VALUES.get(key, str)(value)}"
+                      for key, value in (detail or {}).items()
+                      if value not in (None, "", [], {}) and key not in _INTERNALS)
 
 
 def tel_link(phone):
@@ -66,11 +130,8 @@ def tel_link(phone):
     return Markup('<a class="tel" href="tel:{0}">{0}</a>').format(phone)
 
 
-ROLE_LABELS = {"admin": "amministratore", "collector": "operatore", "creditor": "mandante"}
-
-
 def role_label(role):
-    return ROLE_LABELS.get(role, role)
+    return _said(vocabulary.ROLES, role)
 
 
 def schema_type(spec):
@@ -88,6 +149,12 @@ def schema_type(spec):
     return spec.get("format") or spec.get("type", "qualsiasi")
 
 
-FILTERS = {"schema_type": schema_type, "age": age, "money": money, "local": local, "event_label": event_label,
-           "event_detail": event_detail, "outcome_label": outcome_label,
-           "role_label": role_label, "tel_link": tel_link}
+def status_label(status):
+    return _said(vocabulary.STATUSES, status)
+
+
+FILTERS = {"age": age, "money": money, "number": number, "local": local,
+           "event_label": event_label, "event_detail": event_detail,
+           "outcome_label": outcome_label, "role_label": role_label,
+           "call_status_label": call_status_label, "answered_by_label": answered_by_label,
+           "tel_link": tel_link, "schema_type": schema_type}

@@ -10,7 +10,10 @@ import os
 import threading
 import time
 
+from flask_babel import force_locale
+
 from console import uploads
+from console.i18n import CONSOLE_LOCALE, say
 from contacts.importer import import_file
 from contacts.privacy import privacy_secret
 from contacts.sources import Limits
@@ -75,13 +78,21 @@ def _run(app, token, path, state):
         summary = {"imported": result.imported, "updated": result.updated,
                    "rejected": result.rejected, "encoding": result.encoding,
                    "closed": result.closed,
-                   "rejections": [[r.row_number, r.reason]
+                   "rejections": [[r.row_number, _italian(r)]
                                   for r in result.rejections[:SHOWN_REJECTIONS]],
                    "without_code": len(result.without_code),
                    "without_code_rows": result.without_code[:SHOWN_REJECTIONS]}
         # Only a preview with something to import waits for its confirmation.
         keep = state["kind"] == "preview" and result.imported + result.updated > 0
         _finish(token, path, dict(state, status="done", result=summary), keep_list=keep)
+
+
+def _italian(rejection):
+    """A rejected row's reason as the console's users read it (the command line's is English)."""
+    if rejection.why is None:
+        return rejection.reason
+    with force_locale(CONSOLE_LOCALE):
+        return say(rejection.why)
 
 
 def _finish(token, path, state, keep_list):

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, g, redirect, request, url_for
 from sqlalchemy import select
 
+from console.filters import money
 from console.forms import FormError, clean_text, shown
 from console.positions import render_position, visible
 from console.security import login_required
@@ -99,7 +100,7 @@ def _pay(session, position, now):
     due = record_payment(session, position, amount, paid_on, _source(), now)
     if due == 0:
         return "Pagamento registrato: la posizione è pagata e ogni contatto è fermato."
-    return f"Pagamento parziale registrato: restano da pagare {due:.2f} {position.currency}."
+    return f"Pagamento parziale registrato: restano da pagare {money(due, position.currency)}."
 
 
 def _close(session, position, now):
@@ -126,7 +127,7 @@ def _amount(text, position):
     try:
         return read_amount(text, "importo")
     except FieldError as exc:
-        if "greater than zero" in str(exc):
+        if exc.code == "amount_not_positive":
             raise ActionError("amount_not_positive") from None
         raise ActionError("bad_amount", value=text[:40]) from None
 

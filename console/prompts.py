@@ -7,7 +7,9 @@ from sqlalchemy import select
 from audio.recordings import MAX_SECONDS, RecordingError, prepare
 from audio import store
 from audio.store import UnknownSlot, check_slot, save
+from console.filters import number
 from console.forms import FormError, clean_text, shown
+from console.i18n import say
 from console.security import login_required
 from console.views import bp
 from db import get_session
@@ -43,16 +45,16 @@ def upload_prompt(creditor_id):
     try:
         check_slot(slot, language, overrides_of(session, creditor.id, language))
         if upload is None or not upload.filename:
-            raise RecordingError("scelga un file audio")
+            raise RecordingError("recording_no_file")
         name = clean_text(os.path.basename(upload.filename), "Nome del file")
         prepared = prepare(upload.read(), MAX_SECONDS)
     except (UnknownSlot, RecordingError, FormError) as exc:
-        flash(f"Registrazione di «{shown(slot)}» non accettata: {exc}.", "error")
+        flash(f"Registrazione di «{shown(slot)}» non accettata: {say(exc)}.", "error")
         return back
     # The name is only shown again: cut to what the column holds rather than refuse the voice.
     save(session, creditor, slot, language, prepared, name[:255])
     session.commit()
-    flash(f"«{slot}» registrato: {prepared.duration_ms / 1000:.1f} s, 8 kHz mono.", "info")
+    flash(f"«{slot}» registrato: {number(prepared.duration_ms / 1000, 1)} s, 8 kHz mono.", "info")
     return back
 
 

@@ -8,11 +8,9 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from console.filters import event_detail, event_label, money, outcome_label
-
-STATUS_LABELS = {"open": "aperta", "promised": "promessa", "to_verify": "da verificare",
-                 "disputed": "contestata", "paid": "pagata", "closed": "chiusa",
-                 "ended": "terminata"}
+from console.filters import (
+    event_detail, event_label, money, number, outcome_label, status_label,
+)
 CHANNEL_LABELS = {"call": "chiamata", "email": "email", "pec": "PEC", "email_or_pec": "email o PEC",
                   "sms": "SMS"}
 MESSAGE_LABELS = {"verifica_contabile": "verifica contabile", "sollecito": "sollecito",
@@ -47,10 +45,6 @@ LABELS = {
 # What a debtor adds to an answer on the page (or a collector to theirs), in words.
 ANSWER_DETAILS = (("promise_date", "data promessa"), ("preferred_window", "fascia preferita"),
                   ("note", "nota"))
-
-
-def status_label(status):
-    return STATUS_LABELS.get(status, status or "—")
 
 
 def reason_text(reason):
@@ -128,7 +122,7 @@ def _voice_message(label):
         if detail.get("duration"):
             parts.append(f"{detail['duration']} s")
         if detail.get("bytes"):
-            parts.append(f"{detail['bytes'] / 1024:.0f} kB")
+            parts.append(f"{number(detail['bytes'] / 1024, 0)} kB")
         if detail.get("tries"):
             parts.append(f"dopo {detail['tries']} tentativi")
         if detail.get("error"):

@@ -1,13 +1,18 @@
 """Login, logout and the home page of each role."""
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from console.accounts import AccountError, authenticate, change_own_password
+from console.filters import home_zone
 from console.forms import FormError, clean_text, has_control, shown
+from console.i18n import CONSOLE_LOCALE, say
 from console.security import check_csrf, load_user, log_in, log_out, login_required
 from console.throttle import Throttled
 from db import get_session
+from db.models import utcnow
+from prompts.greetings import salutation_at
 
 bp = Blueprint("console", __name__, template_folder="templates", static_folder="static",
                static_url_path="/console/static")
@@ -80,7 +85,7 @@ def own_password():
                             request.form.get("repeated"))
     except AccountError as exc:
         session.rollback()
-        flash(f"Password non cambiata: {exc.italian()}.", "error")
+        flash(f"Password non cambiata: {say(exc)}.", "error")
         return render_template("console/own_password.html"), 400
     session.commit()
     log_in(user)   # the new password ended every session, this one too: a fresh one
@@ -91,7 +96,10 @@ def own_password():
 @bp.get("/")
 @login_required()
 def home():
-    return render_template("console/home.html", user=g.user)
+    # The greeting of the hour on the user's clock: a creditor's user on the creditor's.
+    zone = ZoneInfo(g.user.creditor.timezone) if g.user.creditor else home_zone()
+    return render_template("console/home.html", user=g.user,
+                           greeting=salutation_at(CONSOLE_LOCALE, utcnow(), zone))
 
 
 def _safe_next(target):

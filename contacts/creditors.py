@@ -9,9 +9,10 @@ from contacts.fields import LANGUAGES, FieldError, read_email
 from domain.payment_links import PaymentLinkError, check_payment_link as _check_payment_link
 from domain.playbooks import BUILT_IN, CUSTOM, PlaybookError, parse_playbook
 from domain.windows import WindowError, format_windows, parse_windows
+from domain.wording import N_, Coded, Term, register
 from policy.rules import (
-    PRESETS, SETTINGS as POLICY_SETTINGS, PolicyError, check_preset, check_setting_value,
-    looser_settings,
+    PRESETS, SETTING_NAMES, SETTINGS as POLICY_SETTINGS, PolicyError, check_preset,
+    check_setting_value, looser_settings,
 )
 
 DEFAULT_WINDOWS = "08:30-12:00,14:00-17:00,18:00-21:00"
@@ -27,8 +28,55 @@ _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 _ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
 
 
-class SettingError(ValueError):
-    """A creditor setting that cannot be used, with the reason in plain words."""
+class SettingError(Coded):
+    """A creditor setting that cannot be used: a code of MESSAGES (or of the checks it wraps:
+    windows, payment link, policy, fields) and its facts."""
+
+
+MESSAGES = register({
+    "duration_form": N_("duration '{text}' is not like 2h, 90m, 1h30m or 7200s"),
+    "caller_id_required": N_("caller id is required, in E.164 form like +390212345678"),
+    "caller_id_form": N_("caller id '{value}' must be in E.164 form, like +390212345678"),
+    "caller_id_invalid": N_("caller id '{value}' is not a valid phone number"),
+    "timezone_unknown": N_("timezone '{value}' is unknown; use a name like Europe/Rome"),
+    "setting_language_unknown": N_("language '{value}' is not one of: {choices}"),
+    "country_unknown": N_("country '{value}' is not a two-letter country code like IT"),
+    "not_whole": N_("{label} '{value}' is not a whole number"),
+    "max_attempts_range": N_("max attempts must be between 1 and {limit}"),
+    "concurrent_negative": N_("max concurrent calls cannot be negative (0 lifts the cap)"),
+    "empty": N_("{label} must not be empty"),
+    "too_long": N_("{label} is longer than 200 characters"),
+    "not_yes_no": N_("'{value}' is not yes or no"),
+    "playbook_unknown": N_("playbook '{value}' is not one of: {choices}"),
+    "playbook_file_too_long": N_("playbook file is longer than {limit} characters"),
+    "playbook_file": N_("playbook file: {reason}"),
+    "not_a_number": N_("{label} '{value}' is not a number like 12.50"),
+    "not_negative": N_("{label} '{value}' must be zero or more"),
+    "late_fee_range": N_("late fee must be at most {limit} euro"),
+    "interest_range": N_("late interest rate is a yearly percent between 0 and 100"),
+    "sms_sender_form": N_("SMS sender '{value}' must be a number like +390212345678 or up to "
+                          "11 letters, digits and spaces with at least one letter"),
+    "contact_phone_form": N_("contact phone '{value}' must be a valid number in E.164 form, "
+                             "like +390212345678"),
+    "not_whole_days": N_("{label} '{value}' is not a whole number of days"),
+    "days_range": N_("{label} must be between {low} and {high} days"),
+    "retention_range": N_("retention months must be between 1 and {limit}"),
+    "playbook_with_file": N_("a playbook file makes the playbook '{custom}': do not name "
+                             "'{playbook}' as well"),
+    "custom_needs_steps": N_("playbook '{custom}' needs its steps: give them in a playbook file"),
+    "unknown_creditor_playbook": N_("creditor '{name}' has an unknown playbook '{playbook}'"),
+    "looser": N_("{setting} {value} is looser than the {preset} preset's {preset_value}"),
+    "policy_form": N_("contact rules: {reason}"),
+    "looser_needs_consent": N_("{looser}: give --allow-looser to take it (the choice is "
+                               "recorded)"),
+})
+# The labels the checks name (the console translates them too).
+LABELS = {key: Term(text) for key, text in (
+    ("name", N_("name")), ("spoken_name", N_("spoken name")),
+    ("max_attempts", N_("max attempts")), ("max_concurrent", N_("max concurrent calls")),
+    ("late_fee", N_("late fee")), ("late_interest_rate", N_("late interest rate")),
+    ("promise_grace_days", N_("promise grace days")), ("verify_days", N_("verify days")),
+    ("retention_months", N_("retention months")))}
 
 
 class PlaybookTextError(SettingError):
@@ -36,7 +84,7 @@ class PlaybookTextError(SettingError):
     page can say it in its own language with the line number."""
 
     def __init__(self, cause):
-        super().__init__(f"playbook file: {cause}")
+        super().__init__("playbook_file", reason=cause)
         self.cause = cause
 
 
@@ -45,7 +93,7 @@ def check_windows(text):
     try:
         return format_windows(parse_windows(text))
     except WindowError as exc:
-        raise SettingError(str(exc)) from None
+        raise SettingError.like(exc) from None
 
 
 def parse_duration(text):
@@ -53,7 +101,7 @@ def parse_duration(text):
     compact = (text or "").strip().lower().replace(" ", "")
     match = _DURATION.match(compact)
     if not compact or not match:
-        raise SettingError(f"duration '{text}' is not like 2h, 90m, 1h30m or 7200s")
+        raise SettingError("duration_form", text=text)
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds
 
@@ -69,10 +117,12 @@ def format_duration(seconds):
 def check_caller_id(text):
     """A caller ID in E.164 (`+390212345678`) that is a real number."""
     value = (text or "").strip()
+    if not value:
+        raise SettingError("caller_id_required")
     if not _E164.match(value):
-        raise SettingError(f"caller id '{value}' must be in E.164 form, like +390212345678")
+        raise SettingError("caller_id_form", value=value)
     if not phonenumbers.is_valid_number(phonenumbers.parse(value, None)):
-        raise SettingError(f"caller id '{value}' is not a valid phone number")
+        raise SettingError("caller_id_invalid", value=value)
     return value
 
 
@@ -82,14 +132,14 @@ def check_timezone(text):
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise SettingError(f"timezone '{value}' is unknown; use a name like Europe/Rome") from None
+        raise SettingError("timezone_unknown", value=value) from None
     return value
 
 
 def check_language(text):
     value = (text or "").strip().lower()
     if value not in LANGUAGES:
-        raise SettingError(f"language '{value}' is not one of: {', '.join(LANGUAGES)}")
+        raise SettingError("setting_language_unknown", value=value, choices=", ".join(LANGUAGES))
     return value
 
 
@@ -97,7 +147,7 @@ def check_country(text):
     """A two-letter country code that phone numbers can be read for (`IT`)."""
     value = (text or "").strip().upper()
     if value not in phonenumbers.SUPPORTED_REGIONS:
-        raise SettingError(f"country '{value}' is not a two-letter country code like IT")
+        raise SettingError("country_unknown", value=value)
     return value
 
 
@@ -105,9 +155,9 @@ def check_max_attempts(value):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise SettingError(f"max attempts '{value}' is not a whole number") from None
+        raise SettingError("not_whole", label=LABELS["max_attempts"], value=value) from None
     if not 1 <= number <= MAX_ATTEMPTS_LIMIT:
-        raise SettingError(f"max attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}")
+        raise SettingError("max_attempts_range", limit=MAX_ATTEMPTS_LIMIT)
     return number
 
 
@@ -118,18 +168,18 @@ def check_max_concurrent(value):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise SettingError(f"max concurrent calls '{value}' is not a whole number") from None
+        raise SettingError("not_whole", label=LABELS["max_concurrent"], value=value) from None
     if number < 0:
-        raise SettingError("max concurrent calls cannot be negative (0 lifts the cap)")
+        raise SettingError("concurrent_negative")
     return number
 
 
-def check_name(text, label="name"):
+def check_name(text, label=LABELS["name"]):
     value = " ".join((text or "").split())
     if not value:
-        raise SettingError(f"{label} must not be empty")
+        raise SettingError("empty", label=label)
     if len(value) > 200:
-        raise SettingError(f"{label} is longer than 200 characters")
+        raise SettingError("too_long", label=label)
     return value
 
 
@@ -138,12 +188,12 @@ def check_report_email(text):
     try:
         return read_email(text, "report email")
     except FieldError as exc:
-        raise SettingError(str(exc)) from None
+        raise SettingError.like(exc) from None
 
 
 def check_spoken_name(text):
     """How the greeting names the creditor; an empty string clears it (the name is spoken)."""
-    return check_name(text, "spoken name") if (text or "").strip() else None
+    return check_name(text, LABELS["spoken_name"]) if (text or "").strip() else None
 
 
 def check_yes_no(value):
@@ -152,14 +202,14 @@ def check_yes_no(value):
         return True
     if text in ("no", "n", "false", "0", "off"):
         return False
-    raise SettingError(f"'{value}' is not yes or no")
+    raise SettingError("not_yes_no", value=value)
 
 
 def check_playbook(text):
     """A built-in playbook's name, or `custom` (its steps given apart)."""
     value = (text or "").strip().lower()
     if value not in PLAYBOOKS:
-        raise SettingError(f"playbook '{value}' is not one of: {', '.join(PLAYBOOKS)}")
+        raise SettingError("playbook_unknown", value=value, choices=", ".join(PLAYBOOKS))
     return value
 
 
@@ -168,7 +218,7 @@ def check_playbook_text(text):
     comments too) with Unix line ends; PlaybookTextError naming the first bad line."""
     value = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     if len(value) > MAX_PLAYBOOK_TEXT:
-        raise SettingError(f"playbook file is longer than {MAX_PLAYBOOK_TEXT} characters")
+        raise SettingError("playbook_file_too_long", limit=MAX_PLAYBOOK_TEXT)
     try:
         parse_playbook(value)
     except PlaybookError as exc:
@@ -183,9 +233,9 @@ def _decimal(text, label):
     try:
         number = Decimal(compact)
     except InvalidOperation:
-        raise SettingError(f"{label} '{text}' is not a number like 12.50") from None
+        raise SettingError("not_a_number", label=label, value=text) from None
     if not number.is_finite() or number < 0:
-        raise SettingError(f"{label} '{text}' must be zero or more")
+        raise SettingError("not_negative", label=label, value=text)
     return number
 
 
@@ -193,9 +243,9 @@ def check_late_fee(text):
     """The fixed late-payment charge per invoice, in euro; '' (or 0) clears it."""
     if str(text).strip() == "":
         return None
-    fee = _decimal(text, "late fee")
+    fee = _decimal(text, LABELS["late_fee"])
     if fee > MAX_LATE_FEE:
-        raise SettingError(f"late fee must be at most {MAX_LATE_FEE} euro")
+        raise SettingError("late_fee_range", limit=MAX_LATE_FEE)
     return fee.quantize(Decimal("0.01")) or None
 
 
@@ -203,9 +253,9 @@ def check_late_interest_rate(text):
     """The annual late-payment interest rate in percent (8 = 8% a year); '' (or 0) clears it."""
     if str(text).strip() == "":
         return None
-    rate = _decimal(str(text).strip().rstrip("%"), "late interest rate")
+    rate = _decimal(str(text).strip().rstrip("%"), LABELS["late_interest_rate"])
     if rate > 100:
-        raise SettingError("late interest rate is a yearly percent between 0 and 100")
+        raise SettingError("interest_range")
     return rate.quantize(Decimal("0.001")) or None
 
 
@@ -218,8 +268,7 @@ def check_sms_sender(text):
     if value.startswith("+"):
         return check_caller_id(value)
     if not _ALPHANUMERIC_SENDER.match(value):
-        raise SettingError(f"SMS sender '{value}' must be a number like +390212345678 or up to "
-                           "11 letters, digits and spaces with at least one letter")
+        raise SettingError("sms_sender_form", value=value)
     return value
 
 
@@ -228,7 +277,7 @@ def check_contact_email(text):
     try:
         return read_email(text, "contact email")
     except FieldError as exc:
-        raise SettingError(str(exc)) from None
+        raise SettingError.like(exc) from None
 
 
 def check_contact_phone(text):
@@ -237,8 +286,7 @@ def check_contact_phone(text):
     if not value:
         return None
     if not _E164.match(value) or not phonenumbers.is_valid_number(phonenumbers.parse(value)):
-        raise SettingError(f"contact phone '{text}' must be a valid number in E.164 form, "
-                           "like +390212345678")
+        raise SettingError("contact_phone_form", value=text)
     return value
 
 
@@ -247,9 +295,9 @@ def _days(label, low):
         try:
             number = int(str(value).strip())
         except (TypeError, ValueError):
-            raise SettingError(f"{label} '{value}' is not a whole number of days") from None
+            raise SettingError("not_whole_days", label=label, value=value) from None
         if not low <= number <= MAX_PAUSE_DAYS:
-            raise SettingError(f"{label} must be between {low} and {MAX_PAUSE_DAYS} days")
+            raise SettingError("days_range", label=label, low=low, high=MAX_PAUSE_DAYS)
         return number
     return check
 
@@ -260,7 +308,7 @@ def check_payment_link(text):
     try:
         return _check_payment_link(text)
     except PaymentLinkError as exc:
-        raise SettingError(str(exc)) from None
+        raise SettingError.like(exc) from None
 
 
 MAX_RETENTION_MONTHS = 120
@@ -271,14 +319,14 @@ def check_retention_months(value):
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise SettingError(f"retention months '{value}' is not a whole number") from None
+        raise SettingError("not_whole", label=LABELS["retention_months"], value=value) from None
     if not 1 <= number <= MAX_RETENTION_MONTHS:
-        raise SettingError(f"retention months must be between 1 and {MAX_RETENTION_MONTHS}")
+        raise SettingError("retention_range", limit=MAX_RETENTION_MONTHS)
     return number
 
 
-check_promise_grace_days = _days("promise grace days", 0)
-check_verify_days = _days("verify days", 1)
+check_promise_grace_days = _days(LABELS["promise_grace_days"], 0)
+check_verify_days = _days(LABELS["verify_days"], 1)
 
 
 # Option name → (model attribute, checker); used by `creditor add` and `creditor set` alike.
@@ -321,9 +369,9 @@ def creditor_settings(**options):
         except PlaybookTextError:
             raise   # alone: its line number is what the user needs
         except SettingError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     if problems:
-        raise SettingError("; ".join(problems))
+        raise SettingError.several(problems)
     return _with_playbook(values)
 
 
@@ -331,10 +379,9 @@ def _with_playbook(values):
     """Own steps make the playbook `custom`; `custom` needs its steps given with it."""
     if "playbook_steps" in values:
         if values.setdefault("playbook", CUSTOM) != CUSTOM:
-            raise SettingError(f"a playbook file makes the playbook '{CUSTOM}': do not name "
-                               f"'{values['playbook']}' as well")
+            raise SettingError("playbook_with_file", custom=CUSTOM, playbook=values["playbook"])
     elif values.get("playbook") == CUSTOM:
-        raise SettingError(f"playbook '{CUSTOM}' needs its steps: give them in a playbook file")
+        raise SettingError("custom_needs_steps", custom=CUSTOM)
     return values
 
 
@@ -344,8 +391,8 @@ def playbook_text(creditor):
         return creditor.playbook_steps
     playbook = BUILT_IN.get(creditor.playbook)
     if playbook is None:
-        raise SettingError(f"creditor '{creditor.name}' has an unknown playbook "
-                           f"'{creditor.playbook}'")
+        raise SettingError("unknown_creditor_playbook", name=creditor.name,
+                           playbook=creditor.playbook)
     return f"# {playbook.name}\n" + playbook.text()
 
 
@@ -376,16 +423,16 @@ def policy_values(current_preset, current_settings, preset=None, numbers=None,
             else:
                 settings[name] = check_setting_value(name, raw)
     except PolicyError as exc:
-        raise SettingError(str(exc)) from None
+        raise SettingError.like(exc) from None
     allowed = set((current_settings or {}).get(ALLOWED_LOOSER, ()))
     looser = looser_settings(new_preset, settings)
     newly = [name for name in looser if name not in allowed or name in given or preset]
     if newly and not allow_looser:
         base = PRESETS[new_preset]
-        raise SettingError("; ".join(
-            f"{name.replace('_', ' ')} {_shown(settings[name])} is looser than the "
-            f"{new_preset} preset's {_shown(getattr(base, name))}" for name in newly)
-            + ": give --allow-looser to take it (the choice is recorded)")
+        raise SettingError("looser_needs_consent", looser=SettingError.several(
+            SettingError("looser", setting=SETTING_NAMES[name], value=_shown(settings[name]),
+                         preset=new_preset, preset_value=_shown(getattr(base, name)))
+            for name in newly))
     if looser:
         settings[ALLOWED_LOOSER] = looser
     return {"policy": new_preset, "policy_settings": settings}, newly

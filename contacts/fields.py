@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from domain.wording import N_, Coded, Term, register
+
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 LANGUAGES = ("it", "en")
 
@@ -21,13 +23,55 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
 _ITALIAN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-class FieldError(ValueError):
-    """A cell that cannot be used, with the reason in plain words; `code` names the problem
-    for machines (the API's problem details): missing, invalid, too_long, not_positive…"""
+class FieldError(Coded):
+    """A cell that cannot be used: a code of MESSAGES and its facts (`label` names the column
+    or field, a Term the console translates)."""
 
-    def __init__(self, message, code="invalid"):
-        super().__init__(message)
-        self.code = code
+    def __init__(self, code, **params):
+        if isinstance(params.get("label"), str):
+            params["label"] = Term(params["label"])
+        super().__init__(code, **params)
+
+    @property
+    def problem(self):
+        """The API's word for it (PROBLEMS)."""
+        return PROBLEMS.get(self.code, "invalid")
+
+
+# What the HTTP API calls each problem (its problem details' `code`, listed in api/schemas.py):
+# machines read these words, people the catalogue's sentences. Any other is "invalid".
+PROBLEMS = {"amount_not_positive": "not_positive", "amount_too_large": "too_large",
+            "field_missing": "missing", "amount_ambiguous": "ambiguous",
+            "date_not_in_calendar": "not_in_calendar", "code_too_long": "too_long",
+            "text_too_long": "too_long"}
+
+
+MESSAGES = register({
+    "phone_invalid": N_("phone '{text}' is not a valid phone number"),
+    "amount_not_positive": N_("{label} '{text}' must be greater than zero"),
+    "amount_too_large": N_("{label} '{text}' is too large"),
+    "field_missing": N_("{label} is missing"),
+    "amount_form": N_("{label} '{text}' is not a number like 1234,56 or 1.234,56"),
+    "amount_ambiguous": N_("{label} '{text}' is ambiguous: write it with two decimals, like "
+                           "1.234,00 or 1,23"),
+    "date_not_in_calendar": N_("{label} '{text}' does not exist in the calendar"),
+    "date_form": N_("{label} '{text}' is not a date like 2026-10-15 or 15/10/2026"),
+    "currency_form": N_("currency '{text}' is not a three-letter code like EUR"),
+    "language_unknown": N_("language '{text}' is not one of: {choices}"),
+    "code_not_digits": N_("verification code '{text}' must contain digits only"),
+    "code_too_long": N_("verification code '{text}' is longer than 16 digits"),
+    "email_invalid": N_("{label} '{text}' is not a valid email address"),
+    "text_too_long": N_("{label} is longer than {length} characters"),
+    "stray_byte": N_("byte {byte} is not {encoding} text like the rest of the file: retype "
+                     "the accented letters of this row"),
+    "reference_erased": N_("reference '{reference}': its personal data was erased; a new "
+                           "position needs a new reference"),
+    "reference_repeated": N_("reference '{reference}' already appears in row {row}"),
+})
+# The labels the readers are given, for the catalogue.
+LABELS = (N_("amount"), N_("due date"), N_("email"), N_("pec"), N_("reference"), N_("name"),
+          N_("invoice"), N_("report email"), N_("contact email"), N_("amount paid"),
+          N_("payment date"), N_("importo"))
 
 
 def cell_text(value):
@@ -57,7 +101,7 @@ def _text_phone(text, region):
     # Cached by raw writing: lists repeat the same number across positions of one debtor.
     e164 = _e164(text, region)
     if e164 is None:
-        raise FieldError(f"phone '{text}' is not a valid phone number")
+        raise FieldError("phone_invalid", text=text)
     return e164
 
 
@@ -67,7 +111,7 @@ def _numeric_phone(text, region):
         e164 = _e164(candidate, region)
         if e164 is not None:
             return e164
-    raise FieldError(f"phone '{text}' is not a valid phone number")
+    raise FieldError("phone_invalid", text=text)
 
 
 def _e164(text, region):
@@ -91,26 +135,25 @@ def read_amount(value, label="amount"):
     else:
         amount = _amount_from_text(cell_text(value), label)
     if not amount.is_finite() or amount <= 0:
-        raise FieldError(f"{label} '{cell_text(value)}' must be greater than zero", "not_positive")
+        raise FieldError("amount_not_positive", label=label, text=cell_text(value))
     if amount > MAX_AMOUNT:
-        raise FieldError(f"{label} '{cell_text(value)}' is too large", "too_large")
+        raise FieldError("amount_too_large", label=label, text=cell_text(value))
     return amount.quantize(Decimal("0.01"))
 
 
 def _amount_from_text(text, label):
     if not text:
-        raise FieldError(f"{label} is missing", "missing")
+        raise FieldError("field_missing", label=label)
     compact = _AMOUNT_NOISE.sub("", text)
     number = _normalise_separators(compact)
     if number is None:
-        raise FieldError(f"{label} '{text}' is not a number like 1234,56 or 1.234,56")
+        raise FieldError("amount_form", label=label, text=text)
     if number == "ambiguous":
-        raise FieldError(f"{label} '{text}' is ambiguous: write it with two decimals, "
-                         "like 1.234,00 or 1,23", "ambiguous")
+        raise FieldError("amount_ambiguous", label=label, text=text)
     try:
         return Decimal(number)
     except InvalidOperation:
-        raise FieldError(f"{label} '{text}' is not a number like 1234,56 or 1.234,56") from None
+        raise FieldError("amount_form", label=label, text=text) from None
 
 
 def _normalise_separators(text):
@@ -141,7 +184,7 @@ def read_date(value, label="due date"):
         return value
     text = cell_text(value)
     if not text:
-        raise FieldError(f"{label} is missing", "missing")
+        raise FieldError("field_missing", label=label)
     iso, italian = _ISO_DATE.match(text), _ITALIAN_DATE.match(text)
     try:
         if iso:
@@ -149,8 +192,8 @@ def read_date(value, label="due date"):
         if italian:
             return date(int(italian[3]), int(italian[2]), int(italian[1]))
     except ValueError:
-        raise FieldError(f"{label} '{text}' does not exist in the calendar", "not_in_calendar") from None
-    raise FieldError(f"{label} '{text}' is not a date like 2026-10-15 or 15/10/2026")
+        raise FieldError("date_not_in_calendar", label=label, text=text) from None
+    raise FieldError("date_form", label=label, text=text)
 
 
 def read_currency(value):
@@ -161,7 +204,7 @@ def read_currency(value):
     if text == "€":
         return "EUR"
     if not _CURRENCY.match(text):
-        raise FieldError(f"currency '{text}' is not a three-letter code like EUR")
+        raise FieldError("currency_form", text=text)
     return text
 
 
@@ -171,7 +214,7 @@ def read_language(value):
     if not text:
         return None
     if text not in LANGUAGES:
-        raise FieldError(f"language '{text}' is not one of: {', '.join(LANGUAGES)}")
+        raise FieldError("language_unknown", text=text, choices=", ".join(LANGUAGES))
     return text
 
 
@@ -181,9 +224,9 @@ def read_verification_code(value):
     if not text:
         return None
     if not text.isascii() or not text.isdigit():
-        raise FieldError(f"verification code '{text}' must contain digits only")
+        raise FieldError("code_not_digits", text=text)
     if len(text) > 16:
-        raise FieldError(f"verification code '{text}' is longer than 16 digits", "too_long")
+        raise FieldError("code_too_long", text=text)
     return text
 
 
@@ -193,7 +236,7 @@ def read_email(value, label="email"):
     if not text:
         return None
     if len(text) > 320 or not _EMAIL.match(text):
-        raise FieldError(f"{label} '{text}' is not a valid email address")
+        raise FieldError("email_invalid", label=label, text=text)
     return text
 
 
@@ -202,8 +245,8 @@ def read_text(value, label, max_length, required=False):
     text = " ".join(cell_text(value).split())
     if not text:
         if required:
-            raise FieldError(f"{label} is missing", "missing")
+            raise FieldError("field_missing", label=label)
         return None
     if len(text) > max_length:
-        raise FieldError(f"{label} is longer than {max_length} characters", "too_long")
+        raise FieldError("text_too_long", label=label, length=max_length)
     return text

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, update
 
 from contacts.closing import close_absent
+from contacts.fields import FieldError
 from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
 from contacts.privacy import revive_bars
 from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
@@ -316,8 +317,7 @@ def _without_erased(session, contacts, existing):
         return contacts, []
     return ([c for c in contacts if existing.get(c.reference) not in erased],
             [_reference_rejection(c.row_number, "erased",
-                                  f"reference '{c.reference}': its personal data was erased; "
-                                  "a new position needs a new reference")
+                                  FieldError("reference_erased", reference=c.reference))
              for c in contacts if existing.get(c.reference) in erased])
 
 
@@ -335,12 +335,13 @@ def _split_repeated(items):
 
 
 def _repeated(contact, first_row):
-    return _reference_rejection(contact.row_number, "repeated",
-                                f"reference '{contact.reference}' already appears in row {first_row}")
+    return _reference_rejection(contact.row_number, "repeated", FieldError(
+        "reference_repeated", reference=contact.reference, row=first_row))
 
 
-def _reference_rejection(row_number, code, reason):
-    return Rejection(row_number, reason, problems=(("reference", code, reason),))
+def _reference_rejection(row_number, code, error):
+    """A row refused for its reference: `error` (a FieldError) and the API's word `code`."""
+    return Rejection.of(row_number, error, problems=(("reference", code, str(error)),))
 
 
 def _list_values(contact, columns=LIST_COLUMNS):

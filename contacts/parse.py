@@ -60,6 +60,13 @@ class Rejection:
     reference: str | None = dataclasses.field(default=None, compare=False)  # a fact kept, not the rejection
     # (field, code, sentence) of each problem, for machines (the API); the reason joins them.
     problems: tuple = dataclasses.field(default=(), compare=False)
+    # The reason as a domain.wording.Coded, for a surface that says it in its own language.
+    why: object = dataclasses.field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, row_number, error, reference=None, problems=()):
+        """The rejection of a row for `error` (a Coded): its English as the reason."""
+        return cls(row_number, str(error), reference, tuple(problems), error)
 
 
 def normalise_header(header):
@@ -113,10 +120,11 @@ def read_contact(row_number, cells, columns, region):
         try:
             values[field] = read(value, region)
         except FieldError as exc:
-            problems.append((field, exc.code, str(exc)))
+            problems.append((field, exc))
     if problems:
-        return Rejection(row_number, "; ".join(p[2] for p in problems),
-                         raw_reference(cells, columns), tuple(problems))
+        return Rejection.of(row_number, FieldError.several(exc for _, exc in problems),
+                            raw_reference(cells, columns),
+                            [(field, exc.problem, str(exc)) for field, exc in problems])
     return Contact(row_number=row_number, **values)
 
 
@@ -177,8 +185,7 @@ def stray_byte_rejection(number, byte, encoding, reference=None):
     if reference and stray_byte([reference]):
         # Still present for a complete list: its Windows-1252 reading is the likely one.
         reference = reference.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
-    return Rejection(number, f"byte {byte} is not {encoding} text like the rest of the file: "
-                             "retype the accented letters of this row", reference)
+    return Rejection.of(number, FieldError("stray_byte", byte=byte, encoding=encoding), reference)
 
 
 def open_contact_list(path, region="IT", limits=None):

@@ -86,9 +86,9 @@ def read_payment(row_number, cells, columns):
         try:
             values[name] = read(cell(name))
         except FieldError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     if problems:
-        return Rejection(row_number, "; ".join(problems))
+        return Rejection.of(row_number, FieldError.several(problems))
     return Payment(row_number=row_number, **values)
 
 

@@ -5,12 +5,26 @@ it through these two functions, so a link that is saved is a link that can be se
 """
 from urllib.parse import quote, urlsplit
 
+from domain.wording import N_, Coded, register
+
 PLACEHOLDERS = ("{reference}", "{amount}")
 MAX_LENGTH = 2000
 
 
-class PaymentLinkError(ValueError):
-    """A payment link template that cannot be used, and why (in plain English)."""
+class PaymentLinkError(Coded):
+    """A payment link template that cannot be used: a code of MESSAGES and its facts."""
+
+
+MESSAGES = register({
+    "link_too_long": N_("payment link is longer than {length} characters"),
+    "link_blanks": N_("payment link '{value}' must not contain spaces or control characters"),
+    "link_placeholders": N_("payment link '{value}' may name only {{reference}} and {{amount}} "
+                            "between braces"),
+    "link_not_web": N_("payment link '{value}' must be a web address starting with https:// "
+                       "(or http://), like "
+                       "https://pay.example.com/?ref={{reference}}&amount={{amount}}"),
+    "link_host_placeholder": N_("payment link '{value}' cannot put a placeholder in the host"),
+})
 
 
 def check_payment_link(text):
@@ -19,23 +33,19 @@ def check_payment_link(text):
     if not value:
         return None
     if len(value) > MAX_LENGTH:
-        raise PaymentLinkError(f"payment link is longer than {MAX_LENGTH} characters")
+        raise PaymentLinkError("link_too_long", length=MAX_LENGTH)
     if any(c.isspace() or not c.isprintable() for c in value):
-        raise PaymentLinkError(f"payment link '{value}' must not contain spaces or control "
-                               "characters")
+        raise PaymentLinkError("link_blanks", value=value)
     bare = value
     for placeholder in PLACEHOLDERS:
         bare = bare.replace(placeholder, "")
     if "{" in bare or "}" in bare:
-        raise PaymentLinkError(f"payment link '{value}' may name only {{reference}} and "
-                               "{amount} between braces")
+        raise PaymentLinkError("link_placeholders", value=value)
     parts = urlsplit(bare)
     if parts.scheme.lower() not in ("https", "http") or not parts.netloc:
-        raise PaymentLinkError(f"payment link '{value}' must be a web address starting with "
-                               "https:// (or http://), like "
-                               "https://pay.example.com/?ref={reference}&amount={amount}")
+        raise PaymentLinkError("link_not_web", value=value)
     if "{" in value.split("//", 1)[1].split("/", 1)[0]:
-        raise PaymentLinkError(f"payment link '{value}' cannot put a placeholder in the host")
+        raise PaymentLinkError("link_host_placeholder", value=value)
     return value
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.windows import is_calling_day
+from domain.wording import N_, Coded, register
 
 SATURDAY = 5
 
@@ -31,12 +32,33 @@ MAX_DAY = 366
 MAX_STEPS = 50
 
 
-class PlaybookError(ValueError):
-    """A playbook that cannot be used, naming the line and what is wrong with it."""
+class PlaybookError(Coded):
+    """A playbook that cannot be used: the `line` (0 for the whole) and a code of MESSAGES."""
 
-    def __init__(self, line, message):
-        super().__init__(f"line {line}: {message}" if line else message)
+    def __init__(self, line, code, **params):
         self.line = line
+        super().__init__(code, **params)
+
+    def say(self, translate):
+        reason = super().say(translate)
+        return translate(LINE).format(line=self.line, reason=reason) if self.line else reason
+
+
+LINE = N_("line {line}: {reason}")
+MESSAGES = register({
+    "playbook_after_end": N_("nothing may follow the '{end}' line"),
+    "playbook_order": N_("day {day} comes before day {before} of the line above: list the "
+                         "steps in order of day"),
+    "playbook_empty": N_("the playbook has no step: write at least one line like '0 call'"),
+    "playbook_too_many": N_("at most {limit} steps"),
+    "playbook_words": N_("'{text}' has too many words: write DAY CHANNEL [MESSAGE]"),
+    "playbook_day": N_("'{day}' is not a day between 0 and {limit}"),
+    "playbook_no_channel": N_("day {day} has no channel"),
+    "playbook_no_message": N_("a '{channel}' step takes no message"),
+    "playbook_sms_message": N_("'{message}' is not an SMS message: use {choices}"),
+    "playbook_channel": N_("'{channel}' is not a channel: use {choices}"),
+    "playbook_needs_message": N_("a '{channel}' step needs a message: {choices}"),
+})
 
 
 @dataclass(frozen=True)
@@ -88,48 +110,47 @@ def parse_playbook(text, name=CUSTOM):
         if not line:
             continue
         if end_day is not None:
-            raise PlaybookError(number, f"nothing may follow the '{END}' line")
+            raise PlaybookError(number, "playbook_after_end", end=END)
         step = _parse_line(number, line)
         if step.day < last_day:
-            raise PlaybookError(number, f"day {step.day} comes before day {last_day} of the "
-                                "line above: list the steps in order of day")
+            raise PlaybookError(number, "playbook_order", day=step.day, before=last_day)
         last_day = step.day
         if step.channel == END:
             end_day = step.day
         else:
             steps.append(step)
     if not steps:
-        raise PlaybookError(0, "the playbook has no step: write at least one line like '0 call'")
+        raise PlaybookError(0, "playbook_empty")
     if len(steps) > MAX_STEPS:
-        raise PlaybookError(0, f"at most {MAX_STEPS} steps")
+        raise PlaybookError(0, "playbook_too_many", limit=MAX_STEPS)
     return Playbook(name, tuple(steps), end_day)
 
 
 def _parse_line(number, line):
     words = line.split()
     if len(words) > 3:
-        raise PlaybookError(number, f"'{line}' has too many words: write DAY CHANNEL [MESSAGE]")
+        raise PlaybookError(number, "playbook_words", text=line)
     if not words[0].isdigit() or int(words[0]) > MAX_DAY:
-        raise PlaybookError(number, f"'{words[0]}' is not a day between 0 and {MAX_DAY}")
+        raise PlaybookError(number, "playbook_day", day=words[0], limit=MAX_DAY)
     if len(words) < 2:
-        raise PlaybookError(number, f"day {words[0]} has no channel")
+        raise PlaybookError(number, "playbook_no_channel", day=words[0])
     day, channel = int(words[0]), words[1].lower()
     message = words[2].lower() if len(words) == 3 else None
     if channel in (CALL, END):
         if message:
-            raise PlaybookError(number, f"a '{channel}' step takes no message")
+            raise PlaybookError(number, "playbook_no_message", channel=channel)
         return Step(day, channel)
     if channel == SMS:
         if message not in (None, *SMS_MESSAGES):
-            raise PlaybookError(number, f"'{message}' is not an SMS message: use "
-                                + ", ".join(SMS_MESSAGES))
+            raise PlaybookError(number, "playbook_sms_message", message=message,
+                                choices=", ".join(SMS_MESSAGES))
         return Step(day, channel, message or SMS_MESSAGES[0])
     if channel not in CHANNELS:
-        raise PlaybookError(number, f"'{words[1]}' is not a channel: use "
-                            + ", ".join((*CHANNELS, END)))
+        raise PlaybookError(number, "playbook_channel", channel=words[1],
+                            choices=", ".join((*CHANNELS, END)))
     if message not in WRITTEN_MESSAGES:
-        raise PlaybookError(number, f"a '{channel}' step needs a message: "
-                            + ", ".join(WRITTEN_MESSAGES))
+        raise PlaybookError(number, "playbook_needs_message", channel=channel,
+                            choices=", ".join(WRITTEN_MESSAGES))
     return Step(day, channel, message)
 
 

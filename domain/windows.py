@@ -10,12 +10,23 @@ from functools import lru_cache
 
 import holidays
 
+from domain.wording import N_, Coded, register
+
 SUNDAY = 6
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-class WindowError(ValueError):
-    """Windows written in a way that cannot be used, with the reason in plain words."""
+class WindowError(Coded):
+    """Windows written in a way that cannot be used: a code of MESSAGES and its facts."""
+
+
+MESSAGES = register({
+    "window_form": N_("window '{text}' is not like 08:30-12:00"),
+    "window_backwards": N_("window '{text}' ends before it starts"),
+    "window_clock": N_("window '{window}': '{text}' is not a time between 00:00 and 23:59"),
+    "window_overlap": N_("window {text} starts before the previous one ends: list windows in "
+                         "order, without overlaps"),
+})
 
 
 @dataclass(frozen=True, order=True)
@@ -30,10 +41,10 @@ class CallWindow:
         """`08:30-12:00` → CallWindow(time(8, 30), time(12)); WindowError when it is not one."""
         pieces = text.split("-")
         if len(pieces) != 2:
-            raise WindowError(f"window '{text}' is not like 08:30-12:00")
+            raise WindowError("window_form", text=text)
         start, end = (_parse_clock(p.strip(), text) for p in pieces)
         if end <= start:
-            raise WindowError(f"window '{text}' ends before it starts")
+            raise WindowError("window_backwards", text=text)
         return cls(start, end)
 
     @property
@@ -52,7 +63,7 @@ class CallWindow:
 def _parse_clock(text, window):
     match = _CLOCK.match(text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise WindowError(f"window '{window}': '{text}' is not a time between 00:00 and 23:59")
+        raise WindowError("window_clock", window=window, text=text)
     return time(int(match[1]), int(match[2]))
 
 
@@ -65,8 +76,7 @@ def parse_windows(text):
     for part in (text or "").split(","):
         window = CallWindow.parse(part.strip())
         if windows and window.start < windows[-1].end:
-            raise WindowError(f"window {part.strip()} starts before the previous one ends: "
-                              "list windows in order, without overlaps")
+            raise WindowError("window_overlap", text=part.strip())
         windows.append(window)
     return tuple(windows)
 

@@ -28,6 +28,7 @@ from ivr.twiml import Voice, hangup_twiml, reply_twiml
 from ivr.wording import read_wording
 from notify import queue_notice_email
 from prompts import personal_fields
+from prompts.greetings import salutation_at
 
 DIGITS_KEPT = 200
 
@@ -123,20 +124,23 @@ def caller_for(position, now=None):
                        can_write=bool(position.email or position.pec))
 
 
-def voice_for(position, voices, recordings=None):
-    """The language, voice, template fields and recordings ({slot: URL}) of a call."""
+def voice_for(position, voices, recordings=None, now=None):
+    """The language, voice, template fields and recordings ({slot: URL}) of a call; at `now`
+    (the call's clock) the greeting fits the creditor's time of day."""
     language = position.spoken_language
     fields = personal_fields(position.name, position.amount_due, position.currency,
                              position.due_date, position.invoice, language)
+    if now is not None:
+        fields["salutation"] = salutation_at(language, now, ZoneInfo(position.creditor.timezone))
     return Voice(language=language, voice=voices.get(language), recordings=recordings or {},
                  fields=dict(fields, creditor=position.creditor.greeting_name))
 
 
-def _speaker(session, position, speaking):
+def _speaker(session, position, speaking, now):
     """The call's voice with the creditor's wording and recordings, read in the turn's own
     transaction (once per change of them, through `speaking.wording`): nothing is read after
     the commit, which expires the position."""
-    voice = voice_for(position, speaking.voices)
+    voice = voice_for(position, speaking.voices, now=now)
     creditor = position.creditor
     if speaking.wording is None:
         overrides, recordings = read_wording(session, creditor.id, voice.language,
@@ -144,7 +148,8 @@ def _speaker(session, position, speaking):
     else:
         overrides, recordings = speaking.wording(session, creditor.id, creditor.wording_version,
                                                  voice.language, speaking.recording_url)
-    personal = tuple(value for key, value in voice.fields.items() if key != "creditor") \
+    personal = tuple(value for key, value in voice.fields.items()
+                     if key not in ("creditor", "salutation")) \
         if creditor.synthesize_personal else ()
     return replace(voice, recordings=recordings, overrides=overrides), personal
 
@@ -198,7 +203,7 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
             record_event(session, attempt.position_id, "payment_link_requested", source,
                          {"mail_id": mail.id}, attempt_id=attempt.id, at=now)
     reply, following = _going_on(session, attempt, reply, next_url)
-    speaker = _speaker(session, attempt.position, speaking)
+    speaker = _speaker(session, attempt.position, speaking, now)
     session.commit()
     return reply_twiml(reply, _voice(speaker, speaking), action_url, following)
 
@@ -221,7 +226,7 @@ def take_recording(session, attempt, facts, now, speaking, next_url=None):
                          {"voice_message_id": kept, "duration": facts.recording_duration},
                          attempt_id=attempt.id, at=now)
     reply, following = _going_on(session, attempt, flow.after_recording(), next_url)
-    speaker = _speaker(session, attempt.position, speaking)
+    speaker = _speaker(session, attempt.position, speaking, now)
     session.commit()
     return reply_twiml(reply, _voice(speaker, speaking), None, following)
 
@@ -242,7 +247,7 @@ def _answered(session, attempt, reply, answered_by, source, now, speaking, actio
     if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
-    speaker = _speaker(session, attempt.position, speaking)
+    speaker = _speaker(session, attempt.position, speaking, now)
     session.commit()
     return reply_twiml(reply, _voice(speaker, speaking), action_url)
 

@@ -13,7 +13,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
+    Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
+    url_for,
 )
 from sqlalchemy import update
 
@@ -165,10 +166,13 @@ def _language(position=None):
     if chosen in LANGUAGES:
         session["lang"] = chosen
     if session.get("lang") in LANGUAGES:
-        return session["lang"]
-    if position is not None and position.spoken_language in LANGUAGES:
-        return position.spoken_language
-    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+        language = session["lang"]
+    elif position is not None and position.spoken_language in LANGUAGES:
+        language = position.spoken_language
+    else:
+        language = request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+    g.page_language = language   # the catalogue's locale too (console.i18n)
+    return language
 
 
 def _today(position):

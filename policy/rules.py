@@ -8,6 +8,7 @@ from datetime import time
 from zoneinfo import ZoneInfo
 
 from domain.identification import CODE_ONLY_PRESETS
+from domain.wording import N_, Coded, Term, register
 
 DEFAULT_PRESET = "it"
 # (start, end) of the hours a channel may be used on each weekday, Monday first; None: closed.
@@ -68,14 +69,30 @@ SETTINGS = {
 SETTING_LIMIT = 100
 
 
-class PolicyError(ValueError):
-    """A policy setting that cannot be used, with the reason in plain words."""
+class PolicyError(Coded):
+    """A policy setting that cannot be used: a code of MESSAGES and its facts."""
+
+
+MESSAGES = register({
+    "policy_unknown": N_("policy '{value}' is not one of: {choices}"),
+    "policy_not_whole": N_("{setting} '{value}' is not a whole number"),
+    "policy_range": N_("{setting} must be between 0 and {limit}"),
+})
+# The settings as the messages name them (the console translates them too).
+SETTING_NAMES = {
+    "max_conversations_per_day": Term(N_("max conversations per day")),
+    "max_conversations_per_week": Term(N_("max conversations per week")),
+    "max_attempts_per_day": Term(N_("max attempts per day")),
+    "max_attempts_per_7_days": Term(N_("max attempts per 7 days")),
+    "quiet_days_after_conversation": Term(N_("quiet days after conversation")),
+    "max_written_per_month": Term(N_("max written per month")),
+}
 
 
 def check_preset(text):
     value = (text or "").strip().lower()
     if value not in PRESETS:
-        raise PolicyError(f"policy '{value}' is not one of: {', '.join(PRESETS)}")
+        raise PolicyError("policy_unknown", value=value, choices=", ".join(PRESETS))
     return value
 
 
@@ -87,9 +104,9 @@ def check_setting_value(name, value):
     try:
         number = int(text)
     except ValueError:
-        raise PolicyError(f"{name.replace('_', ' ')} '{value}' is not a whole number") from None
+        raise PolicyError("policy_not_whole", setting=SETTING_NAMES[name], value=value) from None
     if not 0 <= number <= SETTING_LIMIT:
-        raise PolicyError(f"{name.replace('_', ' ')} must be between 0 and {SETTING_LIMIT}")
+        raise PolicyError("policy_range", setting=SETTING_NAMES[name], limit=SETTING_LIMIT)
     return number
 
 

@@ -7,12 +7,13 @@ identification and the TwiML builder refuses them before.
 from dataclasses import dataclass
 from string import Formatter
 
+from prompts.greetings import DEFAULT as DEFAULT_SALUTATION
 from prompts.messages import MESSAGE_SLOTS, page_line, with_page_link
 
 IT = {
-    "greeting_confirm": "Buongiorno, questo è un messaggio di {creditor} per {name}. "
+    "greeting_confirm": "{salutation}, questo è un messaggio di {creditor} per {name}. "
                         "Se è {name}, prema 1. Se non lo è, prema 2.",
-    "greeting_code": "Buongiorno, questo è un messaggio di {creditor} per {name}. "
+    "greeting_code": "{salutation}, questo è un messaggio di {creditor} per {name}. "
                      "Se è {name}, digiti il suo codice cliente seguito dal tasto cancelletto. "
                      "Se non lo è, prema 2 e cancelletto.",
     "no_input": "Non abbiamo ricevuto alcuna risposta.",
@@ -50,12 +51,12 @@ IT = {
     "goodbye_identity_failed": "Non è stato possibile completare la verifica. Arrivederci.",
     "goodbye_not_identified": "Non è stato possibile completare la verifica. La richiameremo. Arrivederci.",
     "goodbye_no_input": "Non avendo ricevuto risposta, la richiameremo in un altro momento. Arrivederci.",
-    "machine": "Buongiorno, la richiameremo in un altro momento. Arrivederci.",
+    "machine": "{salutation}, la richiameremo in un altro momento. Arrivederci.",
     "answer_noted": "Grazie, abbiamo registrato la sua risposta.",
     "another_position": "Abbiamo un'altra comunicazione per questo numero.",
     "another_position_same_code": "Lo stesso codice cliente vale anche per un altro avviso, "
                                   "che le leggiamo ora.",
-    "greeting_withheld": "Buongiorno, questo è un messaggio di {creditor} per {name}. "
+    "greeting_withheld": "{salutation}, questo è un messaggio di {creditor} per {name}. "
                          "Per riservatezza, al telefono non possiamo darle altri dettagli.",
     "withheld_menu": "Per essere richiamato da un nostro operatore, prema 3. Per non ricevere più "
                      "chiamate, prema 8. Se non è {name}, prema 2.",
@@ -66,9 +67,9 @@ IT = {
 }
 
 EN = {
-    "greeting_confirm": "Hello, this is a message from {creditor} for {name}. "
+    "greeting_confirm": "{salutation}, this is a message from {creditor} for {name}. "
                         "If you are {name}, press 1. If not, press 2.",
-    "greeting_code": "Hello, this is a message from {creditor} for {name}. "
+    "greeting_code": "{salutation}, this is a message from {creditor} for {name}. "
                      "If you are {name}, please enter your customer code followed by the hash key. "
                      "If not, press 2 and the hash key.",
     "no_input": "We did not receive an answer.",
@@ -106,12 +107,12 @@ EN = {
     "goodbye_identity_failed": "We could not complete the verification. Goodbye.",
     "goodbye_not_identified": "We could not complete the verification. We will call again. Goodbye.",
     "goodbye_no_input": "As we did not receive an answer, we will call you another time. Goodbye.",
-    "machine": "Hello, we will call you back another time. Goodbye.",
+    "machine": "{salutation}, we will call you back another time. Goodbye.",
     "answer_noted": "Thank you, we have recorded your answer.",
     "another_position": "We have another message for this number.",
     "another_position_same_code": "The same customer code also covers another notice, which we "
                                   "will read to you now.",
-    "greeting_withheld": "Hello, this is a message from {creditor} for {name}. "
+    "greeting_withheld": "{salutation}, this is a message from {creditor} for {name}. "
                          "For your privacy, we cannot give any further details by phone.",
     "withheld_menu": "To be called back by one of our operators, press 3. To stop receiving "
                      "calls, press 8. If you are not {name}, press 2.",
@@ -160,7 +161,13 @@ SAY_LANGUAGE = {"it": "it-IT", "en": "en-GB"}
 def render(slot, language, fields, overrides=None):
     """The text of `slot` in `language`, from a creditor override when it has one."""
     template = (overrides or {}).get(slot) or TEMPLATES[language][slot]
-    return template.format(**fields)
+    return template.format(**_with_salutation(language, fields))
+
+
+def _with_salutation(language, fields):
+    """`fields` with the greeting of no particular hour when the caller gave none."""
+    return fields if "salutation" in fields else \
+        dict(fields, salutation=DEFAULT_SALUTATION[language])
 
 
 # What changes from one debtor to the next; everything else in a template is the same on every
@@ -184,6 +191,7 @@ def segments(slot, language, fields, overrides=None):
     `slot.1`, `slot.2`… in order: the names a recording is uploaded under.
     """
     template = (overrides or {}).get(slot) or TEMPLATES[language][slot]
+    fields = _with_salutation(language, fields)
     pieces, fixed = [], ""
     for literal, name, spec, conversion in Formatter().parse(template):
         fixed += literal
@@ -215,7 +223,7 @@ def recording_slots(language, overrides=None):
             for segment in segments(slot, language, shown, overrides) if segment.key}
 
 
-FIELDS = ("creditor", "name", "amount", "due_date", "invoice")
+FIELDS = ("creditor", "name", "amount", "due_date", "invoice", "salutation")
 PROMISE_FIELDS = ("promise_date",)   # the read-back alone knows the date keyed
 FIELDS_OF = {"promise_read_back": FIELDS + PROMISE_FIELDS}
 DEBT_FIELDS = frozenset({"amount", "due_date", "invoice", "promise_date"})

@@ -110,6 +110,9 @@ def build_report(session, creditor, day):
             "messages": describe_messages(today),
             "status_changes": describe_status_changes(today),
             "payments": describe_payments(today),
+            # The same facts typed, for the console's Italian CSV and XLSX (reports.daily_files).
+            "typed": {"last_call_at": last.placed_at.astimezone(zone) if last else None,
+                      "amount": position.amount, "day": today},
         })
     return report
 

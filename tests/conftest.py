@@ -1,4 +1,5 @@
 """Shared fixtures: an app on a fresh database per test, on SQLite and (when configured) PostgreSQL."""
+from datetime import datetime, timezone
 import os
 import shutil
 
@@ -88,3 +89,10 @@ def session(app):
         s = get_sessionmaker(app)()
         yield s
         s.close()
+
+
+@pytest.fixture
+def morning_calls(app):
+    """The webhooks' clock at 10:00 in Rome on a Tuesday: the calls greet with "Buongiorno"
+    (prompts.greetings), whatever the hour the suite runs at."""
+    app.extensions["cortesia.clock"] = lambda: datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)

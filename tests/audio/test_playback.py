@@ -69,7 +69,7 @@ def test_a_played_url_serves_phone_audio_cacheable_for_ever(client, session):
     assert client.get("/audio/recordings/" + "0" * 64 + ".wav").status_code == 404
 
 
-def test_without_recordings_each_prompt_is_one_say_as_before(client, session):
+def test_without_recordings_each_prompt_is_one_say_as_before(morning_calls, client, session):
     creditor = make_creditor(session)
     attempt = make_attempt(session, make_position(session, creditor))
     answer = signed_post(client, f"/ivr/{attempt.token}/answer", {"CallSid": "CA1"})

@@ -179,7 +179,7 @@ def test_bad_own_steps_are_refused_in_italian_with_the_line_and_kept_in_the_form
                                                    playbook_text=steps))
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "passi personalizzati, riga 2: «fax» non è un canale" in page
+    assert "passi personalizzati: riga 2: «fax» non è un canale" in page
     assert "2 fax sollecito" in page
     empty = browser.post("/mandanti/nuovo", dict(CREDITOR, playbook="custom", playbook_text=" "))
     assert empty.status_code == 400 and "scriva i passi" in empty.get_data(as_text=True)
@@ -214,7 +214,7 @@ def test_an_admin_sets_and_clears_the_payment_link_in_the_creditors_form(browser
     assert 'value="https://paga.example.it/?rif={reference}&amp;importo={amount}"' in shown
     bad = browser.post(f"/mandanti/{acme.id}", dict(CREDITOR, name=acme.name,
                                                     payment_link="https://x.example/{iban}"))
-    assert bad.status_code == 400 and "may name only {reference} and {amount}" in \
+    assert bad.status_code == 400 and "può nominare tra graffe solo {reference} e {amount}" in \
         bad.get_data(as_text=True)
     browser.post(f"/mandanti/{acme.id}", dict(CREDITOR, name=acme.name, payment_link=""))
     session.expire_all()
@@ -252,5 +252,5 @@ def test_an_admin_sets_how_long_a_creditor_keeps_personal_data(browser, users, s
     assert session.get(Creditor, acme.id).retention_months == 24
     bad = browser.post(f"/mandanti/{acme.id}", dict(CREDITOR, name=acme.name,
                                                     retention_months="0"))
-    assert bad.status_code == 400 and "retention months must be between 1 and 120" in \
+    assert bad.status_code == 400 and "i mesi di conservazione vanno da 1 a 120" in \
         bad.get_data(as_text=True)

@@ -36,7 +36,7 @@ def test_an_admin_uploads_a_list_and_confirms_it(live, page, session):  # noqa: 
     shoot(page, "home-admin")
     preview_sample(page, live)
     assert "11 nuove posizioni" in page.inner_text("main")
-    assert "is not a valid phone number" in page.inner_text("main")
+    assert "non è un numero valido" in page.inner_text("main")
     shoot(page, "list-preview")
     page.click("text=Conferma importazione")
     page.wait_for_selector("text=Importazione completata")
@@ -114,7 +114,7 @@ def test_a_newcomers_first_campaign_from_the_console(live, page, session):  # no
     shoot(page, "creditor-form")
     page.fill("input[name=name]", "Acme Energia")
     page.fill("input[name=caller_id]", "+390212345678")
-    page.click("text=Salva")
+    page.click("button:has-text('Salva')")   # "text=Salva" finds El Salvador first
     page.wait_for_selector("text=Mandante «Acme Energia» salvato")
     page.goto(f"{live.url}/utenti")
     page.fill("input[name=username]", "carla")
@@ -139,7 +139,7 @@ def test_a_newcomers_first_campaign_from_the_console(live, page, session):  # no
     tiles = dict((label, int(number)) for number, label in re.findall(
         r"<strong>(\d+)</strong><span>([^<]+)</span>", page.content()))
     assert tiles["richiamata richiesta"] >= 1 and tiles["da chiamare"] == 0
-    assert "24/11/2026 (CSV)" in page.content()
+    assert "24/11/2026: " in page.content() and "Excel (XLSX)" in page.content()
     shoot(page, "dashboard-after-calls")
     page.click("text=Esci")
 

@@ -1,6 +1,9 @@
-"""A creditor's dashboard and its daily reports: the same CSV as the command line, its own only."""
+"""A creditor's dashboard and its daily reports (Italian CSV and XLSX), its own only."""
+import io
 import re
-from datetime import date
+from datetime import date, datetime
+
+from openpyxl import load_workbook
 
 import pytest
 
@@ -33,16 +36,30 @@ def test_the_dashboard_shows_todays_progress_and_answer_rate(browser, campaign):
         r"<strong>(\d+)</strong><span>([^<]+)</span>", page)}
     assert (tiles["da chiamare"], tiles["in corso"], tiles["confermate"]) == ("1", "1", "1")
     assert "08:30-12:00" in page and "50%" in page
-    assert "24/11/2026 (CSV)" in page
+    assert "24/11/2026: " in page and "Excel (XLSX)" in page
 
 
-def test_the_report_download_is_the_command_lines_csv(browser, campaign, session):
+def test_the_report_download_is_italian_csv_and_typed_xlsx(browser, campaign, session):
     browser.log_in("mara")
     response = browser.get("/rapporti/2026-11-24.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert "attachment" in response.headers["Content-Disposition"]
-    assert response.get_data(as_text=True) == report_csv(session, campaign["acme"],
-                                                         date(2026, 11, 24))
+    assert 'filename="rapporto-acme-energia-2026-11-24.csv"' in \
+        response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    header, first = text.lstrip("\ufeff").splitlines()[:2]
+    assert header.startswith("Pratica;Nominativo;Telefono;Esito;Tentativi;Ultima chiamata;")
+    assert first.startswith("A-1;Mario Rossi;'+393331234567;confermata;1;")
+    assert ";conclusa;" in first and ";1234,56;EUR;" in first
+    assert text != report_csv(session, campaign["acme"], date(2026, 11, 24))   # English there
+    book = browser.get("/rapporti/2026-11-24.xlsx")
+    assert book.status_code == 200 and book.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(book.data))["Posizioni"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Pratica", "Nominativo", "Telefono", "Esito")
+    assert rows[1][0] == "A-1" and rows[1][3] == "confermata" and rows[1][4] == 1
+    assert isinstance(rows[1][5], datetime) and rows[1][8] == 1234.56
+    assert sheet.cell(2, 9).number_format == "#,##0.00"
+    assert browser.get("/rapporti/2026-11-24.pdf").status_code == 404
 
 
 def test_a_creditor_user_gets_404_for_another_creditor(browser, campaign):

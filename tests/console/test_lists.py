@@ -37,7 +37,7 @@ def test_the_preview_counts_and_explains_without_importing(browser, users, sessi
     browser.log_in("anna")
     page = upload(browser, users["creditor"].creditor_id).get_data(as_text=True)
     assert "<strong>11</strong> nuove posizioni" in page and "<strong>1</strong> righe scartate" in page
-    assert "12" in page and "is not a valid phone number" in page
+    assert "12" in page and "non è un numero valido" in page
     assert positions(session) == 0 and session.scalar(select(func.count(ImportBatch.id))) == 0
 
 

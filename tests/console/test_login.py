@@ -1,4 +1,6 @@
 """Logging in to the console: hashed passwords, throttled guessing, CSRF, safe sessions."""
+from datetime import datetime, timezone
+
 from db.models import LoginAttempt, User
 from tests.console.conftest import PASSWORD
 
@@ -10,11 +12,30 @@ def test_every_page_but_the_login_needs_a_login(browser):
     assert browser.get("/healthz").status_code == 200
 
 
-def test_a_user_logs_in_and_lands_on_the_home_page(browser, users):
+def at(monkeypatch, *moment):
+    """The console's clock at `moment` (UTC)."""
+    monkeypatch.setattr("console.views.utcnow",
+                        lambda: datetime(*moment, tzinfo=timezone.utc))
+
+
+def test_a_user_logs_in_and_lands_on_the_home_page(browser, users, monkeypatch):
+    at(monkeypatch, 2026, 11, 24, 9, 0)          # 10:00 in Rome
     response = browser.log_in("anna")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     home = browser.get("/").get_data(as_text=True)
     assert "Buongiorno, anna" in home and "amministratore" in home
+
+
+def test_the_home_page_greets_as_the_hour_asks_on_the_users_clock(browser, users, session,
+                                                                  monkeypatch):
+    at(monkeypatch, 2026, 11, 24, 18, 30)        # 19:30 in Rome, 13:30 in New York
+    browser.log_in("anna")
+    assert "Buonasera, anna" in browser.get("/").get_data(as_text=True)
+    browser.post("/logout")
+    users["creditor"].creditor.timezone = "America/New_York"
+    session.commit()
+    browser.log_in("mara")
+    assert "Buongiorno, mara" in browser.get("/").get_data(as_text=True)
 
 
 def test_the_username_is_not_case_sensitive(browser, users):

@@ -6,6 +6,13 @@ import pytest
 from console.timeline import describe
 
 
+@pytest.fixture(autouse=True)
+def console_request(app):
+    """The words come from the console's catalogue, read in a console request's locale."""
+    with app.test_request_context("/"):
+        yield
+
+
 def said(event_kind, **detail):
     return describe(SimpleNamespace(kind=event_kind, detail=detail))
 
@@ -42,8 +49,10 @@ def test_a_pause_says_until_when():
 
 
 def test_a_calls_status_callback_keeps_its_own_label():
-    assert said("status", status="completed", duration="35") == (
-        "Stato della chiamata", "status: completed · duration: 35")
+    assert said("status", status="completed", duration="35", answered_by="machine_start",
+                sequence=3, timestamp="Mon, 30 Nov 2026 22:35:44 +0000") == (
+        "Stato della chiamata", "stato: conclusa · durata: 35 s · ha risposto: "
+                                "segreteria telefonica")
 
 
 def test_a_payment_reads_its_amount_date_and_what_is_left():

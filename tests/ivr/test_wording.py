@@ -29,8 +29,8 @@ def played(twiml):
     return [p.text for p in twiml.iter("Play")]
 
 
-def test_changes_of_wording_and_recordings_are_heard_on_the_next_call(client, runner, session,
-                                                                      tmp_path):
+def test_changes_of_wording_and_recordings_are_heard_on_the_next_call(morning_calls, client, runner,
+                                                                      session, tmp_path):
     creditor = make_creditor(session, name="Acme")
     assert "Buongiorno" in spoken(answered(client, session, creditor, 1))
     for slot in ("greeting_confirm", "greeting_code"):

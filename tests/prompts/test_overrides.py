@@ -41,7 +41,7 @@ def test_an_override_is_cut_into_pieces_like_a_template():
         "Resta da pagare dieci euro. Grazie."
 
 
-def test_the_call_says_the_creditors_wording(runner, client, session):
+def test_the_call_says_the_creditors_wording(morning_calls, runner, client, session):
     creditor = make_creditor(session, name="Acme")
     attempt = make_attempt(session, make_position(session, creditor))
     result = runner.invoke(args=["prompt", "text", "greeting_confirm", "--creditor", "Acme",
