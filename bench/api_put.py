@@ -25,6 +25,7 @@ import requests  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from api.keys import add_key  # noqa: E402
+from bench.dial_pass import scratch_sqlite_url  # noqa: E402
 from bench.import_contacts import OUT, write_csv  # noqa: E402
 from contacts.importer import import_contacts  # noqa: E402
 from db import make_engine  # noqa: E402
@@ -113,11 +114,7 @@ def main():
     bodies = json_batches(path, args.batch)
     url = args.database_url
     if url is None:
-        db_path = os.path.join(OUT, "api-bench.db")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(db_path + suffix):
-                os.remove(db_path + suffix)
-        url = f"sqlite:///{db_path}"
+        url = scratch_sqlite_url("api-bench.db")
     engine = make_engine(url)
     upgrade_schema(engine)
     Session = sessionmaker(engine, expire_on_commit=False)

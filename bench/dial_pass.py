@@ -30,15 +30,20 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/Rome"))   # a Monday,
 PORT = 8197
 
 
+def scratch_sqlite_url(name):
+    """The URL of a new, empty SQLite file `name` under bench/out (an earlier one removed)."""
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, name)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    return f"sqlite:///{path}"
+
+
 def fresh_database(url, size):
     """The URL of an empty, migrated database for one run."""
     if url is None:
-        os.makedirs(OUT, exist_ok=True)
-        path = os.path.join(OUT, f"dial-{size}.db")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        url = f"sqlite:///{path}"
+        url = scratch_sqlite_url(f"dial-{size}.db")
     engine = make_engine(url)
     upgrade_schema(engine)
     if engine.dialect.name == "postgresql":

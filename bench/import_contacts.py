@@ -22,6 +22,7 @@ from contacts.importer import import_contacts  # noqa: E402
 from db import make_engine  # noqa: E402
 from db.models import Creditor  # noqa: E402
 from db.upgrade import upgrade_schema  # noqa: E402
+from bench.dial_pass import scratch_sqlite_url  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 FIRST = ["Mario", "Giulia", "Luca", "Francesca", "Giuseppe", "Anna", "Marco", "Chiara", "Paolo",
@@ -118,11 +119,7 @@ def main():
     print(f"wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB); peak RSS {peak_rss_mb():.1f} MB")
     url = args.database_url
     if url is None:
-        db_path = os.path.join(OUT, "bench.db")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(db_path + suffix):
-                os.remove(db_path + suffix)
-        url = f"sqlite:///{db_path}"
+        url = scratch_sqlite_url("bench.db")
     engine = make_engine(url)
     upgrade_schema(engine)
     Session = sessionmaker(engine, expire_on_commit=False)
