@@ -42,8 +42,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select, union
 
 from db.models import OUTCOMES, Attempt, Event, OutgoingMail, PolicyDecision, Position
 from policy.decide import RULES
@@ -82,8 +81,7 @@ def build_report(session, creditor, day):
                          activity=day_activity(session, creditor, day),
                          refusals=_refusals(session, creditor, day))
     zone = ZoneInfo(creditor.timezone)
-    called_that_day = _called_on(day)
-    in_report = or_(called_that_day, _active_on(*day_bounds(day, creditor.timezone)))
+    in_report = _in_report(creditor.id, day, *day_bounds(day, creditor.timezone))
     positions = session.scalars(
         select(Position).where(Position.creditor_id == creditor.id, in_report)
         .order_by(Position.reference)).all()
@@ -128,15 +126,17 @@ def _refusals(session, creditor, day):
         .group_by(table.rule)).all()))
 
 
-def _called_on(day):
-    """Positions with an attempt placed on `day` (an alias, so it never binds an outer Attempt)."""
-    that_day = aliased(Attempt)
-    return exists().where(that_day.position_id == Position.id, that_day.day == day)
+def _in_report(creditor_id, day, start, end):
+    """The condition on Position of the report's positions: those called on `day` and those
+    written to, changed or paid between `start` and `end` (reports/activity.py).
 
-
-def _active_on(start, end):
-    """Positions written to, changed or paid between `start` and `end` (reports/activity.py)."""
-    return exists().where(Event.position_id == Position.id, activity_events(start, end))
+    One list, found once per report, that each query of the report reads: asked position by
+    position instead, SQLite looked up the day's attempts for every position of the creditor,
+    a report whose time grew with the square of the list."""
+    called = select(Attempt.position_id).where(Attempt.day == day)
+    active = (select(Event.position_id).join(Position, Position.id == Event.position_id)
+              .where(Position.creditor_id == creditor_id, activity_events(start, end)))
+    return Position.id.in_(union(called, active))
 
 
 def _attempts_so_far(session, creditor_id, day, in_report):
