@@ -8,7 +8,7 @@ read past them would never see it. Events of the feed's kinds are queued in thei
 transaction (db.events); `publish` numbers them one publisher at a time, so a feed id is
 visible only once every smaller one is.
 """
-from sqlalchemy import delete, insert, literal, select, text
+from sqlalchemy import delete, insert, literal, or_, select, text
 
 from db.models import (Creditor, Event, FeedEvent, FeedQueue, Position, UTCDateTime,
                        WebhookDelivery)
@@ -95,7 +95,9 @@ def position_events(session, position):
     rows = session.execute(
         select(FeedEvent.id, Event.kind, Event.at, Event.detail)
         .outerjoin(FeedEvent, FeedEvent.event_id == Event.id)
-        .where(Event.position_id == position.id, Event.kind.in_(list(FEED_TYPES)))
+        .where(Event.position_id == position.id, Event.kind.in_(list(FEED_TYPES)),
+               # a call's progress is recorded as a `status` of its attempt (domain.feed.told)
+               or_(Event.kind != "status", Event.attempt_id.is_(None)))
         .order_by(Event.at, Event.id)).all()
     return [as_item(feed_id, FEED_TYPES[kind], position.reference, at, feed_data(kind, detail))
             for feed_id, kind, at, detail in rows]

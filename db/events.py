@@ -4,7 +4,7 @@ from sqlalchemy import insert
 from db import insert_ignoring_on
 from db.models import Event, FeedQueue, utcnow
 from db.prepared import Prepared
-from domain.feed import FEED_KINDS
+from domain.feed import told
 
 _EVENTS = Event.__table__
 # Webhooks record several events a call: named SQL (db.prepared), built once per dialect.
@@ -24,7 +24,7 @@ def record_event(session, position_id, kind, source, detail=None, attempt_id=Non
                   detail=detail or {}, at=at or utcnow(), dedupe_key=dedupe_key)
     # One statement either way; the unique dedupe key settles replays, even concurrent ones.
     inserted = (_INSERT if dedupe_key is None else _INSERT_ONCE).scalar(session, values)
-    if inserted is not None and kind in FEED_KINDS:
+    if inserted is not None and told(kind, attempt_id):
         # The creditor's feed numbers it once this transaction is committed (api.feed).
         _FEED.execute(session, {"event_id": inserted})
     return inserted is not None
@@ -32,10 +32,10 @@ def record_event(session, position_id, kind, source, detail=None, attempt_id=Non
 
 def record_events(session, rows):
     """Append many events at once (dicts of Event columns), as one executemany."""
-    told = [row for row in rows if row["kind"] in FEED_KINDS]
-    plain = [row for row in rows if row["kind"] not in FEED_KINDS] if told else rows
+    fed = [row for row in rows if told(row["kind"], row.get("attempt_id"))]
+    plain = [row for row in rows if not told(row["kind"], row.get("attempt_id"))] if fed else rows
     if plain:
         session.execute(insert(Event.__table__), plain)
-    for row in told:   # rare in a bulk: each needs its id for the feed's queue
+    for row in fed:   # rare in a bulk: each needs its id for the feed's queue
         record_event(session, row["position_id"], row["kind"], row["source"], row.get("detail"),
                      row.get("attempt_id"), row.get("at"), row.get("dedupe_key"))

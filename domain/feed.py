@@ -16,3 +16,9 @@ FEED_TYPES = {
     "pec_not_delivered": "message_failed",
 }
 FEED_KINDS = frozenset(FEED_TYPES)
+
+
+def told(kind, attempt_id=None):
+    """Is an event of `kind` told to its creditor? A `status` event of an attempt is a call's
+    progress (ringing, completed: its status callback), not a status change of the position."""
+    return kind in FEED_KINDS and not (kind == "status" and attempt_id is not None)

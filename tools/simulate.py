@@ -223,7 +223,8 @@ def _summarise(app, creditor_id, summary):
         attempts = defaultdict(int)
         rows = session.execute(
             select(Attempt.position_id, Attempt.call_window, Attempt.answered_by)
-            .where(Attempt.placed_at.is_not(None), Attempt.position_id.in_(list(outcome_of)))).all()
+            .join(Position, Position.id == Attempt.position_id)
+            .where(Attempt.placed_at.is_not(None), Position.creditor_id == creditor_id)).all()
         for position_id, window, answered_by in rows:
             attempts[position_id] += 1
             summary.calls_per_window[window or "-"] += 1

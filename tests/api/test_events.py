@@ -85,3 +85,25 @@ def test_publishing_twice_numbers_each_event_once(api, session):
 def test_a_bad_cursor_is_400(api):
     response = api.get("/api/v1/events", query_string={"after": "abc"})
     assert response.status_code == 400 and response.json["errors"][0]["pointer"] == "after"
+
+
+def test_a_calls_progress_is_not_a_status_change_of_the_position(api, session):
+    """A call's status callbacks are recorded as `status` events of its attempt: the creditor's
+    feed and the position's events tell only the position's own status changes."""
+    from ivr.calls import record_status, status_facts
+    from ivr.facts import CallFacts
+    from tests.factories import make_attempt
+
+    api.put("/api/v1/positions", json={"positions": [item("P-1")]})
+    position = session.scalars(select(Position).where(Position.reference == "P-1")).one()
+    attempt = make_attempt(session, position, status="queued", call_sid="CA" + "1" * 32)
+    session.commit()
+    for status in ("ringing", "completed"):
+        record_status(session, status_facts(session, attempt.token), CallFacts.from_form(
+            {"CallSid": attempt.call_sid, "CallStatus": status, "CallDuration": "12"}), NOW)
+    set_status(session, session.get(Position, position.id), "closed", "test", "withdrawn", NOW)
+    session.commit()
+    items, _ = _read_all(api)
+    assert [(e["type"], e["data"].get("to")) for e in items] == [("status_changed", "closed")]
+    told = api.get("/api/v1/positions/P-1").json["events"]
+    assert [(e["type"], e["data"].get("to")) for e in told] == [("status_changed", "closed")]

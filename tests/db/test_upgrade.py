@@ -100,3 +100,46 @@ def test_the_pages_codes_counted_before_0017_stay_the_pages_not_the_consoles(tmp
         assert dict(connection.execute(text("SELECT username, scope FROM login_attempts")).all()) \
             == {"page:7": "page", "anna": "console"}
     engine.dispose()
+
+
+def test_calls_progress_fed_before_0024_leaves_the_feed_and_its_webhooks(tmp_path):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from db import make_engine
+    from db.models import Event, FeedEvent, FeedQueue, WebhookDelivery
+    from db.upgrade import upgrade_schema
+    from tests.factories import make_attempt, make_creditor, make_position
+
+    at = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade_schema(engine, "0023")
+    with Session(engine) as session:
+        position = make_position(session, make_creditor(session))
+        attempt = make_attempt(session, position)
+        progress = Event(position_id=position.id, attempt_id=attempt.id, kind="status",
+                         source="twilio", detail={"status": "ringing"}, at=at)
+        change = Event(position_id=position.id, kind="status", source="test",
+                       detail={"from": "open", "to": "closed"}, at=at)
+        queued = Event(position_id=position.id, attempt_id=attempt.id, kind="status",
+                       source="twilio", detail={"status": "completed"}, at=at)
+        session.add_all([progress, change, queued])
+        session.flush()
+        session.add(FeedQueue(event_id=queued.id))
+        for event in (progress, change):
+            fed = FeedEvent(event_id=event.id, creditor_id=position.creditor_id,
+                            position_id=position.id, type="status_changed", at=at, data={})
+            session.add(fed)
+            session.flush()
+            session.add(WebhookDelivery(feed_event_id=fed.id, creditor_id=position.creditor_id))
+        session.commit()
+        change_id = change.id
+    upgrade_schema(engine)
+    with Session(engine) as session:
+        assert session.scalars(select(FeedEvent.event_id)).all() == [change_id]
+        assert len(session.scalars(select(WebhookDelivery)).all()) == 1
+        assert session.scalars(select(FeedQueue)).all() == []
+        assert len(session.scalars(select(Event)).all()) == 3   # the facts themselves stay
+    engine.dispose()
