@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from db.models import utcnow
+from scheduler.tick import CLOCK
 
 log = logging.getLogger(__name__)
 
@@ -176,9 +177,11 @@ class OutboxWake:
 
 
 def guarded(app, job):
-    """The job as the scheduler calls it: at the current time, through `run_job`, logged."""
+    """The job as the scheduler calls it: at the app's current time (the clock its webhooks
+    stamp facts with, so a message a call queued is due to the pass that follows it), through
+    `run_job`, logged."""
     def tick():
-        report = run_job(job.name, lambda: job.run(app, utcnow()))
+        report = run_job(job.name, lambda: job.run(app, app.extensions.get(CLOCK, utcnow)()))
         line = job.describe(report) if report is not None else None
         if line:
             log.info("%s", line)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from db.models import Event, OutgoingMail, Position, VoiceMessage, utcnow
+from db.models import Event, OutgoingMail, Position, VoiceMessage
 from notify.outbox import flush_outbox
 from scheduler.dial import dial_pass
 from telephony import get_telephony
@@ -21,6 +21,7 @@ def answered(app, session):
     """Calls one scripted debtor per reference; {reference: (position, simulated call)}."""
     creditor = make_creditor(session, max_attempts=1, payment_link=PAYMENT_LINK)
     simulator = get_telephony(app)
+    app.extensions["cortesia.clock"] = lambda: NOW   # the webhooks' time: the dial pass's
 
     def call(scripts, phones=None):
         for index, (reference, keys) in enumerate(scripts.items()):
@@ -94,7 +95,7 @@ def test_7_texts_the_payment_link_at_once_and_the_menu_goes_on(app, answered, se
     assert mail.channel == "sms" and mail.to_address == position.phone
     assert "https://paga.example.it/?rif=L-7&importo=1234.56" in mail.body
     assert events(session, position, "payment_link_requested") == [{"mail_id": mail.id}]
-    flush_outbox(app, utcnow())   # queued at the webhook's own clock
+    flush_outbox(app, NOW)   # queued at the webhook's clock, inside the hours for SMS
     [sms] = get_telephony(app).messages
     assert sms.to == position.phone and "paga.example.it" in sms.request.body
 
