@@ -62,6 +62,9 @@ def _sqlite_engine(url, busy_timeout, synchronous):
         # In WAL mode `normal` syncs at checkpoints, not at every commit (a webhook's commit
         # was a sixth of its time); `full` syncs every commit.
         cursor.execute(f"PRAGMA synchronous={synchronous}")
+        # SQLite's own page cache is 2 MB by default: a month's events and attempts outgrow it
+        # and every insert then reads its index pages back from the file. 64 MB per connection.
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
 
     @event.listens_for(engine, "savepoint")
