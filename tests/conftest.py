@@ -4,15 +4,37 @@ import os
 import shutil
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
-from db import get_sessionmaker, make_engine
+from db import get_sessionmaker, make_engine, normalise_url
 from db.models import Base
 from db.upgrade import upgrade_schema
 from tests.smtp import smtp_app, smtp_server  # noqa: F401 - fixtures for every test
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _worker_database(url):
+    """Under pytest-xdist (`make test` runs one worker per core) each worker empties and migrates
+    a PostgreSQL database of its own, `<name>_<worker>` beside the configured one, created on the
+    first run."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parts = make_url(normalise_url(url))
+    own = parts.set(database=f"{parts.database}_{worker}")
+    engine = create_engine(parts, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": own.database}) is None:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 PUBLIC_BASE_URL = "https://cortesia.example.test"
