@@ -10,6 +10,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from sqlalchemy import false, func, select
 
 from console import history
+from console.history_facts import Viewer
 from console.forms import FormError, record_id, shown
 from console.searches import PAGE_SIZE, matching, page_count, posted_search, searched_text
 from console.security import login_required
@@ -111,7 +112,7 @@ def history_of(session, found):
                             .order_by(OutgoingMail.created_at, OutgoingMail.id)).all()
     colleagues = frozenset(session.scalars(select(User.username).where(
         User.creditor_id == found.creditor_id))) if g.user.role == "creditor" else frozenset()
-    viewer = history.Viewer(g.user.role, colleagues)
+    viewer = Viewer(g.user.role, colleagues)
     return {"history": history.entries(events, attempts, mails, viewer,
                                        found.creditor.max_attempts, found.currency),
             "mails": mails, "latest_outcome": history.latest_outcome(events, found.outcome),
