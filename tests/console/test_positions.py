@@ -3,6 +3,7 @@ import html
 import re
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -153,8 +154,12 @@ def called(session, book, users):
                         to_address="verdi@pec.example.test", subject="s", body="b", status="sent",
                         delivery="delivered", tries=1, created_at=at, sent_at=at)
     session.add_all([failed, sent])
+    session.flush()
+    record_event(session, verdi.id, "email_failed", "outbox",
+                 {"mail_id": failed.id, "kind": "sollecito", "tries": 8},
+                 at=at + timedelta(days=2))
     session.commit()
-    return {"position": verdi, "failed": failed, "sent": sent}
+    return {"position": verdi, "failed": failed, "sent": sent, "at": at}
 
 
 def test_a_call_reads_as_one_line_with_its_events_folded_under_it(browser, called):
@@ -168,6 +173,9 @@ def test_a_call_reads_as_one_line_with_its_events_folded_under_it(browser, calle
     assert "Data della promessa" in folded and "ha digitato la data 15/12" in folded
     for raw in ("Stato della chiamata", "attempt_claimed", "sequence", "timestamp:"):
         assert raw not in page, raw
+    message = page[page.index("Email «sollecito» — non inviata"):].split("</details>")[0]
+    failed_on = (called["at"] + timedelta(days=2)).astimezone(ZoneInfo("Europe/Rome"))
+    assert f"{failed_on:%d/%m/%Y} " in message and "Email non inviata" in message  # dated
 
 
 def test_a_creditors_user_reads_no_collector_name_internal_note_or_provider_fact(browser,
