@@ -123,11 +123,11 @@ def _loose_entries(events, viewer, currency):
             continue
         fact = fact_of(event, viewer, currency)
         made.append(Entry(event.at, "event", fact.label, fact.detail, fact.who, fact.tech))
-    if claims:
-        first = claims[-1]
-        made.append(Entry(first.at, "callback", "Richiamata presa in carico" if
-                          first.kind == "callback_claimed" else "Richiamata rimessa in coda",
-                          who=who(first.source, viewer),
+    if claims:   # a callback still open: one line for where it stands, its claims folded
+        latest = claims[-1]
+        made.append(Entry(latest.at, "callback", "Richiamata presa in carico" if
+                          latest.kind == "callback_claimed" else "Richiamata rimessa in coda",
+                          who=who(latest.source, viewer),
                           facts=[fact_of(event, viewer, currency) for event in claims]))
     return made
 

@@ -217,3 +217,12 @@ def test_the_tag_follows_the_latest_answer_not_the_rounds_first():
               event("answer", 5, None, "collector:carlo", answer="promised")]
     assert latest_outcome(events, "callback_requested") == "promised"
     assert latest_outcome([], "confirmed") == "confirmed"
+
+
+def test_a_callback_still_open_is_one_line_where_it_stands():
+    events = [event("callback_claimed", 0, None, "console:carlo", until="2026-11-24T10:00"),
+              event("callback_released", 1, None, "console:carlo"),
+              event("callback_claimed", 2, None, "console:carlo", until="2026-11-24T10:32")]
+    [line] = entries(events, [], [], CREDITOR)
+    assert (line.label, line.who, len(line.facts)) == ("Richiamata presa in carico",
+                                                      "un operatore", 3)
