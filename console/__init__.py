@@ -42,6 +42,7 @@ def init_app(app):
     from console import errors, i18n
     from console.cli import user_cli
     from console.filters import FILTERS
+    from console.history import FILTERS as HISTORY_FILTERS
     from console.searches import page_links
     from console.forms import RecordIdConverter
     from console.security import csrf_token, secure_headers
@@ -64,4 +65,5 @@ def init_app(app):
     app.jinja_env.globals["page_links"] = page_links
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.filters.update(TIMELINE_FILTERS)
+    app.jinja_env.filters.update(HISTORY_FILTERS)
     app.cli.add_command(user_cli)

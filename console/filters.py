@@ -73,7 +73,7 @@ EVENT_LABELS = {
     "claim_recovered": "Chiamata riconciliata", "status": "Stato della chiamata",
     "answered": "Risposta", "keys": "Tasti premuti", "identified": "Identificato",
     "call_ended": "Chiamata terminata", "outcome": "Esito", "email_queued": "Email in coda",
-    "email_sent": "Email inviata", "email_failed": "Email non consegnata",
+    "email_sent": "Email inviata", "email_failed": "Email non inviata",
     "email_unknown": "Email di esito incerto (da verificare)",
     "email_settled": "Email verificata a mano", "email_retried": "Email rimessa in coda a mano",
     "pec_retried": "PEC rimessa in coda a mano", "sms_retried": "SMS rimesso in coda a mano", "callback_queued": "In coda per la richiamata",

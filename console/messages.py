@@ -61,12 +61,18 @@ def outbox():
 @bp.post("/messaggi/<id:mail_id>/riprova")
 @login_required("admin")
 def outbox_retry(mail_id):
+    """Send a failed message again; back to the page it was asked from: the failed messages,
+    or the position's page (`posizione`: its id) when it is the message of that position."""
     try:
         retry_failed(current_app._get_current_object(), mail_id, f"user:{g.user.username}",
                      utcnow())
         flash("Messaggio rimesso in coda: partirà al prossimo passaggio del worker.", "info")
     except LookupError:
         flash("Il messaggio non è più tra quelli non consegnati.", "error")
+    position_id = request.form.get("posizione", type=record_id)
+    mail = get_session().get(OutgoingMail, mail_id)
+    if position_id is not None and mail is not None and mail.position_id == position_id:
+        return redirect(url_for("console.position", position_id=position_id, _anchor="messaggi"))
     return redirect(url_for("console.outbox", stato="failed"))
 
 

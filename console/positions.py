@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import false, func, select
 
+from console import history
+from console.history_facts import Viewer
 from console.forms import FormError, record_id, shown
 from console.searches import PAGE_SIZE, matching, page_count, posted_search, searched_text
 from console.security import login_required
@@ -16,8 +18,8 @@ from console.views import bp
 from audio.voice_messages import voice_messages_of
 from contacts.receipts import SUFFIXES, receipts_of
 from db import get_session
-from db.models import (OUTCOMES, Attempt, Creditor, Event, Position, Receipt, VoiceMessage,
-                       utcnow)
+from db.models import (OUTCOMES, Attempt, Creditor, Event, OutgoingMail, Position, Receipt,
+                       User, VoiceMessage, utcnow)
 from domain.statuses import STATUSES
 from policy.why import why_lines
 
@@ -90,18 +92,31 @@ def render_position(found, form=None, typed=None, error=None):
     """The page of position `found`; `form` names the action form refused with `error`, shown
     again with what was `typed`."""
     session = get_session()
+    zone = ZoneInfo(found.creditor.timezone)
+    return render_template("console/position.html", position=found, zone=zone, form=form,
+                           typed=typed or {}, error=error, **history_of(session, found),
+                           receipts=receipts_of(session, found.id),
+                           may_act=g.user.role in ("admin", "creditor"),
+                           today=utcnow().astimezone(zone).date(),
+                           why=why_lines(session, found, "it"))
+
+
+def history_of(session, found):
+    """What the history of position `found` shows the user (console.history): its entries,
+    its outbox, the debtor's spoken messages and its latest outcome, for the template."""
     attempts = session.scalars(select(Attempt).where(Attempt.position_id == found.id)
                                .order_by(Attempt.round, Attempt.number)).all()
     events = session.scalars(select(Event).where(Event.position_id == found.id)
                              .order_by(Event.at, Event.id)).all()
-    zone = ZoneInfo(found.creditor.timezone)
-    return render_template("console/position.html", position=found, attempts=attempts,
-                           events=events, zone=zone, form=form, typed=typed or {}, error=error,
-                           receipts=receipts_of(session, found.id),
-                           voice_messages=voice_messages_of(session, found.id),
-                           may_act=g.user.role in ("admin", "creditor"),
-                           today=utcnow().astimezone(zone).date(),
-                           why=why_lines(session, found, "it"))
+    mails = session.scalars(select(OutgoingMail).where(OutgoingMail.position_id == found.id)
+                            .order_by(OutgoingMail.created_at, OutgoingMail.id)).all()
+    colleagues = frozenset(session.scalars(select(User.username).where(
+        User.creditor_id == found.creditor_id))) if g.user.role == "creditor" else frozenset()
+    viewer = Viewer(g.user.role, colleagues)
+    return {"history": history.entries(events, attempts, mails, viewer,
+                                       found.creditor.max_attempts, found.currency),
+            "mails": mails, "latest_outcome": history.latest_outcome(events, found.outcome),
+            "voice_messages": voice_messages_of(session, found.id)}
 
 
 @bp.get("/posizioni/<id:position_id>/ricevute/<id:receipt_id>")

@@ -4,14 +4,14 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from audio.voice_messages import voice_messages_of
 from console import callbacks
 from console.forms import FormError, record_id, shown
+from console.positions import history_of
 from console.searches import PAGE_SIZE, page_count, posted_search, searched_text
 from console.security import login_required
 from console.views import bp
 from db import get_session
-from db.models import Attempt, CallbackRequest, Creditor, Event, utcnow
+from db.models import CallbackRequest, Creditor, utcnow
 from domain.promises import latest_promise_date
 
 STAFF = ("admin", "collector")
@@ -68,17 +68,12 @@ def _page(request_id, typed=None, status=200):
     item = session.get(CallbackRequest, request_id) or abort(404)
     position = item.position
     zone = ZoneInfo(position.creditor.timezone)
-    attempts = session.scalars(select(Attempt).where(Attempt.position_id == position.id)
-                               .order_by(Attempt.round, Attempt.number)).all()
-    events = session.scalars(select(Event).where(Event.position_id == position.id)
-                             .order_by(Event.at, Event.id)).all()
     now = utcnow()
     typed = {key: shown(value) for key, value in (typed or {}).items()}
     today = now.astimezone(zone).date()   # a promise's dates, on the creditor's clock
     return render_template("console/callback.html", item=item, position=position,
-                           attempts=attempts, events=events, zone=zone, results=callbacks.RESULTS,
+                           zone=zone, results=callbacks.RESULTS, **history_of(session, position),
                            today=today.isoformat(), last=latest_promise_date(today).isoformat(),
-                           voice_messages=voice_messages_of(session, position.id),
                            mine=item.claimed_by == g.user.username and item.claimed_until
                            and item.claimed_until >= now, now=now, typed=typed), status
 

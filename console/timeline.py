@@ -14,7 +14,8 @@ from console.filters import (
 CHANNEL_LABELS = {"call": "chiamata", "email": "email", "pec": "PEC", "email_or_pec": "email o PEC",
                   "sms": "SMS"}
 MESSAGE_LABELS = {"verifica_contabile": "verifica contabile", "sollecito": "sollecito",
-                  "sollecito_oneri": "sollecito e oneri"}
+                  "sollecito_oneri": "sollecito e oneri", "contatto": "richiesta di contatto",
+                  "link_pagamento": "link di pagamento"}
 REASONS = {
     # why a step was skipped or postponed
     "number_barred": "numero bloccato", "no_email": "nessun indirizzo email",
@@ -76,11 +77,11 @@ def _status(detail, _currency):
 
 
 def _payment(detail, currency):
-    label = f"Pagamento registrato: {_money(detail.get('amount_paid'), currency)}"
+    label = f"Pagamento registrato: {amount_text(detail.get('amount_paid'), currency)}"
     paid_on = _day(detail.get("paid_on"))
     if paid_on:
         label += f" il {paid_on}"
-    return label, f"resta da pagare {_money(detail.get('amount_due'), currency)}"
+    return label, f"resta da pagare {amount_text(detail.get('amount_due'), currency)}"
 
 
 def _step(detail, _currency):
@@ -99,7 +100,7 @@ def _step_postponed(detail, _currency):
 
 def _message_queued(detail, _currency):
     channel = CHANNEL_LABELS.get(detail.get("channel"), detail.get("channel") or "messaggio")
-    return f"{channel[0].upper()}{channel[1:]} in coda: {_message(detail.get('kind'))}", ""
+    return f"{channel[0].upper()}{channel[1:]} in coda: {message_label(detail.get('kind'))}", ""
 
 
 def _answer(detail, _currency):
@@ -113,6 +114,10 @@ def _answer(detail, _currency):
     rest = {k: v for k, v in detail.items()
             if k not in ("outcome", "answer") and k not in dict(ANSWER_DETAILS)}
     return label, " · ".join(filter(None, [*parts, event_detail(rest)]))
+
+
+def _note(detail, _currency):
+    return "Nota", detail.get("text") or detail.get("note") or ""
 
 
 def _voice_message(label):
@@ -139,11 +144,15 @@ def _step_number(detail):
 def _channel(detail):
     text = CHANNEL_LABELS.get(detail.get("channel"), detail.get("channel") or "?")
     message = detail.get("message")
-    return f"{text} {_message(message)}" if message else text
+    return f"{text} {message_label(message)}" if message else text
 
 
-def _message(name):
-    return f"«{MESSAGE_LABELS.get(name, name)}»" if name else "—"
+def message_label(name):
+    """A message's kind in words, between guillemets: «sollecito»; a notice that stands in for
+    a call (`notice_wrong_person`…) is «avviso»."""
+    if not name:
+        return "—"
+    return f"«{MESSAGE_LABELS.get(name) or ('avviso' if name.startswith('notice') else name)}»"
 
 
 def _round(detail):
@@ -164,7 +173,7 @@ def _until(text):
     return f"fino al {moment.strftime('%d/%m/%Y %H:%M')}"
 
 
-def _money(text, currency):
+def amount_text(text, currency):
     try:
         return money(Decimal(str(text)), currency)
     except (InvalidOperation, ValueError):
@@ -183,6 +192,7 @@ FILTERS = {"describe": describe, "status_label": status_label}
 _SPEAKERS = {"status": _status, "payment": _payment, "step": _step,
              "step_skipped": _step_skipped, "step_postponed": _step_postponed,
              "message_queued": _message_queued, "outcome": _answer, "answer": _answer,
+             "note": _note,
              "voice_message": _voice_message("Messaggio vocale lasciato dal debitore"),
              "voice_message_kept": _voice_message("Messaggio vocale scaricato, pronto da ascoltare"),
              "voice_message_failed": _voice_message("Messaggio vocale non scaricato da Twilio")}

@@ -81,8 +81,8 @@ def test_a_collector_claims_the_oldest_callback_and_records_a_promise(live, page
     assert "P-2" not in page.url
     page.click("text=P-2")
     timeline = page.inner_text("ol.timeline")
-    assert "callback_claimed" in timeline and "callback_handled" in timeline
-    assert "250.00" in timeline and "console:carlo" in timeline
+    assert "Richiamata di un operatore — pagherà entro il" in timeline
+    assert "(250,00\xa0€)" in timeline and "carlo" in timeline and "callback_" not in timeline
     shoot(page, "position-timeline")
 
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from console.accounts import create_user
-from db.models import CallbackRequest, utcnow
+from db.events import record_event
+from db.models import CallbackRequest, OutgoingMail, utcnow
 from tests.console.browser import live, log_in, needs_chromium, page, shoot  # noqa: F401
 from tests.factories import make_attempt, make_creditor, make_position
 
@@ -34,8 +35,35 @@ def seeded(session):
         if i % 3 == 0:
             session.add(CallbackRequest(position_id=position.id, attempt_id=attempt.id,
                                         requested_at=today - timedelta(hours=i)))
+    with_history(session, position, attempt, today)
     session.commit()
     return creditor, position
+
+
+def with_history(session, position, attempt, now):
+    """A call keyed to a promise, a collector's callback with a note, a message the server
+    refused with a long answer: the history's lines and folded details that could widen a page."""
+    sid = "CA" + "0123456789abcdef" * 2
+    attempt.call_sid, attempt.identified, attempt.outcome = sid, True, "promised"
+    source = f"twilio:menu {sid}"
+    for kind, detail in (("attempt_claimed", {"number": 1}), ("call_placed", {"call_sid": sid}),
+                         ("status", {"status": "ringing", "sequence": "0"}),
+                         ("answered", {"answered_by": "human"}),
+                         ("keys", {"step": "identify", "digits": "1"}), ("identified", {}),
+                         ("keys", {"step": "menu", "digits": "5"}),
+                         ("keys", {"step": "promise", "digits": "1512"}),
+                         ("outcome", {"outcome": "promised", "promise_date": "2026-12-15"}),
+                         ("status", {"status": "completed", "duration": 71, "sequence": "1"})):
+        record_event(session, position.id, kind, source, detail, attempt_id=attempt.id, at=now)
+    record_event(session, position.id, "callback_handled", "console:carlo",
+                 {"result": "other", "note": "Richiamare dopo le 18: " + "lavora su turni " * 6},
+                 at=now)
+    session.add(OutgoingMail(
+        key=f"layout:{position.id}", channel="email", position_id=position.id, kind="sollecito",
+        to_address=position.email, subject="Sollecito", body="...", status="failed", tries=8,
+        last_error="550-5.1.1 The email account that you tried to reach does not exist."
+                   "PleasetryDoubleCheckingTheRecipientsEmailAddressForTyposOrUnnecessarySpaces",
+        created_at=now))
 
 
 def pages_of(user, creditor, position):
@@ -64,6 +92,34 @@ def test_each_roles_pages_fit_the_screen_with_the_roles_menu(live, page, session
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth")
             shoot(page, f"layout-{width}-{user}-{path.strip('/').replace('/', '-') or 'home'}")
             assert overflow <= 0, f"{user} {path} is {overflow}px wider than {width}px"
+        page.click("text=Esci")
+    assert errors == []
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_positions_history_opens_its_details_within_the_screen(live, page, session,  # noqa: F811
+                                                               width):
+    from tests.console.test_i18n import untranslated
+
+    _creditor, position = seeded(session)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size({"width": width, "height": 800})
+    for user in ("anna", "mara"):
+        log_in(page, live, user, PASSWORD)
+        page.wait_for_selector("nav.menu")
+        page.goto(f"{live.url}/posizioni/{position.id}")
+        line = page.locator("ol.timeline > li", has_text="Chiamata 1 di 3")
+        assert "ha premuto 5: pagherà entro il 15/12" in line.inner_text()
+        for summary in page.locator("ol.timeline summary").all():
+            summary.click()
+        assert line.locator("details").get_attribute("open") is not None
+        assert "Data della promessa" in line.inner_text()
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        shoot(page, f"history-{width}-{user}")
+        assert overflow <= 0, f"{user}: the history is {overflow}px wider than {width}px"
+        assert untranslated(page.content()) == []
         page.click("text=Esci")
     assert errors == []
 

@@ -1,14 +1,16 @@
 """Positions and their timeline; a creditor user sees only its own, and 404 for the others."""
+import html
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from console.positions import PAGE_SIZE
 
 from db.events import record_event
-from db.models import utcnow
+from db.models import OutgoingMail, utcnow
 from tests.factories import make_attempt, make_creditor, make_position
 
 
@@ -107,7 +109,130 @@ def test_filters_by_outcome_creditor_and_day_of_the_calls(browser, book):
 def test_the_position_page_shows_its_calls_and_events_in_order(browser, book):
     browser.log_in("carlo")
     page = browser.get(f"/posizioni/{book['verdi'].id}").get_data(as_text=True)
-    assert "A-2" in page and "1,1" in page and "outcome" in page and "twilio:menu CA1" in page
+    assert "A-2" in page
+    assert "Chiamata 1 di 3 — risposta, identificato, ha premuto 1: conferma" in page
+    assert "Esito: confermata" in page and "twilio:menu CA1" in page   # staff: the source
+
+
+SID = "CA0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def called(session, book, users):
+    """Mario Rossi's history: call 1 unanswered, call 2 a promise keyed in, then the callback a
+    collector (carlo) handled with an internal note, and two emails, one the server refused."""
+    verdi = book["rossi"]
+    at = utcnow() - timedelta(hours=3)
+    first = make_attempt(session, verdi, number=1, status="no-answer", placed_at=at,
+                         call_sid="CAfirst")
+    second = make_attempt(session, verdi, number=2, status="completed", answered_by="human",
+                          identified=True, outcome="promised", duration=69, call_sid=SID,
+                          placed_at=at + timedelta(hours=1))
+    source = f"twilio:menu {SID}"
+    for kind, detail, attempt in (
+            ("status", {"status": "no-answer", "sequence": "1"}, first),
+            ("attempt_claimed", {"number": 2}, second), ("call_placed", {"call_sid": SID}, second),
+            ("status", {"status": "initiated", "sequence": "0",
+                        "timestamp": "Mon, 30 Nov 2026 22:35:44 +0000"}, second),
+            ("status", {"status": "ringing", "sequence": "1"}, second),
+            ("answered", {"answered_by": "human"}, second),
+            ("keys", {"step": "identify", "digits": "1"}, second), ("identified", {}, second),
+            ("keys", {"step": "menu", "digits": "5"}, second),
+            ("keys", {"step": "promise", "digits": "1512"}, second),
+            ("outcome", {"outcome": "promised", "promise_date": "2026-12-15"}, second),
+            ("status", {"status": "completed", "duration": 69, "sequence": "3"}, second)):
+        record_event(session, verdi.id, kind, source, detail, attempt_id=attempt.id,
+                     at=(attempt.placed_at + timedelta(seconds=1)))
+    record_event(session, verdi.id, "callback_handled", "console:carlo",
+                 {"result": "promise", "note": "nota interna: tono aggressivo",
+                  "promise_date": "2026-12-20", "promise_amount": "250.00"},
+                 at=at + timedelta(hours=2))
+    failed = OutgoingMail(key="t:1", channel="email", position_id=verdi.id, kind="sollecito",
+                          to_address="verdi@example.test", subject="s", body="b", status="failed",
+                          tries=8, last_error="550 5.1.1 mailbox unavailable", created_at=at)
+    sent = OutgoingMail(key="t:2", channel="pec", position_id=verdi.id, kind="sollecito_oneri",
+                        to_address="verdi@pec.example.test", subject="s", body="b", status="sent",
+                        delivery="delivered", tries=1, created_at=at, sent_at=at)
+    session.add_all([failed, sent])
+    session.flush()
+    record_event(session, verdi.id, "email_failed", "outbox",
+                 {"mail_id": failed.id, "kind": "sollecito", "tries": 8},
+                 at=at + timedelta(days=2))
+    session.commit()
+    return {"position": verdi, "failed": failed, "sent": sent, "at": at}
+
+
+def test_a_call_reads_as_one_line_with_its_events_folded_under_it(browser, called):
+    browser.log_in("anna")
+    page = browser.get(f"/posizioni/{called['position'].id}").get_data(as_text=True)
+    assert "Chiamata 1 di 3 — nessuna risposta" in page
+    line = "Chiamata 2 di 3 — risposta, identificato, ha premuto 5: pagherà entro il 15/12"
+    assert line in page
+    folded = page[page.index(line):].split("</details>")[0]
+    assert "<details>" in folded and "Il telefono squilla" in folded
+    assert "Data della promessa" in folded and "ha digitato la data 15/12" in folded
+    for raw in ("Stato della chiamata", "attempt_claimed", "sequence", "timestamp:"):
+        assert raw not in page, raw
+    message = page[page.index("Email «sollecito» — non inviata"):].split("</details>")[0]
+    failed_on = (called["at"] + timedelta(days=2)).astimezone(ZoneInfo("Europe/Rome"))
+    assert f"{failed_on:%d/%m/%Y} " in message and "Email non inviata" in message  # dated
+
+
+def test_a_creditors_user_reads_no_collector_name_internal_note_or_provider_fact(browser,
+                                                                                called):
+    browser.log_in("mara")
+    page = browser.get(f"/posizioni/{called['position'].id}").get_data(as_text=True)
+    assert "Richiamata di un operatore — pagherà entro il 20/12 (250,00\xa0€)" in \
+        html.unescape(page)
+    for hidden in ("carlo", "nota interna", SID, "CAfirst", "twilio:", "550 5.1.1", "dialer"):
+        assert hidden not in page, hidden
+    browser.log_in("anna")
+    staff = browser.get(f"/posizioni/{called['position'].id}").get_data(as_text=True)
+    assert all(shown in staff for shown in ("carlo", "nota interna", SID, "550 5.1.1"))
+
+
+def test_the_outcome_tag_follows_the_latest_answer(browser, session, called):
+    verdi = called["position"]
+    verdi.outcome = "callback_requested"
+    record_event(session, verdi.id, "answer", "collector:carlo", {"answer": "promised"})
+    session.commit()
+    browser.log_in("mara")
+    page = browser.get(f"/posizioni/{verdi.id}").get_data(as_text=True)
+    assert '<span class="tag">promessa di pagamento</span>' in page
+
+
+def test_the_position_shows_its_outbox_and_an_admin_sends_a_failed_message_again(
+        browser, session, called):
+    verdi, failed = called["position"], called["failed"]
+    browser.log_in("anna")
+    page = browser.get(f"/posizioni/{verdi.id}").get_data(as_text=True)
+    outbox = page[page.index('id="messaggi"'):page.index('id="perche"')]
+    assert "«sollecito»" in outbox and "non inviata" in outbox and "550 5.1.1" in outbox
+    assert "«sollecito e oneri»" in outbox and "consegnata" in outbox
+    assert outbox.count("Riprova") == 1
+    sent = browser.post(f"/messaggi/{failed.id}/riprova", {"posizione": verdi.id})
+    assert sent.status_code == 302
+    assert sent.headers["Location"].endswith(f"/posizioni/{verdi.id}#messaggi")
+    session.expire_all()
+    assert session.get(OutgoingMail, failed.id).status == "queued"
+    again = browser.get(f"/posizioni/{verdi.id}").get_data(as_text=True)
+    assert "Messaggio rimesso in coda" in again and "Email «sollecito» — in attesa" in again
+
+
+def test_only_admins_may_send_a_message_again_from_the_position(browser, called):
+    for user in ("carlo", "mara"):
+        browser.log_in(user)
+        page = browser.get(f"/posizioni/{called['position'].id}").get_data(as_text=True)
+        assert "Riprova" not in page and "Email «sollecito» — non inviata" in page
+        assert browser.post(f"/messaggi/{called['failed'].id}/riprova",
+                            {"posizione": called["position"].id}).status_code == 403
+
+
+def test_a_retry_names_another_position_goes_back_to_the_messages_page(browser, called, book):
+    browser.log_in("anna")
+    sent = browser.post(f"/messaggi/{called['failed'].id}/riprova",
+                        {"posizione": book["verdi"].id})
+    assert "/messaggi?stato=failed" in sent.headers["Location"]
 
 
 def test_a_creditor_user_sees_only_its_creditors_positions(browser, book):
@@ -154,8 +279,8 @@ def test_a_call_back_shows_as_the_debtor_s_call_in_the_calls_and_the_timeline(
     session.commit()
     browser.log_in("carlo")
     page = browser.get(f"/posizioni/{verdi.id}").get_data(as_text=True)
-    assert "richiamata del debitore" in page and "Il debitore ha richiamato il numero" in page
-    assert "<td>-1</td>" not in page
+    assert "Il debitore ha richiamato — risposta" in page
+    assert "Il debitore ha richiamato il numero" in page and "Chiamata -1" not in page
 
 
 def test_percent_and_underscore_are_searched_as_typed_not_as_wildcards(browser, book):

@@ -51,7 +51,8 @@ def test_the_request_page_shows_the_position_and_its_calls(browser, requests_):
     browser.log_in("carlo")
     page = browser.get(f"/richiamate/{requests_['rossi'].id}").get_data(as_text=True)
     assert "Mario Rossi" in page and "+393331111111" in page and "FT-2026/118" in page
-    assert "15/10/2026" in page and "1,3" in page and "Prendi in carico" in page
+    assert "15/10/2026" in page and "Prendi in carico" in page
+    assert "Chiamata 1 di 3 — risposta, identificato, ha premuto 3" in page
 
 
 def claim(browser, request):
