@@ -212,7 +212,7 @@ def test_each_window_answers_today_and_over_the_campaign(browser, running):
     browser.log_in("mara")
     page = browser.get("/cruscotto/dal-vivo").get_data(as_text=True)
     rows = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in
-            re.findall(r"(?s)<tr><td>(\d\d:\d\d-\d\d:\d\d.*?)</tr>", page)]
+            re.findall(r'(?s)<tr><td class="window">(.*?)</tr>', page)]
     assert [" ".join(row) for row in rows] == [
         "08:30-12:00 2 su 4 · 50% 2 su 4 · 50%",
         "14:00-17:00 0 su 0 · — 1 su 1 · 100%",
