@@ -73,37 +73,34 @@ def share(part, whole):
     return float(part) / float(whole) if whole else None
 
 
-def progress(session, creditor_id):
-    """Positions by state: not called yet (`pending`), called without an outcome yet
-    (`in_progress`), then each outcome."""
-    called = exists().where(Attempt.position_id == Position.id)
-    rows = session.execute(select(Position.outcome, called, func.count())
-                           .where(Position.creditor_id == creditor_id)
-                           .group_by(Position.outcome, called)).all()
-    counts = Counter()
-    for outcome, was_called, count in rows:
-        counts[outcome or ("in_progress" if was_called else "pending")] += count
-    return counts
-
-
-def amounts(session, creditor_id):
-    """The creditor's euro, summed by status in one pass over its positions."""
+def book(session, creditor_id):
+    """(positions by state, Amounts) in one pass over the creditor's positions. A position's
+    state is its outcome, or `in_progress` when called without one yet, `pending` when never
+    called; whether it was called is looked up for the positions without an outcome only."""
+    called = case((Position.outcome.is_(None),
+                   exists().where(Attempt.position_id == Position.id)), else_=None)
     rows = session.execute(
-        select(Position.status, func.count(), func.sum(Position.amount),
-               func.sum(Position.amount_paid))
-        .where(Position.creditor_id == creditor_id).group_by(Position.status)).all()
-    by_status = {status: (count, Decimal(amount or 0), Decimal(paid or 0))
-                 for status, count, amount, paid in rows}
+        select(Position.status, Position.outcome, called, func.count(),
+               func.sum(Position.amount), func.sum(Position.amount_paid))
+        .where(Position.creditor_id == creditor_id)
+        .group_by(Position.status, Position.outcome, called)).all()
+    progress, by_status = Counter(), {}
+    for status, outcome, was_called, count, amount, paid in rows:
+        progress[outcome or ("in_progress" if was_called else "pending")] += count
+        before = by_status.get(status, (0, Decimal(0), Decimal(0)))
+        by_status[status] = (before[0] + count, before[1] + Decimal(amount or 0),
+                             before[2] + Decimal(paid or 0))
 
     def due(status):
         _count, amount, paid = by_status.get(status, (0, Decimal(0), Decimal(0)))
         return max(amount - paid, Decimal(0))
 
-    return Amounts(total=sum((amount for _c, amount, _p in by_status.values()), Decimal(0)),
-                   recovered=sum((paid for _c, _a, paid in by_status.values()), Decimal(0)),
-                   promised=due(Status.PROMISED.value), to_verify=due(Status.TO_VERIFY.value),
-                   positions=sum(count for count, _a, _p in by_status.values()),
-                   paid=by_status.get(Status.PAID.value, (0,))[0])
+    return progress, Amounts(
+        total=sum((amount for _c, amount, _p in by_status.values()), Decimal(0)),
+        recovered=sum((paid for _c, _a, paid in by_status.values()), Decimal(0)),
+        promised=due(Status.PROMISED.value), to_verify=due(Status.TO_VERIFY.value),
+        positions=sum(count for count, _a, _p in by_status.values()),
+        paid=by_status.get(Status.PAID.value, (0,))[0])
 
 
 def _of(creditor_id):
@@ -111,13 +108,13 @@ def _of(creditor_id):
     return Attempt.position_id.in_(select(Position.id).where(Position.creditor_id == creditor_id))
 
 
-def live(session, creditor_id, today, start, now):
-    """Calls ringing now, calls placed in the last few minutes and today's contacts; `start`
-    is when `today` began on the creditor's clock."""
+def live(session, creditor_id, today, now):
+    """Calls ringing now, calls placed in the last few minutes and today: found through the
+    attempts' status and day indexes, whatever the size of the book."""
     figures = Live()
     figures.calls_now = session.scalar(select(func.count()).where(
         Attempt.status.in_(ACTIVE_STATUSES), _of(creditor_id))) or 0
-    # The day's index finds the recent calls; yesterday's too, for the minutes after midnight.
+    # Yesterday's calls too, for the minutes after midnight.
     recent = session.execute(select(
         *(func.coalesce(func.sum(case((Attempt.placed_at >= now - timedelta(minutes=m), 1),
                                       else_=0)), 0) for m in PACES),
@@ -127,13 +124,16 @@ def live(session, creditor_id, today, start, now):
                _of(creditor_id))).one()
     figures.pace = dict(zip(PACES, recent[:-1]))
     figures.contacts["calls"] = recent[-1]
-    sent = session.execute(
+    return figures
+
+
+def messages_sent(session, creditor_id, start):
+    """{channel: messages} sent to the creditor's debtors since `start`."""
+    return dict(session.execute(
         select(OutgoingMail.channel, func.count())
         .join(Position, Position.id == OutgoingMail.position_id)
         .where(Position.creditor_id == creditor_id, OutgoingMail.sent_at >= start)
-        .group_by(OutgoingMail.channel)).all()
-    figures.contacts.update(dict(sent))
-    return figures
+        .group_by(OutgoingMail.channel)).all())
 
 
 def outcomes_per_day(session, creditor_id, zone, today):
@@ -153,25 +153,24 @@ def outcomes_per_day(session, creditor_id, zone, today):
     return list(per_day.items())
 
 
-def window_rates(session, creditor, today):
-    """Per call window of the creditor (in its order, then any other window its calls were
-    placed in): calls placed and answered by a person, today and over the campaign."""
-    human = Attempt.answered_by == "human"
-    on_today = Attempt.day == today
-
-    def counted(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
+def calls_per_window(session, creditor_id, *where):
+    """{call window: (calls placed, answered by a person)} of the creditor's calls `where`."""
     rows = session.execute(
-        select(Attempt.call_window, counted(on_today), counted(on_today & human),
-               func.count(), counted(human))
-        .where(Attempt.placed_at.is_not(None), Attempt.direction != INBOUND, _of(creditor.id))
+        select(Attempt.call_window, func.count(),
+               func.coalesce(func.sum(case((Attempt.answered_by == "human", 1), else_=0)), 0))
+        .where(Attempt.placed_at.is_not(None), Attempt.direction != INBOUND, _of(creditor_id),
+               *where)
         .group_by(Attempt.call_window)).all()
-    found = {window: WindowRate(window or "—", *map(int, figures))
-             for window, *figures in rows}
+    return {window: (int(calls), int(answered)) for window, calls, answered in rows}
+
+
+def window_rates(creditor, today, campaign):
+    """[WindowRate] from the calls per window of `today` and of the `campaign`: the creditor's
+    windows in its order, then any other window its calls were placed in."""
     try:
         own = [w.label for w in parse_windows(creditor.windows)]
     except WindowError:
         own = []
-    return [found.pop(label, WindowRate(label)) for label in own] + \
-        sorted(found.values(), key=lambda rate: rate.window)
+    others = sorted((set(today) | set(campaign)) - set(own), key=lambda w: w or "")
+    return [WindowRate(window or "—", *today.get(window, (0, 0)), *campaign.get(window, (0, 0)))
+            for window in own + others]

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 import pytest
 
+from console.dashboard import BOOK_SECONDS
 from db.models import OutgoingMail, utcnow
 from reports.daily import report_csv
 from tests.factories import make_attempt, make_creditor, make_position
@@ -283,3 +284,19 @@ def test_the_page_asks_for_its_live_part_every_few_seconds(app, browser, running
             'data-every="7"') in page
     assert '<script src="/static/console/dashboard.js' in page or "dashboard.js" in page
     assert figures(page)["calls-now"] == "1"            # whole without the script
+
+
+def test_todays_calls_move_at_every_ask_the_whole_book_every_half_minute(app, browser, session,
+                                                                         running):
+    browser.log_in("mara")
+    assert figures(browser.get("/cruscotto/dal-vivo").get_data(as_text=True))["in_progress"] \
+        == "2"
+    late = make_position(session, running["acme"], reference="A-8", phone="+393330000008")
+    make_attempt(session, late, status="ringing", placed_at=NOW, day=NOW.date())
+    shown = figures(browser.get("/cruscotto/dal-vivo").get_data(as_text=True))
+    assert (shown["calls-now"], shown["pace-5"], shown["in_progress"]) == ("2", "3", "2")
+    assert figures(browser.get("/cruscotto").get_data(as_text=True))["in_progress"] == "3"
+    make_position(session, running["acme"], reference="A-9", phone="+393330000010")
+    assert figures(browser.get("/cruscotto/dal-vivo").get_data(as_text=True))["pending"] == "1"
+    app.extensions["cortesia.clock"] = lambda: NOW + timedelta(seconds=BOOK_SECONDS)
+    assert figures(browser.get("/cruscotto/dal-vivo").get_data(as_text=True))["pending"] == "2"
