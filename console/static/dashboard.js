@@ -13,8 +13,22 @@
     window.setTimeout(refresh, every);
   }
 
+  function keyboardWithin() {
+    var focused = document.activeElement;
+    if (!focused || !part.contains(focused)) {
+      return false;
+    }
+    try {
+      return focused.matches(":focus-visible");   // a click's focus does not hold it
+    } catch (unknownSelector) {
+      return true;
+    }
+  }
+
   function refresh() {
-    if (document.hidden) {   // a tab in the background asks nothing of the server
+    // A tab in the background asks nothing of the server; a keyboard's focus on a tile or
+    // the table's summary is not pulled from under it: the part waits for it to move on.
+    if (document.hidden || keyboardWithin()) {
       later();
       return;
     }
