@@ -300,3 +300,17 @@ def test_todays_calls_move_at_every_ask_the_whole_book_every_half_minute(app, br
     assert figures(browser.get("/cruscotto/dal-vivo").get_data(as_text=True))["pending"] == "1"
     app.extensions["cortesia.clock"] = lambda: NOW + timedelta(seconds=BOOK_SECONDS)
     assert figures(browser.get("/cruscotto/dal-vivo").get_data(as_text=True))["pending"] == "2"
+
+
+def test_days_and_times_are_the_creditors_own(app, browser, session, users):
+    """A New York creditor at 10:00 in Rome: it is 04:00 of the same day there, and an outcome
+    at 02:00 in Rome was the evening before, on the 23rd's bar."""
+    app.extensions["cortesia.clock"] = lambda: NOW
+    york = make_creditor(session, name="York Power", timezone="America/New_York")
+    make_position(session, york, reference="Y-1", outcome="confirmed",
+                  outcome_at=datetime(2026, 11, 24, 2, 0, tzinfo=ROME))
+    browser.log_in("anna")
+    page = browser.get(f"/cruscotto/dal-vivo?creditore={york.id}").get_data(as_text=True)
+    assert "04:00:00 (ora di New York)" in page
+    svg = ElementTree.fromstring(re.search(r'(?s)<svg class="chart".*?</svg>', page).group(0))
+    assert [rect.get("data-day") for rect in svg.iter(f"{SVG}rect")] == ["2026-11-23"]
