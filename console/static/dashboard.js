@@ -35,9 +35,13 @@
     fetch(part.getAttribute("data-live"), {credentials: "same-origin",
                                            headers: {"Accept": "text/html"}})
       .then(function (response) {
-        // Logged out (the login page) or no longer allowed: stop, the page says what it last knew.
-        if (!response.ok || response.redirected) {
+        // Logged out (the login page) or no longer allowed: stop, the page says what it last
+        // knew. A server in trouble for a moment: try again at the next turn.
+        if (response.redirected || response.status === 403 || response.status === 404) {
           throw new Error("stopped");
+        }
+        if (!response.ok) {
+          throw new Error("not now");
         }
         return response.text();
       })
@@ -55,7 +59,7 @@
       })
       .catch(function (error) {
         if (error.message !== "stopped") {
-          later();   // the network, for a moment: try again at the next turn
+          later();   // the network or the server, for a moment
         }
       });
   }

@@ -240,7 +240,9 @@ def test_the_dashboard_follows_a_pass_by_itself(live, page, session, width):  # 
     assert page.inner_text(ringing) == "1"
     page.click("h1")
     expect(page.locator(ringing)).to_have_text("2", timeout=15000)
-    page.click("text=I numeri per giorno")     # the chart's table too
+    page.click("text=I numeri per giorno")     # the chart's table too, kept open by the poll
+    page.wait_for_timeout(2500)
+    assert page.locator("details#numeri-per-giorno[open] table").is_visible()
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
     shoot(page, f"dashboard-live-{width}")
