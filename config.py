@@ -68,6 +68,8 @@ DEFAULTS = {
     "WEBHOOK_TIMEOUT": "10",
     "WEBHOOK_ALLOW_HTTP": "off",
     "WEBHOOK_ALLOW_PRIVATE": "off",
+    # Seconds between two refreshes of an open dashboard's figures (console.dashboard).
+    "DASHBOARD_REFRESH_SECONDS": "5",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -147,6 +149,7 @@ def load_config(environ=None):
         "WEBHOOK_TIMEOUT": float(get("WEBHOOK_TIMEOUT")),
         "WEBHOOK_ALLOW_HTTP": get("WEBHOOK_ALLOW_HTTP").lower() in _TRUE,
         "WEBHOOK_ALLOW_PRIVATE": get("WEBHOOK_ALLOW_PRIVATE").lower() in _TRUE,
+        "DASHBOARD_REFRESH_SECONDS": max(int(get("DASHBOARD_REFRESH_SECONDS")), 1),
     }
 
 

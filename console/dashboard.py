@@ -1,15 +1,19 @@
-"""A creditor's dashboard: today's progress, outcomes per day, answer rate per window, and its
-daily reports to download (in Italian, CSV and XLSX: `flask report` keeps the SPEC's English), and the hand-over of its ended
-positions (the same files as `flask handover`). A creditor user sees its own, an admin any;
-a collector none."""
-from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+"""A creditor's dashboard: the campaign as it runs (calls ringing now, the pace, today's
+contacts by channel), its positions and euro, outcomes per day, answer rate per window — the
+live part fetched again every few seconds by console/static/dashboard.js while the page is
+open — and its daily reports to download (in Italian, CSV and XLSX: `flask report` keeps the
+SPEC's English), and the hand-over of its ended positions (the same files as `flask
+handover`). A creditor user sees its own, an admin any; a collector none."""
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, g, render_template, request
+from flask import Response, abort, current_app, g, render_template, request
 from flask_babel import gettext
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, select
 
+from console import figures
+from console.charts import stacked
+from console.filters import zone_name
 from console.forms import record_id
 from console.security import login_required
 from console.views import bp
@@ -22,7 +26,7 @@ from reports.handover import (
     build_handover, handover_filename, history_csv, positions_csv, render_xlsx,
 )
 
-DAYS_SHOWN = 14
+DAYS_SHOWN = figures.DAYS_SHOWN
 
 
 def _creditor(session):
@@ -45,15 +49,62 @@ def _creditor(session):
 def dashboard():
     session = get_session()
     creditor = _creditor(session)
-    zone = ZoneInfo(creditor.timezone)
-    today = utcnow().astimezone(zone).date()
     return render_template(
-        "console/dashboard.html", creditor=creditor, today=today,
-        progress=_progress(session, creditor.id), outcomes=OUTCOMES,
-        per_day=_outcomes_per_day(session, creditor.id, zone, today),
-        windows=_answer_rate(session, creditor.id), report_days=_report_days(session, creditor.id),
+        "console/dashboard.html", **_live_figures(session, creditor, fresh=True),
+        report_days=_report_days(session, creditor.id),
         creditors=[] if g.user.role == "creditor" else
         session.scalars(select(Creditor).order_by(Creditor.name)).all())
+
+
+@bp.get("/cruscotto/dal-vivo")
+@login_required("admin", "creditor")
+def dashboard_live():
+    """The dashboard's live part alone, for the page's script to put in place of its own."""
+    session = get_session()
+    return render_template("console/_dashboard_live.html",
+                           **_live_figures(session, _creditor(session)))
+
+
+# An open dashboard asks every few seconds; counting a 100,000-position book takes a few
+# hundred milliseconds. So the book's figures are counted again at most every BOOK_SECONDS
+# per process (and on every load of the page), today's calls on every ask.
+BOOK_SECONDS = 30
+BOOKS = "cortesia.dashboard_books"
+
+
+def _live_figures(session, creditor, fresh=False):
+    """What the live part shows of `creditor`, now on the app's clock (the webhooks')."""
+    zone = ZoneInfo(creditor.timezone)
+    now = current_app.extensions.get("cortesia.clock", utcnow)()
+    today = now.astimezone(zone).date()
+    progress, amounts, per_day, campaign, sent = _book(session, creditor, zone, today, now, fresh)
+    live = figures.live(session, creditor.id, today, now)
+    live.contacts.update(sent)
+    unresolved = progress["pending"] + progress["in_progress"]
+    return dict(creditor=creditor, zone=zone, zone_text=zone_name(zone), now=now, today=today,
+                outcomes=OUTCOMES, progress=progress, amounts=amounts,
+                resolved=figures.share(amounts.positions - unresolved, amounts.positions),
+                live=live, paces=figures.PACES, chart=stacked(per_day, OUTCOMES),
+                windows=figures.window_rates(
+                    creditor, figures.calls_per_window(session, creditor.id,
+                                                       Attempt.day == today), campaign))
+
+
+def _book(session, creditor, zone, today, now, fresh):
+    """(positions by state, amounts, outcomes per day, calls per window over the campaign,
+    messages sent today) of `creditor`: kept for BOOK_SECONDS unless `fresh` is wanted."""
+    books = current_app.extensions.setdefault(BOOKS, {})
+    counted_at, kept = books.get((creditor.id, today), (None, None))
+    if fresh or counted_at is None or not 0 <= (now - counted_at).total_seconds() < BOOK_SECONDS:
+        kept = (*figures.book(session, creditor.id),
+                figures.outcomes_per_day(session, creditor.id, zone, today),
+                figures.calls_per_window(session, creditor.id),
+                figures.messages_sent(session, creditor.id, figures.day_start(today, zone)))
+        for key in [key for key, (at, _kept) in list(books.items())
+                    if not 0 <= (now - at).total_seconds() < BOOK_SECONDS]:
+            books.pop(key, None)   # no day's or creditor's figures kept beyond their time
+        books[(creditor.id, today)] = (now, kept)
+    return kept
 
 
 # The report's download → (content type, renderer): in Italian, for people (the command line's
@@ -105,42 +156,6 @@ def handover(part):
     return Response(render(made), mimetype=mimetype, headers={
         "Content-Disposition":
             f'attachment; filename="{handover_filename(creditor, made.day, ending)}"'})
-
-
-def _progress(session, creditor_id):
-    """Positions by state: not called yet, being called (no outcome yet), each outcome."""
-    called = exists().where(Attempt.position_id == Position.id)
-    rows = session.execute(select(Position.outcome, called, func.count())
-                           .where(Position.creditor_id == creditor_id)
-                           .group_by(Position.outcome, called)).all()
-    counts = Counter()
-    for outcome, was_called, count in rows:
-        counts[outcome or ("in_progress" if was_called else "pending")] += count
-    return counts
-
-
-def _outcomes_per_day(session, creditor_id, zone, today):
-    first = today - timedelta(days=DAYS_SHOWN - 1)
-    since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-    rows = session.execute(select(Position.outcome, Position.outcome_at).where(
-        Position.creditor_id == creditor_id, Position.outcome_at >= since)).all()
-    per_day = defaultdict(Counter)
-    for outcome, at in rows:
-        per_day[at.astimezone(zone).date()][outcome] += 1
-    days = [first + timedelta(days=i) for i in range(DAYS_SHOWN)]
-    peak = max([sum(per_day[d].values()) for d in days] + [1])
-    return [(d, per_day[d], sum(per_day[d].values()) / peak) for d in days]
-
-
-def _answer_rate(session, creditor_id):
-    rows = session.execute(
-        select(Attempt.call_window, func.count(),
-               func.sum(case((Attempt.answered_by == "human", 1), else_=0)))
-        .join(Attempt.position)
-        .where(Position.creditor_id == creditor_id, Attempt.placed_at.is_not(None))
-        .group_by(Attempt.call_window).order_by(Attempt.call_window)).all()
-    return [(window or "—", calls, int(answered or 0), (answered or 0) / calls if calls else 0)
-            for window, calls, answered in rows]
 
 
 def _report_days(session, creditor_id):

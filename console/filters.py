@@ -2,8 +2,8 @@
 stored codes people read in the words of the catalogue (domain.vocabulary)."""
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_timezone_location
-from babel.numbers import format_currency, format_decimal
+from babel.dates import format_date, get_timezone_location
+from babel.numbers import format_currency, format_decimal, format_percent
 from flask import current_app
 from flask_babel import gettext
 from markupsafe import Markup
@@ -33,6 +33,18 @@ def number(value, digits=None):
         return "—"
     pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def percent(fraction):
+    """0.5 → `50%`; None (nothing to divide) → `—`."""
+    if fraction is None:
+        return "—"
+    return format_percent(fraction, locale=LOCALE)
+
+
+def short_day(day):
+    """A day as a chart's row names it: `mar 24/11`."""
+    return format_date(day, "EEE dd/MM", locale=LOCALE)
 
 
 def home_zone():
@@ -153,7 +165,8 @@ def status_label(status):
     return _said(vocabulary.STATUSES, status)
 
 
-FILTERS = {"age": age, "money": money, "number": number, "local": local,
+FILTERS = {"age": age, "money": money, "number": number, "percent": percent,
+           "short_day": short_day, "local": local,
            "event_label": event_label, "event_detail": event_detail,
            "outcome_label": outcome_label, "role_label": role_label,
            "call_status_label": call_status_label, "answered_by_label": answered_by_label,

@@ -3,10 +3,13 @@ works the oldest callback, a creditor user cannot open another creditor's positi
 import os
 import re
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from console.accounts import create_user
-from db.models import CallbackRequest, utcnow
+from db.models import OUTCOMES, CallbackRequest, utcnow
 from scheduler.dial import dial_pass
 from telephony import get_telephony
 from telephony.simulator import IDENTIFY, DebtorScript
@@ -181,8 +184,67 @@ def test_every_page_keeps_to_the_content_security_policy(live, page, session):  
         assert page.goto(f"{live.url}{path}").status == 200, path
     shoot(page, "dashboard-bars")
     assert refused == []
-    bars = page.locator("ol.bars li")
-    track = bars.last.locator(".meter").bounding_box()["width"]
-    busiest = bars.last.locator(".meter .share").bounding_box()["width"]
-    quieter = bars.nth(bars.count() - 2).locator(".meter .share").bounding_box()["width"]
-    assert abs(busiest - track) < 1 and abs(quieter - track / 2) < 1
+    chart = page.locator("svg.chart")
+    span = chart.bounding_box()["width"] * (360 - 68 - 36) / 360    # charts.WIDTH, LABEL, TOTAL
+
+    def bar(day):
+        return sum(rect.bounding_box()["width"]
+                   for rect in chart.locator(f'rect[data-day="{day.isoformat()}"]').all())
+
+    local = today.astimezone(ZoneInfo("Europe/Rome")).date()
+    busiest, quieter = bar(local), bar(local - timedelta(days=1))
+    assert abs(busiest - span) < 1 and abs(quieter - span / 2) < 1
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_dashboard_follows_a_pass_by_itself(live, page, session, width):  # noqa: F811
+    """On a phone and a laptop the dashboard fits the screen, runs its script without an error,
+    and moves by itself: a call starts ringing and, without a reload, the tile counts it."""
+    live.app.config["DASHBOARD_REFRESH_SECONDS"] = 1
+    creditor = make_creditor(session, name="Acme Energia Servizi Integrati S.p.A.")
+    create_user(session, "mara", PASSWORD, "creditor", creditor)
+    now, rome = utcnow(), ZoneInfo("Europe/Rome")
+    for i, outcome in enumerate(OUTCOMES * 3):     # every colour of the chart, big amounts
+        position = make_position(session, creditor, reference=f"P-{i}", phone=f"+3933300000{i:02d}",
+                                 outcome=outcome, outcome_at=now - timedelta(days=i % 4),
+                                 status="promised" if i % 2 else "to_verify",
+                                 amount=Decimal("1234567.89"), amount_paid=Decimal("1000.5"))
+        placed = now - timedelta(days=i % 4, hours=1)
+        make_attempt(session, position, status="completed", answered_by="human",
+                     call_window="08:30-12:00", placed_at=placed,
+                     day=placed.astimezone(rome).date())
+    waiting = make_position(session, creditor, reference="P-X", phone="+393339999999")
+    session.commit()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, live, "mara", PASSWORD)
+    page.goto(f"{live.url}/cruscotto")
+    ringing = '[data-figure="calls-now"] strong'
+    assert page.inner_text(ringing) == "0"
+    make_attempt(session, waiting, status="ringing", placed_at=utcnow(),
+                 day=utcnow().astimezone(rome).date())
+    from playwright.sync_api import expect
+
+    expect(page.locator(ringing)).to_have_text("1", timeout=15000)   # no reload: the poll
+    assert page.inner_text('[data-figure="pace-5"] strong') == "1"
+    # A keyboard user on a tile keeps their place: the part waits until they move on.
+    page.locator('[data-figure="calls-now"]').focus()
+    page.keyboard.press("Tab")
+    make_attempt(session, waiting, number=2, status="ringing", placed_at=utcnow(),
+                 day=utcnow().astimezone(rome).date())
+    page.wait_for_timeout(2500)
+    assert page.evaluate("document.activeElement.dataset.figure") == "pace-5"
+    assert page.inner_text(ringing) == "1"
+    page.click("h1")
+    expect(page.locator(ringing)).to_have_text("2", timeout=15000)
+    page.click("text=I numeri per giorno")     # the chart's table too, kept open by the poll
+    page.wait_for_timeout(2500)
+    assert page.locator("details#numeri-per-giorno[open] table").is_visible()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    shoot(page, f"dashboard-live-{width}")
+    assert overflow <= 0, f"the dashboard is {overflow}px wider than {width}px"
+    assert errors == []
