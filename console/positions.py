@@ -92,8 +92,8 @@ def render_position(found, form=None, typed=None, error=None):
     session = get_session()
     attempts = session.scalars(select(Attempt).where(Attempt.position_id == found.id)
                                .order_by(Attempt.round, Attempt.number)).all()
-    events = session.scalars(select(Event).where(Event.position_id == found.id)
-                             .order_by(Event.at, Event.id)).all()
+    events = shown_events(session.scalars(select(Event).where(Event.position_id == found.id)
+                                          .order_by(Event.at, Event.id)).all())
     zone = ZoneInfo(found.creditor.timezone)
     return render_template("console/position.html", position=found, attempts=attempts,
                            events=events, zone=zone, form=form, typed=typed or {}, error=error,
@@ -102,6 +102,13 @@ def render_position(found, form=None, typed=None, error=None):
                            may_act=g.user.role in ("admin", "creditor"),
                            today=utcnow().astimezone(zone).date(),
                            why=why_lines(session, found, "it"))
+
+
+def shown_events(events):
+    """The events the user may read: a creditor's users do not see the staff's internal notes."""
+    if g.user.role != "creditor":
+        return events
+    return [e for e in events if not (e.kind == "note" and (e.detail or {}).get("internal"))]
 
 
 @bp.get("/posizioni/<id:position_id>/ricevute/<id:receipt_id>")

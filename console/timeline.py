@@ -21,6 +21,8 @@ REASONS = {
     "no_pec": "nessun indirizzo PEC", "pec_not_configured": "PEC non configurata",
     "not_mobile": "il numero non è un cellulare", "not_configured": "canale non configurato",
     "call_round_under_way": "il giro di chiamate precedente è ancora in corso",
+    "call_under_way": "una chiamata è ancora in corso",
+    "creditor_paused": "la campagna del mandante è in pausa",
     # why a status changed
     "paid in full": "pagata per intero", "absent from the complete list":
     "assente dalla lista completa del mandante", "promise_broken": "promessa non mantenuta",
@@ -115,6 +117,24 @@ def _answer(detail, _currency):
     return label, " · ".join(filter(None, [*parts, event_detail(rest)]))
 
 
+def _note(detail, _currency):
+    label = "Nota interna" if detail.get("internal") else "Nota"
+    return label, detail.get("text", "")
+
+
+def _control(label):
+    """A person's control of the position (Ferma, contacts resumed, call now), with why."""
+    def speak(detail, _currency):
+        parts = [str(detail["reason"])] if detail.get("reason") else []
+        if detail.get("number"):
+            parts.append(f"chiamata {detail['number']} del giro {detail.get('round', '?')}")
+        if detail.get("attempts") or detail.get("messages"):
+            parts.append(f"{detail.get('attempts', 0)} chiamate previste e "
+                         f"{detail.get('messages', 0)} messaggi ritirati")
+        return label, " · ".join(parts)
+    return speak
+
+
 def _voice_message(label):
     """A debtor's spoken message left, kept or given up, with its number and facts in words."""
     def speak(detail, _currency):
@@ -183,6 +203,8 @@ FILTERS = {"describe": describe, "status_label": status_label}
 _SPEAKERS = {"status": _status, "payment": _payment, "step": _step,
              "step_skipped": _step_skipped, "step_postponed": _step_postponed,
              "message_queued": _message_queued, "outcome": _answer, "answer": _answer,
+             "note": _note, "held": _control("Contatti fermati"),
+             "released": _control("Contatti ripresi"), "call_now": _control("Chiamata anticipata"),
              "voice_message": _voice_message("Messaggio vocale lasciato dal debitore"),
              "voice_message_kept": _voice_message("Messaggio vocale scaricato, pronto da ascoltare"),
              "voice_message_failed": _voice_message("Messaggio vocale non scaricato da Twilio")}

@@ -20,7 +20,7 @@ from domain.calls import ACTIVE_STATUSES, OUTBOUND, PENDING
 from domain.statuses import FINAL, Status
 from domain.windows import parse_windows, window_at
 from domain.wording import N_, Coded, Term, register
-from domain.vocabulary import STATUSES
+from domain.vocabulary import OUTCOMES, STATUSES
 from policy import audit
 from policy.decide import CALL, decide
 from policy.facts import gather
@@ -78,11 +78,11 @@ def pause_creditor(session, creditor, source, reason, now):
 
 def resume_creditor(session, creditor, source, reason, now):
     """Resume `creditor`'s campaign: everything due goes on at the next pass."""
-    reason = _reason(reason) or "resumed"
+    reason = _reason(reason)
     if creditor.paused_at is None:
         raise ControlError("creditor_not_paused", creditor=creditor.name)
-    detail = {"reason": reason, "paused_at": creditor.paused_at.isoformat(),
-              "paused_by": creditor.paused_by}
+    detail = {"paused_at": creditor.paused_at.isoformat(), "paused_by": creditor.paused_by,
+              **_why(reason)}
     creditor.paused_at = creditor.paused_by = None
     _creditor_event(session, creditor, "resumed", source, detail, now)
 
@@ -111,10 +111,10 @@ def hold_position(session, position, source, reason, now):
 
 def release_position(session, position, source, reason, now):
     """Let contact with a held position go on: the playbook takes it up at its next pass."""
-    reason = _reason(reason) or "released"
+    reason = _reason(reason)
     if position.held_at is None:
         raise ControlError("position_not_held")
-    detail = {"reason": reason, "held_at": position.held_at.isoformat()}
+    detail = {"held_at": position.held_at.isoformat(), **_why(reason)}
     position.held_at = position.held_by = None
     record_event(session, position.id, "released", source, detail, at=now)
 
@@ -122,7 +122,7 @@ def release_position(session, position, source, reason, now):
 def call_now(session, position, source, reason, now, opt_out_everywhere=True):
     """Make a call to `position` due now, for the next dial pass to place, when the contact
     policy allows it now (its decision kept either way; CallRefused when it does not)."""
-    reason = _reason(reason) or "call now"
+    reason = _reason(reason)
     creditor = position.creditor
     _check_callable(session, position)
     windows = parse_windows(creditor.windows)
@@ -139,7 +139,7 @@ def call_now(session, position, source, reason, now, opt_out_everywhere=True):
         raise CallRefused(row, rules)
     attempt = _due_attempt(session, position, now, window.label)
     record_event(session, position.id, "call_now", source,
-                 {"reason": reason, "round": attempt.round, "number": attempt.number},
+                 {"round": attempt.round, "number": attempt.number, **_why(reason)},
                  attempt_id=attempt.id, at=now)
     return CallNow(attempt.id, attempt.round, attempt.number)
 
@@ -169,7 +169,7 @@ def _check_callable(session, position):
         BlockedNumber.phone == position.phone,
         BlockedNumber.creditor_id == position.creditor_id).limit(1))
     if barred is not None:
-        raise ControlError("call_number_barred", outcome=barred)
+        raise ControlError("call_number_barred", outcome=Term(OUTCOMES.get(barred, barred)))
 
 
 def _due_attempt(session, position, now, window):
@@ -199,6 +199,11 @@ def _reason(text, required=False):
     if required and not reason:
         raise ControlError("control_no_reason")
     return reason
+
+
+def _why(reason):
+    """The event's `reason` when the person gave one (optional for going on, calling now)."""
+    return {"reason": reason} if reason else {}
 
 
 def _creditor_event(session, creditor, kind, source, detail, now):
