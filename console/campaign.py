@@ -12,11 +12,12 @@ from flask import abort, flash, g, redirect, request, url_for
 
 from console.forms import FormError, clean_text
 from console.i18n import say
+from console.position_actions import app_now
 from console.security import login_required
 from console.views import bp
 from contacts.controls import ControlError, creditor_events, pause_creditor, resume_creditor
 from db import get_session
-from db.models import Creditor, utcnow
+from db.models import Creditor
 
 HISTORY = 5
 
@@ -60,7 +61,7 @@ def _control(creditor, control, done):
     session = get_session()
     try:
         reason = clean_text(request.form.get("motivo"), "Motivo")[:300]
-        control(session, creditor, f"user:{g.user.username}", reason, utcnow())
+        control(session, creditor, f"user:{g.user.username}", reason, app_now())
     except (ControlError, FormError) as exc:
         session.rollback()
         text = say(exc)

@@ -108,7 +108,7 @@ def _act(position_id, form_name, change):
         abort(404)
     typed = {key: shown(value) for key, value in request.form.items() if key != "csrf_token"}
     try:
-        message = change(session, position, utcnow())
+        message = change(session, position, app_now())
     except (ActionError, StatusError, FormError, ControlError, CallRefused) as exc:
         session.rollback()
         position = session.get(Position, position_id)
@@ -117,6 +117,12 @@ def _act(position_id, form_name, change):
     session.commit()
     flash(message, "info")
     return redirect(url_for("console.position", position_id=position_id), code=303)
+
+
+def app_now():
+    """The app's clock, the one the webhooks and the worker read (`cortesia.clock`): "call now"
+    asks the creditor's windows and the contact policy about this instant."""
+    return current_app.extensions.get("cortesia.clock", utcnow)()
 
 
 def _text(exc, position):
