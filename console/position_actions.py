@@ -169,8 +169,8 @@ def _reopen(session, position, now):
 
 def _hold(session, position, now):
     attempts, messages = hold_position(session, position, _source(), _reason(), now)
-    return (f"Contatti fermati: {attempts} chiamate previste e {messages} messaggi in coda "
-            "ritirati. Una chiamata già in corso si conclude.")
+    return (f"Contatti fermati. Chiamate previste ritirate: {attempts}; messaggi in coda "
+            f"ritirati: {messages}. Una chiamata già in corso si conclude.")
 
 
 def _release(session, position, now):

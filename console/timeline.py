@@ -129,8 +129,8 @@ def _control(label):
         if detail.get("number"):
             parts.append(f"chiamata {detail['number']} del giro {detail.get('round', '?')}")
         if detail.get("attempts") or detail.get("messages"):
-            parts.append(f"{detail.get('attempts', 0)} chiamate previste e "
-                         f"{detail.get('messages', 0)} messaggi ritirati")
+            parts.append(f"chiamate previste ritirate: {detail.get('attempts', 0)}, "
+                         f"messaggi ritirati: {detail.get('messages', 0)}")
         return label, " · ".join(parts)
     return speak
 
