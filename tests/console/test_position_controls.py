@@ -163,3 +163,27 @@ def test_another_creditors_position_has_no_controls(browser, session, users, clo
         assert browser.post(f"/posizioni/{other.id}/{action}", form).status_code == 404
     assert fresh(session, other).held_at is None
     assert session.scalars(select(Event).where(Event.position_id == other.id)).all() == []
+
+
+def test_the_controls_and_their_events_read_italian_for_every_role(browser, session,
+                                                                   acme_position, clock):
+    from contacts.controls import add_note, call_now, hold_position, pause_creditor
+    from db.events import record_event
+    from tests.console.test_i18n import untranslated
+
+    call_now(session, acme_position, "user:anna", "", MONDAY)
+    add_note(session, acme_position, "user:anna", "da sentire", True, MONDAY)
+    record_event(session, acme_position.id, "step_postponed", "worker",
+                 {"step": 0, "day": 0, "channel": "email", "reason": "creditor_paused"}, at=MONDAY)
+    hold_position(session, acme_position, "user:anna", "in trattativa", MONDAY)
+    pause_creditor(session, acme_position.creditor, "user:anna", "verifica", MONDAY)
+    session.commit()
+    for username in ("anna", "carlo", "mara"):
+        browser.log_in(username)
+        page = browser.get(f"/posizioni/{acme_position.id}").get_data(as_text=True)
+        assert untranslated(page) == [], (username, untranslated(page))
+        assert "Passo rinviato: la campagna del mandante è in pausa" in page
+        assert "Contatti fermati il" in page
+        if username != "carlo":
+            dashboard = browser.get("/cruscotto").get_data(as_text=True)
+            assert untranslated(dashboard) == [] and "In pausa" in dashboard
