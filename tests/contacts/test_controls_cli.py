@@ -24,9 +24,11 @@ def test_pause_and_resume_from_the_command_line(runner, session):
     creditor = creditor_named(session)
     assert (creditor.paused_at, creditor.paused_by) == \
         (datetime(2026, 11, 23, 10, tzinfo=timezone.utc), "command line")
+    assert "Acme Energia [paused]" in runner.invoke(args=["creditor", "list"]).output
     result = runner.invoke(args=["creditor", "resume", "Acme Energia"])
     assert result.exit_code == 0, result.output
     assert creditor_named(session).paused_at is None
+    assert "[paused]" not in runner.invoke(args=["creditor", "list"]).output
     events = session.scalars(select(CreditorEvent).order_by(CreditorEvent.id)).all()
     assert [(e.kind, e.source, e.detail.get("reason")) for e in events] == [
         ("paused", "command line", "verifica dei dati"), ("resumed", "command line", None)]
