@@ -174,8 +174,9 @@ def _hold(session, position, now):
 
 
 def _release(session, position, now):
-    release_position(session, position, _source(), _reason(), now)
-    return "Contatti ripresi: il piano riprende al prossimo passaggio."
+    attempts, messages = release_position(session, position, _source(), _reason(), now)
+    return (f"Contatti ripresi: il piano riprende al prossimo passaggio. Chiamate previste "
+            f"rimesse in programma: {attempts}; messaggi rimessi in coda: {messages}.")
 
 
 def _call(session, position, now):

@@ -122,15 +122,16 @@ def _note(detail, _currency):
     return label, detail.get("text", "")
 
 
-def _control(label):
-    """A person's control of the position (Ferma, contacts resumed, call now), with why."""
+def _control(label, moved=("ritirate", "ritirati")):
+    """A person's control of the position (Ferma, contacts resumed, call now), with why and
+    the planned calls and queued messages it `moved` (withdrew, gave back)."""
     def speak(detail, _currency):
         parts = [str(detail["reason"])] if detail.get("reason") else []
         if detail.get("number"):
             parts.append(f"chiamata {detail['number']} del giro {detail.get('round', '?')}")
         if detail.get("attempts") or detail.get("messages"):
-            parts.append(f"chiamate previste ritirate: {detail.get('attempts', 0)}, "
-                         f"messaggi ritirati: {detail.get('messages', 0)}")
+            parts.append(f"chiamate previste {moved[0]}: {detail.get('attempts', 0)}, "
+                         f"messaggi {moved[1]}: {detail.get('messages', 0)}")
         return label, " · ".join(parts)
     return speak
 
@@ -204,7 +205,7 @@ _SPEAKERS = {"status": _status, "payment": _payment, "step": _step,
              "step_skipped": _step_skipped, "step_postponed": _step_postponed,
              "message_queued": _message_queued, "outcome": _answer, "answer": _answer,
              "note": _note, "held": _control("Contatti fermati"),
-             "released": _control("Contatti ripresi"), "call_now": _control("Chiamata anticipata"),
+             "released": _control("Contatti ripresi", ("rimesse in programma", "rimessi in coda")), "call_now": _control("Chiamata anticipata"),
              "voice_message": _voice_message("Messaggio vocale lasciato dal debitore"),
              "voice_message_kept": _voice_message("Messaggio vocale scaricato, pronto da ascoltare"),
              "voice_message_failed": _voice_message("Messaggio vocale non scaricato da Twilio")}

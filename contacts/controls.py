@@ -11,11 +11,11 @@ transaction, as a payment in full does.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from contacts.status import withdraw_contacts
 from db.events import record_event
-from db.models import Attempt, BlockedNumber, CreditorEvent, Position, new_token
+from db.models import Attempt, BlockedNumber, CreditorEvent, OutgoingMail, Position, new_token
 from domain.calls import ACTIVE_STATUSES, OUTBOUND, PENDING
 from domain.statuses import FINAL, Status
 from domain.windows import parse_windows, window_at
@@ -28,6 +28,8 @@ from policy.gate import creditor_rules, lookback
 
 NOTE_LENGTH = 2000
 REASON_LENGTH = 300
+HELD = "held"   # the reason contacts.status.withdraw_contacts writes on what a hold withdrew
+WITHDRAWN_BY_HOLD = f"withdrawn: position {HELD}"
 
 MESSAGES = register({
     "creditor_paused_already": N_("the campaign of {creditor} is paused already"),
@@ -103,20 +105,38 @@ def hold_position(session, position, source, reason, now):
     if position.status in FINAL or position.status == Status.ENDED.value:
         raise ControlError("position_over", status=Term(STATUSES[position.status]))
     position.held_at, position.held_by = now, source
-    withdrawn = withdraw_contacts(session, position, now, "held")
+    withdrawn = withdraw_contacts(session, position, now, HELD)
     record_event(session, position.id, "held", source,
                  {"reason": reason, "attempts": withdrawn[0], "messages": withdrawn[1]}, at=now)
     return withdrawn
 
 
 def release_position(session, position, source, reason, now):
-    """Let contact with a held position go on: the playbook takes it up at its next pass."""
+    """Let contact with a held position go on where the hold left it: the calls it withdrew
+    before they rang are planned again (the dial pass moves one whose window has passed) and
+    the messages it withdrew are queued again, each still asking the contact policy; the
+    playbook takes the position up at its next pass. (attempts, messages) given back."""
     reason = _reason(reason)
     if position.held_at is None:
         raise ControlError("position_not_held")
-    detail = {"held_at": position.held_at.isoformat(), **_why(reason)}
+    attempts = session.execute(
+        update(Attempt).where(Attempt.position_id == position.id,
+                              Attempt.round == position.round, Attempt.status == "canceled",
+                              Attempt.placed_at.is_(None),
+                              Attempt.last_error == WITHDRAWN_BY_HOLD)
+        .values(status=PENDING, last_error=None)
+        .execution_options(synchronize_session=False)).rowcount
+    messages = session.execute(
+        update(OutgoingMail).where(OutgoingMail.position_id == position.id,
+                                   OutgoingMail.status == "withdrawn",
+                                   OutgoingMail.last_error == WITHDRAWN_BY_HOLD)
+        .values(status="queued", last_error=None)
+        .execution_options(synchronize_session=False)).rowcount
+    detail = {"held_at": position.held_at.isoformat(), "attempts": attempts,
+              "messages": messages, **_why(reason)}
     position.held_at = position.held_by = None
     record_event(session, position.id, "released", source, detail, at=now)
+    return attempts, messages
 
 
 def call_now(session, position, source, reason, now, opt_out_everywhere=True):

@@ -64,9 +64,13 @@ def test_ferma_withdraws_every_planned_contact_and_riprendi_lets_it_go_on(
     held = last_event(session, "held")
     assert (held.source, held.detail["reason"]) == (f"user:{username}", "il cliente ha chiamato")
     assert "Contatti fermati" in text and "il cliente ha chiamato" in text   # the timeline
-    browser.post(f"/posizioni/{acme_position.id}/riprendi", {})
+    resumed = browser.post(f"/posizioni/{acme_position.id}/riprendi", {}, follow_redirects=True)
+    assert "Chiamate previste rimesse in programma: 1; messaggi rimessi in coda: 1." in \
+        resumed.get_data(as_text=True)
     assert fresh(session, acme_position).held_at is None
     assert last_event(session, "released").source == f"user:{username}"
+    assert session.scalar(select(Attempt.status)) == "pending"
+    assert session.scalar(select(OutgoingMail.status)) == "queued"
 
 
 def test_ferma_needs_a_reason_and_keeps_the_page(browser, session, acme_position):

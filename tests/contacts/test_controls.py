@@ -81,11 +81,26 @@ def test_stopping_a_position_withdraws_its_plans_in_the_same_transaction(session
     assert session.scalar(select(CallbackRequest.status)) == "open"
     assert kinds(session, position)[-1] == (
         "held", "user:mara", {"reason": "il cliente ha chiamato", "attempts": 1, "messages": 1})
-    release_position(session, position, "user:mara", "", MONDAY + timedelta(days=1))
+    assert release_position(session, position, "user:mara", "",
+                            MONDAY + timedelta(days=1)) == (1, 1)
     session.commit()
     assert position.held_at is None
-    assert kinds(session, position)[-1] == ("released", "user:mara",
-                                            {"held_at": "2026-11-23T10:00:00+00:00"})
+    assert kinds(session, position)[-1] == ("released", "user:mara", {
+        "held_at": "2026-11-23T10:00:00+00:00", "attempts": 1, "messages": 1})
+    # What the hold withdrew is given back as it was: the dial pass moves a passed window.
+    session.expire_all()
+    attempt = session.scalar(select(Attempt))
+    assert (attempt.status, attempt.last_error) == ("pending", None)
+    assert session.scalar(select(OutgoingMail.status)) == "queued"
+
+
+def test_a_release_gives_back_only_what_the_hold_withdrew(session, position):
+    record_payment(session, position, 1, MONDAY.date(), "user:mara", MONDAY)   # partial
+    make_attempt(session, position, number=2, status="canceled", last_error="not placed: x")
+    hold_position(session, position, "user:mara", "ferma", MONDAY)
+    assert release_position(session, position, "user:mara", "", MONDAY) == (1, 1)
+    session.commit()
+    assert sorted(session.scalars(select(Attempt.status))) == ["canceled", "pending"]
 
 
 def test_a_paid_position_has_nothing_to_stop(session, position):

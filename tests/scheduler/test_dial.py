@@ -344,11 +344,18 @@ def test_a_pause_made_while_a_pass_runs_stops_its_next_claim(app, session, posit
 
 def test_a_held_position_is_not_dialled_until_it_is_released(app, session, position):
     from contacts.controls import hold_position, release_position
+    from db import session_scope
+    from scheduler.dial import plan
+    from scheduler.planning import load_creditors
 
     simulator = get_telephony(app)
+    with session_scope(app) as work:                # its first call planned, not placed yet
+        plan(work, NOW, load_creditors(work, NOW))
     hold_position(session, position, "user:mara", "parla con noi", NOW)
     session.commit()
     assert dial_pass(app, NOW).placed == [] and simulator.calls == []
     release_position(session, position, "user:mara", "", NOW)
     session.commit()
-    assert len(dial_pass(app, NOW + timedelta(minutes=1)).placed) == 1
+    report = dial_pass(app, NOW + timedelta(minutes=1))
+    assert len(report.placed) == 1 and len(simulator.calls) == 1
+    assert [a.number for a in attempts(session)] == [1]   # the planned call itself, given back
