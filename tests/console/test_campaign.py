@@ -22,6 +22,7 @@ def test_an_admin_pauses_and_resumes_from_the_creditors_page(browser, session, a
     browser.log_in("anna")
     page = browser.get(f"/mandanti/{acme.id}").get_data(as_text=True)
     assert "Metti in pausa" in page and "<strong>In corso</strong>" in page
+    assert '<a href="#campagna">Campagna in corso</a>' in page   # at the top of a long form
     done = browser.post(f"/mandanti/{acme.id}/pausa",
                         {"motivo": "verifica della lista", "conferma": "si", "da": "mandante"},
                         follow_redirects=True)
