@@ -8,9 +8,10 @@ from api import schemas
 from api.schemas import MAX_BATCH, MAX_PAGE
 from domain.statuses import STATUSES
 
-REQUESTS = (schemas.PutPositions, schemas.PaymentRequest, schemas.CloseRequest)
+REQUESTS = (schemas.PutPositions, schemas.PaymentRequest, schemas.CloseRequest,
+            schemas.ControlRequest)
 RESPONSES = (schemas.PutResult, schemas.Position, schemas.PositionPage, schemas.PositionSummary,
-             schemas.EventPage, schemas.Problem)
+             schemas.EventPage, schemas.Campaign, schemas.Problem)
 
 
 def _ref(model):
@@ -128,6 +129,56 @@ def _paths():
                 "responses": {"200": _json(schemas.PositionSummary, "The position after it."),
                               "404": NOT_FOUND, "409": CONFLICT, "415": _problem("Not JSON."),
                               "422": INVALID, **COMMON}}},
+        "/positions/{reference}/hold": {
+            "post": {
+                "operationId": "holdPosition",
+                "summary": "Stop every contact with a position, its status kept",
+                "description": "The console's *Ferma*: planned calls and queued messages are "
+                "withdrawn at once (a call already ringing finishes); nothing is planned, "
+                "dialled or sent until `release`. A `reason` is required.",
+                "parameters": [REFERENCE],
+                "requestBody": _body(schemas.ControlRequest,
+                                     example={"reason": "in talks with the customer"}),
+                "responses": {"200": _json(schemas.PositionSummary, "The position after it."),
+                              "404": NOT_FOUND,
+                              "409": _problem("Stopped already (`position_held_already`), or "
+                                              "paid, closed or ended (`position_over`)."),
+                              "415": _problem("Not JSON."), "422": INVALID, **COMMON}}},
+        "/positions/{reference}/release": {
+            "post": {
+                "operationId": "releasePosition",
+                "summary": "Let contact with a stopped position go on",
+                "parameters": [REFERENCE],
+                "requestBody": _body(schemas.ControlRequest, required=False),
+                "responses": {"200": _json(schemas.PositionSummary, "The position after it."),
+                              "404": NOT_FOUND,
+                              "409": _problem("Not stopped (`position_not_held`)."),
+                              "415": _problem("Not JSON."), "422": INVALID, **COMMON}}},
+        "/campaign": {
+            "get": {
+                "operationId": "getCampaign",
+                "summary": "Whether the creditor's campaign is paused",
+                "responses": {"200": _json(schemas.Campaign, "The campaign."), **COMMON}}},
+        "/campaign/pause": {
+            "post": {
+                "operationId": "pauseCampaign",
+                "summary": "Pause the creditor's campaign",
+                "description": "As `flask creditor pause` and the console: no call placed, no "
+                "playbook step run, no message of its positions sent until `resume`; nothing "
+                "is dropped and calls already ringing finish. A `reason` is required.",
+                "requestBody": _body(schemas.ControlRequest,
+                                     example={"reason": "checking the list"}),
+                "responses": {"200": _json(schemas.Campaign, "The campaign after it."),
+                              "409": _problem("Paused already (`creditor_paused_already`)."),
+                              "415": _problem("Not JSON."), "422": INVALID, **COMMON}}},
+        "/campaign/resume": {
+            "post": {
+                "operationId": "resumeCampaign",
+                "summary": "Resume the creditor's campaign: what is due goes at the next pass",
+                "requestBody": _body(schemas.ControlRequest, required=False),
+                "responses": {"200": _json(schemas.Campaign, "The campaign after it."),
+                              "409": _problem("Not paused (`creditor_not_paused`)."),
+                              "415": _problem("Not JSON."), "422": INVALID, **COMMON}}},
         "/events": {
             "get": {
                 "operationId": "listEvents",

@@ -18,7 +18,7 @@ def summary(position):
         "amount": f"{position.amount:.2f}", "amount_paid": f"{position.amount_paid or 0:.2f}",
         "amount_due": f"{max(position.amount_due, 0):.2f}", "currency": position.currency,
         "due_date": position.due_date.isoformat(), "invoice": position.invoice,
-        "updated_at": _iso(position.updated_at),
+        "updated_at": _iso(position.updated_at), "held_at": _iso(position.held_at),
     }
 
 

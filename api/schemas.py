@@ -114,6 +114,8 @@ class PositionSummary(BaseModel):
     due_date: date
     invoice: str | None
     updated_at: datetime
+    held_at: datetime | None = Field(description="When a person stopped every contact with "
+                                     "the position (POST …/hold); null: not stopped.")
 
 
 class Position(PositionSummary):
@@ -146,6 +148,18 @@ class PaymentRequest(Strict):
 
 class CloseRequest(Strict):
     reason: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ControlRequest(Strict):
+    """Why a control is made: required to stop a position or pause the campaign."""
+
+    reason: Annotated[str, Field(max_length=300)] | None = None
+
+
+class Campaign(BaseModel):
+    paused: bool
+    paused_at: datetime | None = Field(description="When the campaign was paused; null: "
+                                       "running.")
 
 
 class ProblemError(BaseModel):

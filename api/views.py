@@ -15,7 +15,10 @@ from api.openapi import document
 from api.problems import ApiProblem, answer_http_error, answer_problem
 from api.put import put_positions
 from api.schemas import (
-    MAX_PAGE, CloseRequest, PaymentRequest, PutPositions,
+    MAX_PAGE, CloseRequest, ControlRequest, PaymentRequest, PutPositions,
+)
+from contacts.controls import (
+    ControlError, hold_position, pause_creditor, release_position, resume_creditor,
 )
 from contacts.fields import FieldError, read_amount
 from contacts.privacy import privacy_secret
@@ -116,6 +119,62 @@ def post_close(reference):
         raise ApiProblem(409, exc.code, str(exc)) from None
     session.commit()
     return _json(200, positions.summary(position))
+
+
+@bp.post("/positions/<path:reference>/hold")
+def post_hold(reference):
+    return _position_control(reference, hold_position)
+
+
+@bp.post("/positions/<path:reference>/release")
+def post_release(reference):
+    return _position_control(reference, release_position)
+
+
+@bp.get("/campaign")
+def get_campaign():
+    return _json(200, _campaign(get_session().get(Creditor, g.creditor_id)))
+
+
+@bp.post("/campaign/pause")
+def post_pause():
+    return _campaign_control(pause_creditor)
+
+
+@bp.post("/campaign/resume")
+def post_resume():
+    return _campaign_control(resume_creditor)
+
+
+def _position_control(reference, control):
+    """Stop a position's contacts or let them go on (contacts.controls, as the console)."""
+    body = _body(ControlRequest, empty_ok=True)
+    session = get_session()
+    position = _position(session, reference)
+    _controlled(control, session, position, body.reason)
+    return _json(200, positions.summary(position))
+
+
+def _campaign_control(control):
+    body = _body(ControlRequest, empty_ok=True)
+    session = get_session()
+    creditor = session.get(Creditor, g.creditor_id)
+    _controlled(control, session, creditor, body.reason)
+    return _json(200, _campaign(creditor))
+
+
+def _controlled(control, session, subject, reason):
+    try:
+        control(session, subject, f"api:key:{g.api_key_id}", reason, utcnow())
+    except ControlError as exc:
+        raise ApiProblem(422 if exc.code == "control_no_reason" else 409, exc.code,
+                         str(exc)) from None
+    session.commit()
+
+
+def _campaign(creditor):
+    return {"paused": creditor.paused_at is not None,
+            "paused_at": creditor.paused_at.isoformat() if creditor.paused_at else None}
 
 
 @bp.get("/events")

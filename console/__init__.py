@@ -37,7 +37,8 @@ def _database_answers(sessionmaker, wait):
 
 def init_app(app):
     from console import (  # noqa: F401 - pages
-        admin, api_admin, dashboard, lists, messages, position_actions, positions, privacy,
+        admin, api_admin, campaign, dashboard, lists, messages, position_actions, positions,
+        privacy,
         prompts, queue)
     from console import errors, i18n
     from console.cli import user_cli

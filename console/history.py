@@ -147,10 +147,12 @@ def _callback_entry(event, claims, viewer, currency):
 
 
 def _hidden(event, viewer):
-    """Whether `viewer` may not see `event` at all: a staff member's own note."""
+    """Whether `viewer` may not see `event` at all: a staff member's internal note (one the
+    staff did not share with the creditor, contacts.controls.add_note)."""
     if viewer.staff or event.kind != "note":
         return False
-    return who(event.source, viewer) == SOMEONE
+    detail = event.detail or {}
+    return bool(detail.get("internal", who(event.source, viewer) == SOMEONE))
 
 
 def channel_label(channel):

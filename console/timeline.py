@@ -22,6 +22,8 @@ REASONS = {
     "no_pec": "nessun indirizzo PEC", "pec_not_configured": "PEC non configurata",
     "not_mobile": "il numero non è un cellulare", "not_configured": "canale non configurato",
     "call_round_under_way": "il giro di chiamate precedente è ancora in corso",
+    "call_under_way": "una chiamata è ancora in corso",
+    "creditor_paused": "la campagna del mandante è in pausa",
     # why a status changed
     "paid in full": "pagata per intero", "absent from the complete list":
     "assente dalla lista completa del mandante", "promise_broken": "promessa non mantenuta",
@@ -117,7 +119,22 @@ def _answer(detail, _currency):
 
 
 def _note(detail, _currency):
-    return "Nota", detail.get("text") or detail.get("note") or ""
+    label = "Nota interna" if detail.get("internal") else "Nota"
+    return label, detail.get("text") or detail.get("note") or ""
+
+
+def _control(label, moved=("ritirate", "ritirati")):
+    """A person's control of the position (Ferma, contacts resumed, call now), with why and
+    the planned calls and queued messages it `moved` (withdrew, gave back)."""
+    def speak(detail, _currency):
+        parts = [str(detail["reason"])] if detail.get("reason") else []
+        if detail.get("number"):
+            parts.append(f"chiamata {detail['number']} del giro {detail.get('round', '?')}")
+        if detail.get("attempts") or detail.get("messages"):
+            parts.append(f"chiamate previste {moved[0]}: {detail.get('attempts', 0)}, "
+                         f"messaggi {moved[1]}: {detail.get('messages', 0)}")
+        return label, " · ".join(parts)
+    return speak
 
 
 def _voice_message(label):
@@ -192,7 +209,8 @@ FILTERS = {"describe": describe, "status_label": status_label}
 _SPEAKERS = {"status": _status, "payment": _payment, "step": _step,
              "step_skipped": _step_skipped, "step_postponed": _step_postponed,
              "message_queued": _message_queued, "outcome": _answer, "answer": _answer,
-             "note": _note,
+             "note": _note, "held": _control("Contatti fermati"),
+             "released": _control("Contatti ripresi", ("rimesse in programma", "rimessi in coda")), "call_now": _control("Chiamata anticipata"),
              "voice_message": _voice_message("Messaggio vocale lasciato dal debitore"),
              "voice_message_kept": _voice_message("Messaggio vocale scaricato, pronto da ascoltare"),
              "voice_message_failed": _voice_message("Messaggio vocale non scaricato da Twilio")}

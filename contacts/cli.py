@@ -205,6 +205,8 @@ def _creditor_row(creditor, positions):
     name = creditor.name
     if creditor.spoken_name:
         name += f' ("{creditor.spoken_name}")'
+    if creditor.paused_at is not None:
+        name += " [paused]"
     return (name, creditor.caller_id or "-", creditor.windows, str(creditor.max_attempts),
             str(creditor.max_concurrent_calls or "-"),
             format_duration(creditor.min_gap_seconds), creditor.timezone, creditor.language,

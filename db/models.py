@@ -100,6 +100,10 @@ class Creditor(Base):
     webhook_url: Mapped[str | None] = mapped_column(String(2000))
     webhook_secret: Mapped[str | None] = mapped_column(String(100))
     webhook_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The campaign paused by a person (contacts.controls): no call placed, no step run, no
+    # message of its positions sent until it is resumed; None: running.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     positions: Mapped[list["Position"]] = relationship(back_populates="creditor")
@@ -182,6 +186,10 @@ class Position(Base):
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
     # When its personal data was anonymised (contacts.privacy): on request or at retention's end.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Contact stopped by a person ("Ferma", contacts.controls), whatever its status, until
+    # released: nothing planned, dialled or sent meanwhile. None: not held.
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    held_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -427,6 +435,21 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A webhook delivered twice records its fact once: the second insert hits this key.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+
+class CreditorEvent(Base):
+    """Append-only log of what was done to a creditor's whole campaign (paused, resumed), by
+    whom and why: the creditor's counterpart of a position's Event."""
+
+    __tablename__ = "creditor_events"
+    __table_args__ = (Index("ix_creditor_events_creditor_at", "creditor_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    source: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PolicyDecision(Base):

@@ -104,3 +104,13 @@ def holiday_name(day, country):
 def is_calling_day(day, country):
     """Not a Sunday, not a national holiday of `country`."""
     return day.weekday() != SUNDAY and not is_holiday(day, country)
+
+
+def window_at(windows, zone, country, instant):
+    """The CallWindow of `windows` containing `instant` on the clock of `zone` (a ZoneInfo) and
+    the calendar of `country`, or None."""
+    local = instant.astimezone(zone)
+    if not is_calling_day(local.date(), country):
+        return None
+    clock = local.time().replace(tzinfo=None)
+    return next((w for w in windows if w.contains(clock)), None)

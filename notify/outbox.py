@@ -14,6 +14,9 @@ claim whose lease ran out belongs to a flusher that died: if it never reached DA
 have been delivered and the message goes back to the queue; if it did, the message's fate is
 `unknown` and it is held for a person (`outbox settle`), never re-sent on a guess. So a message
 is sent at most once; one whose flusher died in the DATA exchange waits for a decision.
+
+A message of a held position, or of a paused creditor's position (db.holds), stays queued and
+is not due until the hold ends: it goes at the first flush after the release or the resume.
 """
 import logging
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, select, update
 
 from db import session_scope
+from db.holds import message_running
 from db.events import record_event
 from db.models import OutgoingMail, utcnow
 from db.prepared import Prepared
@@ -119,7 +123,8 @@ def due_messages(app, now, count):
     with session_scope(app) as session:
         rows = session.execute(
             select(*OUTGOING_COLUMNS)
-            .where(OutgoingMail.status == "queued", OutgoingMail.next_try_at <= now)
+            .where(OutgoingMail.status == "queued", OutgoingMail.next_try_at <= now,
+                   message_running())
             .order_by(OutgoingMail.next_try_at, OutgoingMail.id).limit(count)).all()
         return rows, MessageGate(app, session, rows, now)
 
@@ -171,7 +176,7 @@ def due_since(app, since, now):
     with session_scope(app) as session:
         return session.scalar(select(OutgoingMail.id).where(
             OutgoingMail.status == "queued", OutgoingMail.next_try_at > since,
-            OutgoingMail.next_try_at <= now).limit(1)) is not None
+            OutgoingMail.next_try_at <= now, message_running()).limit(1)) is not None
 
 
 def _mail_sender(app, channel, sender=None):

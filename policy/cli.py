@@ -9,6 +9,18 @@ from db.models import Creditor, Position
 from policy.why import why_lines
 
 
+def held_back(position):
+    """What a person holds back above the policy: the creditor's paused campaign, a stopped
+    position (contacts.controls)."""
+    creditor = position.creditor
+    if creditor.paused_at is not None:
+        yield (f"campaign paused at {creditor.paused_at.isoformat()} by {creditor.paused_by}: "
+               "nothing is dialled, run or sent until `creditor resume`")
+    if position.held_at is not None:
+        yield (f"contact stopped at {position.held_at.isoformat()} by {position.held_by}: "
+               "nothing is dialled, run or sent until it is released")
+
+
 @click.command("why")
 @click.argument("reference")
 @click.option("--creditor", "creditor_name", help="The creditor, when several have the reference.")
@@ -30,6 +42,8 @@ def why_command(reference, creditor_name):
         lines = why_lines(session, position)
         click.echo(f"{position.reference} ({position.creditor.name}), "
                    f"policy {position.creditor.policy}")
+        for line in held_back(position):
+            click.echo(line)
     for line in lines:
         click.echo(line)
     if not lines:

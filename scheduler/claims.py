@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func, literal_column, select, update
 
 from db.events import record_events
+from db.holds import creditor_running
 from db.models import Attempt, Position
 from domain.phones import mask_phone
 from scheduler.planning import SOURCE, in_call_round, not_blocked
@@ -47,12 +48,13 @@ def new_dialer_id():
 
 
 def due_condition(creditor, now, table=Attempt, stale_seconds=STALE_CALL_SECONDS):
-    """Pending, due, planned for the window open now, position still open, number not barred
-    and not being rung already."""
+    """Pending, due, planned for the window open now, position still open and not held, its
+    creditor not paused (as the statement runs), number not barred and not being rung
+    already."""
     return and_(table.status == "pending", table.due_at <= now,
                 table.call_window == creditor.label, Position.creditor_id == creditor.id,
-                in_call_round(), not_blocked(creditor.opt_out_everywhere),
-                number_free(now, stale_seconds))
+                creditor_running(creditor.id), in_call_round(),
+                not_blocked(creditor.opt_out_everywhere), number_free(now, stale_seconds))
 
 
 def number_free(now, stale_seconds=STALE_CALL_SECONDS):

@@ -48,6 +48,7 @@ class DialReport:
     released: int = 0                               # expired claims given back to pending
     recovered: int = 0                              # calls whose lost final status was fetched
     held: list = field(default_factory=list)        # creditors stopped by a concurrency cap
+    paused: list = field(default_factory=list)      # creditors whose campaign a person paused
     failure_streak: int = 0                         # failed placements in a row
 
     def summary(self):
@@ -61,7 +62,8 @@ class DialReport:
             (self.barred, "closed on a barred number"),
             (self.adopted + self.released, "stale claims reconciled"),
             (self.recovered, "lost call endings fetched"),
-            (len(self.held), "creditors at their concurrency cap")) if n]
+            (len(self.held), "creditors at their concurrency cap"),
+            (len(self.paused), "creditors paused")) if n]
         return text + (f" ({', '.join(extra)})" if extra else "")
 
     __str__ = summary
@@ -82,6 +84,7 @@ def dial_pass(app, now, dry_run=False, *, calls_per_second=None, clock=None, dia
     everywhere = opt_out_everywhere(app)
     with session_scope(app) as session:
         creditors = load_creditors(session, now, everywhere)
+    report.paused = sorted(c.name for c in creditors.values() if c.paused)
     report.adopted, report.released = recover_claims(app, now, creditors)
     report.recovered = recover_lost_calls(app, now)   # before planning: a retry may follow
     with session_scope(app) as session:

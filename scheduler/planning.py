@@ -12,6 +12,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, text, true, u
 from sqlalchemy.orm import joinedload
 
 from db import insert_ignoring
+from db.holds import position_running
 from db.models import Attempt, BlockedNumber, Creditor, Outcome, Position, new_token
 from ivr.outcomes import apply_outcome, close_position
 from domain.calls import ACTIVE_STATUSES, TERMINAL_STATUSES
@@ -38,6 +39,8 @@ class CreditorPlan:
     policy: PolicyRules = PolicyRules()
     # Key 8 bars the number for every creditor (OPT_OUT_SCOPE=installation), or only its own.
     opt_out_everywhere: bool = True
+    # Its campaign paused by a person (contacts.controls): not calling, nothing planned.
+    paused: bool = False
 
     @property
     def label(self):
@@ -50,10 +53,19 @@ def load_creditors(session, now, opt_out_everywhere=True):
     for creditor in session.scalars(select(Creditor)):
         rules = CallRules.from_text(creditor.windows, creditor.timezone, creditor.country,
                                     creditor.max_attempts, creditor.min_gap_seconds)
+        paused = creditor.paused_at is not None
         plans[creditor.id] = CreditorPlan(creditor.id, creditor.name, rules, creditor.caller_id,
-                                          creditor.max_concurrent_calls, open_window(rules, now),
-                                          creditor_rules(creditor), opt_out_everywhere)
+                                          creditor.max_concurrent_calls,
+                                          None if paused else open_window(rules, now),
+                                          creditor_rules(creditor), opt_out_everywhere, paused)
     return plans
+
+
+def running(creditors):
+    """The Position's creditor is not paused: its plans are neither made nor moved meanwhile
+    (on resume, the next pass finds them as the pause left them)."""
+    paused = [c.id for c in creditors.values() if c.paused]
+    return Position.creditor_id.not_in(paused) if paused else true()
 
 
 def _everywhere(creditors):
@@ -61,8 +73,10 @@ def _everywhere(creditors):
 
 
 def in_call_round():
-    """The position is open and in a call round that has no outcome yet: it may be dialled."""
-    return and_(Position.outcome.is_(None), Position.round > 0, Position.status == "open")
+    """The position is open, not held, and in a call round that has no outcome yet: it may
+    be dialled."""
+    return and_(Position.outcome.is_(None), Position.round > 0, Position.status == "open",
+                position_running())
 
 
 def outbound():
@@ -168,7 +182,7 @@ def plan_retries(session, now, creditors):
         .join(Position.creditor)
         .where(in_call_round(), Attempt.outcome.is_(None),
                Attempt.status.in_(TERMINAL_STATUSES), last.c.n < Creditor.max_attempts,
-               not_blocked(_everywhere(creditors))))
+               not_blocked(_everywhere(creditors)), running(creditors)))
     rows = []
     for pid, cid, round_, history in histories(session, candidates, creditors):
         plan = plan_attempt(creditors[cid].rules, history, now)
@@ -184,7 +198,7 @@ def replan_missed(session, now, creditors):
     missed = session.execute(
         select(Attempt.id, Attempt.position_id, Attempt.number).join(Attempt.position)
         .where(Attempt.status == "pending", Attempt.due_at <= now, in_call_round(),
-               ~or_(*in_plan) if in_plan else true())).all()
+               running(creditors), ~or_(*in_plan) if in_plan else true())).all()
     if not missed:
         return 0
     numbers = {pid: (aid, number) for aid, pid, number in missed}
@@ -211,7 +225,7 @@ def replan_later_plans(session, now, creditors):
         select(Attempt.id, Attempt.position_id, Attempt.number, Attempt.due_at)
         .join(Attempt.position)
         .where(Attempt.status == "pending", Attempt.created_at > now, Attempt.due_at > now,
-               in_call_round())).all()
+               in_call_round(), running(creditors))).all()
     if not later:
         return 0
     numbers = {pid: (aid, number, due_at) for aid, pid, number, due_at in later}

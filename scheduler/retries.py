@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from domain.calls import TERMINAL_STATUSES
-from domain.windows import is_calling_day, parse_windows
+from domain.windows import is_calling_day, parse_windows, window_at
 # An active call silent this long lost its final callback: it no longer holds a line or a number.
 STALE_CALL_SECONDS = 3600
 # Far enough to cross any run of holidays and Sundays; a plan beyond it means no window at all.
@@ -56,11 +56,7 @@ class Plan:
 
 def open_window(rules, instant):
     """The CallWindow containing `instant` on the creditor's clock and calendar, or None."""
-    local = instant.astimezone(rules.zone)
-    if not is_calling_day(local.date(), rules.country):
-        return None
-    clock = local.time().replace(tzinfo=None)
-    return next((w for w in rules.windows if w.contains(clock)), None)
+    return window_at(rules.windows, rules.zone, rules.country, instant)
 
 
 def window_end(rules, instant):

@@ -8,7 +8,9 @@ right now) is postponed; each is an event with its reason. A previous round stil
 attempts when the next call step comes ends there as `no_answer` (event `outcome` saying which
 step superseded it), so a round whose windows were missed never holds up the playbook. Steps of
 different days never run on the same day, so a position whose phase was paused catches up one
-step a day.
+step a day. A held position (db.holds) is not walked; a paused creditor's due steps wait, each
+postponed once per pause with the reason `creditor_paused`, and run at the first pass after
+the creditor is resumed.
 """
 import logging
 from collections import Counter
@@ -20,6 +22,7 @@ from sqlalchemy import or_, select, update
 
 from contacts.status import resume_lapsed, set_status
 from db import insert_ignoring, session_scope
+from db.holds import position_running
 from db.models import Attempt, BlockedNumber, Creditor, Event, Outcome, Position
 from domain.calls import ACTIVE_STATUSES
 from domain import playbooks
@@ -73,7 +76,9 @@ def run_steps(app, now):
         creditors = session.scalars(select(Creditor).order_by(Creditor.id)).all()
         plans = [_plan(creditor, now) for creditor in creditors]
     for plan in plans:
-        if plan is not None:
+        if plan is not None and plan.paused_at is not None:
+            _postpone_creditor(app, plan, now, report)
+        elif plan is not None:
             _run_creditor(app, plan, now, report)
     return report
 
@@ -84,6 +89,7 @@ class _CreditorSteps:
     country: str
     playbook: object
     today: object
+    paused_at: object = None
 
 
 def _plan(creditor, now):
@@ -96,7 +102,7 @@ def _plan(creditor, now):
     if open_window(rules, now) is None:
         return None
     playbook = playbook_of(creditor.playbook, creditor.playbook_steps)
-    return _CreditorSteps(creditor.id, creditor.country, playbook, today)
+    return _CreditorSteps(creditor.id, creditor.country, playbook, today, creditor.paused_at)
 
 
 def _run_creditor(app, plan, now, report):
@@ -116,10 +122,41 @@ def _run_creditor(app, plan, now, report):
         after = positions[-1].id
 
 
+def _postpone_creditor(app, plan, now, report):
+    """The creditor's campaign is paused: each position's step due today waits, postponed
+    once per pause with an event saying why; nothing of the position moves."""
+    playbook, paused = plan.playbook, f"{plan.paused_at:%Y%m%dT%H%M%S}"
+    after = 0
+    while True:
+        with session_scope(app) as session:
+            positions = session.scalars(_due(plan).where(Position.id > after)
+                                        .order_by(Position.id).limit(CHUNK)).all()
+            batch = _Batch(session, plan.id, [])
+            for position in positions:
+                index = position.step
+                if index >= len(playbook.steps) or add_working_days(
+                        position.phase_start or plan.today, playbook.steps[index].day,
+                        plan.country) > plan.today:
+                    continue
+                step = playbook.steps[index]
+                detail = {"step": index, "day": step.day, "channel": step.channel,
+                          "reason": "creditor_paused"}
+                if step.message:
+                    detail["message"] = step.message
+                batch.event(position.id, "step_postponed", detail, now,
+                            f"step_postponed:{position.id}:{index}:paused:{paused}")
+                report.postponed["creditor_paused"] += 1
+            batch.write(session)
+        if len(positions) < CHUNK:
+            return
+        after = positions[-1].id
+
+
 def _due(plan):
     playbook = plan.playbook
     query = select(Position).where(
         Position.creditor_id == plan.id, Position.status == Status.OPEN.value,
+        position_running(),
         or_(Position.next_step_on.is_(None), Position.next_step_on <= plan.today))
     if playbook.end_day is None:
         query = query.where(Position.step < len(playbook.steps))

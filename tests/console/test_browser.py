@@ -248,3 +248,32 @@ def test_the_dashboard_follows_a_pass_by_itself(live, page, session, width):  # 
     shoot(page, f"dashboard-live-{width}")
     assert overflow <= 0, f"the dashboard is {overflow}px wider than {width}px"
     assert errors == []
+
+
+def test_a_creditors_user_pauses_its_campaign_and_stops_a_position_on_a_phone(
+        live, page, session):  # noqa: F811
+    creditor = make_creditor(session, name="Acme Energia")
+    create_user(session, "mara", PASSWORD, "creditor", creditor)
+    position = make_position(session, creditor)
+    session.commit()
+    page.set_viewport_size({"width": 390, "height": 800})
+    log_in(page, live, "mara", PASSWORD)
+    page.goto(f"{live.url}/cruscotto")
+    page.fill("#campagna input[name=motivo]", "contestazioni in corso")
+    page.check("#campagna input[name=conferma]")
+    page.click("#campagna button")
+    page.wait_for_selector("text=Riprendi la campagna")
+    shoot(page, "campaign-paused-390")
+    assert "In pausa" in page.inner_text("#campagna")
+    page.goto(f"{live.url}/posizioni/{position.id}")
+    assert "La campagna di Acme Energia è in pausa" in page.inner_text("#controlli")
+    page.fill("#controlli input[name=motivo] >> nth=0", "il cliente ha chiamato")
+    page.click("#controlli button:has-text('Ferma')")
+    page.wait_for_selector("text=Riprendi i contatti")
+    page.fill("#controlli textarea[name=nota]", "Pagherà a fine mese")
+    page.click("#controlli button:has-text('Aggiungi nota')")
+    page.wait_for_selector("text=Nota aggiunta.")
+    shoot(page, "position-controls-390")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0

@@ -111,14 +111,13 @@ def test_calls_progress_fed_before_0024_leaves_the_feed_and_its_webhooks(tmp_pat
     from db import make_engine
     from db.models import Event, FeedEvent, FeedQueue, WebhookDelivery
     from db.upgrade import upgrade_schema
-    from tests.factories import make_attempt, make_creditor, make_position
 
     at = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     upgrade_schema(engine, "0023")
     with Session(engine) as session:
-        position = make_position(session, make_creditor(session))
-        attempt = make_attempt(session, position)
+        # The creditor, position and attempt as the 0023 schema had them (the models have more).
+        position, attempt = old_position_and_attempt(session, at)
         progress = Event(position_id=position.id, attempt_id=attempt.id, kind="status",
                          source="twilio", detail={"status": "ringing"}, at=at)
         change = Event(position_id=position.id, kind="status", source="test",
@@ -143,3 +142,27 @@ def test_calls_progress_fed_before_0024_leaves_the_feed_and_its_webhooks(tmp_pat
         assert session.scalars(select(FeedQueue)).all() == []
         assert len(session.scalars(select(Event)).all()) == 3   # the facts themselves stay
     engine.dispose()
+
+
+def old_position_and_attempt(session, at):
+    """A creditor, a position and an attempt written in SQL: columns the models added later
+    are not in an old schema. (position, attempt), each with its `id` and `creditor_id`."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import text
+
+    naive = at.replace(tzinfo=None)
+    creditor_id = session.execute(text(
+        "INSERT INTO creditors (name, windows, max_attempts, min_gap_seconds, timezone, country,"
+        " language, created_at) VALUES ('Acme', '08:30-12:00', 3, 7200, 'Europe/Rome', 'IT',"
+        " 'it', :at) RETURNING id"), {"at": naive}).scalar()
+    position_id = session.execute(text(
+        "INSERT INTO positions (creditor_id, reference, name, phone, amount, currency, due_date,"
+        " created_at, updated_at) VALUES (:c, 'A-1', 'Mario Rossi', '+393331234567', 10, 'EUR',"
+        " '2026-11-01', :at, :at) RETURNING id"), {"c": creditor_id, "at": naive}).scalar()
+    attempt_id = session.execute(text(
+        "INSERT INTO attempts (token, position_id, number, status, digits, identified,"
+        " place_errors, created_at) VALUES ('t1', :p, 1, 'completed', '', false, 0, :at)"
+        " RETURNING id"), {"p": position_id, "at": naive}).scalar()
+    return (SimpleNamespace(id=position_id, creditor_id=creditor_id),
+            SimpleNamespace(id=attempt_id))

@@ -384,3 +384,34 @@ def test_due_since_finds_only_what_a_pass_started_then_could_not_have_seen(app, 
     assert due_since(app, NOW, NOW + timedelta(seconds=5))
     flush_outbox(app, NOW + timedelta(seconds=5))                # sent: nothing left to find
     assert not due_since(app, NOW, NOW + timedelta(seconds=6))
+
+
+def test_a_paused_creditors_messages_wait_in_the_outbox_until_it_resumes(app, fake_mailer,
+                                                                         session, position):
+    from contacts.controls import pause_creditor, resume_creditor
+
+    queue_notice_email(session, position, "wrong_person", NOW)
+    queue_mails(session, 1)                      # a message of no position: not the creditor's
+    pause_creditor(session, position.creditor, "user:anna", "verifica", NOW)
+    session.commit()
+    assert flush_outbox(app, NOW).sent == 1
+    assert [m["To"] for m in fake_mailer.sent] == ["debtor0@example.test"]
+    assert [m.status for m in mails(app)] == ["queued", "sent"]
+    assert not due_since(app, NOW - timedelta(minutes=1), NOW)
+    resume_creditor(session, position.creditor, "user:anna", "", NOW)
+    session.commit()
+    assert flush_outbox(app, NOW + timedelta(minutes=1)).sent == 1
+    assert [m.status for m in mails(app)] == ["sent", "sent"]
+
+
+def test_a_message_queued_for_a_held_position_waits_until_it_is_released(app, fake_mailer,
+                                                                         session, position):
+    from contacts.controls import hold_position, release_position
+
+    hold_position(session, position, "user:mara", "in trattativa", NOW)
+    queue_notice_email(session, position, "wrong_person", NOW)   # a call ringing at the hold
+    session.commit()
+    assert flush_outbox(app, NOW).sent == 0 and mails(app)[0].status == "queued"
+    release_position(session, position, "user:mara", "", NOW)
+    session.commit()
+    assert flush_outbox(app, NOW).sent == 1

@@ -39,6 +39,21 @@ def test_why_asks_for_the_creditor_when_two_have_the_reference(app, session, run
     assert "no position" in runner.invoke(args=["why", "P-404"]).output
 
 
+def test_why_says_a_paused_campaign_and_a_stopped_position_first(app, session, runner):
+    from contacts.controls import hold_position, pause_creditor
+
+    position = make_position(session, make_creditor(session, name="Uno"))
+    at = datetime(2026, 11, 23, 11, 0, tzinfo=ROME)
+    pause_creditor(session, position.creditor, "user:anna", "verifica", at)
+    hold_position(session, position, "user:mara", "in trattativa", at)
+    session.commit()
+    assert runner.invoke(args=["why", "P-001"]).output.splitlines()[1:3] == [
+        "campaign paused at 2026-11-23T10:00:00+00:00 by user:anna: nothing is dialled, run or "
+        "sent until `creditor resume`",
+        "contact stopped at 2026-11-23T10:00:00+00:00 by user:mara: nothing is dialled, run or "
+        "sent until it is released"]
+
+
 def creditor(session, name="Acme"):
     session.expire_all()
     return session.scalar(select(Creditor).where(Creditor.name == name))

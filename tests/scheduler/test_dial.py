@@ -291,3 +291,71 @@ def test_windows_are_read_on_the_creditors_own_clock(app, session):
     assert dial_pass(app, evening_in_rome).due == []
     morning_in_tokyo = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)    # 10:00 in Tokyo
     assert len(dial_pass(app, morning_in_tokyo).placed) == 1
+
+
+def test_a_paused_creditor_is_not_dialled_until_it_is_resumed(app, session, position):
+    from contacts.controls import pause_creditor, resume_creditor
+
+    simulator = get_telephony(app)
+    pause_creditor(session, position.creditor, "user:anna", "verifica", NOW)
+    session.commit()
+    report = dial_pass(app, NOW)
+    assert (report.placed, report.planned, report.paused) == ([], 0, ["Acme Energia"])
+    assert "1 creditors paused" in report.summary()
+    assert simulator.calls == [] and attempts(session) == []
+    resume_creditor(session, position.creditor, "user:anna", "", NOW + timedelta(minutes=1))
+    session.commit()
+    report = dial_pass(app, NOW + timedelta(minutes=2))
+    assert len(report.placed) == 1 and len(simulator.calls) == 1
+
+
+def test_a_paused_creditors_planned_retry_waits_where_it_was(app, session, position):
+    """Its plans are neither claimed nor moved while it is paused: on resume the next pass
+    finds the attempt as the pause left it."""
+    from contacts.controls import pause_creditor
+
+    session.add(Attempt(position_id=position.id, number=1, status="pending", due_at=NOW,
+                        call_window="08:30-12:00", created_at=NOW))
+    session.commit()
+    pause_creditor(session, position.creditor, "user:anna", "verifica", NOW)
+    session.commit()
+    dial_pass(app, NOW + timedelta(hours=3))        # 14:00 Rome: its window has passed
+    [attempt] = attempts(session)
+    assert (attempt.status, attempt.due_at, attempt.call_window) == \
+        ("pending", NOW, "08:30-12:00")
+
+
+def test_a_pause_made_while_a_pass_runs_stops_its_next_claim(app, session, position):
+    from contacts.controls import pause_creditor
+    from db import session_scope
+    from scheduler.claims import claim_batch
+    from scheduler.dial import plan
+    from scheduler.planning import load_creditors
+
+    with session_scope(app) as work:
+        creditors = load_creditors(work, NOW)       # the pass read the creditor running
+        plan(work, NOW, creditors)
+    pause_creditor(session, position.creditor, "user:anna", "subito", NOW)
+    session.commit()
+    with session_scope(app) as work:
+        assert claim_batch(work, creditors[position.creditor_id], NOW, 10, "d", "+3902") == []
+    assert attempts(session)[0].status == "pending"
+
+
+def test_a_held_position_is_not_dialled_until_it_is_released(app, session, position):
+    from contacts.controls import hold_position, release_position
+    from db import session_scope
+    from scheduler.dial import plan
+    from scheduler.planning import load_creditors
+
+    simulator = get_telephony(app)
+    with session_scope(app) as work:                # its first call planned, not placed yet
+        plan(work, NOW, load_creditors(work, NOW))
+    hold_position(session, position, "user:mara", "parla con noi", NOW)
+    session.commit()
+    assert dial_pass(app, NOW).placed == [] and simulator.calls == []
+    release_position(session, position, "user:mara", "", NOW)
+    session.commit()
+    report = dial_pass(app, NOW + timedelta(minutes=1))
+    assert len(report.placed) == 1 and len(simulator.calls) == 1
+    assert [a.number for a in attempts(session)] == [1]   # the planned call itself, given back

@@ -221,3 +221,40 @@ def test_first_reminder_positions_end_with_their_rounds_outcome(app, session, si
     position = fresh(session, position)
     assert (position.outcome, position.status) == ("confirmed", "ended")
     assert events(session, position, "step") == []   # its only step was taken at import
+
+
+def test_a_paused_creditors_steps_are_postponed_once_with_why_then_run_on_resume(
+        app, session, courtesy):
+    from contacts.controls import pause_creditor, resume_creditor
+
+    position = make_position(session, courtesy)
+    pause_creditor(session, courtesy, "user:anna", "verifica", rome(2026, 12, 1, 8, 0))
+    session.commit()
+    report = run_steps(app, rome(2026, 12, 1, 9, 0))
+    run_steps(app, rome(2026, 12, 1, 9, 5))          # a second pass adds no second event
+    assert report.postponed == {"creditor_paused": 1} and report.ran == {}
+    [postponed] = events(session, position, "step_postponed")
+    assert postponed.detail == {"step": 0, "day": 0, "channel": "email",
+                                "message": "verifica_contabile", "reason": "creditor_paused"}
+    assert events(session, position, "step") == []
+    assert session.scalars(select(OutgoingMail)).all() == []
+    assert fresh(session, position).phase_start is None      # nothing of the position moved
+    resume_creditor(session, courtesy, "user:anna", "", rome(2026, 12, 1, 9, 10))
+    session.commit()
+    run_steps(app, rome(2026, 12, 1, 9, 15))
+    assert len(events(session, position, "step")) == 1
+    assert session.scalar(select(OutgoingMail.kind)) == "verifica_contabile"
+
+
+def test_a_held_positions_steps_wait_until_it_is_released(app, session, courtesy):
+    from contacts.controls import hold_position, release_position
+
+    position = make_position(session, courtesy)
+    hold_position(session, position, "user:mara", "in trattativa", rome(2026, 12, 1, 8, 0))
+    session.commit()
+    run_steps(app, rome(2026, 12, 1, 9, 0))
+    assert events(session, position, "step") == []
+    release_position(session, position, "user:mara", "", rome(2026, 12, 1, 9, 5))
+    session.commit()
+    run_steps(app, rome(2026, 12, 1, 9, 10))
+    assert len(events(session, position, "step")) == 1
