@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import false, func, select
 
+from console.filters import home_zone, outcome_label, status_label
 from console.forms import FormError, record_id, shown
-from console.searches import PAGE_SIZE, matching, page_count, posted_search, searched_text
+from console.listing import (KEYS as LIST_KEYS, PAGE_SIZES, export, on_clock, page_size,
+                             sort_order)
+from console.searches import matching, page_count, posted_search, searched_text
 from console.security import login_required
 from console.views import bp
 from audio.voice_messages import voice_messages_of
@@ -22,6 +25,9 @@ from domain.statuses import STATUSES
 from policy.why import why_lines
 
 FILTERS = ("creditore", "stato", "esito", "giorno")  # not personal: they may stay in the URL
+KEPT = FILTERS + LIST_KEYS + ("ricerca",)   # what the list's links carry
+EXPORT_HEADINGS = ("Pratica", "Nominativo", "Telefono", "Importo", "Valuta", "Scadenza", "Stato",
+                   "Esito", "Tentativi", "Ultima chiamata", "Mandante")
 
 
 def visible(query):
@@ -36,7 +42,7 @@ def visible(query):
 def search():
     """The search form: keep its text under a fresh opaque id, then show the results by GET."""
     try:
-        filters = posted_search(request.form, FILTERS)
+        filters = posted_search(request.form, FILTERS + LIST_KEYS)
     except FormError as exc:
         flash(f"{exc}.", "error")
         return _listing(request.form, shown(request.form.get("cerca")), refused=True), 400
@@ -53,9 +59,44 @@ def _listing(args, text, refused=False):
     """The positions page for the filters in `args` and the searched `text`; no rows when the
     search was `refused` (its text is shown again for the user to correct)."""
     db = get_session()
-    query = visible(select(Position))
     creditors = [g.user.creditor] if g.user.role == "creditor" else \
         db.scalars(select(Creditor).order_by(Creditor.name)).all()
+    query, order = _listed(args, text, refused)
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    size = page_size(args)
+    pages = page_count(total, size)
+    page = min(args.get("pagina", 1, type=record_id), pages)
+    rows = db.execute(query.limit(size).offset((page - 1) * size)).all()
+    kept = {key: shown(value) for key, value in args.items() if key in KEPT}
+    return render_template("console/positions.html", rows=rows, total=total, page=page,
+                           pages=pages, creditors=creditors, outcomes=OUTCOMES, args=kept,
+                           statuses=STATUSES, order=order, per_page=size, sizes=PAGE_SIZES,
+                           zones=_zones(creditors), text=text)
+
+
+@bp.get("/posizioni/esporta.<any(csv, xlsx):formato>")
+@login_required()
+def export_positions(formato):
+    """The whole filtered list (every page, in the page's order) as the user may see it."""
+    query, _order = _listed(request.args, searched_text(request.args.get("ricerca")))
+    zones = _zones(get_session().scalars(select(Creditor)).all())
+    rows = [[position.reference, position.name, position.phone, position.amount,
+             position.currency, position.due_date, status_label(position.status),
+             outcome_label(position.outcome), attempts or 0,
+             on_clock(last_call, zones[position.creditor_id]), position.creditor.name]
+            for position, attempts, last_call in get_session().execute(query)]
+    day = utcnow().astimezone(home_zone()).date()
+    return export(EXPORT_HEADINGS, rows, "Posizioni", f"posizioni-{day.isoformat()}", formato)
+
+
+def _listed(args, text, refused=False):
+    """(the query of (position, attempts, last call) the user may see for the filters in
+    `args` and the searched `text`, sorted as asked; its Order)."""
+    calls = select(Attempt.position_id, func.count().label("attempts"),
+                   func.max(Attempt.placed_at).label("last_call")) \
+        .where(Attempt.placed_at.is_not(None)).group_by(Attempt.position_id).subquery()
+    query = visible(select(Position, calls.c.attempts, calls.c.last_call)
+                    .outerjoin(calls, calls.c.position_id == Position.id))
     query = _filtered(query, args)
     if refused:
         query = query.where(false())
@@ -65,16 +106,18 @@ def _listing(args, text, refused=False):
     if day is not None:
         called = select(Attempt.position_id).where(Attempt.day == day)
         query = query.where(Position.id.in_(called))
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    pages = page_count(total)
-    page = min(args.get("pagina", 1, type=record_id), pages)
-    rows = db.scalars(query.order_by(Position.creditor_id, Position.reference)
-                      .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    kept = {key: shown(value) for key, value in args.items() if key in FILTERS + ("ricerca",)}
-    return render_template("console/positions.html", rows=rows, total=total, page=page,
-                           pages=pages, creditors=creditors, outcomes=OUTCOMES, args=kept,
-                           statuses=STATUSES,
-                           text=text)
+    columns = {"pratica": Position.reference, "nome": Position.name,
+               "importo": Position.amount, "stato": Position.status,
+               "ultima": calls.c.last_call, "tentativi": func.coalesce(calls.c.attempts, 0),
+               "scadenza": Position.due_date}
+    order = sort_order(args, columns)
+    return query.order_by(*order.clauses(columns, Position.creditor_id, Position.reference,
+                                         Position.id)), order
+
+
+def _zones(creditors):
+    return {creditor.id: ZoneInfo(creditor.timezone) for creditor in creditors}
+
 
 
 @bp.get("/posizioni/<id:position_id>")
