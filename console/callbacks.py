@@ -13,11 +13,12 @@ from sqlalchemy import and_, case, func, not_, or_, select, update
 
 from console.filters import money
 from console.forms import FormError, clean_text
+from console.listing import calls_made
 from console.searches import matching
 from contacts.fields import FieldError, read_amount
 from contacts.status import end_if_done
 from db.events import record_event
-from db.models import Attempt, CallbackRequest, Position
+from db.models import CallbackRequest, Position
 from domain.promises import (
     MAX_PROMISE_DAYS, latest_promise_date, promise_amount_problem, promise_date_problem,
     read_promise_day,
@@ -73,9 +74,7 @@ class QueueFilter:
 def queue_query(now, collector, chosen=QueueFilter()):
     """(the query of (request, position, attempts, last call) that `chosen` lists, oldest
     request first; the columns a page may sort it by)."""
-    calls = select(Attempt.position_id, func.count().label("attempts"),
-                   func.max(Attempt.placed_at).label("last_call")) \
-        .where(Attempt.placed_at.is_not(None)).group_by(Attempt.position_id).subquery()
+    calls = calls_made()
     query = select(CallbackRequest, Position, calls.c.attempts, calls.c.last_call) \
         .join(CallbackRequest.position).outerjoin(calls, calls.c.position_id == Position.id)
     held = and_(CallbackRequest.claimed_by.is_not(None), CallbackRequest.claimed_until >= now)

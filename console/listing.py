@@ -3,10 +3,14 @@
 an Italian CSV or a typed XLSX (reports.tables, the daily report's own writer).
 """
 from dataclasses import dataclass
+from datetime import date
 
-from flask import Response
+from flask import Response, flash
+from sqlalchemy import func, select
 
+from console.forms import shown
 from console.searches import PAGE_SIZE
+from db.models import Attempt
 from reports.tables import italian_csv, workbook
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -32,6 +36,24 @@ class Order:
         column = columns[self.key]
         chosen = column.desc() if self.descending else column.asc()
         return [chosen.nulls_last(), *tiebreak]
+
+
+def calls_made():
+    """The subquery of each called position's `attempts` (placed calls) and `last_call`, for a
+    list's columns (outer-joined: a position never called has neither)."""
+    return select(Attempt.position_id, func.count().label("attempts"),
+                  func.max(Attempt.placed_at).label("last_call")) \
+        .where(Attempt.placed_at.is_not(None)).group_by(Attempt.position_id).subquery()
+
+
+def day_filter(text):
+    """The day a list's date filter names; a day that is no date is said, not ignored."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        flash(f"«{shown(text)[:20]}» non è una data: il filtro del giorno non è applicato.",
+              "error")
+        return None
 
 
 def page_size(args):

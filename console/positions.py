@@ -3,7 +3,6 @@
 A creditor user asking for another creditor's position gets 404, never a hint that it exists.
 The searched text (a name, a phone number) never travels in a URL (console.searches).
 """
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
@@ -11,8 +10,8 @@ from sqlalchemy import false, func, select
 
 from console.filters import home_zone, outcome_label, status_label
 from console.forms import FormError, record_id, shown
-from console.listing import (KEYS as LIST_KEYS, PAGE_SIZES, export, on_clock, page_size,
-                             sort_order)
+from console.listing import (KEYS as LIST_KEYS, PAGE_SIZES, calls_made, day_filter, export,
+                             on_clock, page_size, sort_order)
 from console.searches import matching, page_count, posted_search, searched_text
 from console.security import login_required
 from console.views import bp
@@ -92,9 +91,7 @@ def export_positions(formato):
 def _listed(args, text, refused=False):
     """(the query of (position, attempts, last call) the user may see for the filters in
     `args` and the searched `text`, sorted as asked; its Order)."""
-    calls = select(Attempt.position_id, func.count().label("attempts"),
-                   func.max(Attempt.placed_at).label("last_call")) \
-        .where(Attempt.placed_at.is_not(None)).group_by(Attempt.position_id).subquery()
+    calls = calls_made()
     query = visible(select(Position, calls.c.attempts, calls.c.last_call)
                     .outerjoin(calls, calls.c.position_id == Position.id))
     query = _filtered(query, args)
@@ -102,7 +99,7 @@ def _listed(args, text, refused=False):
         query = query.where(false())
     elif text:
         query = query.where(matching(text, Position.reference, Position.name, Position.phone))
-    day = _date(args.get("giorno"))
+    day = day_filter(args.get("giorno"))
     if day is not None:
         called = select(Attempt.position_id).where(Attempt.day == day)
         query = query.where(Position.id.in_(called))
@@ -190,13 +187,3 @@ def _filtered(query, args):
     elif outcome in OUTCOMES:
         query = query.where(Position.outcome == outcome)
     return query
-
-
-def _date(text):
-    """The day of the "calls of the day" filter; a day that is no date is said, not ignored."""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        flash(f"«{shown(text)[:20]}» non è una data: il filtro del giorno non è applicato.",
-              "error")
-        return None

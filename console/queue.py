@@ -1,5 +1,5 @@
 """The callback queue pages: thin views over console.callbacks."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -9,8 +9,8 @@ from audio.voice_messages import voice_messages_of
 from console import callbacks
 from console.filters import home_zone
 from console.forms import FormError, record_id, shown
-from console.listing import (KEYS as LIST_KEYS, PAGE_SIZES, export, on_clock, page_size,
-                             sort_order)
+from console.listing import (KEYS as LIST_KEYS, PAGE_SIZES, day_filter, export, on_clock,
+                             page_size, sort_order)
 from console.searches import page_count, posted_search, searched_text
 from console.security import login_required
 from console.views import bp
@@ -95,14 +95,10 @@ def _chosen(args):
     """The callbacks.QueueFilter of the queue's filters in `args`; a requested day is read on
     the installation's clock (a day that is no date is said, not ignored)."""
     since = until = None
-    day = args.get("giorno")
-    if day:
-        try:
-            start = datetime.combine(date.fromisoformat(day), time(), home_zone())
-            since, until = start, start + timedelta(days=1)
-        except ValueError:
-            flash(f"«{shown(day)[:20]}» non è una data: il filtro del giorno non è applicato.",
-                  "error")
+    day = day_filter(args.get("giorno"))
+    if day is not None:
+        since = datetime.combine(day, time(), home_zone())
+        until = since + timedelta(days=1)
     state = args.get("stato", "")
     return callbacks.QueueFilter(
         creditor_id=args.get("creditore", type=record_id),
