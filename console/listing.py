@@ -15,6 +15,9 @@ from reports.tables import italian_csv, workbook
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = PAGE_SIZE   # the lists without a choice (console.searches) show as many
+# (what the page-size choice sends, rows): the usual size sends nothing, so URLs stay short.
+SIZE_CHOICES = tuple(("" if size == DEFAULT_PAGE_SIZE else str(size), size)
+                     for size in PAGE_SIZES)
 # The URL's names of the page size and the order, kept by the filters' form and every link.
 KEYS = ("righe", "ordina", "verso")
 FORMATS = {"csv": "text/csv; charset=utf-8",

@@ -10,7 +10,7 @@ from sqlalchemy import false, func, select
 
 from console.filters import home_zone, outcome_label, status_label
 from console.forms import FormError, record_id, shown
-from console.listing import (KEYS as LIST_KEYS, PAGE_SIZES, calls_made, day_filter, export,
+from console.listing import (KEYS as LIST_KEYS, SIZE_CHOICES, calls_made, day_filter, export,
                              on_clock, page_size, sort_order)
 from console.searches import matching, page_count, posted_search, searched_text
 from console.security import login_required
@@ -69,7 +69,7 @@ def _listing(args, text, refused=False):
     kept = {key: shown(value) for key, value in args.items() if key in KEPT}
     return render_template("console/positions.html", rows=rows, total=total, page=page,
                            pages=pages, creditors=creditors, outcomes=OUTCOMES, args=kept,
-                           statuses=STATUSES, order=order, per_page=size, sizes=PAGE_SIZES,
+                           statuses=STATUSES, order=order, per_page=size, sizes=SIZE_CHOICES,
                            zones=_zones(creditors), text=text)
 
 

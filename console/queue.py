@@ -9,7 +9,7 @@ from audio.voice_messages import voice_messages_of
 from console import callbacks
 from console.filters import home_zone
 from console.forms import FormError, record_id, shown
-from console.listing import (KEYS as LIST_KEYS, PAGE_SIZES, day_filter, export, on_clock,
+from console.listing import (KEYS as LIST_KEYS, SIZE_CHOICES, day_filter, export, on_clock,
                              page_size, sort_order)
 from console.searches import page_count, posted_search, searched_text
 from console.security import login_required
@@ -61,7 +61,7 @@ def queue():
     creditors = session.scalars(select(Creditor).order_by(Creditor.name)).all()
     return render_template("console/queue.html", items=items, total=total, page=page,
                            pages=pages, args=kept, text=chosen.text, mine=chosen.mine,
-                           order=order, per_page=size, sizes=PAGE_SIZES,
+                           order=order, per_page=size, sizes=SIZE_CHOICES,
                            states=callbacks.STATES, results=callbacks.RESULTS, now=now,
                            creditors=creditors, zones={c.id: ZoneInfo(c.timezone)
                                                        for c in creditors})
