@@ -40,17 +40,17 @@ def warnings_of(contact, today, home, threshold):
         found.append(ListWarning("due_before_2000", day=f"{contact.due_date:%d/%m/%Y}"))
     elif contact.due_date > today:
         found.append(ListWarning("due_in_future", day=f"{contact.due_date:%d/%m/%Y}"))
-    region = phone_region(contact.phone)
-    if _calling_code(region) != _calling_code(home):
-        found.append(ListWarning("phone_foreign", phone=contact.phone, region=region or "?",
-                                 home=home))
+    # Calling codes are prefix-free: a number starting with the creditor's is of its country,
+    # and a list of 200,000 rows is not parsed twice for it.
+    if not contact.phone.startswith(f"+{_calling_code(home)}"):
+        found.append(ListWarning("phone_foreign", phone=contact.phone,
+                                 region=phone_region(contact.phone) or "?", home=home))
     if contact.amount > threshold:
         found.append(ListWarning("amount_over", amount=_amount(contact.amount),
                                  threshold=_amount(threshold)))
     return found
 
 
-@lru_cache(maxsize=8192)
 def phone_region(e164):
     """The country code (`US`) of an E.164 number; None when no country owns it."""
     try:
@@ -59,10 +59,11 @@ def phone_region(e164):
         return None
 
 
+@lru_cache(maxsize=256)
 def _calling_code(region):
     # +39 is Italy's and the Vatican's, +1 the United States' and Canada's: one country's
     # numbers, as far as a wrong country code goes.
-    return phonenumbers.country_code_for_region(region) if region else None
+    return phonenumbers.country_code_for_region(region)
 
 
 def _amount(value):
