@@ -1,6 +1,7 @@
 """Configuration from the environment (and `.env`), with every default in one place."""
 import os
 import secrets
+from decimal import Decimal
 
 from dotenv import load_dotenv
 
@@ -55,6 +56,9 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS": "200000",
     "IMPORT_MAX_UNCOMPRESSED_MB": "100",
     "IMPORT_WAIT_SECONDS": "3",
+    # Amounts above this (in the list's currency) are warned of in the preview of a list, for
+    # the admin to accept: not refused, a big invoice is possible, a misplaced comma likelier.
+    "IMPORT_WARN_AMOUNT": "100000",
     # The contact policy: key 8 (opt-out) bars the number for every creditor of the
     # installation (`installation`), or only for the creditor the debtor pressed it for
     # (`creditor`).
@@ -143,6 +147,7 @@ def load_config(environ=None):
         "IMPORT_MAX_ROWS": int(get("IMPORT_MAX_ROWS")),
         "IMPORT_MAX_UNCOMPRESSED_MB": int(get("IMPORT_MAX_UNCOMPRESSED_MB")),
         "IMPORT_WAIT_SECONDS": float(get("IMPORT_WAIT_SECONDS")),
+        "IMPORT_WARN_AMOUNT": Decimal(get("IMPORT_WARN_AMOUNT")),
         "OPT_OUT_SCOPE": _opt_out_scope(get("OPT_OUT_SCOPE")),
         "API_MAX_BODY_BYTES": int(get("API_MAX_BODY_BYTES")),
         "API_RATE_PER_MINUTE": int(get("API_RATE_PER_MINUTE")),

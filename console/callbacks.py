@@ -6,13 +6,14 @@ call (paid, a promise to pay, a dispute, unreachable, other) closes the request.
 lands in the position's event log with who did it.
 """
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, case, func, not_, or_, select, update
 
 from console.filters import money
 from console.forms import FormError, clean_text
+from console.listing import calls_made
 from console.searches import matching
 from contacts.fields import FieldError, read_amount
 from contacts.status import end_if_done
@@ -35,33 +36,98 @@ class CallbackError(ValueError):
     """An action on a callback request that cannot be done, and why (in Italian: users read it)."""
 
 
+class AboveDue(CallbackError):
+    """A promise of more than the amount due, not confirmed: the form asks for the confirmation
+    (the debtor may mean to pay charges or interest too; a typo must not pass unseen)."""
+
+
 @dataclass(frozen=True)
 class QueueItem:
     request: CallbackRequest
     position: Position
     age: timedelta
     claimed_by_other: bool
+    attempts: int = 0
+    last_call: datetime | None = None
 
 
-def open_queue(session, now, collector, creditor_id=None, text="", mine=False, page=1,
-               page_size=50):
-    """(one page of the open requests, oldest first, each with its age and whether someone
-    else holds it; how many there are): of one creditor, matching a searched `text`
-    (console.searches.matching), or only those `mine` holds, when asked."""
-    query = select(CallbackRequest, Position).join(CallbackRequest.position) \
-        .where(CallbackRequest.status == "open")
-    if creditor_id is not None:
-        query = query.where(Position.creditor_id == creditor_id)
-    if text:
-        query = query.where(matching(text, Position.reference, Position.name, Position.phone))
-    if mine:
-        query = query.where(CallbackRequest.claimed_by == collector,
-                            CallbackRequest.claimed_until >= now)
+# Which requests a list of the queue shows: the open ones unless another state is asked for.
+STATES = {"": "Aperte", "libere": "Da chiamare", "in_carico": "In carico", "chiuse": "Chiuse",
+          "tutte": "Tutte"}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The requests a page (or an export) of the queue lists: of one creditor, matching a
+    searched `text` (console.searches.matching), only those `mine` holds, in one of STATES,
+    closed with one of RESULTS, asked for within [since, until)."""
+
+    creditor_id: int | None = None
+    text: str = ""
+    mine: bool = False
+    state: str = ""
+    result: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def queue_query(now, collector, chosen=QueueFilter()):
+    """(the query of (request, position, attempts, last call) that `chosen` lists, oldest
+    request first; the columns a page may sort it by)."""
+    calls = calls_made()
+    query = select(CallbackRequest, Position, calls.c.attempts, calls.c.last_call) \
+        .join(CallbackRequest.position).outerjoin(calls, calls.c.position_id == Position.id)
+    held = and_(CallbackRequest.claimed_by.is_not(None), CallbackRequest.claimed_until >= now)
+    query = query.where(*_state_condition(chosen.state, held))
+    if chosen.result in RESULTS:
+        query = query.where(CallbackRequest.result == chosen.result)
+    if chosen.creditor_id is not None:
+        query = query.where(Position.creditor_id == chosen.creditor_id)
+    if chosen.text:
+        query = query.where(matching(chosen.text, Position.reference, Position.name,
+                                     Position.phone))
+    if chosen.mine:
+        query = query.where(CallbackRequest.claimed_by == collector, held)
+    if chosen.since is not None:
+        query = query.where(CallbackRequest.requested_at >= chosen.since,
+                            CallbackRequest.requested_at < chosen.until)
+    columns = {"attesa": CallbackRequest.requested_at, "pratica": Position.reference,
+               "nome": Position.name, "importo": Position.amount,
+               "tentativi": func.coalesce(calls.c.attempts, 0), "ultima": calls.c.last_call,
+               "stato": case((CallbackRequest.status != "open", 2), (held, 1), else_=0)}
+    return query, columns
+
+
+def open_queue(session, now, collector, chosen=QueueFilter(), page=1, page_size=50,
+               order=None):
+    """(one page of the requests `chosen` lists, each with its age and whether someone else
+    holds it, in `order` (console.listing.Order; oldest first by default); how many there
+    are)."""
+    query, columns = queue_query(now, collector, chosen)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(CallbackRequest.requested_at, CallbackRequest.id)
+    clauses = (order.clauses(columns, CallbackRequest.requested_at, CallbackRequest.id)
+               if order else (CallbackRequest.requested_at, CallbackRequest.id))
+    rows = session.execute(query.order_by(*clauses)
                            .limit(page_size).offset((page - 1) * page_size)).all()
-    return [QueueItem(request, position, now - request.requested_at,
-                      _held_by_other(request, collector, now)) for request, position in rows], total
+    return [queue_item(row, collector, now) for row in rows], total
+
+
+def queue_item(row, collector, now):
+    request, position, attempts, last_call = row
+    return QueueItem(request, position, (request.closed_at or now) - request.requested_at,
+                     _held_by_other(request, collector, now), attempts or 0, last_call)
+
+
+def _state_condition(state, held):
+    if state == "tutte":
+        return ()
+    if state == "chiuse":
+        return (CallbackRequest.status != "open",)
+    if state == "libere":
+        return (CallbackRequest.status == "open", not_(held))
+    if state == "in_carico":
+        return (CallbackRequest.status == "open", held)
+    return (CallbackRequest.status == "open",)
 
 
 def claim(session, request_id, collector, now):
@@ -96,9 +162,10 @@ def release(session, request_id, collector, now):
 
 
 def close(session, request_id, collector, now, result, note="", promise_date=None,
-          promise_amount=None):
+          promise_amount=None, above_due=False):
     """Record the result of the human call and close the request (the collector must hold it).
-    A promise is held to the keypad's and the debtor's page's rules (domain.promises)."""
+    A promise is held to the keypad's and the debtor's page's rules (domain.promises), but
+    for an amount above the amount due, taken when the collector confirms it (`above_due`)."""
     if result not in RESULTS:
         raise CallbackError("Scelga l'esito della telefonata.")
     try:
@@ -110,7 +177,8 @@ def close(session, request_id, collector, now, result, note="", promise_date=Non
     request = _held(session, request_id, collector, now)
     promised_on, promised = None, None
     if result == "promise":
-        promised_on, promised = _promise(request.position, promise_date, promise_amount, now)
+        promised_on, promised = _promise(request.position, promise_date, promise_amount, now,
+                                         above_due)
     request.status, request.result, request.note = "closed", result, note or None
     request.promise_date, request.promise_amount = promised_on, promised
     request.closed_at, request.claimed_until = now, None
@@ -143,7 +211,7 @@ def _held_by_other(request, collector, now):
                 and request.claimed_until and request.claimed_until >= now)
 
 
-def _promise(position, when, amount, now):
+def _promise(position, when, amount, now, above_due=False):
     """(day, amount) of the promise the collector typed, on the creditor's today; CallbackError
     saying what to correct."""
     today = now.astimezone(ZoneInfo(position.creditor.timezone)).date()
@@ -167,9 +235,10 @@ def _promise(position, when, amount, now):
         promised = None
     problem = "unreadable" if promised is None else promise_amount_problem(promised, due)
     shown = money(due, position.currency)
-    if problem == "over_due":
-        raise CallbackError(f"L'importo promesso supera il dovuto ({shown}).")
-    if problem:
+    if problem == "over_due" and not above_due:
+        raise AboveDue(f"L'importo promesso supera il dovuto ({shown}): se è giusto (oneri, "
+                       "interessi), lo confermi e registri di nuovo.")
+    if problem and problem != "over_due":
         raise CallbackError(f"Indichi l'importo promesso come 150,00 o 1.234,56: maggiore di "
                             f"zero e non oltre il dovuto ({shown}).")
     return promised_on, promised

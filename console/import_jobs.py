@@ -7,6 +7,7 @@ show it. A job whose state stops moving (its process died) is reported as interr
 import json
 import logging
 import os
+from datetime import datetime
 import threading
 import time
 
@@ -26,12 +27,13 @@ STALE_SECONDS = 120        # a batch of rows takes well under a second; this is 
 _PROGRESS_EVERY = 0.5      # seconds between writes of the state while rows are read
 
 
-def start(app, token, path, creditor_id, filename, commit, close_missing=False):
-    """Begin a preview (`commit` False) or an import of the list at `path`; returns the thread.
-    `close_missing`: the list is the creditor's complete one (contacts.closing)."""
+def start(app, token, path, creditor_id, filename, commit, now, close_missing=False):
+    """Begin a preview (`commit` False) or an import of the list at `path` at `now`; returns
+    the thread. `close_missing`: the list is the creditor's complete one (contacts.closing)."""
     state = {"kind": "import" if commit else "preview", "status": "running", "row": 0,
              "rows": None, "creditor_id": creditor_id, "filename": filename, "suffix":
-             os.path.splitext(path)[1], "close_missing": bool(close_missing)}
+             os.path.splitext(path)[1], "close_missing": bool(close_missing),
+             "now": now.isoformat()}
     _write(token, state)
     thread = threading.Thread(target=_run, args=(app, token, path, state), daemon=True,
                               name=f"list-{state['kind']}")
@@ -65,7 +67,8 @@ def _run(app, token, path, state):
                                   filename=state["filename"], commit=state["kind"] == "import",
                                   limits=Limits.from_config(app.config), progress=progress,
                                   close_missing=state["close_missing"],
-                                  bar_secret=privacy_secret(app))
+                                  bar_secret=privacy_secret(app),
+                                  now=datetime.fromisoformat(state["now"]))
         except Exception:  # noqa: BLE001 - the page must learn the job ended, whatever happened
             log.exception("contact list %s failed", state["kind"])
             _finish(token, path, dict(state, status="failed"), keep_list=False)
@@ -81,10 +84,23 @@ def _run(app, token, path, state):
                    "rejections": [[r.row_number, _italian(r)]
                                   for r in result.rejections[:SHOWN_REJECTIONS]],
                    "without_code": len(result.without_code),
-                   "without_code_rows": result.without_code[:SHOWN_REJECTIONS]}
+                   "without_code_rows": result.without_code[:SHOWN_REJECTIONS],
+                   **_review(result.review)}
         # Only a preview with something to import waits for its confirmation.
         keep = state["kind"] == "preview" and result.imported + result.updated > 0
         _finish(token, path, dict(state, status="done", result=summary), keep_list=keep)
+
+
+def _review(review):
+    """The sample of accepted rows (as they will be stored) and the warnings, in Italian."""
+    with force_locale(CONSOLE_LOCALE):
+        warnings = [[row, "; ".join(say(w) for w in found)]
+                    for row, found in review.warnings[:SHOWN_REJECTIONS]]
+    return {"sample": [{"row": c.row_number, "reference": c.reference, "name": c.name,
+                        "phone": c.phone, "amount": str(c.amount), "currency": c.currency,
+                        "due_date": c.due_date.isoformat(), "new": new}
+                       for c, new in review.sample],
+            "warned": review.warned, "warnings": warnings}
 
 
 def _italian(rejection):

@@ -7,6 +7,8 @@ IMPORT_WAIT_SECONDS, with the outcome or with the job's progress. The uploaded f
 the instance folder under a random name until confirmed, cancelled, refused, or an hour old.
 """
 import os
+from datetime import date
+from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -16,7 +18,7 @@ from console.forms import record_id, shown
 from console.security import login_required
 from console.views import bp
 from db import get_session
-from db.models import Creditor, ImportBatch
+from db.models import Creditor, ImportBatch, utcnow
 
 ACCEPTED = (".csv", ".xlsx")
 
@@ -51,7 +53,7 @@ def preview():
     token = uploads.save(upload, suffix)
     job = import_jobs.start(current_app._get_current_object(), token,
                             uploads.path_of(token, suffix), creditor.id, name, commit=False,
-                            close_missing=request.form.get("chiudi_mancanti") == "1")
+                            now=_now(), close_missing=request.form.get("chiudi_mancanti") == "1")
     job.join(current_app.config["IMPORT_WAIT_SECONDS"])
     return _show(token)
 
@@ -71,6 +73,11 @@ def confirm():
     # The creditor and name are the preview's, kept on the server, not the form's.
     previewed = import_jobs.read(token)
     path = uploads.path_of(token, ".confirmed" + suffix)
+    if previewed is not None and previewed.get("result", {}).get("warned") \
+            and request.form.get("accetto_avvisi") != "1":
+        flash("La lista ha valori insoliti: li controlli e spunti «Accetto gli avvisi» per "
+              "importarla.", "error")
+        return _show(token, status=400)
     try:
         if previewed is None or previewed["kind"] != "preview":
             raise FileNotFoundError
@@ -81,7 +88,7 @@ def confirm():
         return redirect(url_for("console.lists"))
     job = import_jobs.start(current_app._get_current_object(), token, path,
                             previewed["creditor_id"], previewed["filename"], commit=True,
-                            close_missing=previewed.get("close_missing", False))
+                            now=_now(), close_missing=previewed.get("close_missing", False))
     job.join(current_app.config["IMPORT_WAIT_SECONDS"])
     return _show(token)
 
@@ -102,7 +109,12 @@ def _token_form():
     return stem, suffix
 
 
-def _show(token):
+def _now():
+    """The app's clock (the webhooks' and the worker's): a list's due dates are read on it."""
+    return current_app.extensions.get("cortesia.clock", utcnow)()
+
+
+def _show(token, status=200):
     """The page for `token`'s job: its progress while it runs, else its outcome."""
     state = import_jobs.read(token)
     if state is None:
@@ -115,12 +127,19 @@ def _show(token):
         creditor = get_session().get(Creditor, state["creditor_id"]) or abort(404)
         page = render_template("console/preview.html", creditor=creditor,
                                token=token + state["suffix"], result=state["result"],
-                               filename=state["filename"])
+                               sample=_sample(state["result"]), filename=state["filename"],
+                               threshold=current_app.config["IMPORT_WARN_AMOUNT"])
         if not state["result"]["imported"] + state["result"]["updated"]:
             uploads.discard(token)  # nothing to confirm: nothing to keep
-        return page, 200, {"Cache-Control": "no-store"}
+        return page, status, {"Cache-Control": "no-store"}
     uploads.discard(token)
     return _ended(state)
+
+
+def _sample(result):
+    """The accepted rows the preview shows, typed again (the job's state is JSON)."""
+    return [dict(row, amount=Decimal(row["amount"]), due_date=date.fromisoformat(row["due_date"]))
+            for row in result.get("sample", ())]
 
 
 def _ended(state):

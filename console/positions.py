@@ -3,7 +3,6 @@
 A creditor user asking for another creditor's position gets 404, never a hint that it exists.
 The searched text (a name, a phone number) never travels in a URL (console.searches).
 """
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
@@ -11,8 +10,11 @@ from sqlalchemy import false, func, select
 
 from console import history
 from console.history_facts import Viewer
+from console.filters import home_zone, outcome_label, status_label
 from console.forms import FormError, record_id, shown
-from console.searches import PAGE_SIZE, matching, page_count, posted_search, searched_text
+from console.listing import (KEYS as LIST_KEYS, SIZE_CHOICES, calls_made, day_filter, export,
+                             on_clock, page_size, sort_order)
+from console.searches import matching, page_count, posted_search, searched_text
 from console.security import login_required
 from console.views import bp
 from audio.voice_messages import voice_messages_of
@@ -24,6 +26,9 @@ from domain.statuses import STATUSES
 from policy.why import why_lines
 
 FILTERS = ("creditore", "stato", "esito", "giorno")  # not personal: they may stay in the URL
+KEPT = FILTERS + LIST_KEYS + ("ricerca",)   # what the list's links carry
+EXPORT_HEADINGS = ("Pratica", "Nominativo", "Telefono", "Importo", "Valuta", "Scadenza", "Stato",
+                   "Esito", "Tentativi", "Ultima chiamata", "Mandante")
 
 
 def visible(query):
@@ -38,7 +43,7 @@ def visible(query):
 def search():
     """The search form: keep its text under a fresh opaque id, then show the results by GET."""
     try:
-        filters = posted_search(request.form, FILTERS)
+        filters = posted_search(request.form, FILTERS + LIST_KEYS)
     except FormError as exc:
         flash(f"{exc}.", "error")
         return _listing(request.form, shown(request.form.get("cerca")), refused=True), 400
@@ -55,28 +60,63 @@ def _listing(args, text, refused=False):
     """The positions page for the filters in `args` and the searched `text`; no rows when the
     search was `refused` (its text is shown again for the user to correct)."""
     db = get_session()
-    query = visible(select(Position))
     creditors = [g.user.creditor] if g.user.role == "creditor" else \
         db.scalars(select(Creditor).order_by(Creditor.name)).all()
+    query, order = _listed(args, text, refused)
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    size = page_size(args)
+    pages = page_count(total, size)
+    page = min(args.get("pagina", 1, type=record_id), pages)
+    rows = db.execute(query.limit(size).offset((page - 1) * size)).all()
+    kept = {key: shown(value) for key, value in args.items() if key in KEPT}
+    return render_template("console/positions.html", rows=rows, total=total, page=page,
+                           pages=pages, creditors=creditors, outcomes=OUTCOMES, args=kept,
+                           statuses=STATUSES, order=order, per_page=size, sizes=SIZE_CHOICES,
+                           zones=_zones(creditors), text=text)
+
+
+@bp.get("/posizioni/esporta.<any(csv, xlsx):formato>")
+@login_required()
+def export_positions(formato):
+    """The whole filtered list (every page, in the page's order) as the user may see it."""
+    query, _order = _listed(request.args, searched_text(request.args.get("ricerca")))
+    zones = _zones(get_session().scalars(select(Creditor)).all())
+    rows = [[position.reference, position.name, position.phone, position.amount,
+             position.currency, position.due_date, status_label(position.status),
+             outcome_label(position.outcome), attempts or 0,
+             on_clock(last_call, zones[position.creditor_id]), position.creditor.name]
+            for position, attempts, last_call in get_session().execute(query)]
+    day = utcnow().astimezone(home_zone()).date()
+    return export(EXPORT_HEADINGS, rows, "Posizioni", f"posizioni-{day.isoformat()}", formato)
+
+
+def _listed(args, text, refused=False):
+    """(the query of (position, attempts, last call) the user may see for the filters in
+    `args` and the searched `text`, sorted as asked; its Order)."""
+    calls = calls_made()
+    query = visible(select(Position, calls.c.attempts, calls.c.last_call)
+                    .outerjoin(calls, calls.c.position_id == Position.id))
     query = _filtered(query, args)
     if refused:
         query = query.where(false())
     elif text:
         query = query.where(matching(text, Position.reference, Position.name, Position.phone))
-    day = _date(args.get("giorno"))
+    day = day_filter(args.get("giorno"))
     if day is not None:
         called = select(Attempt.position_id).where(Attempt.day == day)
         query = query.where(Position.id.in_(called))
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    pages = page_count(total)
-    page = min(args.get("pagina", 1, type=record_id), pages)
-    rows = db.scalars(query.order_by(Position.creditor_id, Position.reference)
-                      .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    kept = {key: shown(value) for key, value in args.items() if key in FILTERS + ("ricerca",)}
-    return render_template("console/positions.html", rows=rows, total=total, page=page,
-                           pages=pages, creditors=creditors, outcomes=OUTCOMES, args=kept,
-                           statuses=STATUSES,
-                           text=text)
+    columns = {"pratica": Position.reference, "nome": Position.name,
+               "importo": Position.amount, "stato": Position.status,
+               "ultima": calls.c.last_call, "tentativi": func.coalesce(calls.c.attempts, 0),
+               "scadenza": Position.due_date}
+    order = sort_order(args, columns)
+    return query.order_by(*order.clauses(columns, Position.creditor_id, Position.reference,
+                                         Position.id)), order
+
+
+def _zones(creditors):
+    return {creditor.id: ZoneInfo(creditor.timezone) for creditor in creditors}
+
 
 
 @bp.get("/posizioni/<id:position_id>")
@@ -162,13 +202,3 @@ def _filtered(query, args):
     elif outcome in OUTCOMES:
         query = query.where(Position.outcome == outcome)
     return query
-
-
-def _date(text):
-    """The day of the "calls of the day" filter; a day that is no date is said, not ignored."""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        flash(f"«{shown(text)[:20]}» non è una data: il filtro del giorno non è applicato.",
-              "error")
-        return None

@@ -252,6 +252,7 @@ def import_command(file, creditor_name, close_missing):
     if result.closed is not None:
         click.echo(f"{result.closed} absent from the complete list, marked paid.")
     echo_without_code(result, creditor_name)
+    echo_warnings(result.review)
     if result.imported + result.updated == 0:
         raise click.ClickException("nothing could be imported")
     _render_speech()
@@ -295,6 +296,17 @@ def echo_without_code(result, creditor_name):
     click.echo(f"Warning: rows without a verification code: {len(rows)}. Creditor "
                f"'{creditor_name}' requires code identification, so their calls will not tell "
                "the notice; only the written steps will.")
+
+
+def echo_warnings(review):
+    """The implausible values imported (contacts.plausibility), each row with its warnings: the
+    console asks to accept them before importing; here they are said after."""
+    for row_number, found in review.warnings[:SHOWN_WITHOUT_CODE]:
+        click.echo(f"row {row_number}: warning: " + "; ".join(str(w) for w in found))
+    if review.warned > SHOWN_WITHOUT_CODE:
+        click.echo(f"... and {review.warned - SHOWN_WITHOUT_CODE} more rows with warnings")
+    if review.warned:
+        click.echo(f"Warning: rows with unusual values: {review.warned}. Check them.")
 
 
 def echo_reading(result):

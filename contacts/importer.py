@@ -6,12 +6,15 @@ when it raises, so a file that breaks halfway leaves the database as it was.
 import logging
 import os
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 
 from contacts.closing import close_absent
 from contacts.fields import FieldError
 from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
+from contacts.plausibility import Review
+from contacts.sources import Limits
 from contacts.privacy import revive_bars
 from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
 from contacts.status import phase_start_values
@@ -38,6 +41,8 @@ class ImportResult:
     # Rows imported without a verification code for a creditor that requires code
     # identification: warned of, not rejected — their notice goes only in writing.
     without_code: list = field(default_factory=list)  # row numbers, in file order
+    # A file's sample of accepted rows and its warnings (contacts.plausibility.Review).
+    review: Review | None = None
 
     @property
     def rejected(self):
@@ -53,19 +58,20 @@ class ImportOutcome:
 
 
 def import_file(make_session, creditor_id, path, filename=None, commit=True, limits=None,
-                progress=None, batch_size=None, close_missing=False, bar_secret=None):
+                progress=None, batch_size=None, close_missing=False, bar_secret=None, now=None):
     """Import the list at `path` in a session of its own, committed when the file could be
     read; with `commit` False, only count what it would do (a preview, which writes nothing).
     With `close_missing`, the list is the creditor's complete one: what it lacks is paid.
     With `bar_secret` (contacts.privacy.privacy_secret), bars kept as hashes of erased numbers
-    take back the numbers the list brings again. The one way in for the command line and the
-    console."""
+    take back the numbers the list brings again. `now` (default: the wall clock) dates the
+    review's "due in the future". The one way in for the command line and the console."""
     with make_session() as session:
         try:
             creditor = session.get(Creditor, creditor_id)
             result = import_contacts(session, creditor, path, filename, progress, batch_size,
                                      limits=limits, dry_run=not commit,
-                                     close_missing=close_missing, bar_secret=bar_secret)
+                                     close_missing=close_missing, bar_secret=bar_secret,
+                                     now=now)
         except ContactListError as refusal:
             session.rollback()
             log.info("import for creditor %s refused: %s", creditor_id, refusal.code)
@@ -81,35 +87,40 @@ def import_file(make_session, creditor_id, path, filename=None, commit=True, lim
 
 
 def import_contacts(session, creditor, path, filename=None, progress=None, batch_size=None,
-                    limits=None, dry_run=False, close_missing=False, bar_secret=None):
+                    limits=None, dry_run=False, close_missing=False, bar_secret=None, now=None):
     """Import the list at `path` for `creditor`; raises ContactListError when the file cannot
     be read (the caller rolls back: nothing changes). `progress(row_number, rows)` is called
     after each written batch, `rows` being about how many the file has. `dry_run` counts what
     the import would do without writing anything (a preview). `close_missing`: the creditor's
     positions still worked whose reference the file lacks are paid (contacts.closing). A row
-    for a position whose personal data was erased is rejected: the erasure stands."""
+    for a position whose personal data was erased is rejected: the erasure stands. The result's
+    `review` holds a sample of the accepted rows and the implausible values warned of."""
+    limits = limits or Limits()
+    today = (now or utcnow()).astimezone(ZoneInfo(creditor.timezone)).date()
+    review = Review(today, creditor.country or "IT", limits.warn_amount)
     with open_contact_list(path, creditor.country or "IT", limits) as contact_list:
         result = import_items(
             session, creditor, contact_list, filename or os.path.basename(path),
             columns=[c for c in LIST_COLUMNS if c in contact_list.columns],
             progress=progress and (lambda row: progress(row, contact_list.rows)),
             batch_size=batch_size, dry_run=dry_run, close_missing=close_missing,
-            bar_secret=bar_secret)
+            bar_secret=bar_secret, review=review)
         result.encoding = contact_list.encoding
     return result
 
 
 def import_items(session, creditor, items, name, columns=LIST_COLUMNS, progress=None,
                  batch_size=None, dry_run=False, close_missing=False, bar_secret=None,
-                 outcomes=None):
+                 outcomes=None, review=None):
     """Import `items` — Contacts and Rejections as contacts.parse.read_contact makes them, from a
     file's rows or the API's JSON items — as one import batch called `name`; `columns` are the
     list columns the items carry (the others keep what positions have). With `outcomes` (a
-    dict), each written row's number is mapped to `imported` or `updated` there. The one writer
-    of contact lists: the file importer and the API's PUT both come here."""
+    dict), each written row's number is mapped to `imported` or `updated` there; a `review`
+    (contacts.plausibility.Review) is shown every accepted row. The one writer of contact
+    lists: the file importer and the API's PUT both come here."""
     present = set() if close_missing else None  # bounded by IMPORT_MAX_ROWS
     batch = None if dry_run else _new_batch(session, creditor, name)
-    result = ImportResult(batch_id=batch and batch.id)
+    result = ImportResult(batch_id=batch and batch.id, review=review)
     codes = _CodeCheck(session, result, "verification_code" in columns) \
         if requires_code(creditor) else None
     writer = _DryRun(session, creditor.id, result, codes) if dry_run else _BatchWriter(
@@ -180,6 +191,8 @@ class _DryRun:
         self.result.rejections.extend(sorted(rejections, key=lambda r: r.row_number))
         if self.codes is not None:
             self.codes.note(contacts, existing)
+        if self.result.review is not None:
+            self.result.review.note(contacts, existing)
 
 
 class _BatchWriter:
@@ -229,6 +242,8 @@ class _BatchWriter:
         self.result.rejections.extend(rejections)
         if self.codes is not None:
             self.codes.note(contacts, existing)
+        if self.result.review is not None:
+            self.result.review.note(contacts, existing)
 
     def _existing_ids(self, references):
         return _existing_ids(self.session, self.creditor_id, references)

@@ -9,6 +9,7 @@ import itertools
 import re
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 
 from config import DEFAULTS
 from contacts.refusals import ContactListError
@@ -37,11 +38,15 @@ class Limits:
 
     max_rows: int = int(DEFAULTS["IMPORT_MAX_ROWS"])
     max_uncompressed_bytes: int = int(DEFAULTS["IMPORT_MAX_UNCOMPRESSED_MB"]) * MB
+    # Amounts above this are warned of, not refused (contacts.plausibility).
+    warn_amount: Decimal = Decimal(DEFAULTS["IMPORT_WARN_AMOUNT"])
 
     @classmethod
     def from_config(cls, config):
         return cls(max_rows=int(config["IMPORT_MAX_ROWS"]),
-                   max_uncompressed_bytes=int(config["IMPORT_MAX_UNCOMPRESSED_MB"]) * MB)
+                   max_uncompressed_bytes=int(config["IMPORT_MAX_UNCOMPRESSED_MB"]) * MB,
+                   warn_amount=Decimal(config.get("IMPORT_WARN_AMOUNT")
+                                       or DEFAULTS["IMPORT_WARN_AMOUNT"]))
 
 
 def open_rows(path, limits=None):

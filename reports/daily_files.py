@@ -5,14 +5,7 @@ Both are the console's download; the command line's CSV keeps the SPEC's English
 (reports.daily.render_csv). The words come through `say` (English wording → the surface's:
 the console passes the catalogue's gettext), the stored codes through domain.vocabulary.
 """
-import csv
-import io
-from datetime import datetime
 from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from db.models import OUTCOMES
 from domain import vocabulary
@@ -20,15 +13,14 @@ from domain.statuses import STATUSES
 from domain.wording import N_
 from policy.decide import RULES
 from reports.activity import FATE_ORDER, MESSAGE_CHANNELS
-from reports.daily import BOM, PENDING, neutralise, slug
+from reports.daily import PENDING, slug
+from reports.tables import Heading, comma, italian_csv, workbook
 from reports.words import CHANNELS, MESSAGES
 
 # (heading, the row's fact) of the positions' sheet, in the CSV's order.
 HEADINGS = (N_("Reference"), N_("Name"), N_("Phone"), N_("Outcome"), N_("Attempts"),
             N_("Last call"), N_("Last call status"), N_("Emailed notice"), N_("Amount"),
             N_("Currency"), N_("Messages"), N_("Status changes"), N_("Payments"))
-DATE_TIME = "DD/MM/YYYY HH:MM"
-AMOUNT = "#,##0.00"
 
 
 def position_rows(report, say):
@@ -44,7 +36,7 @@ def position_rows(report, say):
             _word(vocabulary.CALL_STATUSES, row["last_status"], say),
             _word(vocabulary.MAIL_STATUSES, row["email_status"], say),
             Decimal(typed["amount"]), row["currency"], _messages(typed["day"], say),
-            _changes(typed["day"], say), "; ".join(_comma(a) for a in typed["day"].payments)])
+            _changes(typed["day"], say), "; ".join(comma(a) for a in typed["day"].payments)])
     return rows
 
 
@@ -69,35 +61,20 @@ def summary_rows(report, say):
 
 def render_italian_csv(report, say):
     """CSV that Italian spreadsheets open as columns: `;`, comma decimals, dd/mm/yyyy, a BOM."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([say(h) for h in HEADINGS])
-    for row in position_rows(report, say):
-        writer.writerow([_csv_cell(cell) for cell in row])
-    for title, rows in summary_rows(report, say):
-        writer.writerow([])
-        writer.writerow([title])
-        for row in rows:
-            writer.writerow([_csv_cell(cell) for cell in row])
-    return BOM + buffer.getvalue()
+    rows = position_rows(report, say)
+    for title, section in summary_rows(report, say):
+        rows += [[], [title], *section]
+    return italian_csv([say(h) for h in HEADINGS], rows)
 
 
 def render_xlsx(report, say):
     """The workbook's bytes: sheet `Posizioni` with typed cells, then `Totali`."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(say(N_("Positions")))
-    sheet.append([_bold(sheet, say(h)) for h in HEADINGS])
-    for row in position_rows(report, say):
-        sheet.append([_xlsx_cell(sheet, cell) for cell in row])
-    totals = book.create_sheet(say(N_("Totals")))
-    for title, rows in summary_rows(report, say):
-        totals.append([_bold(totals, title)])
-        for row in rows:
-            totals.append([_xlsx_cell(totals, cell) for cell in row])
-        totals.append([])
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
+    totals = []
+    for title, section in summary_rows(report, say):
+        totals += [[Heading(title)], *section, []]
+    return workbook([(say(N_("Positions")), [say(h) for h in HEADINGS],
+                      position_rows(report, say)),
+                     (say(N_("Totals")), None, totals)])
 
 
 def report_file_name(creditor, day, extension):
@@ -129,34 +106,3 @@ def _changes(day, say):
     return "; ".join(f"{_word(vocabulary.STATUSES, before, say) or '—'} → "
                      f"{_word(vocabulary.STATUSES, after, say)}"
                      for before, after in day.status_changes)
-
-
-def _comma(amount):
-    return f"{amount:.2f}".replace(".", ",")
-
-
-def _csv_cell(value):
-    if isinstance(value, Decimal):
-        return neutralise(_comma(value))
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    return neutralise(value)
-
-
-def _xlsx_cell(sheet, value):
-    """A typed cell; text stays text (a typed cell is never a formula, but openpyxl would
-    store one that starts with = as such)."""
-    cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    elif isinstance(value, datetime):
-        cell.number_format = DATE_TIME
-    elif isinstance(value, Decimal):
-        cell.number_format = AMOUNT
-    return cell
-
-
-def _bold(sheet, text):
-    cell = WriteOnlyCell(sheet, text)
-    cell.font = Font(bold=True)
-    return cell

@@ -12,13 +12,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import func, select
 
 from db.models import Attempt, Event, Position
 from domain.statuses import Status
 from reports.daily import BOM, neutralise, slug
+from reports.tables import workbook
 from reports.words import describe, is_status_change
 
 POSITION_COLUMNS = ("reference", "name", "phone", "email", "pec", "amount", "amount_paid",
@@ -107,25 +106,11 @@ def history_csv(handover):
 
 
 def render_xlsx(handover):
-    """The workbook's bytes: sheet `positions`, then sheet `history`."""
-    book = Workbook(write_only=True)
-    for title, columns, rows in (("positions", POSITION_COLUMNS, handover.positions),
-                                 ("history", HISTORY_COLUMNS, handover.history)):
-        sheet = book.create_sheet(title)
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([_xlsx_cell(sheet, row[column]) for column in columns])
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
-
-
-def _xlsx_cell(sheet, value):
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"   # openpyxl would store it as a formula
-        return cell
-    return value
+    """The workbook's bytes: sheet `positions`, then sheet `history` (reports.tables)."""
+    return workbook([(title, columns, [[row[column] for column in columns] for row in rows])
+                     for title, columns, rows in (
+                         ("positions", POSITION_COLUMNS, handover.positions),
+                         ("history", HISTORY_COLUMNS, handover.history))])
 
 
 def handover_filename(creditor, day, part):

@@ -71,7 +71,9 @@ def pages_of(user, creditor, position):
     if user == "anna":
         return shared + ["/mandanti", f"/mandanti/{creditor.id}", "/utenti", "/liste",
                          "/cruscotto", "/richiamate", "/messaggi", "/messaggi?stato=queued",
-                         f"/mandanti/{creditor.id}/api", "/documentazione-api"]
+                         f"/mandanti/{creditor.id}/api", "/documentazione-api",
+                         "/richiamate?stato=tutte&ordina=importo&righe=25",
+                         "/posizioni?ordina=ultima&verso=desc&righe=100"]
     if user == "carlo":
         return shared + ["/richiamate"]
     return shared + ["/cruscotto", "/documentazione-api"]

@@ -1,16 +1,20 @@
 """An admin uploads a contact list, sees the preview, and only then imports it."""
+import html
 import io
 import os
 import re
 import time
+from datetime import datetime, timezone
 
 import pytest
+from decimal import Decimal
 from sqlalchemy import func, select
 
 from db.models import Creditor, ImportBatch, Position
 from tests.contacts.workbooks import good_rows, in_sheet, plain_zip, rewrite, workbook_bytes
 from tests.factories import make_creditor, make_position
 
+NOW = datetime(2027, 1, 11, 9, 0, tzinfo=timezone.utc)
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "samples", "contacts.csv")
 
 
@@ -18,6 +22,13 @@ SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "samples", "contact
 def own_instance_folder(app, tmp_path):
     """Uploads of this test only, not those other tests left in the checkout's instance/."""
     app.instance_path = str(tmp_path / "instance")
+
+
+@pytest.fixture(autouse=True)
+def clock(app):
+    """The app's clock, on which a list's due dates are read: after the sample's, in Rome."""
+    app.extensions["cortesia.clock"] = lambda: NOW
+    return NOW
 
 
 def upload(browser, creditor_id, data=None, name="contacts.csv"):
@@ -256,3 +267,76 @@ def test_the_preview_warns_of_nothing_when_the_creditor_does_not_require_a_code(
     browser.log_in("anna")
     page = upload(browser, users["creditor"].creditor_id).get_data(as_text=True)
     assert "senza codice di verifica" not in page
+
+
+def section(page, title):
+    """The table under the heading `title` of a page."""
+    return page.split(f"<h2>{title}</h2>")[1].split("</table>")[0]
+
+
+def test_the_preview_shows_the_first_accepted_rows_as_they_will_be_imported(browser, users):
+    browser.log_in("anna")
+    page = upload(browser, users["creditor"].creditor_id).get_data(as_text=True)
+    sample = section(page, "Come saranno importate le prime righe")
+    # Ten accepted rows in file order (row 12, number «12», is rejected and row 13 is the 11th).
+    assert re.findall(r"PR-2026-00\d\d", sample) == [f"PR-2026-{n:04d}" for n in range(1, 11)]
+    first = sample.split("</tr>")[1]
+    assert "+393331234567" in first and "1.234,56\xa0€" in first and "15/10/2026" in first
+    assert "nuova" in first
+    assert "Avvisi" not in page and "accetto_avvisi" not in page
+
+
+def warnings_in(page):
+    """{row number: the warnings of the row} of the preview's «Avvisi» table."""
+    return {row: html.unescape(text) for row, text in re.findall(
+        r'<td class="num">(\d+)</td><td>([^<]+)</td>', section(page, "Avvisi"))}
+
+
+WARNED = ("Riferimento;Nominativo;Telefono;Importo;Scadenza\r\n"
+          "W-1;Anna Vecchi;+39 333 123 0001;100,00;15/03/1999\r\n"
+          "W-2;Bruno Futuri;+39 333 123 0002;100,00;01/02/2027\r\n"
+          "W-3;Carla Estero;+1 202 555 0123;100,00;15/10/2026\r\n"
+          "W-4;Dario Grandi;+39 333 123 0004;250.000,00;15/10/2026\r\n"
+          "W-5;Elena Giusti;+39 333 123 0005;100,00;15/10/2026\r\n").encode()
+
+
+def test_implausible_values_are_listed_with_their_rows_and_must_be_accepted(
+        browser, users, session):
+    browser.log_in("anna")
+    acme = users["creditor"].creditor_id
+    page = upload(browser, acme, WARNED).get_data(as_text=True)
+    assert "<strong>4</strong> righe con valori insoliti" in page
+    warnings = warnings_in(page)
+    assert warnings == {
+        "2": "la scadenza 15/03/1999 è anteriore al 2000",
+        "3": "la scadenza 01/02/2027 è nel futuro",
+        "4": "il telefono +12025550123 è un numero del paese US, non del paese del mandante (IT)",
+        "5": "l'importo 250.000,00 supera 100.000,00",
+    }
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    form = {"token": token, "creditor": str(acme), "filename": "contacts.csv"}
+    refused = browser.post("/liste/conferma", form)
+    assert refused.status_code == 400 and "Accetto gli avvisi" in refused.get_data(as_text=True)
+    assert positions(session) == 0
+    done = browser.post("/liste/conferma", dict(form, accetto_avvisi="1"), follow_redirects=True)
+    assert "Importazione completata: 5 nuove" in done.get_data(as_text=True)
+    assert positions(session) == 5
+
+
+def test_the_amount_warned_of_is_a_setting(browser, users, app):
+    app.config["IMPORT_WARN_AMOUNT"] = Decimal("1000")
+    browser.log_in("anna")
+    page = upload(browser, users["creditor"].creditor_id).get_data(as_text=True)
+    warned = warnings_in(page)
+    assert warned["2"] == "l'importo 1.234,56 supera 1.000,00" and len(warned) == 5
+
+
+def test_a_creditor_abroad_is_warned_of_its_list_s_italian_numbers(browser, users, session):
+    acme = session.get(Creditor, users["creditor"].creditor_id)
+    acme.country = "US"
+    session.commit()
+    browser.log_in("anna")
+    page = upload(browser, acme.id, WARNED).get_data(as_text=True)
+    warnings = warnings_in(page)
+    assert "4" not in warnings and warnings["6"] == \
+        "il telefono +393331230005 è un numero del paese IT, non del paese del mandante (US)"

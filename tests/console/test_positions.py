@@ -1,13 +1,16 @@
 """Positions and their timeline; a creditor user sees only its own, and 404 for the others."""
 import html
+import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
-from console.positions import PAGE_SIZE
+from console.searches import PAGE_SIZE
 
 from db.events import record_event
 from db.models import OutgoingMail, utcnow
@@ -301,3 +304,147 @@ def test_the_pages_are_numbered_around_the_current_one():
     assert page_links(1, 1) == [1]
     assert page_links(6, 20) == [1, None, 4, 5, 6, 7, 8, None, 20]
     assert page_links(2, 5) == [1, 2, 3, 4, 5]
+
+
+@pytest.fixture
+def ledger(session, users):
+    """Acme's five positions of different amounts, names and calls, and one of Beta's."""
+    acme = users["creditor"].creditor
+    beta = make_creditor(session, name="Beta Telecom")
+    made = {}
+    for reference, name, amount, calls in (("L-3", "Carla Bruno", "300.00", 2),
+                                           ("L-1", "Ugo Abate", "1500.50", 0),
+                                           ("L-5", "Elsa Costa", "20.00", 3),
+                                           ("L-2", "Bice Dotti", "75.25", 1),
+                                           ("L-4", "Aldo Esposito", "980.00", 0)):
+        position = make_position(session, acme, reference=reference, name=name,
+                                 amount=Decimal(amount), phone=f"+39333111{reference[-1]}000")
+        for number in range(1, calls + 1):
+            make_attempt(session, position, number=number, status="no-answer",
+                         placed_at=datetime(2026, 11, 20 + number, 9, int(reference[-1]),
+                                            tzinfo=timezone.utc))
+        made[reference] = position
+    make_position(session, beta, reference="B-9", name="Zeno Neri", amount=Decimal("5.00"))
+    session.commit()
+    return made
+
+
+def references(page):
+    return re.findall(r'>(L-\d|B-\d)</a>', page)
+
+
+@pytest.mark.parametrize("key, direction, expected", [
+    ("pratica", "asc", ["L-1", "L-2", "L-3", "L-4", "L-5"]),
+    ("pratica", "desc", ["L-5", "L-4", "L-3", "L-2", "L-1"]),
+    ("nome", "asc", ["L-4", "L-2", "L-3", "L-5", "L-1"]),
+    ("importo", "desc", ["L-1", "L-4", "L-3", "L-2", "L-5"]),
+    ("importo", "asc", ["L-5", "L-2", "L-3", "L-4", "L-1"]),
+    ("tentativi", "desc", ["L-5", "L-3", "L-2", "L-1", "L-4"]),
+    # Never called: last either way.
+    ("ultima", "asc", ["L-2", "L-3", "L-5", "L-1", "L-4"]),
+    ("ultima", "desc", ["L-5", "L-3", "L-2", "L-1", "L-4"]),
+])
+def test_positions_sort_by_the_chosen_column_either_way(browser, ledger, key, direction,
+                                                          expected):
+    browser.log_in("mara")
+    page = browser.get(f"/posizioni?ordina={key}&verso={direction}").get_data(as_text=True)
+    assert references(page) == expected
+
+
+def test_a_column_heading_sorts_and_its_second_click_reverses(browser, ledger):
+    browser.log_in("anna")
+    page = browser.get("/posizioni?stato=open&righe=25").get_data(as_text=True)
+    link = re.search(r'<a class="sort" href="([^"]+)">Importo', page).group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(link).query) == {"stato": ["open"], "righe": ["25"],
+                                               "ordina": ["importo"], "verso": ["asc"],
+                                               "pagina": ["1"]}
+    sorted_page = browser.get(link).get_data(as_text=True)
+    assert 'aria-sort="ascending"><a class="sort"' in sorted_page
+    again = re.search(r'<a class="sort" href="([^"]+)">Importo', sorted_page).group(1)
+    assert "verso=desc" in again
+
+
+def test_the_positions_show_their_attempts_and_last_call_on_the_creditors_clock(browser, ledger):
+    browser.log_in("mara")
+    page = browser.get("/posizioni?ordina=pratica").get_data(as_text=True)
+    row = page[page.index(">L-5</a>"):].split("</tr>")[0]
+    # Three calls, the last on 23/11 at 09:05 UTC: 10:05 in Rome.
+    assert '<td class="num">3</td>' in row and "23/11/2026 10:05" in row
+
+
+@pytest.mark.parametrize("size, shown_rows", [("25", 25), ("100", 60), ("7", 50)])
+def test_the_page_size_is_one_of_the_offered_ones(browser, session, users, size, shown_rows):
+    acme = users["creditor"].creditor
+    for n in range(60):
+        make_position(session, acme, reference=f"S-{n:03d}", name=f"Debitore {n:03d}")
+    browser.log_in("mara")
+    page = browser.get(f"/posizioni?righe={size}").get_data(as_text=True)
+    assert len(re.findall(r">S-\d{3}</a>", page)) == shown_rows
+    if shown_rows == 25:
+        assert "Pagina 1 di 3" in page and "righe=25" in re.search(
+            r'rel="next" href="([^"]+)"', page).group(1)
+
+
+def test_a_search_keeps_the_page_size_and_the_order(browser, ledger):
+    browser.log_in("anna")
+    response = browser.post("/posizioni", {"cerca": "L-", "righe": "100", "ordina": "importo",
+                                           "verso": "desc"})
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert query["righe"] == ["100"] and query["ordina"] == ["importo"] and "ricerca" in query
+    assert references(browser.get(response.headers["Location"]).get_data(as_text=True))[:2] == \
+        ["L-1", "L-4"]
+
+
+def csv_rows(response):
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode("utf-8"))
+    return [line.split(";") for line in body.decode("utf-8-sig").split("\r\n") if line]
+
+
+def test_the_export_is_an_italian_csv_of_the_filtered_list(browser, ledger):
+    browser.log_in("anna")
+    response = browser.get("/posizioni/esporta.csv?ordina=importo&verso=desc&creditore="
+                           f"{ledger['L-1'].creditor_id}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = csv_rows(response)
+    assert rows[0] == ["Pratica", "Nominativo", "Telefono", "Importo", "Valuta", "Scadenza",
+                       "Stato", "Esito", "Tentativi", "Ultima chiamata", "Mandante"]
+    assert [row[0] for row in rows[1:]] == ["L-1", "L-4", "L-3", "L-2", "L-5"]  # no Beta's
+    assert rows[1][3] == "1500,50" and rows[1][5] == "15/10/2026" and rows[1][6] == "aperta"
+    assert rows[5][8] == "3" and rows[5][9] == "23/11/2026 10:05"
+
+
+def test_the_export_is_a_workbook_with_typed_cells(browser, ledger):
+    browser.log_in("anna")
+    response = browser.get("/posizioni/esporta.xlsx?ordina=pratica")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == ["Pratica", "Nominativo", "Telefono", "Importo"]
+    l5 = list(sheet[7])   # B-9, L-1 … L-5
+    assert l5[0].value == "L-5" and l5[3].value == 20
+    assert l5[3].number_format == "#,##0.00" and l5[3].data_type == "n"
+    assert l5[5].value == datetime(2026, 10, 15) and l5[5].is_date
+    assert l5[8].value == 3 and l5[9].value == datetime(2026, 11, 23, 10, 5)
+
+
+def test_the_export_honours_the_creditor_user_and_the_search(browser, ledger, users):
+    browser.log_in("mara")
+    everything = csv_rows(browser.get("/posizioni/esporta.csv"))
+    assert "B-9" not in {row[0] for row in everything} and len(everything) == 6
+    # Asking for Beta's by the filter changes nothing for Acme's user.
+    beta = browser.get(
+        f"/posizioni/esporta.csv?creditore={users['creditor'].creditor_id + 1}")
+    assert csv_rows(beta) == everything[:1]
+    found = browser.post("/posizioni", {"cerca": "Costa"})
+    link = found.headers["Location"].replace("/posizioni?", "/posizioni/esporta.csv?")
+    assert "Costa" not in link
+    assert [row[0] for row in csv_rows(browser.get(link))[1:]] == ["L-5"]
+
+
+def test_the_page_links_its_exports_with_the_same_filters(browser, ledger):
+    browser.log_in("anna")
+    page = browser.get("/posizioni?stato=open&ordina=nome").get_data(as_text=True)
+    link = re.search(r'href="(/posizioni/esporta\.xlsx[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(link).query) == {"stato": ["open"], "ordina": ["nome"]}

@@ -1,9 +1,12 @@
 """The collectors' callback queue: oldest first, one collector at a time, results in the log."""
+import io
+import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from console import callbacks
@@ -373,3 +376,159 @@ def test_only_my_claims_when_asked(browser, many_requests, session):
     claim(browser, oldest)
     mine = browser.get("/richiamate?mie=1").get_data(as_text=True)
     assert "Debitore 000" in mine and "Debitore 001" not in mine and "in carico a lei" in mine
+
+
+def test_a_promise_above_the_amount_due_asks_for_a_confirmation_then_is_taken(
+        browser, requests_, session):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    refused, form = close_with(browser, requests_["rossi"], promise_amount="1.300,00",
+                               note="Con gli interessi")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "supera il dovuto" in page
+    # The confirmation appears after the refusal, unticked, with what was typed kept.
+    assert 'name="oltre_dovuto" value="1" >' in page
+    assert "Confermo l'importo superiore al dovuto (1.234,56" in page
+    assert 'value="1.300,00"' in page and ">Con gli interessi</textarea>" in page
+    session.expire_all()
+    assert session.get(CallbackRequest, requests_["rossi"].id).status == "open"
+    # Sent again without ticking it: refused again, the box still offered.
+    again, _ = close_with(browser, requests_["rossi"], promise_amount="1.300,00")
+    assert again.status_code == 400 and 'name="oltre_dovuto"' in again.get_data(as_text=True)
+    taken, _ = close_with(browser, requests_["rossi"], promise_amount="1.300,00",
+                          oltre_dovuto="1")
+    assert taken.status_code == 302
+    session.expire_all()
+    closed = session.get(CallbackRequest, requests_["rossi"].id)
+    assert closed.status == "closed" and closed.promise_amount == Decimal("1300.00")
+
+
+def test_a_ticked_confirmation_stays_ticked_when_another_field_is_wrong(browser, requests_):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    response, _ = close_with(browser, requests_["rossi"], promise_amount="1.300,00",
+                             oltre_dovuto="1", promise_date="")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Indichi la data promessa" in page
+    assert 'name="oltre_dovuto" value="1" checked>' in page
+
+
+def test_a_promise_within_the_amount_due_asks_no_confirmation(browser, requests_):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    response, _ = close_with(browser, requests_["rossi"], promise_amount="0")
+    assert response.status_code == 400 and "oltre_dovuto" not in response.get_data(as_text=True)
+
+
+def test_the_confirmation_does_not_take_an_unreadable_amount(browser, requests_):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    response, _ = close_with(browser, requests_["rossi"], promise_amount="1e999999",
+                             oltre_dovuto="1")
+    assert response.status_code == 400
+
+
+def test_the_request_page_dials_the_number_with_a_tel_link(browser, requests_):
+    browser.log_in("carlo")
+    page = browser.get(f"/richiamate/{requests_['rossi'].id}").get_data(as_text=True)
+    assert '<a class="tel" href="tel:+393331111111">+393331111111</a>' in page
+    queue = browser.get("/richiamate").get_data(as_text=True)
+    assert 'href="tel:+393332222222"' in queue
+
+
+def queue_names(page):
+    return re.findall(r">(Debitore \d{3})</a>", page)
+
+
+@pytest.fixture
+def sortable_queue(session, users):
+    """Three open requests whose positions differ in amount and calls."""
+    acme = users["creditor"].creditor
+    made = {}
+    for i, (name, amount, calls) in enumerate((("Debitore 002", "50.00", 1),
+                                               ("Debitore 001", "900.00", 3),
+                                               ("Debitore 003", "10.00", 0))):
+        position = make_position(session, acme, reference=f"R-{i}", name=name,
+                                 amount=Decimal(amount), phone=f"+3933355500{i}0")
+        for number in range(1, calls + 1):
+            make_attempt(session, position, number=number, status="completed",
+                         placed_at=datetime(2026, 11, 20, 8 + number + i, tzinfo=timezone.utc))
+        made[name] = CallbackRequest(position_id=position.id,
+                                     requested_at=utcnow() - timedelta(minutes=100 - i))
+        session.add(made[name])
+    session.commit()
+    return made
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("", ["Debitore 002", "Debitore 001", "Debitore 003"]),            # oldest first
+    ("ordina=attesa&verso=desc", ["Debitore 003", "Debitore 001", "Debitore 002"]),
+    ("ordina=nome", ["Debitore 001", "Debitore 002", "Debitore 003"]),
+    ("ordina=importo&verso=desc", ["Debitore 001", "Debitore 002", "Debitore 003"]),
+    ("ordina=tentativi", ["Debitore 003", "Debitore 002", "Debitore 001"]),
+    ("ordina=ultima&verso=desc", ["Debitore 001", "Debitore 002", "Debitore 003"]),
+])
+def test_the_queue_sorts_by_the_chosen_column(browser, sortable_queue, query, expected):
+    browser.log_in("carlo")
+    assert queue_names(browser.get(f"/richiamate?{query}").get_data(as_text=True)) == expected
+
+
+def test_the_queue_comes_in_the_page_size_chosen(browser, many_requests):
+    browser.log_in("carlo")
+    page = browser.get("/richiamate?righe=100").get_data(as_text=True)
+    assert len(queue_names(page)) == 100 and "Pagina 1 di 2" in page
+    assert "righe=100" in re.search(r'rel="next" href="([^"]+)"', page).group(1)
+    assert len(queue_names(browser.get("/richiamate?righe=25").get_data(as_text=True))) == 25
+
+
+def test_the_queue_lists_closed_requests_with_who_closed_them_when_asked(
+        browser, requests_, session):
+    browser.log_in("carlo")
+    claim(browser, requests_["rossi"])
+    close_with(browser, requests_["rossi"], result="unreachable", promise_amount="")
+    open_page = browser.get("/richiamate").get_data(as_text=True)
+    assert "Mario Rossi" not in open_page and "Lucia Bianchi" in open_page
+    closed = browser.get("/richiamate?stato=chiuse").get_data(as_text=True)
+    assert "Mario Rossi" in closed and "Lucia Bianchi" not in closed
+    assert "chiusa da carlo: Non raggiungibile" in closed
+    by_result = browser.get("/richiamate?stato=tutte&esito=promise").get_data(as_text=True)
+    assert "Mario Rossi" not in by_result
+
+
+def test_the_queue_filters_by_the_day_of_the_request(browser, requests_, session):
+    requests_["bianchi"].requested_at = datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc)
+    session.commit()
+    browser.log_in("carlo")
+    # 23:30 UTC on the 23rd is the 24th on the installation's clock (Rome).
+    day = browser.get("/richiamate?giorno=2026-11-24").get_data(as_text=True)
+    assert "Lucia Bianchi" in day and "Mario Rossi" not in day
+    assert "Lucia Bianchi" not in browser.get("/richiamate?giorno=2026-11-23").get_data(
+        as_text=True)
+    wrong = browser.get("/richiamate?giorno=ieri").get_data(as_text=True)
+    assert "non è una data" in wrong and "Lucia Bianchi" in wrong
+
+
+def test_the_queue_exports_its_filtered_list_as_csv_and_xlsx(browser, sortable_queue):
+    browser.log_in("carlo")
+    response = browser.get("/richiamate/esporta.csv?ordina=importo&verso=desc")
+    body = response.get_data()
+    assert response.status_code == 200 and body.startswith("\ufeff".encode())
+    rows = [line.split(";") for line in body.decode("utf-8-sig").split("\r\n") if line]
+    assert rows[0][:5] == ["Richiesta il", "Pratica", "Nominativo", "Telefono", "Importo"]
+    assert [row[2] for row in rows[1:]] == ["Debitore 001", "Debitore 002", "Debitore 003"]
+    assert rows[1][4] == "900,00" and rows[1][7] == "3" and rows[1][9] == "da chiamare"
+    workbook = load_workbook(io.BytesIO(browser.get("/richiamate/esporta.xlsx").get_data()))
+    first = list(workbook.active[2])
+    assert first[2].value == "Debitore 002" and first[0].is_date
+    assert first[4].value == 50 and first[4].number_format == "#,##0.00"
+    assert first[7].value == 1 and first[8].value == datetime(2026, 11, 20, 10, 0)
+
+
+def test_the_queue_export_keeps_the_search_and_is_for_staff_only(browser, sortable_queue):
+    browser.log_in("carlo")
+    found = browser.post("/richiamate", {"cerca": "Debitore 003"})
+    link = found.headers["Location"].replace("/richiamate?", "/richiamate/esporta.csv?")
+    rows = browser.get(link).get_data().decode("utf-8-sig").split("\r\n")
+    assert len([row for row in rows if row]) == 2 and "Debitore 003" in rows[1]
+    browser.log_in("mara")
+    assert browser.get("/richiamate/esporta.csv").status_code == 403

@@ -350,3 +350,18 @@ def test_import_warns_of_nothing_for_a_creditor_that_does_not_require_a_code(
     result = runner.invoke(args=["import", write(tmp_path, HEADER + "P1;Mario;333 123 4567;10;"
                                                  "2026-10-15\n"), "--creditor", "Acme"])
     assert result.exit_code == 0 and "warning" not in result.output.lower()
+
+
+def test_import_names_the_rows_with_unusual_values_and_imports_them(runner, session, tmp_path):
+    make_creditor(session, name="Acme")
+    path = write(tmp_path, HEADER + "P1;Mario;333 123 4567;1.234,56;15/10/1999\n"
+                                    "P2;Anna;+1 202 555 0123;10;2020-10-15\n"
+                                    "P3;Luca;06 1234 5678;50,00;2020-10-15\n")
+    result = runner.invoke(args=["import", path, "--creditor", "Acme"])
+    assert result.exit_code == 0, result.output
+    assert "row 2: warning: due date 15/10/1999 is before 2000" in result.output
+    assert "row 3: warning: phone +12025550123 is a number of US, not of IT like the " \
+           "creditor's" in result.output
+    assert "row 4: warning" not in result.output
+    assert "Warning: rows with unusual values: 2." in result.output
+    assert len(session.scalars(select(Position)).all()) == 3
