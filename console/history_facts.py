@@ -88,8 +88,9 @@ def day(text, pattern):
 # facts are raw and shown to staff only.
 _SPOKEN = frozenset({"status", "payment", "step", "step_skipped", "step_postponed",
                      "message_queued", "outcome", "answer", "voice_message",
-                     "voice_message_kept", "note"})
+                     "voice_message_kept", "note", "held", "released", "call_now"})
 _SPOKEN_KEYS = ("from", "to", "reason", "until", "amount_paid", "paid_on", "amount_due",
                 "step", "day", "channel", "message", "round", "kind", "mail_id", "outcome",
                 "answer", "promise_date", "preferred_window", "note", "voice_message_id",
-                "duration", "bytes", "tries", "text")
+                "duration", "bytes", "tries", "text", "number", "attempts", "messages",
+                "internal")
