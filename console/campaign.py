@@ -8,9 +8,9 @@ them for the staff.
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, session as cookie, url_for
 
-from console.forms import FormError, clean_text
+from console.forms import FormError, clean_text, shown
 from console.i18n import say
 from console.position_actions import app_now
 from console.security import login_required
@@ -20,6 +20,8 @@ from db import get_session
 from db.models import Creditor
 
 HISTORY = 5
+# A refused control's typed reason, kept for the page the refusal goes back to (one reading).
+TYPED = "campagna_motivo"
 
 
 @bp.post("/mandanti/<id:creditor_id>/pausa")
@@ -28,7 +30,7 @@ def pause_campaign(creditor_id):
     creditor = _creditor(creditor_id)
     if request.form.get("conferma") != "si":
         flash("Spunti la conferma per mettere in pausa la campagna.", "error")
-        return _back(creditor)
+        return _back(creditor, refused=True)
     return _control(creditor, pause_creditor,
                     f"Campagna di {creditor.name} in pausa: nessuna chiamata, passo o messaggio "
                     "parte finché non la riprende. Le chiamate già in corso si concludono.")
@@ -48,7 +50,8 @@ def campaign_box(creditor):
     """What the creditor's campaign box shows besides the creditor: its clock, and its latest
     pauses and resumptions, newest first."""
     return SimpleNamespace(zone=ZoneInfo(creditor.timezone),
-                           history=creditor_events(get_session(), creditor.id, HISTORY))
+                           history=creditor_events(get_session(), creditor.id, HISTORY),
+                           typed=cookie.pop(TYPED, ""))
 
 
 def _creditor(creditor_id):
@@ -66,15 +69,17 @@ def _control(creditor, control, done):
         session.rollback()
         text = say(exc)
         flash(f"{text[:1].upper()}{text[1:]}.", "error")
-        return _back(creditor)
+        return _back(creditor, refused=True)
     session.commit()
     flash(done, "info")
     return _back(creditor)
 
 
-def _back(creditor):
+def _back(creditor, refused=False):
     """To the page the form was on: the creditor's page for an admin who came from it, else the
-    dashboard."""
+    dashboard; a `refused` form shows its reason there again as typed."""
+    if refused:
+        cookie[TYPED] = shown(request.form.get("motivo"))[:300]
     if g.user.role == "admin" and request.form.get("da") == "mandante":
         return redirect(url_for("console.edit_creditor", creditor_id=creditor.id), code=303)
     return redirect(url_for("console.dashboard", creditore=creditor.id), code=303)

@@ -40,9 +40,12 @@ def test_an_admin_pauses_and_resumes_from_the_creditors_page(browser, session, a
 
 def test_pausing_needs_the_confirmation_and_a_reason(browser, session, acme):
     browser.log_in("anna")
-    unconfirmed = browser.post(f"/mandanti/{acme.id}/pausa", {"motivo": "x"},
+    unconfirmed = browser.post(f"/mandanti/{acme.id}/pausa", {"motivo": "lista da rivedere"},
                                follow_redirects=True)
     assert "Spunti la conferma" in unconfirmed.get_data(as_text=True)
+    # The reason typed is there again to confirm, once: a later visit starts empty.
+    assert 'value="lista da rivedere"' in unconfirmed.get_data(as_text=True)
+    assert 'value="lista da rivedere"' not in browser.get("/cruscotto").get_data(as_text=True)
     no_reason = browser.post(f"/mandanti/{acme.id}/pausa", {"conferma": "si"},
                              follow_redirects=True)
     assert "Scriva il motivo." in no_reason.get_data(as_text=True)
