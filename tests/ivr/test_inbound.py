@@ -32,7 +32,8 @@ def dials(response):
 
 def inbound_attempts(session):
     session.expire_all()
-    return session.scalars(select(Attempt).where(Attempt.direction == "inbound")).all()
+    return session.scalars(select(Attempt).where(Attempt.direction == "inbound")
+                           .order_by(Attempt.id)).all()
 
 
 def test_an_unsigned_call_back_is_refused(client, session):
