@@ -72,4 +72,7 @@ def log_in(page, live, username, password):
     page.goto(f"{live.url}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button.primary")
+    # The form always answers with a new page (the next one, or the form again with its
+    # error): wait for it, so that what a test reads next is never the login form.
+    with page.expect_navigation():
+        page.click("button.primary")
