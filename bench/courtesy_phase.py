@@ -108,7 +108,7 @@ def run_baseline(ref, size, days, every, seed, processes):
             subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", tree],
                            capture_output=True)
     match = re.search(r"positions:\s+([\d.]+) s \(([\d.]+) s CPU\)", output)
-    print(f"baseline {ref}: {match.group(0)}", flush=True)
+    print(f"baseline {ref}: {size:>7,} {match.group(0)}", flush=True)
     return float(match.group(1)), float(match.group(2))
 
 

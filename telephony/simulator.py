@@ -150,9 +150,7 @@ class Simulator(SmsSimulation):
         self.sms_fates = {}         # each SMS's fate by number; the others are delivered
         self.recordings = {}        # RecordingUrl → WAV bytes of the messages left at <Record>
         self._pool = None           # worker processes running the calls (run_calls_in_processes)
-        self._processes = 1         # processes running the calls, this one included
-        self._placed = 0            # calls placed since then (which one is this process's)
-        self._running = []          # the workers' futures and this process's calls, as placed
+        self._running = []          # (call, the worker's future), as placed
         self.lost_final_status = set()   # debtors' numbers whose calls' final callback is lost
 
     def script(self, phone, script):
@@ -176,11 +174,7 @@ class Simulator(SmsSimulation):
                              created=self._now(),
                              final_status_lost=request.to in self.lost_final_status)
         if self._pool is not None:
-            # One call in `processes` is this process's own share, run while the workers run
-            # theirs (settle): it would otherwise only wait for them.
-            self._placed += 1
-            own = self._placed % (self._processes) == 0
-            self._running.append(call if own else self._pool.submit(_run_in_worker, call))
+            self._running.append((call, self._pool.submit(_run_in_worker, call)))
             return call.call_sid
         self.calls.append(call)
         self._run(call)
@@ -193,7 +187,6 @@ class Simulator(SmsSimulation):
         configuration and database as this app, whose schema is ready). `place_call` returns
         at once; `settle()` runs this process's share and waits for the workers'."""
         self.close()
-        self._processes, self._placed = processes, 0
         self._pool = ProcessPoolExecutor(processes - 1, multiprocessing.get_context("spawn"),
                                          initializer=_start_worker, initargs=(make_app,))
 
@@ -201,14 +194,18 @@ class Simulator(SmsSimulation):
         """Wait until every call placed so far is over, as it is on return from `place_call`
         when the calls run here; keep them in `calls` in the order they were placed."""
         running, self._running = self._running, []
-        for call in running:
-            if isinstance(call, SimulatedCall):   # this process's share, on the placing clock
-                self._run(call)
-        for placed in running:
-            if isinstance(placed, SimulatedCall):
-                call = placed
-            else:
-                call, recordings = placed.result()
+        # This process takes its share while it waits: the calls no worker has started yet,
+        # from the last placed back, as the workers take them from the first on. The share
+        # follows how busy each one is (this process has the rest of the tick to do too).
+        here = set()
+        for call, future in reversed(running):
+            if not future.cancel():
+                break   # the workers have taken every call placed before this one too
+            self._run(call)   # on the placing clock, the instant it was placed
+            here.add(id(call))
+        for call, future in running:
+            if id(call) not in here:
+                call, recordings = future.result()
                 self.recordings.update(recordings)
             self.calls.append(call)
             _log_errors(call)
