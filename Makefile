@@ -36,9 +36,10 @@ run: install
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
 # One pytest worker per core (pytest-xdist); `make test PYTEST_WORKERS=0` runs in one process.
+# The 15 slowest tests are listed at the end, to see where the suite's time goes.
 PYTEST_WORKERS ?= auto
 test: install browser
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --durations=15
 
 clean:
 	rm -rf $(VENV)
