@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, text, true, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from db import insert_ignoring
 from db.holds import position_running
@@ -171,23 +171,29 @@ def plan_first_attempts(session, now, creditors):
 
 def plan_retries(session, now, creditors):
     """The next attempt of call rounds whose last one ended without an outcome."""
-    last = (select(Attempt.position_id.label("pid"), Attempt.round.label("round"),
-                   func.max(Attempt.number).label("n"))
-            .where(outbound()).group_by(Attempt.position_id, Attempt.round).subquery())
-    candidates = (
+    # The round's last attempt is the one no later attempt of the round follows: probed by
+    # the attempts' unique key per position in a call round, where a GROUP BY over every
+    # attempt ever made grew with the campaign's history at each pass.
+    later = aliased(Attempt)
+    ids = session.scalars(
         select(Position.id)
-        .join(last, and_(last.c.pid == Position.id, last.c.round == Position.round))
         .join(Attempt, and_(Attempt.position_id == Position.id, Attempt.round == Position.round,
-                            Attempt.number == last.c.n, outbound()))
+                            outbound()))
         .join(Position.creditor)
         .where(in_call_round(), Attempt.outcome.is_(None),
-               Attempt.status.in_(TERMINAL_STATUSES), last.c.n < Creditor.max_attempts,
-               not_blocked(_everywhere(creditors)), running(creditors)))
+               Attempt.status.in_(TERMINAL_STATUSES), Attempt.number < Creditor.max_attempts,
+               ~exists().where(later.position_id == Position.id, later.round == Position.round,
+                               later.direction == "outbound", later.number > Attempt.number),
+               not_blocked(_everywhere(creditors)), running(creditors))).all()
+    ids.sort()   # planned in the order of the positions, as their attempts are numbered
     rows = []
-    for pid, cid, round_, history in histories(session, candidates, creditors):
-        plan = plan_attempt(creditors[cid].rules, history, now)
-        if plan is not None:
-            rows.append(_pending(pid, round_, len(history) + 1, plan.due_at, plan.window, now))
+    for start in range(0, len(ids), INSERT_CHUNK):
+        chunk = select(Position.id).where(Position.id.in_(ids[start:start + INSERT_CHUNK]))
+        for pid, cid, round_, history in histories(session, chunk, creditors):
+            plan = plan_attempt(creditors[cid].rules, history, now)
+            if plan is not None:
+                rows.append(_pending(pid, round_, len(history) + 1, plan.due_at, plan.window,
+                                     now))
     return insert_attempts(session, rows)
 
 
