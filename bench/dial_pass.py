@@ -1,6 +1,11 @@
 """Benchmark of one dial pass: 1k / 10k / 50k due positions, placed through Twilio's REST
 client against a local zero-latency stand-in (`bench/twilio_standin.py`), pacing off.
 
+Before each size, the same number of bare keep-alive `http.client` POSTs to the same stand-in
+(bench/http_transport.py's floor: no database, no checks) is timed, and the pass's call rate is
+printed as a ratio to that loop's (issue 16's target: at least 0.5), then the growth from the
+smallest size to the largest (time per call; linear is 1.00).
+
     .venv/bin/python bench/dial_pass.py [--sizes 1000,10000,50000] [--database-url postgresql://...]
 
 Without --database-url each size runs on a fresh SQLite file under bench/out/. With one, the
@@ -24,6 +29,8 @@ from db import make_engine, session_scope  # noqa: E402
 from db.models import Attempt, Base, Creditor, Position  # noqa: E402
 from db.upgrade import upgrade_schema  # noqa: E402
 from scheduler.dial import dial_pass  # noqa: E402
+from bench.http_transport import ACCOUNT, REQUEST, BareHttpClient  # noqa: E402
+from telephony.twilio_rest import CallsEndpoint  # noqa: E402
 
 OUT = os.path.join(ROOT, "bench", "out")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/Rome"))   # a Monday, in a window
@@ -81,6 +88,19 @@ def add_positions(app, size):
                          created_at=NOW, updated_at=NOW)
 
 
+def bare_loop(size):
+    """Seconds of `size` bare keep-alive POSTs of a call to the stand-in: the floor."""
+    calls = BareHttpClient(CallsEndpoint(f"http://127.0.0.1:{PORT}", ACCOUNT, "bench", 15), PORT)
+    calls.create(REQUEST)   # connected outside the measure, as a pass's session is
+    started = time.perf_counter()
+    for _ in range(size):
+        status, _ = calls.create(REQUEST)
+        assert status == 201, status
+    seconds = time.perf_counter() - started
+    calls.connection.close()
+    return seconds
+
+
 def run(size, database_url, standin_url):
     app = build_app(fresh_database(database_url, size), standin_url)
     add_positions(app, size)
@@ -104,10 +124,19 @@ def main():
     standin.stdout.readline()   # it is listening once it has said so
     try:
         backend = "postgresql" if args.database_url else "sqlite"
-        print(f"dial pass, {backend}, Twilio REST client against a local stand-in, unpaced")
+        print(f"dial pass, {backend}, Twilio REST client against a local stand-in, unpaced; "
+              f"the ratio is to bare keep-alive POSTs to the same stand-in")
+        per_call = []
         for size in (int(s) for s in args.sizes.split(",")):
+            floor = bare_loop(size)
             seconds = run(size, args.database_url, f"http://127.0.0.1:{PORT}")
-            print(f"{size:>7} due  {seconds:7.2f} s  {size / seconds:8.0f} calls/s", flush=True)
+            per_call.append(seconds / size)
+            print(f"{size:>7} due  {seconds:7.2f} s  {size / seconds:8.0f} calls/s   bare POSTs "
+                  f"{size / floor:8.0f}/s   ratio {floor / seconds:4.2f} (target 0.50)",
+                  flush=True)
+        if len(per_call) > 1:
+            print(f"growth: time per call at the largest size / at the smallest = "
+                  f"{per_call[-1] / per_call[0]:.2f} (linear = 1.00)")
     finally:
         standin.terminate()
         standin.wait()

@@ -37,14 +37,14 @@ REQUEST = CallRequest(to="+393331234567", from_="+390212345678",
 class BareHttpClient:
     """One kept-alive `http.client` connection, no checks at all: the floor."""
 
-    def __init__(self, endpoint):
-        self.endpoint = endpoint
-        self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=15)
+    def __init__(self, endpoint, port=PORT):
+        self.endpoint, self.port = endpoint, port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
         self.headers = {k: v for k, v in endpoint._headers.items() if k != "Content-Length"}
 
     def create(self, request):
         body = f"To={quote_plus(request.to)}&Url={quote_plus(request.url)}".encode()
-        self.connection.request("POST", self.endpoint.url.split(str(PORT), 1)[1], body=body,
+        self.connection.request("POST", self.endpoint.url.split(str(self.port), 1)[1], body=body,
                                 headers=self.headers)
         answer = self.connection.getresponse()
         return answer.status, answer.read()

@@ -141,24 +141,28 @@ def place_due(app, creditors, pacer, report, dialer):
     calling = {c.id: c for c in creditors.values() if c.window}
     closing = {cid: window_end(c.rules, pacer.start) for cid, c in calling.items()}
     batch = pacer.batch_limit(app.config["DIAL_BATCH_SIZE"], app.config["DIAL_LEASE_SECONDS"])
-    while calling:
-        active = _active(app, pacer.now(), calling)
-        for cid, creditor in list(calling.items()):
-            lines = free_lines(active, cid, creditor.max_concurrent, app.config["DIAL_MAX_CONCURRENT"])
-            if pacer.now() >= closing[cid] or lines == 0:
-                if lines == 0:
-                    report.held.append(creditor.name)
-                del calling[cid]
-                continue
-            limit = batch if lines is None else min(batch, lines)
-            claimed = _claim(app, creditor, pacer.now(), limit, dialer)
-            active[cid] = active.get(cid, 0) + len(claimed)   # the next creditor's budget sees them
-            if not claimed:
-                del calling[cid]  # nothing more is due for it in this pass
-            report.due += claimed
-            placing.place_batch(app, creditor, claimed, pacer, closing[cid], report, dialer)
-            if placing.provider_down(report):
-                return
+    with placing.placer(app) as submit:
+        while calling:
+            active = _active(app, pacer.now(), calling)
+            for cid, creditor in list(calling.items()):
+                lines = free_lines(active, cid, creditor.max_concurrent,
+                                   app.config["DIAL_MAX_CONCURRENT"])
+                if pacer.now() >= closing[cid] or lines == 0:
+                    if lines == 0:
+                        report.held.append(creditor.name)
+                    del calling[cid]
+                    continue
+                limit = batch if lines is None else min(batch, lines)
+                claimed = _claim(app, creditor, pacer.now(), limit, dialer)
+                # the next creditor's budget sees them
+                active[cid] = active.get(cid, 0) + len(claimed)
+                if not claimed:
+                    del calling[cid]  # nothing more is due for it in this pass
+                report.due += claimed
+                placing.place_batch(app, creditor, claimed, pacer, closing[cid], report, dialer,
+                                    submit)
+                if placing.provider_down(report):
+                    return
 
 
 def _active(app, now, calling):

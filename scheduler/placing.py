@@ -33,9 +33,10 @@ def provider_down(report):
     return report.failure_streak >= PROVIDER_DOWN_AFTER
 
 
-def place_batch(app, creditor, claimed, pacer, closes_at, report, dialer):
-    """Place each claimed call, paced, if the contact policy allows it at that instant; the
-    ones it may no longer place are given back, the refused ones postponed."""
+def place_batch(app, creditor, claimed, pacer, closes_at, report, dialer, submit):
+    """Place each claimed call through `submit` (the pass's `placer`), paced, if the contact
+    policy allows it at that instant; the ones it may no longer place are given back, the
+    refused ones postponed."""
     # Well inside the lease, so no other dialer can be reconciling a claim we still place.
     fresh_for = timedelta(seconds=app.config["DIAL_LEASE_SECONDS"] / 2)
     placements, unplaced = [], []
@@ -46,7 +47,7 @@ def place_batch(app, creditor, claimed, pacer, closes_at, report, dialer):
     # the instant each would ring.
     claimed, refused = gate.screen(claimed, pacer.now())
     pacer.reserve(min(len(claimed), pacer.slots_until(closes_at)))
-    with _placer(app) as submit:
+    with _settled(app):
         for due in claimed:
             pacer.wait()
             at = pacer.now()
@@ -82,18 +83,24 @@ def _opening(creditor):
 
 
 @contextmanager
-def _placer(app):
-    """Runs placements: a few at once on a network provider, so one slow answer does not hold
-    the calls paced behind it; one at a time on the simulator, which answers in-process or in
-    worker processes of its own (settled before the batch's results are written, so a
-    simulated tick ends with its calls)."""
+def placer(app):
+    """Runs a pass's placements: a few at once on a network provider, so one slow answer does
+    not hold the calls paced behind it (the same threads for every batch of the pass); one at
+    a time on the simulator, which answers in-process or in worker processes of its own."""
     workers = 1 if app.config["TELEPHONY"] == "simulator" else app.config["DIAL_PARALLEL_CALLS"]
+    if workers <= 1:
+        yield _Done.run
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dial") as pool:
+        yield pool.submit
+
+
+@contextmanager
+def _settled(app):
+    """The simulator's calls of a batch are over before its results are written, so a
+    simulated tick ends with its calls."""
     try:
-        if workers <= 1:
-            yield _Done.run
-            return
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dial") as pool:
-            yield pool.submit
+        yield
     finally:
         get_telephony(app).settle()
 
