@@ -7,12 +7,13 @@ the event's stable `id` lets it drop the second. After PAUSE_AFTER failed tries 
 delivery the creditor's webhook is paused — nothing is dropped, its deliveries wait in the
 queue until an admin resumes it (console) or its URL is set again.
 """
+import functools
 import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from api.feed import as_item, publish
 from api.idempotency import forget_old
@@ -73,11 +74,12 @@ def publish_and_deliver(app, now, limit=None):
 
 
 def _recover(app):
-    expired = (WebhookDelivery.status == "sending", WebhookDelivery.lease_until <= utcnow())
+    wall_clock = utcnow()
+    expired = (WebhookDelivery.status == "sending", WebhookDelivery.lease_until <= wall_clock)
     with session_scope(app) as session:
         # Looked for first: an UPDATE that matches nothing still takes SQLite's write lock,
         # and this runs every few seconds.
-        if session.scalar(select(WebhookDelivery.id).where(*expired).limit(1)) is None:
+        if session.scalar(_expired_lease(), {"wall_clock": wall_clock}) is None:
             return 0
         return session.execute(
             update(WebhookDelivery)
@@ -91,17 +93,7 @@ def _claim(app, now):
     """(delivery id, url, secret, feed item) claimed for this worker, or None."""
     while True:
         with session_scope(app) as session:
-            row = session.execute(
-                select(WebhookDelivery.id, Creditor.webhook_url, Creditor.webhook_secret,
-                       FeedEvent.id, FeedEvent.type, Position.reference, FeedEvent.at,
-                       FeedEvent.data)
-                .join(Creditor, Creditor.id == WebhookDelivery.creditor_id)
-                .join(FeedEvent, FeedEvent.id == WebhookDelivery.feed_event_id)
-                .join(Position, Position.id == FeedEvent.position_id)
-                .where(WebhookDelivery.status == "queued", WebhookDelivery.next_try_at <= now,
-                       Creditor.webhook_paused_at.is_(None), Creditor.webhook_url.is_not(None))
-                .order_by(WebhookDelivery.next_try_at, WebhookDelivery.id)
-                .limit(1).with_for_update(skip_locked=True, of=WebhookDelivery)).first()
+            row = session.execute(_next_delivery(), {"now": now}).first()
             if row is None:
                 return None
             claimed = session.execute(
@@ -111,6 +103,33 @@ def _claim(app, now):
                 .execution_options(synchronize_session=False)).rowcount
             if claimed:
                 return row[0], row[1], row[2], as_item(*row[3:])
+
+
+@functools.cache
+def _expired_lease():
+    """A delivery whose claim's lease is over at `wall_clock` (built once: every tick asks)."""
+    return select(WebhookDelivery.id).where(
+        WebhookDelivery.status == "sending",
+        WebhookDelivery.lease_until <= bindparam("wall_clock",
+                                                 type_=WebhookDelivery.lease_until.type)).limit(1)
+
+
+@functools.cache
+def _next_delivery():
+    """The next delivery due at `now`, with its creditor's URL and secret and its feed item
+    (built once: every tick asks)."""
+    return (select(WebhookDelivery.id, Creditor.webhook_url, Creditor.webhook_secret,
+                   FeedEvent.id, FeedEvent.type, Position.reference, FeedEvent.at,
+                   FeedEvent.data)
+            .join(Creditor, Creditor.id == WebhookDelivery.creditor_id)
+            .join(FeedEvent, FeedEvent.id == WebhookDelivery.feed_event_id)
+            .join(Position, Position.id == FeedEvent.position_id)
+            .where(WebhookDelivery.status == "queued",
+                   WebhookDelivery.next_try_at <= bindparam(
+                       "now", type_=WebhookDelivery.next_try_at.type),
+                   Creditor.webhook_paused_at.is_(None), Creditor.webhook_url.is_not(None))
+            .order_by(WebhookDelivery.next_try_at, WebhookDelivery.id)
+            .limit(1).with_for_update(skip_locked=True, of=WebhookDelivery))
 
 
 def _deliver(app, poster, claimed, now):

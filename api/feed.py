@@ -44,11 +44,14 @@ def as_item(feed_id, type_, reference, at, data):
             "reference": reference, "occurred_at": at.isoformat(), "data": data}
 
 
+_ANY_QUEUED = select(FeedQueue.id).limit(1)   # asked by every tick and GET /events: built once
+
+
 def publish(session, now, limit=PUBLISH_BATCH):
     """Number the queued events into the feed (and queue their webhooks); how many. The caller
     commits. One publisher at a time: PostgreSQL's advisory lock; on SQLite the savepoint
     takes the write lock before the queue is read (db's BEGIN IMMEDIATE)."""
-    if session.scalar(select(FeedQueue.id).limit(1)) is None:
+    if session.scalar(_ANY_QUEUED) is None:
         return 0   # nothing queued: no lock taken (GET /events asks on every call)
     with session.begin_nested():
         if session.get_bind().dialect.name == "postgresql":

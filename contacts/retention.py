@@ -6,10 +6,11 @@ Two workers may run the pass at once: each position is claimed by a conditional 
 `erased_at`, so only one of them anonymises it.
 """
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from contacts.privacy import erase_positions, privacy_secret
 from db import session_scope
@@ -43,13 +44,20 @@ def months_before(now: datetime, months):
 def expired(session, creditor, now, limit=BATCH):
     """Ids of the creditor's positions paid, closed or ended, not anonymised yet, whose status
     has not changed since its retention period before `now`."""
-    cutoff = months_before(now, creditor.retention_months)
+    return session.scalars(_expired(limit), {
+        "creditor_id": creditor.id, "cutoff": months_before(now, creditor.retention_months)}).all()
+
+
+@functools.cache
+def _expired(limit):
+    """expired's query, built once per limit (every tick asks it of every creditor)."""
+    cutoff = bindparam("cutoff", type_=Position.created_at.type)
     changed_since = select(Event.id).where(Event.position_id == Position.id,
                                            Event.kind == "status", Event.at > cutoff).exists()
-    return session.scalars(select(Position.id).where(
-        Position.creditor_id == creditor.id, Position.status.in_(RETIRED),
+    return (select(Position.id).where(
+        Position.creditor_id == bindparam("creditor_id"), Position.status.in_(RETIRED),
         Position.erased_at.is_(None), Position.created_at <= cutoff, ~changed_since)
-        .order_by(Position.id).limit(limit)).all()
+        .order_by(Position.id).limit(limit))
 
 
 def anonymise_expired(app, now, secret=None):

@@ -152,6 +152,8 @@ class Position(Base):
         Index("ix_positions_outcome", "outcome"),
         # The step engine's walk: a creditor's open positions whose next step is due.
         Index("ix_positions_steps", "creditor_id", "status", "next_step_on"),
+        # Every tick's look for the pauses that are over (only paused positions have one).
+        Index("ix_positions_status_until", "status_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,6 +18,7 @@ is sent at most once; one whose flusher died in the DATA exchange waits for a de
 A message of a held position, or of a paused creditor's position (db.holds), stays queued and
 is not due until the hold ends: it goes at the first flush after the release or the resume.
 """
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -121,12 +122,18 @@ def due_messages(app, now, count):
     """(the first `count` messages due at `now`, as rows; the contact policy's MessageGate for
     them)."""
     with session_scope(app) as session:
-        rows = session.execute(
-            select(*OUTGOING_COLUMNS)
-            .where(OutgoingMail.status == "queued", OutgoingMail.next_try_at <= now,
-                   message_running())
-            .order_by(OutgoingMail.next_try_at, OutgoingMail.id).limit(count)).all()
+        rows = session.execute(_due(), {"now": now, "count": count}).all()
         return rows, MessageGate(app, session, rows, now)
+
+
+@functools.cache
+def _due():
+    """due_messages' query, built once (every tick asks it)."""
+    return (select(*OUTGOING_COLUMNS)
+            .where(OutgoingMail.status == "queued",
+                   OutgoingMail.next_try_at <= bindparam("now", type_=OutgoingMail.next_try_at.type),
+                   message_running())
+            .order_by(OutgoingMail.next_try_at, OutgoingMail.id).limit(bindparam("count")))
 
 
 REFUSED = object()   # what `claim` returns for a message the contact policy holds back
@@ -216,8 +223,7 @@ def send_one(app, mailer, mail, sender, now):
 def recover_stale_claims(app, now):
     """Settle the claims whose lease is over: (put back in the queue, held as unknown)."""
     with session_scope(app) as session:
-        stale = session.execute(select(OutgoingMail.id, OutgoingMail.data_at)
-                                .where(*_expired(utcnow()))).all()
+        stale = session.execute(_STALE, {"wall_clock": utcnow()}).all()
     requeued = held = 0
     for mail_id, data_at in stale:
         with session_scope(app) as session:
@@ -239,6 +245,11 @@ def recover_stale_claims(app, now):
 
 def _expired(wall_clock):
     return OutgoingMail.status == "sending", OutgoingMail.lease_until <= wall_clock
+
+
+# The claims whose lease is over at `wall_clock`: asked by every flush, built once.
+_STALE = select(OutgoingMail.id, OutgoingMail.data_at).where(*_expired(
+    bindparam("wall_clock", type_=OutgoingMail.lease_until.type)))
 
 
 # What a claim reads of a message: its columns as a row, not an OutgoingMail the session tracks.

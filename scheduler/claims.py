@@ -6,13 +6,14 @@ A claim is one short transaction that moves a batch of due attempts from `pendin
 the single writer makes the conditional UPDATE atomic. The claim is committed before any call
 is placed; a claim whose dialer died is found by its age (the lease) and reconciled.
 """
+import functools
 import os
 import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, func, literal_column, select, update
+from sqlalchemy import and_, bindparam, func, literal_column, select, update
 
 from db.events import record_events
 from db.holds import creditor_running
@@ -163,14 +164,20 @@ def release(session, calls, dialer, due_at=None):
 def expired_claims(session, now, lease_seconds):
     """Attempts still `dialing` whose claim is older than the lease: their dialer died or lost
     the provider's answer. Returned as (Attempt id, claimed_at, call_sid, creditor id, DueCall)."""
-    cutoff = now - timedelta(seconds=lease_seconds)
-    rows = session.execute(
-        select(Attempt.id, Attempt.claimed_at, Attempt.call_sid, Attempt.position_id,
-               Attempt.number, Attempt.token, Attempt.to_number, Attempt.from_number,
-               Position.reference, Position.phone, Position.creditor_id)
-        .join(Attempt.position)
-        .where(Attempt.status == "dialing", Attempt.claimed_at < cutoff)
-        .order_by(Attempt.id)).all()
+    rows = session.execute(_expired_claims(),
+                           {"cutoff": now - timedelta(seconds=lease_seconds)}).all()
     return [(r.id, r.claimed_at, r.call_sid, r.creditor_id,
              DueCall(r.position_id, r.id, r.reference, r.to_number or r.phone, "", r.number,
                      r.token, r.from_number, r.claimed_at)) for r in rows]
+
+
+@functools.cache
+def _expired_claims():
+    """expired_claims' query, built once (every dial pass asks it)."""
+    return (select(Attempt.id, Attempt.claimed_at, Attempt.call_sid, Attempt.position_id,
+                   Attempt.number, Attempt.token, Attempt.to_number, Attempt.from_number,
+                   Position.reference, Position.phone, Position.creditor_id)
+            .join(Attempt.position)
+            .where(Attempt.status == "dialing",
+                   Attempt.claimed_at < bindparam("cutoff", type_=Attempt.claimed_at.type))
+            .order_by(Attempt.id))

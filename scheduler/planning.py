@@ -5,6 +5,7 @@ times) and the dialer's `now`, never from when a webhook arrived, so a campaign 
 same at any pace. Inserts are bulk and idempotent: two dialers planning at once create each
 attempt once (the unique key on position and number decides).
 """
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -64,7 +65,14 @@ def load_creditors(session, now, opt_out_everywhere=True):
 def running(creditors):
     """The Position's creditor is not paused: its plans are neither made nor moved meanwhile
     (on resume, the next pass finds them as the pause left them)."""
-    paused = [c.id for c in creditors.values() if c.paused]
+    return _running(paused_ids(creditors))
+
+
+def paused_ids(creditors):
+    return tuple(sorted(c.id for c in creditors.values() if c.paused))
+
+
+def _running(paused):
     return Position.creditor_id.not_in(paused) if paused else true()
 
 
@@ -106,15 +114,7 @@ def settle_barred(session, now, opt_out_everywhere=True):
     got (and with it the emailed notice, for wrong_person and identity_failed); their planned
     attempts are withdrawn. A position with a call under way is left to that call.
     """
-    under_way = exists().where(Attempt.position_id == Position.id,
-                               Attempt.status.in_(ACTIVE_STATUSES))
-    found = session.execute(
-        select(Position, BlockedNumber.reason, BlockedNumber.position_id,
-               BlockedNumber.creditor_id)
-        .join(BlockedNumber, barring(opt_out_everywhere))
-        .where(in_call_round(), ~under_way)
-        # Its own creditor's bar first, when another creditor's opt-out bars it too.
-        .order_by(Position.id, (BlockedNumber.creditor_id != Position.creditor_id))).all()
+    found = session.execute(_barred(opt_out_everywhere)).all()
     rows, seen = [], set()
     for position, reason, barred_by, barred_for in found:
         if position.id not in seen:
@@ -137,20 +137,38 @@ def settle_barred(session, now, opt_out_everywhere=True):
     return len(rows)
 
 
+@functools.cache
+def _barred(opt_out_everywhere):
+    """settle_barred's query, built once per scope of an opt-out (every pass asks it)."""
+    under_way = exists().where(Attempt.position_id == Position.id,
+                               Attempt.status.in_(ACTIVE_STATUSES))
+    return (select(Position, BlockedNumber.reason, BlockedNumber.position_id,
+                   BlockedNumber.creditor_id)
+            .join(BlockedNumber, barring(opt_out_everywhere))
+            .where(in_call_round(), ~under_way)
+            # Its own creditor's bar first, when another creditor's opt-out bars it too.
+            .order_by(Position.id, (BlockedNumber.creditor_id != Position.creditor_id)))
+
+
 def settle_exhausted(session, now):
     """`no_answer` for positions whose last allowed attempt ended without an outcome.
 
     The status webhook usually did it already; this catches a lost or late final callback.
     """
-    attempts = session.scalars(
-        select(Attempt).join(Attempt.position).join(Position.creditor)
-        .where(in_call_round(), outbound(), Attempt.round == Position.round,
-               Attempt.outcome.is_(None), Attempt.status.in_(TERMINAL_STATUSES),
-               Attempt.number >= Creditor.max_attempts)
-        .options(joinedload(Attempt.position))).all()
+    attempts = session.scalars(_exhausted()).all()
     for attempt in attempts:
         apply_outcome(session, attempt, Outcome.NO_ANSWER.value, SOURCE, now)
     return len(attempts)
+
+
+@functools.cache
+def _exhausted():
+    """settle_exhausted's query, built once: every pass asks it, and it has no parameter."""
+    return (select(Attempt).join(Attempt.position).join(Position.creditor)
+            .where(in_call_round(), outbound(), Attempt.round == Position.round,
+                   Attempt.outcome.is_(None), Attempt.status.in_(TERMINAL_STATUSES),
+                   Attempt.number >= Creditor.max_attempts)
+            .options(joinedload(Attempt.position)))
 
 
 def plan_first_attempts(session, now, creditors):
@@ -158,15 +176,20 @@ def plan_first_attempts(session, now, creditors):
     open_ids = {c.id: c.label for c in creditors.values() if c.window}
     if not open_ids:
         return 0
-    rows = session.execute(
-        select(Position.id, Position.creditor_id, Position.round)
-        .where(Position.creditor_id.in_(open_ids), in_call_round(),
-               not_blocked(_everywhere(creditors)),
-               ~exists().where(Attempt.position_id == Position.id,
-                               Attempt.round == Position.round, outbound()))
-        .order_by(Position.id)).all()
+    rows = session.execute(_first_due(tuple(sorted(open_ids)), _everywhere(creditors))).all()
     return insert_attempts(session, [
         _pending(pid, round_, 1, now, open_ids[cid], now) for pid, cid, round_ in rows])
+
+
+@functools.lru_cache(maxsize=64)
+def _first_due(creditor_ids, opt_out_everywhere):
+    """plan_first_attempts' query for the creditors calling, built once per set of them."""
+    return (select(Position.id, Position.creditor_id, Position.round)
+            .where(Position.creditor_id.in_(creditor_ids), in_call_round(),
+                   not_blocked(opt_out_everywhere),
+                   ~exists().where(Attempt.position_id == Position.id,
+                                   Attempt.round == Position.round, outbound()))
+            .order_by(Position.id))
 
 
 def plan_retries(session, now, creditors):
@@ -174,17 +197,7 @@ def plan_retries(session, now, creditors):
     # The round's last attempt is the one no later attempt of the round follows: probed by
     # the attempts' unique key per position in a call round, where a GROUP BY over every
     # attempt ever made grew with the campaign's history at each pass.
-    later = _LATER
-    ids = session.scalars(
-        select(Position.id)
-        .join(Attempt, and_(Attempt.position_id == Position.id, Attempt.round == Position.round,
-                            outbound()))
-        .join(Position.creditor)
-        .where(in_call_round(), Attempt.outcome.is_(None),
-               Attempt.status.in_(TERMINAL_STATUSES), Attempt.number < Creditor.max_attempts,
-               ~exists().where(later.position_id == Position.id, later.round == Position.round,
-                               later.direction == "outbound", later.number > Attempt.number),
-               not_blocked(_everywhere(creditors)), running(creditors))).all()
+    ids = session.scalars(_retry_due(_everywhere(creditors), paused_ids(creditors))).all()
     ids.sort()   # planned in the order of the positions, as their attempts are numbered
     rows = []
     for start in range(0, len(ids), INSERT_CHUNK):
@@ -197,8 +210,21 @@ def plan_retries(session, now, creditors):
     return insert_attempts(session, rows)
 
 
-# Made once: an alias adapts each column it is asked for, which cost more than the query.
-_LATER = aliased(Attempt, name="later")
+@functools.lru_cache(maxsize=64)
+def _retry_due(opt_out_everywhere, paused):
+    """plan_retries' query, built once per scope of an opt-out and set of paused creditors:
+    the positions whose round's last attempt ended without an outcome, with attempts left."""
+    later = aliased(Attempt, name="later")
+    return (select(Position.id)
+            .join(Attempt, and_(Attempt.position_id == Position.id,
+                                Attempt.round == Position.round, outbound()))
+            .join(Position.creditor)
+            .where(in_call_round(), Attempt.outcome.is_(None),
+                   Attempt.status.in_(TERMINAL_STATUSES), Attempt.number < Creditor.max_attempts,
+                   ~exists().where(later.position_id == Position.id,
+                                   later.round == Position.round,
+                                   later.direction == "outbound", later.number > Attempt.number),
+                   not_blocked(opt_out_everywhere), _running(paused)))
 
 
 def replan_missed(session, now, creditors):

@@ -14,10 +14,11 @@ not know ends as failed (nothing else would ever end it); a call still going is 
 again at the next pass. A callback arriving after all finds its status recorded and changes
 nothing.
 """
+import functools
 import logging
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from db import session_scope
 from db.events import record_event
@@ -98,13 +99,9 @@ def recover_lost_calls(app, now):
     """Ask the provider how each call silent past DIAL_LOST_CALL_SECONDS stands, and record a
     final status as its callback would have; how many calls were settled."""
     cutoff = now - timedelta(seconds=app.config["DIAL_LOST_CALL_SECONDS"])
-    started = func.coalesce(Attempt.placed_at, Attempt.answered_at, Attempt.claimed_at)
     with session_scope(app) as session:
-        lost = session.execute(
-            select(Attempt.id, Attempt.call_sid)
-            .where(Attempt.status.in_(UNFINISHED), Attempt.call_sid.is_not(None),
-                   started < cutoff, started > now - LOST_CALL_HORIZON)
-            .order_by(started, Attempt.id).limit(LOST_CALLS_PER_PASS)).all()
+        lost = session.execute(_lost_calls(), {"cutoff": cutoff,
+                                               "horizon": now - LOST_CALL_HORIZON}).all()
     settled = 0
     for attempt_id, call_sid in lost:
         try:
@@ -132,3 +129,15 @@ def recover_lost_calls(app, now):
             record_status(session, attempt, facts, now, source=f"{SOURCE}:{how} {call_sid}")
         settled += 1
     return settled
+
+
+@functools.cache
+def _lost_calls():
+    """recover_lost_calls' query, built once (every pass asks it): the calls started before
+    `cutoff` and after `horizon` that have not ended."""
+    started = func.coalesce(Attempt.placed_at, Attempt.answered_at, Attempt.claimed_at)
+    return (select(Attempt.id, Attempt.call_sid)
+            .where(Attempt.status.in_(UNFINISHED), Attempt.call_sid.is_not(None),
+                   started < bindparam("cutoff", type_=Attempt.placed_at.type),
+                   started > bindparam("horizon", type_=Attempt.placed_at.type))
+            .order_by(started, Attempt.id).limit(LOST_CALLS_PER_PASS))

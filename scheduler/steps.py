@@ -12,13 +12,14 @@ step a day. A held position (db.holds) is not walked; a paused creditor's due st
 postponed once per pause with the reason `creditor_paused`, and run at the first pass after
 the creditor is resumed.
 """
+import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from contacts.status import resume_lapsed, set_status
 from db import insert_ignoring, session_scope
@@ -111,8 +112,7 @@ def _run_creditor(app, plan, now, report):
     while True:
         with session_scope(app) as session:
             session.get(Creditor, plan.id)   # in the identity map: no query per position for it
-            positions = session.scalars(_due(plan).where(Position.id > after)
-                                        .order_by(Position.id).limit(CHUNK)).all()
+            positions = session.scalars(*_due(plan, after)).all()
             batch = _Batch(session, plan.id, positions)
             for position in positions:
                 advance(app, session, position, plan, now, report, batch)
@@ -129,8 +129,7 @@ def _postpone_creditor(app, plan, now, report):
     after = 0
     while True:
         with session_scope(app) as session:
-            positions = session.scalars(_due(plan).where(Position.id > after)
-                                        .order_by(Position.id).limit(CHUNK)).all()
+            positions = session.scalars(*_due(plan, after)).all()
             batch = _Batch(session, plan.id, [])
             for position in positions:
                 index = position.step
@@ -152,15 +151,27 @@ def _postpone_creditor(app, plan, now, report):
         after = positions[-1].id
 
 
-def _due(plan):
-    playbook = plan.playbook
+def _due(plan, after):
+    """(query, parameters): the next CHUNK of the creditor's positions after id `after` with a
+    step due today (or a phase to end)."""
+    ends = plan.playbook.end_day is not None
+    return _due_query(ends), {"creditor_id": plan.id, "today": plan.today, "after": after,
+                              **({} if ends else {"steps": len(plan.playbook.steps)})}
+
+
+@functools.cache
+def _due_query(ends):
+    """_due's query, built once (every pass asks it): a playbook without an end day walks only
+    the positions with steps left."""
     query = select(Position).where(
-        Position.creditor_id == plan.id, Position.status == Status.OPEN.value,
+        Position.creditor_id == bindparam("creditor_id"), Position.status == Status.OPEN.value,
         position_running(),
-        or_(Position.next_step_on.is_(None), Position.next_step_on <= plan.today))
-    if playbook.end_day is None:
-        query = query.where(Position.step < len(playbook.steps))
-    return query
+        or_(Position.next_step_on.is_(None),
+            Position.next_step_on <= bindparam("today", type_=Position.next_step_on.type)),
+        Position.id > bindparam("after"))
+    if not ends:
+        query = query.where(Position.step < bindparam("steps"))
+    return query.order_by(Position.id).limit(CHUNK)
 
 
 class _Batch:
