@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select, update
 
 from db.events import record_event
+from db.prepared import Prepared
 from db.models import Attempt, CallbackRequest, OutgoingMail, Position
 from domain.playbooks import playbook_of
 from domain.statuses import FINAL, OUTCOME_STATUS, PAUSED, STOPPED, Status
@@ -44,26 +45,32 @@ def set_status(session, position, status, source, reason, now, until=None, detai
 
 def withdraw_contacts(session, position, now, reason):
     """Cancel the position's planned attempts and withdraw its queued messages; counts."""
-    attempts = session.execute(
-        update(Attempt).where(Attempt.position_id == position.id, Attempt.status == "pending")
-        .values(status="canceled", last_error=f"withdrawn: position {reason}")
-        .execution_options(synchronize_session=False)).rowcount
+    why = f"withdrawn: position {reason}"
+    attempts = _WITHDRAW_ATTEMPTS.execute(session, {
+        "position": position.id, "status": "canceled", "last_error": why}).rowcount
     if reason == Status.ENDED.value:
         # What the phase decided while it ran still goes out (the wrong person's emailed
         # notice of a first reminder's last round, say); only the calls stop.
         return attempts, 0
-    messages = session.execute(
-        update(OutgoingMail).where(OutgoingMail.position_id == position.id,
-                                   OutgoingMail.status == "queued")
-        .values(status="withdrawn", last_error=f"withdrawn: position {reason}")
-        .execution_options(synchronize_session=False)).rowcount
+    messages = _WITHDRAW_MESSAGES.execute(session, {
+        "position": position.id, "status": "withdrawn", "last_error": why}).rowcount
     if status_stops_callbacks(reason):
-        session.execute(
-            update(CallbackRequest).where(CallbackRequest.position_id == position.id,
-                                          CallbackRequest.status == "open")
-            .values(status="withdrawn", closed_at=now)
-            .execution_options(synchronize_session=False))
+        _WITHDRAW_CALLBACKS.execute(session, {"position": position.id, "status": "withdrawn",
+                                              "closed_at": now})
     return attempts, messages
+
+
+# Every change of status that stops contacts runs these (a payment, a phase's end, a promise):
+# named SQL (db.prepared), built once. The rows are not in the session's objects, as before.
+def _withdrawing(model, waiting):
+    table = model.__table__
+    return Prepared(update(table).where(table.c.position_id == bindparam("position"),
+                                        table.c.status == waiting))
+
+
+_WITHDRAW_ATTEMPTS = _withdrawing(Attempt, "pending")
+_WITHDRAW_MESSAGES = _withdrawing(OutgoingMail, "queued")
+_WITHDRAW_CALLBACKS = _withdrawing(CallbackRequest, "open")
 
 
 def status_stops_callbacks(status):

@@ -164,6 +164,15 @@ def session_scope(app=None):
         session.close()
 
 
+@contextmanager
+def transaction(app=None):
+    """A Connection in a transaction, committed on success, rolled back on error: for work
+    that runs only named SQL (db.prepared) and needs none of a Session's bookkeeping, which
+    cost a short transaction about half of its time."""
+    with (app or current_app).extensions["cortesia.engine"].begin() as connection:
+        yield connection
+
+
 def _close_session(_exc=None):
     session = g.pop("db_session", None)
     if session is not None:

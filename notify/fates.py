@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, update
 
-from db import session_scope
+from db import session_scope, transaction
 from db.events import record_event
 from db.models import OutgoingMail, utcnow
 from db.prepared import Prepared
@@ -34,9 +34,9 @@ _SENT = Prepared(update(_MAIL).where(_MAIL.c.id == bindparam("mail_id"))
 
 def mark_data(app, mail):
     """Commit that `mail` is about to be handed over; False if it is no longer our claim."""
-    with session_scope(app) as session:
+    with transaction(app) as connection:
         wall_clock = utcnow()
-        return bool(_HANDING_OVER.execute(session, {
+        return bool(_HANDING_OVER.execute(connection, {
             "mail_id": mail.id, "wall_clock": wall_clock, "data_at": wall_clock}).rowcount)
 
 
@@ -46,10 +46,10 @@ def record_sent(app, mail, now, provider_id=None):
     values = dict(mail_id=mail.id, status="sent", sent_at=now, lease_until=None)
     if provider_id is not None:
         values["provider_id"] = provider_id
-    with session_scope(app) as session:
-        _SENT.execute(session, values)
+    with transaction(app) as connection:
+        _SENT.execute(connection, values)
         if mail.position_id is not None:
-            record_event(session, mail.position_id, f"{mail.channel}_sent", SOURCE,
+            record_event(connection, mail.position_id, f"{mail.channel}_sent", SOURCE,
                          {"mail_id": mail.id, "kind": mail.kind}, at=now,
                          dedupe_key=f"{mail.channel}_sent:{mail.id}")
     log.info("outbox: mail %s (%s, %s) sent", mail.id, mail.channel, mail.kind)

@@ -25,7 +25,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, select, update
 
-from db import session_scope
+from db import session_scope, transaction
 from db.holds import message_running
 from db.events import record_event
 from db.models import OutgoingMail, utcnow
@@ -145,14 +145,15 @@ def claim(app, row, now, gate=None, sender=None):
     it back (left in the queue until it allows, or withdrawn); None when another flusher took
     it first. `sender` is the email From (default MAIL_FROM), the Message-ID is made from."""
     decision, kept = gate.ask(row, now) if gate is not None else (None, None)
-    with session_scope(app) as session:
-        if decision is not None and not decision.allowed:
+    if decision is not None and not decision.allowed:
+        with session_scope(app) as session:
             if not postpone_message(session, row, decision, now):
                 return None
             audit.record(session, [kept])
-            log.info("outbox: mail %s held back by the contact policy (%s)", row.id,
-                     decision.rule)
-            return REFUSED
+        log.info("outbox: mail %s held back by the contact policy (%s)", row.id, decision.rule)
+        return REFUSED
+    # Named SQL only, but for an SMS's sender (read through its position's creditor).
+    with session_scope(app) if row.channel == "sms" else transaction(app) as session:
         claimed = CLAIM.execute(session, {
             "mail_id": row.id, "due_at": now, "status": "sending", "lease_until": utcnow() + LEASE,
             "data_at": None, "message_id": None if row.channel == "sms" else
