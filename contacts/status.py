@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
 
+from db import write_columns
 from db.events import record_event
 from db.prepared import Prepared
 from db.models import Attempt, CallbackRequest, OutgoingMail, Position
@@ -34,7 +35,8 @@ def set_status(session, position, status, source, reason, now, until=None, detai
     before = position.status
     if before == status and position.status_until == until:
         return False
-    position.status, position.status_until = status, until
+    # One UPDATE of the row, not a flush of the session's unit of work (db.write_columns).
+    write_columns(session, position, status=status, status_until=until)
     record_event(session, position.id, "status", source,
                  {"from": before, "to": status, "reason": reason,
                   **({"until": until.isoformat()} if until else {}), **(detail or {})}, at=now)

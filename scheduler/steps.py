@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, or_, select, update
 
 from contacts.status import resume_lapsed, set_status
-from db import insert_ignoring, session_scope
+from db import insert_ignoring, session_scope, write_columns
 from db.holds import position_running
 from db.models import Attempt, BlockedNumber, Creditor, Event, Outcome, Position
 from domain.calls import ACTIVE_STATUSES
@@ -218,7 +218,7 @@ def advance(app, session, position, plan, now, report, batch=None):
     state = batch.state(position)
     start = state["phase_start"] = state["phase_start"] or today
     if playbook.end_day is not None and add_working_days(start, playbook.end_day, country) <= today:
-        position.phase_start = start
+        write_columns(session, position, phase_start=start)
         set_status(session, position, Status.ENDED.value, SOURCE,
                    f"phase over (working day {playbook.end_day})", now)
         report.ended += 1
