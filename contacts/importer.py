@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from contacts.closing import close_absent
 from contacts.fields import FieldError
@@ -17,6 +17,7 @@ from contacts.plausibility import Review
 from contacts.sources import Limits
 from contacts.privacy import revive_bars
 from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
+from db.prepared import Prepared
 from contacts.status import phase_start_values
 from domain.identification import requires_code
 
@@ -26,6 +27,12 @@ BATCH_SIZE = 2000
 # The columns a contact list owns; attempts, outcome and history are never touched by an import.
 LIST_COLUMNS = ("name", "phone", "email", "pec", "amount", "currency", "due_date", "invoice",
                 "verification_code", "language")
+# A batch's rows go to the driver's executemany as named SQL: the ORM's bulk statements spent
+# more time preparing each row's parameters than the database spent writing it.
+_POSITIONS = Position.__table__
+NEW_POSITIONS = Prepared(insert(_POSITIONS))
+LIST_UPDATE = Prepared(update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id")))
+NEW_EVENTS = Prepared(insert(Event.__table__))
 
 
 @dataclass
@@ -227,9 +234,8 @@ class _BatchWriter:
             revive_bars(self.session, {c.phone for c in contacts}, self.bar_secret)
         new = [c for c in contacts if c.reference not in existing]
         old = [c for c in contacts if c.reference in existing]
-        events = self._insert(new, now) + self._update(old, existing, now)
-        if events:
-            self.session.execute(insert(Event), events)
+        self._insert(new, now)
+        self._update(old, existing, now)
         rejections.sort(key=lambda r: r.row_number)
         if rejections:
             self.session.execute(insert(ImportRejection), [
@@ -262,29 +268,33 @@ class _BatchWriter:
 
     def _insert(self, contacts, now):
         if not contacts:
-            return []
-        rows = [dict(_list_values(c), creditor_id=self.creditor_id, reference=c.reference,
-                     import_batch_id=self.batch_id, created_at=now, updated_at=now, **self.start)
-                for c in contacts]
-        # render_nulls keeps every row in one executemany; without RETURNING, psycopg runs it
-        # as a pipelined prepared statement, far cheaper than one huge multi-VALUES text.
-        self.session.execute(insert(Position).execution_options(render_nulls=True), rows)
+            return
+        # Every row has every key, so all go in one executemany; without RETURNING, psycopg
+        # runs it as a pipelined prepared statement, far cheaper than one huge multi-VALUES text.
+        NEW_POSITIONS.executemany(
+            self.session, [dict(_list_values(c), reference=c.reference) for c in contacts],
+            shared=dict(creditor_id=self.creditor_id, import_batch_id=self.batch_id,
+                        created_at=now, updated_at=now, **self.start))
         ids = self._existing_ids([c.reference for c in contacts])
-        return [self._event(ids[c.reference], "imported", c, now) for c in contacts]
+        self._events(ids, "imported", contacts, now)
 
     def _update(self, contacts, existing, now):
         if not contacts:
-            return []
-        # ORM bulk UPDATE by primary key: one executemany, no objects loaded.
-        self.session.execute(update(Position), [
-            dict(_list_values(c, self.updated_columns), id=existing[c.reference], updated_at=now)
+            return
+        # UPDATE by primary key: one executemany, no objects loaded.
+        LIST_UPDATE.executemany(self.session, [
+            dict(_list_values(c, self.updated_columns), position_id=existing[c.reference])
             for c in contacts
-        ])
-        return [self._event(existing[c.reference], "updated", c, now) for c in contacts]
+        ], shared={"updated_at": now})
+        self._events(existing, "updated", contacts, now)
 
-    def _event(self, position_id, kind, contact, now):
-        return {"position_id": position_id, "kind": kind, "source": self.source, "at": now,
-                "detail": {"batch_id": self.batch_id, "row": contact.row_number}}
+    def _events(self, ids, kind, contacts, now):
+        """An event `kind` for each of `contacts`, whose position ids are `ids` by reference."""
+        NEW_EVENTS.executemany(self.session, [
+            {"position_id": ids[c.reference],
+             "detail": {"batch_id": self.batch_id, "row": c.row_number}}
+            for c in contacts
+        ], shared={"kind": kind, "source": self.source, "at": now})
 
 
 class _CodeCheck:
