@@ -77,6 +77,8 @@ LABELS = (N_("amount"), N_("due date"), N_("email"), N_("pec"), N_("reference"),
 
 def cell_text(value):
     """The text of a cell: integral numbers without `.0`, dates as ISO, everything trimmed."""
+    if type(value) is str:  # every cell of a CSV: a dozen a row
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
