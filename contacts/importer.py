@@ -286,7 +286,18 @@ class _BatchWriter:
             dict(_list_values(c, self.updated_columns), position_id=existing[c.reference])
             for c in contacts
         ], shared={"updated_at": now})
+        self._forget_written(existing[c.reference] for c in contacts)
         self._events(existing, "updated", contacts, now)
+
+    def _forget_written(self, position_ids):
+        """Expire what this import wrote in the positions the session holds (the ORM's bulk
+        UPDATE refreshed them), so that they are read again: its sessions keep objects across
+        commits. The session holds a handful of objects, the batch thousands of rows."""
+        written = set(position_ids)
+        columns = [*self.updated_columns, "updated_at"]
+        for key, held in self.session.identity_map.items():
+            if key[0] is Position and key[1][0] in written:
+                self.session.expire(held, columns)
 
     def _events(self, ids, kind, contacts, now):
         """An event `kind` for each of `contacts`, whose position ids are `ids` by reference."""

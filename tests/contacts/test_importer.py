@@ -251,3 +251,15 @@ def test_every_writing_of_a_number_imports_to_one_e164_and_invalid_ones_keep_the
         (9, "phone '+39 000 0000000' is not a valid phone number"),
         (10, "phone '393 123' is not a valid phone number"),
     ]
+
+
+def test_a_position_the_session_holds_shows_what_a_reimport_wrote(session, tmp_path):
+    creditor = make_creditor(session)
+    position = make_position(session, creditor, reference="P1", amount=Decimal("10.00"))
+    session.commit()
+    assert position.name  # loaded, and kept by the session after commit
+    path = write(tmp_path, HEADER + "P1;Mario Rossi Jr;333 123 4567;2.000,00;2026-12-01;en\n")
+    import_contacts(session, creditor, path)
+    session.commit()
+    assert (position.name, position.amount, position.language) == (
+        "Mario Rossi Jr", Decimal("2000.00"), "en")
