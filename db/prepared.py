@@ -142,9 +142,9 @@ class _Compiled:
         self.columns = columns
         self.converters = None   # known at the first run: some depend on the driver's type code
 
-    def _values(self, params, arguments=None):
+    def _values(self, params):
         values = []
-        for name, source, value, convert in arguments or self.arguments:
+        for name, source, value, convert in self.arguments:
             if source == "given":
                 value = params[name]
             elif source == "computed":
@@ -165,13 +165,29 @@ class _Compiled:
         return self._on_cursor(connection, arguments, False, execute)
 
     def run_many(self, connection, rows, shared):
-        # A shared parameter is converted here, then passed as a literal of this run.
-        each = [(name, "literal", _converted(shared[name], convert), None)
-                if name in shared else (name, source, value, convert)
-                for name, source, value, convert in self.arguments]
-        arguments = [self._values(params, each) for params in rows]
+        # What every row has alike (a shared parameter, a literal, a constant default) is
+        # converted once, in `template`; each row converts only its `own` values.
+        template, own = [], []
+        for index, (name, source, value, convert) in enumerate(self.arguments):
+            if name in shared:
+                value, source = shared[name], "literal"
+            elif source == "computed" and not value.is_callable:
+                value, source = value.arg, "literal"
+            if source == "literal":
+                template.append(_converted(value, convert))
+            else:
+                template.append(None)
+                own.append((index, name, source, value, convert))
+        arguments = [self._row_values(params, template, own) for params in rows]
         self._on_cursor(connection, arguments, True,
                         lambda cursor: cursor.executemany(self.sql, arguments))
+
+    def _row_values(self, params, template, own):
+        values = template.copy()
+        for index, name, source, default, convert in own:
+            value = params[name] if source == "given" else default.arg(None)
+            values[index] = value if convert is None else convert(value)
+        return values if self.positional else dict(zip(self.names, values))
 
     def _on_cursor(self, connection, arguments, many, execute):
         """`execute(cursor)` on a new cursor of `connection`, heard by its listeners first; a
