@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 
 from contacts.closing import close_absent
 from contacts.fields import FieldError
@@ -338,11 +338,30 @@ def _existing_ids(session, creditor_id, references):
     # the ORM's handling of a statement of plain columns cost more than the indexed read.
     if session.autoflush:
         session.flush()
-    rows = session.connection().execute(
-        select(_POSITIONS.c.reference, _POSITIONS.c.id)
-        .where(_POSITIONS.c.creditor_id == creditor_id, _POSITIONS.c.reference.in_(references))
-    )
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(_EXISTING_ON_POSTGRESQL,
+                                  {"creditor_id": creditor_id, "references": references})
+    else:
+        rows = connection.execute(
+            select(_POSITIONS.c.reference, _POSITIONS.c.id)
+            .where(_POSITIONS.c.creditor_id == creditor_id,
+                   _POSITIONS.c.reference.in_(references)))
     return dict(rows.all())
+
+
+# One probe of the unique (creditor, reference) index per reference, whatever the statistics
+# say. With `creditor_id = … AND reference IN (…)`, PostgreSQL believed a creditor whose rows
+# this very transaction wrote (a new creditor's first list, or any list before autovacuum has
+# counted the last one) to have a few rows, and read all of them through the creditor's other
+# indexes for every batch, each batch reading every row written before it (a 1,000,000-row
+# list had not finished its first import after nine minutes). The LIMIT keeps the subquery a
+# per-reference probe (the planner does not fold it into a join); the index is unique anyway.
+_EXISTING_ON_POSTGRESQL = text(
+    "SELECT r.reference, p.id FROM unnest(CAST(:references AS varchar[])) AS r(reference)"
+    " CROSS JOIN LATERAL (SELECT positions.id FROM positions"
+    " WHERE positions.creditor_id = :creditor_id AND positions.reference = r.reference"
+    " LIMIT 1) AS p")
 
 
 def _without_erased(session, contacts, existing):
