@@ -5,9 +5,10 @@
 Without --database-url it uses a fresh SQLite file under bench/out/. With one, it adds a
 creditor named after the current time to that database (use a scratch database).
 
-Each import is also printed as a ratio to a floor measured in the same run: a bare loop of
-`phonenumbers.parse` and `format_number` over the same phone cells (the E.164 work every row
-needs, done the plain way), so a noisy machine shifts both alike. Peak RSS is the process's
+Each import is also printed as a ratio to a floor measured in the same run, just before and
+just after it (their mean): a bare loop of `phonenumbers.parse` and `format_number` over the
+same phone cells (the E.164 work every row needs, done the plain way), so a noisy machine
+shifts both alike. Peak RSS is the process's
 (getrusage): the file is written and the floor measured streaming, so it is the import's.
 """
 import argparse
@@ -112,7 +113,7 @@ def phone_floor(path, region="IT"):
         return time.perf_counter() - started
 
 
-def run_import(Session, creditor_id, path, label, floor, limits):
+def run_import(Session, creditor_id, path, label, floor_before, limits):
     marks = {}
 
     def progress(row, _rows):
@@ -126,11 +127,16 @@ def run_import(Session, creditor_id, path, label, floor, limits):
     rows = result.imported + result.updated + result.rejected
     print(f"{label}: {rows:,} rows in {seconds:.2f} s = {rows / seconds:,.0f} rows/s; "
           f"{result.imported:,} imported, {result.updated:,} updated, {result.rejected:,} rejected")
-    print(f"  time / phonenumbers floor ({floor:.2f} s): {seconds / floor:.2f}")
+    # The floor on either side of the import, averaged: the machine's load drifts meanwhile.
+    floor_after = phone_floor(path)
+    floor = (floor_before + floor_after) / 2
+    print(f"  time / phonenumbers floor ({floor_before:.2f} s before, {floor_after:.2f} s after, "
+          f"mean {floor:.2f} s): {seconds / floor:.2f}")
     for mark in (10_000, 100_000):
         if mark in marks:
             print(f"  peak RSS after {mark:,} rows: {marks[mark]:.1f} MB")
     print(f"  peak RSS at the end: {peak_rss_mb():.1f} MB")
+    return floor_after
 
 
 def main():
@@ -159,9 +165,7 @@ def main():
     floor = phone_floor(path)
     print(f"phonenumbers floor: {args.rows:,} phones parsed and formatted in {floor:.2f} s = "
           f"{args.rows / floor:,.0f} phones/s; peak RSS {peak_rss_mb():.1f} MB")
-    run_import(Session, creditor.id, path, "first import", floor, limits)
-    floor = phone_floor(path)
-    print(f"phonenumbers floor again: {floor:.2f} s")
+    floor = run_import(Session, creditor.id, path, "first import", floor, limits)
     run_import(Session, creditor.id, path, "re-import", floor, limits)
     engine.dispose()
 
