@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from contacts.e164 import plain_e164
 from domain.wording import N_, Coded, Term, register
 
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
@@ -76,6 +77,8 @@ LABELS = (N_("amount"), N_("due date"), N_("email"), N_("pec"), N_("reference"),
 
 def cell_text(value):
     """The text of a cell: integral numbers without `.0`, dates as ISO, everything trimmed."""
+    if type(value) is str:  # every cell of a CSV: a dozen a row
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -117,6 +120,11 @@ def _numeric_phone(text, region):
 def _e164(text, region):
     if not text:
         return None
+    # Most cells are plain writings of a valid number of the creditor's country: read without
+    # phonenumbers.parse, to the same number. The rest (and every invalid one) are parsed.
+    plain = plain_e164(text, region)
+    if plain is not None:
+        return plain
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

@@ -9,9 +9,11 @@ Connection (or a Session's), inside its transaction. Listeners of `before_cursor
 (db.write_lock) still hear each statement; a driver error is raised as SQLAlchemy's own
 (DBAPIError, its parameters hidden), a lost connection invalidated, so callers handle it as any.
 
-Plain statements only: no expanding IN, no executemany. An INSERT or UPDATE is compiled for the
-keys of the parameters it is given (once per set of keys); the columns it leaves out get their
-Python-side defaults (`default`, `onupdate`) as SQLAlchemy would give them.
+Plain statements only: no expanding IN. An INSERT or UPDATE is compiled for the keys of the
+parameters it is given (once per set of keys); the columns it leaves out get their Python-side
+defaults (`default`, `onupdate`) as SQLAlchemy would give them. `executemany` runs one for many
+rows of the same keys in one call of the driver (bulk writes: an import's thousands of rows),
+compiled as SQLAlchemy compiles an executemany (no RETURNING of the new ids).
 """
 from collections import namedtuple
 
@@ -29,28 +31,50 @@ class Prepared:
     def execute(self, executor, params=None):
         """Run on `executor` (a Connection or Session, in its transaction); a Result. A
         Session's pending changes are flushed first, as its own `execute` would."""
-        if isinstance(executor, Session):
-            if executor.autoflush:
-                executor.flush()
-            connection = _connection_of(executor)
-        else:
-            connection = executor
-        if not connection.in_transaction():
-            connection.begin()
+        connection = _connection_for(executor)
         params = params or {}
-        dialect = connection.dialect
-        key = (dialect.name, tuple(params))
+        return self._compiled_for(connection.dialect, params, False).run(connection, params)
+
+    def executemany(self, executor, rows, shared=None):
+        """Run once for each of `rows` (dicts of the same keys) in one executemany of the
+        driver, on `executor` as `execute`; returns nothing (no rows, no ids). `shared`: the
+        parameters every row has alike (a batch's instant), converted for the driver once."""
+        if not rows:
+            return
+        connection = _connection_for(executor)
+        shared = shared or {}
+        compiled = self._compiled_for(connection.dialect, {**rows[0], **shared}, True)
+        compiled.run_many(connection, rows, shared)
+
+    def _compiled_for(self, dialect, params, many):
+        key = (dialect.name, tuple(params), many)
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = _Compiled(self._build(dialect.name), dialect,
-                                                       list(params))
-        return compiled.run(connection, params)
+                                                       list(params), many)
+        return compiled
 
     def first(self, executor, params=None):
         return self.execute(executor, params).first()
 
     def scalar(self, executor, params=None):
         return self.execute(executor, params).scalar()
+
+
+def _converted(value, convert):
+    return value if convert is None else convert(value)
+
+
+def _connection_for(executor):
+    if isinstance(executor, Session):
+        if executor.autoflush:
+            executor.flush()
+        connection = _connection_of(executor)
+    else:
+        connection = executor
+    if not connection.in_transaction():
+        connection.begin()
+    return connection
 
 
 def _connection_of(session):
@@ -88,8 +112,8 @@ class Result:
 
 
 class _Compiled:
-    def __init__(self, statement, dialect, keys):
-        compiled = statement.compile(dialect=dialect, column_keys=keys)
+    def __init__(self, statement, dialect, keys, many=False):
+        compiled = statement.compile(dialect=dialect, column_keys=keys, for_executemany=many)
         if compiled.escaped_bind_names:
             raise ValueError("a prepared statement's parameter names must need no escaping")
         self.sql, self.dialect = compiled.string, dialect
@@ -108,6 +132,7 @@ class _Compiled:
                            computed[name] if name in computed else binds[name].effective_value,
                            binds[name].type.dialect_impl(dialect).bind_processor(dialect))
                           for name in names]
+        self.names = [argument[0] for argument in self.arguments]
         self.positional = compiled.positional
         columns = list(statement.exported_columns) if statement.is_dml \
             else list(statement.selected_columns)
@@ -117,7 +142,7 @@ class _Compiled:
         self.columns = columns
         self.converters = None   # known at the first run: some depend on the driver's type code
 
-    def run(self, connection, params):
+    def _values(self, params):
         values = []
         for name, source, value, convert in self.arguments:
             if source == "given":
@@ -125,19 +150,55 @@ class _Compiled:
             elif source == "computed":
                 value = value.arg(None) if value.is_callable else value.arg
             values.append(value if convert is None else convert(value))
-        arguments = values if self.positional else dict(zip((a[0] for a in self.arguments),
-                                                            values))
+        return values if self.positional else dict(zip(self.names, values))
+
+    def run(self, connection, params):
+        arguments = self._values(params)
+
+        def execute(cursor):
+            cursor.execute(self.sql, arguments)
+            fetched = cursor.fetchall() if self.returns_rows else ()
+            if self.converters is None and self.returns_rows:
+                self._converters(cursor.description)
+            return Result([self._row(raw) for raw in fetched], cursor.rowcount)
+
+        return self._on_cursor(connection, arguments, False, execute)
+
+    def run_many(self, connection, rows, shared):
+        # What every row has alike (a shared parameter, a literal, a constant default) is
+        # converted once, in `template`; each row converts only its `own` values.
+        template, own = [], []
+        for index, (name, source, value, convert) in enumerate(self.arguments):
+            if name in shared:
+                value, source = shared[name], "literal"
+            elif source == "computed" and not value.is_callable:
+                value, source = value.arg, "literal"
+            if source == "literal":
+                template.append(_converted(value, convert))
+            else:
+                template.append(None)
+                own.append((index, name, source, value, convert))
+        arguments = [self._row_values(params, template, own) for params in rows]
+        self._on_cursor(connection, arguments, True,
+                        lambda cursor: cursor.executemany(self.sql, arguments))
+
+    def _row_values(self, params, template, own):
+        values = template.copy()
+        for index, name, source, default, convert in own:
+            value = params[name] if source == "given" else default.arg(None)
+            values[index] = value if convert is None else convert(value)
+        return values if self.positional else dict(zip(self.names, values))
+
+    def _on_cursor(self, connection, arguments, many, execute):
+        """`execute(cursor)` on a new cursor of `connection`, heard by its listeners first; a
+        driver error raised as SQLAlchemy's own."""
         dispatch = connection.dispatch.before_cursor_execute
         dbapi_connection = connection.connection.dbapi_connection
         cursor = dbapi_connection.cursor()
         try:
             for listener in dispatch:
-                listener(connection, cursor, self.sql, arguments, None, False)
-            cursor.execute(self.sql, arguments)
-            fetched = cursor.fetchall() if self.returns_rows else ()
-            rowcount = cursor.rowcount
-            if self.converters is None and self.returns_rows:
-                self._converters(cursor.description)
+                listener(connection, cursor, self.sql, arguments, None, many)
+            return execute(cursor)
         except self.dialect.loaded_dbapi.Error as error:
             lost = self.dialect.is_disconnect(error, dbapi_connection, cursor)
             if lost:
@@ -148,7 +209,6 @@ class _Compiled:
                                       dialect=self.dialect) from error
         finally:
             cursor.close()
-        return Result([self._row(raw) for raw in fetched], rowcount)
 
     def _converters(self, description):
         """Each column's conversion, as SQLAlchemy picks it: by its type, the dialect and the

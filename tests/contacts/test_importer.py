@@ -230,3 +230,36 @@ def test_a_list_without_the_code_column_warns_only_of_positions_left_without_one
                            "P2;Anna Bianchi;333 765 4321;20;2026-10-15;\n"
                            "P3;Luca Verdi;06 1234 5678;30;2026-10-15;\n"))
     assert (result.updated, result.imported, result.without_code) == (2, 1, [3, 4])
+
+
+def test_every_writing_of_a_number_imports_to_one_e164_and_invalid_ones_keep_their_message(
+        session, tmp_path):
+    creditor = make_creditor(session)
+    writings = ["333 123 4567", "+39 333 1234567", "0039 333 1234567", "3331234567",
+                "333-1234567", "(333) 123.4567", "+39 (333) 123-4567"]
+    rows = "".join(f"P{n};Mario Rossi;{phone};10,00;2026-10-15;\n"
+                   for n, phone in enumerate(writings, start=1))
+    rows += ("Q1;Anna Bianchi;+39 000 0000000;10,00;2026-10-15;\n"
+             "Q2;Anna Bianchi;393 123;10,00;2026-10-15;\n"
+             "Q3;Anna Bianchi;+44 20 7946 0958;10,00;2026-10-15;\n")
+    result = import_contacts(session, creditor, write(tmp_path, HEADER + rows))
+    session.commit()
+    phones = dict(session.execute(select(Position.reference, Position.phone)).all())
+    assert {phones[f"P{n}"] for n in range(1, len(writings) + 1)} == {"+393331234567"}
+    assert phones["Q3"] == "+442079460958"  # another country's, read by phonenumbers
+    assert [(r.row_number, r.reason) for r in result.rejections] == [
+        (9, "phone '+39 000 0000000' is not a valid phone number"),
+        (10, "phone '393 123' is not a valid phone number"),
+    ]
+
+
+def test_a_position_the_session_holds_shows_what_a_reimport_wrote(session, tmp_path):
+    creditor = make_creditor(session)
+    position = make_position(session, creditor, reference="P1", amount=Decimal("10.00"))
+    session.commit()
+    assert position.name  # loaded, and kept by the session after commit
+    path = write(tmp_path, HEADER + "P1;Mario Rossi Jr;333 123 4567;2.000,00;2026-12-01;en\n")
+    import_contacts(session, creditor, path)
+    session.commit()
+    assert (position.name, position.amount, position.language) == (
+        "Mario Rossi Jr", Decimal("2000.00"), "en")
