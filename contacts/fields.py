@@ -123,8 +123,12 @@ def _e164(text, region):
     # Most cells are plain writings of a valid number of the creditor's country: read without
     # phonenumbers.parse, to the same number. The rest (and every invalid one) are parsed.
     plain = plain_e164(text, region)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else parsed_e164(text, region)
+
+
+def parsed_e164(text, region):
+    """`text` read to E.164 by phonenumbers (None when it is no valid number): what every
+    cell the plain reading leaves goes through."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

@@ -6,6 +6,7 @@ import pytest
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from contacts.e164 import plain_e164
+from contacts.fields import parsed_e164
 
 SEPARATORS = " ()./-"
 # Characters the plain reading must leave to phonenumbers: letters, extensions, other digits.
@@ -14,16 +15,8 @@ TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "pe
          "voip", "pager", "uan", "voicemail")
 
 
-def full_reading(text, region):
-    """The reading of contacts.fields without the plain path: parse, validate, format."""
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not (phonenumbers.is_valid_number_for_region(number, region)
-            or phonenumbers.is_valid_number(number)):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+# The reading of contacts.fields without the plain path: parse, validate, format.
+full_reading = parsed_e164
 
 
 def example_numbers(region):
