@@ -52,19 +52,24 @@ def due_condition(creditor, now, table=Attempt, stale_seconds=STALE_CALL_SECONDS
     """Pending, due, planned for the window open now, position still open and not held, its
     creditor not paused (as the statement runs), number not barred and not being rung
     already."""
+    return _due(creditor.label, creditor.id, creditor.opt_out_everywhere, now,
+                now - timedelta(seconds=stale_seconds), table)
+
+
+def _due(label, creditor_id, opt_out_everywhere, now, since, table):
+    """due_condition of its values, or of bound parameters standing for them."""
     return and_(table.status == "pending", table.due_at <= now,
-                table.call_window == creditor.label, Position.creditor_id == creditor.id,
-                creditor_running(creditor.id), in_call_round(),
-                not_blocked(creditor.opt_out_everywhere), number_free(now, stale_seconds))
+                table.call_window == label, Position.creditor_id == creditor_id,
+                creditor_running(creditor_id), in_call_round(),
+                not_blocked(opt_out_everywhere), number_free(since))
 
 
-def number_free(now, stale_seconds=STALE_CALL_SECONDS):
+def number_free(since):
     """No call to the position's number is under way, for any creditor, and the debtor is not
     on a call-back from it: two positions of one debtor (two invoices, say) are two calls one
     after the other, never two phones ringing, and a debtor talking to the IVR is busy.
-    A call silent for `stale_seconds` (its final callback lost) no longer holds the number."""
+    A call silent since before `since` (its final callback lost) no longer holds the number."""
     busy, calling = _BUSY, _CALLING
-    since = now - timedelta(seconds=stale_seconds)
     # A scalar subquery with LIMIT, not NOT EXISTS: the database cannot turn it into a join,
     # so it probes the number's index once per candidate the claim walks, however many calls
     # are ringing (as a join, PostgreSQL compared every candidate with every ringing call).
@@ -107,21 +112,10 @@ def list_due(session, now, creditors, stale_seconds=STALE_CALL_SECONDS):
 def claim_batch(session, creditor, now, limit, dialer, caller_id,
                 stale_seconds=STALE_CALL_SECONDS):
     """Claim up to `limit` due attempts of `creditor` for `dialer`; the DueCalls claimed."""
-    table, candidate = Attempt.__table__, _CANDIDATE
-    pick = (select(candidate.c.id).join(Position, Position.id == candidate.c.position_id)
-            .where(due_condition(creditor, now, candidate.c, stale_seconds))
-            .order_by(candidate.c.due_at, candidate.c.id).limit(limit)
-            .with_for_update(of=candidate, skip_locked=True)
-            # Evaluated once: as an IN (...) subquery PostgreSQL may rescan it per row, and a
-            # rescan skips the rows this statement already updated — claiming past LIMIT.
-            .cte("picked").prefix_with("MATERIALIZED", dialect="postgresql"))
-    phone = select(Position.phone).where(Position.id == table.c.position_id).scalar_subquery()
-    rows = session.execute(
-        update(table).where(table.c.id == pick.c.id, table.c.status == "pending")
-        .values(status="dialing", claimed_at=now, claimed_by=dialer, to_number=phone,
-                from_number=caller_id)
-        .returning(table.c.id, table.c.position_id, table.c.number, table.c.token,
-                   table.c.to_number)).all()
+    rows = session.execute(_claim(creditor.opt_out_everywhere), {
+        "label": creditor.label, "creditor_id": creditor.id, "now": now,
+        "since": now - timedelta(seconds=stale_seconds), "limit": limit, "dialer": dialer,
+        "caller_id": caller_id}).all()
     rows = _one_per_number(session, rows)
     if not rows:
         return []
@@ -133,6 +127,29 @@ def claim_batch(session, creditor, now, limit, dialer, caller_id,
     return sorted((DueCall(r.position_id, r.id, references[r.position_id], r.to_number,
                            creditor.name, r.number, r.token, caller_id, now) for r in rows),
                   key=lambda d: d.attempt_id)
+
+
+@functools.lru_cache(maxsize=4)
+def _claim(opt_out_everywhere):
+    """claim_batch's UPDATE … RETURNING, built once per scope of an opt-out (each batch of each
+    pass runs it), its values bound at each run."""
+    table, candidate = Attempt.__table__, _CANDIDATE
+    now = bindparam("now", type_=table.c.due_at.type)
+    since = bindparam("since", type_=table.c.due_at.type)
+    pick = (select(candidate.c.id).join(Position, Position.id == candidate.c.position_id)
+            .where(_due(bindparam("label"), bindparam("creditor_id"), opt_out_everywhere, now,
+                        since, candidate.c))
+            .order_by(candidate.c.due_at, candidate.c.id).limit(bindparam("limit"))
+            .with_for_update(of=candidate, skip_locked=True)
+            # Evaluated once: as an IN (...) subquery PostgreSQL may rescan it per row, and a
+            # rescan skips the rows this statement already updated — claiming past LIMIT.
+            .cte("picked").prefix_with("MATERIALIZED", dialect="postgresql"))
+    phone = select(Position.phone).where(Position.id == table.c.position_id).scalar_subquery()
+    return (update(table).where(table.c.id == pick.c.id, table.c.status == "pending")
+            .values(status="dialing", claimed_at=now, claimed_by=bindparam("dialer"),
+                    to_number=phone, from_number=bindparam("caller_id"))
+            .returning(table.c.id, table.c.position_id, table.c.number, table.c.token,
+                       table.c.to_number))
 
 
 def _one_per_number(session, rows):
