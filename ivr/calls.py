@@ -194,9 +194,10 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
     if fresh and digits:
         pressed = f"{attempt.digits},{digits}" if attempt.digits else digits
         changes["digits"] = pressed[:DIGITS_KEPT]
-    write_columns(session, attempt, **changes)
-    if fresh:
-        _record_reply(session, attempt, reply, source, now)
+    if not fresh:   # a replayed turn: only what the request adds (its CallSid)
+        write_columns(session, attempt, **changes)
+    else:
+        _record_reply(session, attempt, reply, source, now, changes)
         if reply.send_payment_link and text_link is not None:
             key = f"payment_link:{attempt.id}:{state.turn}"
             mail = text_link(session, attempt.position, now, key)
@@ -303,9 +304,15 @@ def _close(session, attempt, source, now):
                       source, now)
 
 
-def _record_reply(session, attempt, reply, source, now):
-    if reply.identified_now and not attempt.identified:
-        write_columns(session, attempt, identified=True)
+def _record_reply(session, attempt, reply, source, now, changes=None):
+    """Record what the flow's `reply` decided; `changes`, the attempt's columns the turn sets
+    besides, are written with its own in one UPDATE."""
+    identified_now = reply.identified_now and not attempt.identified
+    if identified_now:
+        changes = dict(changes or {}, identified=True)
+    if changes:
+        write_columns(session, attempt, **changes)
+    if identified_now:
         record_event(session, attempt.position_id, "identified", source, attempt_id=attempt.id, at=now)
     if reply.outcome:
         apply = apply_call_back_outcome if attempt.direction == "inbound" else apply_outcome
