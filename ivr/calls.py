@@ -152,7 +152,9 @@ def voice_for(position, voices, recordings=None, now=None):
 def _speaker(session, position, speaking, now):
     """The call's voice with the creditor's wording and recordings, read in the turn's own
     transaction (once per change of them, through `speaking.wording`): nothing is read after
-    the commit, which expires the position."""
+    the commit, which expires the position. A turn makes it before its first write, so that on
+    SQLite the write lock, which other processes' webhooks wait for, is held for the writes
+    alone."""
     voice = voice_for(position, speaking.voices, now=now)
     creditor = position.creditor
     if speaking.wording is None:
@@ -181,11 +183,13 @@ def answer_call(session, attempt, facts, now, speaking, action_url):
         changes["status"] = IN_PROGRESS
     if attempt.answered_at is None:
         changes["answered_at"] = now
-    write_columns(session, attempt, **changes)
     answered_by = facts.answered_by
     source = _source("answer", facts)
     reply = flow.answer(caller_for(attempt.position), answered_by)
-    return _answered(session, attempt, reply, answered_by, source, now, speaking, action_url)
+    speaker = _speaker(session, attempt.position, speaking, now)
+    write_columns(session, attempt, **changes)
+    return _answered(session, attempt, reply, answered_by, source, now, speaking, action_url,
+                     speaker)
 
 
 def take_keys(session, attempt, state, facts, now, speaking, action_url, text_link=None,
@@ -200,6 +204,7 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
     digits = facts.digits or ""
     source = _source(state.step, facts)
     reply = flow.STEPS[state.step](caller_for(attempt.position, now), state, digits)
+    speaker = _speaker(session, attempt.position, speaking, now)
     fresh = record_event(session, attempt.position_id, "keys", source,
                          {"step": state.step, "digits": digits or None},
                          attempt_id=attempt.id, at=now,
@@ -217,7 +222,6 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
             record_event(session, attempt.position_id, "payment_link_requested", source,
                          {"mail_id": mail.id}, attempt_id=attempt.id, at=now)
     reply, following = _going_on(session, attempt, reply, next_url)
-    speaker = _speaker(session, attempt.position, speaking, now)
     session.commit()
     return reply_twiml(reply, _voice(speaker, speaking), action_url, following)
 
@@ -255,13 +259,14 @@ def go_on(session, attempt, facts, now, speaking, action_url):
     return _answered(session, attempt, reply, None, source, now, speaking, action_url)
 
 
-def _answered(session, attempt, reply, answered_by, source, now, speaking, action_url):
+def _answered(session, attempt, reply, answered_by, source, now, speaking, action_url,
+              speaker=None):
     """Record that the call reached the attempt's position (once) with the flow's `reply`
-    to it, commit, and speak the reply."""
+    to it, commit, and speak the reply (with `speaker`, when the caller has it already)."""
+    speaker = speaker or _speaker(session, attempt.position, speaking, now)
     if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
-    speaker = _speaker(session, attempt.position, speaking, now)
     session.commit()
     return reply_twiml(reply, _voice(speaker, speaking), action_url)
 
