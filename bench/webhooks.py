@@ -39,7 +39,7 @@ BASE_URL = "https://cortesia.example.test"
 AUTH_TOKEN = "bench-auth-token"
 PORT = 8207
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
-WARM_UP = 3   # seconds of status callbacks before the measured runs
+WARM_UP = 1   # seconds of status callbacks before the measured runs
 # Each webhook: the attempt's number in its round and state before it, the path after the
 # token, the form it posts. The status callback ends a first attempt (the last of a round would
 # also end the round as no_answer: a third of the calls at most).
@@ -125,21 +125,37 @@ def prepare(database_url, calls, out):
     return files
 
 
-def serve(target, env, port=PORT):
-    """Start gunicorn ×2 serving `target` on `port`; the process, once it answers."""
+# gunicorn's hook once a worker has loaded the app: a file per worker in READY_DIR.
+READY_HOOK = """import os
+def post_worker_init(worker):
+    try:
+        open(os.path.join(os.environ["READY_DIR"], str(worker.pid)), "w").close()
+    except OSError:   # a worker started again later: nobody waits for it
+        pass
+"""
+
+
+def serve(target, env, port=PORT, workers=2):
+    """Start gunicorn ×`workers` serving `target` on `port`; the process, once every worker
+    has loaded the app (on a busy machine that takes seconds, which a load would measure)."""
+    ready = tempfile.mkdtemp(prefix="cortesia-bench-ready-")
+    hook = os.path.join(ready, "hook.py")
+    with open(hook, "w") as handle:
+        handle.write(READY_HOOK)
     process = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
-        cwd=ROOT, env=env)
-    for _ in range(200):
-        if process.poll() is not None:   # the port is taken: never load someone else's server
-            raise SystemExit(f"gunicorn could not serve on port {port}: try --port")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            time.sleep(0.5)   # both workers up
-            return process
-        except OSError:
+        [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "-c", hook, target],
+        cwd=ROOT, env=dict(env, READY_DIR=ready))
+    try:
+        for _ in range(1200):
+            if process.poll() is not None:   # the port is taken: never load another's server
+                raise SystemExit(f"gunicorn could not serve on port {port}: try --port")
+            if len(os.listdir(ready)) > workers:   # the hook's file and one per worker
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return process
             time.sleep(0.05)
+    finally:
+        shutil.rmtree(ready, ignore_errors=True)
     process.kill()
     raise SystemExit("gunicorn did not start")
 
@@ -193,10 +209,8 @@ def main():
                 bare.wait()
             app = serve("app:create_app()", env, args.port)
             try:
-                # Status callbacks first, for WARM_UP seconds: both workers have loaded the app
-                # (about a second each, longer on a busy machine: a shorter warm-up left part
-                # of the app's start-up inside the answer webhook's run) and their first
-                # requests built what every later one reuses (compiled statements, the wording).
+                # Status callbacks first, for WARM_UP seconds: each worker's first requests
+                # build what every later one reuses (compiled statements, the wording).
                 sent["status"] += load(files["status"], script, WARM_UP, args.connections,
                                        sent["status"], args.port)[3]
                 for name in WEBHOOKS:
