@@ -2,7 +2,7 @@
 status callback, each request a fresh call, against a bare Flask app serving static TwiML.
 
     .venv/bin/python bench/webhooks.py [--seconds 10] [--connections 16] [--repeat 3]
-                                       [--database-url postgresql://...]
+                                       [--database-url postgresql://...] [--port 8207]
 
 Both apps run on gunicorn with 2 workers; `wrk` (Debian's package: `apt-get install wrk`) loads
 them with signed requests prepared beforehand, one call per request, so that every request does
@@ -39,6 +39,7 @@ BASE_URL = "https://cortesia.example.test"
 AUTH_TOKEN = "bench-auth-token"
 PORT = 8207
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+WARM_UP = 1   # seconds of status callbacks before the measured runs
 # Each webhook: the attempt's number in its round and state before it, the path after the
 # token, the form it posts. The status callback ends a first attempt (the last of a round would
 # also end the round as no_answer: a third of the calls at most).
@@ -124,29 +125,47 @@ def prepare(database_url, calls, out):
     return files
 
 
-def serve(target, env):
-    """Start gunicorn ×2 serving `target` on PORT; the process, once it answers."""
+# gunicorn's hook once a worker has loaded the app: a file per worker in READY_DIR.
+READY_HOOK = """import os
+def post_worker_init(worker):
+    try:
+        open(os.path.join(os.environ["READY_DIR"], str(worker.pid)), "w").close()
+    except OSError:   # a worker started again later: nobody waits for it
+        pass
+"""
+
+
+def serve(target, env, port=PORT, workers=2):
+    """Start gunicorn ×`workers` serving `target` on `port`; the process, once every worker
+    has loaded the app (on a busy machine that takes seconds, which a load would measure)."""
+    ready = tempfile.mkdtemp(prefix="cortesia-bench-ready-")
+    hook = os.path.join(ready, "hook.py")
+    with open(hook, "w") as handle:
+        handle.write(READY_HOOK)
     process = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "2",
-         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", target],
-        cwd=ROOT, env=env)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", PORT), timeout=0.1).close()
-            time.sleep(0.5)   # both workers up
-            return process
-        except OSError:
+        [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "-c", hook, target],
+        cwd=ROOT, env=dict(env, READY_DIR=ready))
+    try:
+        for _ in range(1200):
+            if process.poll() is not None:   # the port is taken: never load another's server
+                raise SystemExit(f"gunicorn could not serve on port {port}: try --port")
+            if len(os.listdir(ready)) > workers:   # the hook's file and one per worker
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return process
             time.sleep(0.05)
+    finally:
+        shutil.rmtree(ready, ignore_errors=True)
     process.kill()
     raise SystemExit("gunicorn did not start")
 
 
-def load(requests_file, script, seconds, connections, offset=0):
+def load(requests_file, script, seconds, connections, offset=0, port=PORT):
     """(requests per second, p99 ms, errors, lines spent) of wrk sending `requests_file` from
     line `offset` on for `seconds`: the next run starts past every line a thread sent."""
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
-         f"http://127.0.0.1:{PORT}", "--", requests_file, "2", str(offset)],
+         f"http://127.0.0.1:{port}", "--", requests_file, "2", str(offset)],
         check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
@@ -164,6 +183,7 @@ def main():
     parser.add_argument("--calls", type=int, default=30000,
                         help="calls prepared per webhook (more than one run can send)")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--port", type=int, default=PORT)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("needs wrk: apt-get install wrk")
@@ -180,22 +200,22 @@ def main():
         figures = {name: [] for name in ("bare", *WEBHOOKS)}
         sent = {name: 0 for name in WEBHOOKS}   # lines spent: the next fresh call's line
         for _ in range(args.repeat):
-            bare = serve("bench.bare_twiml:app", env)
+            bare = serve("bench.bare_twiml:app", env, args.port)
             try:
                 figures["bare"].append(load(files["answer"], script, args.seconds,
-                                            args.connections))
+                                            args.connections, port=args.port))
             finally:
                 bare.terminate()
                 bare.wait()
-            app = serve("app:create_app()", env)
+            app = serve("app:create_app()", env, args.port)
             try:
-                # A second of status callbacks first: each worker's first requests build
-                # what every later one reuses (compiled statements, the wording read).
-                sent["status"] += load(files["status"], script, 1, args.connections,
-                                       sent["status"])[3]
+                # Status callbacks first, for WARM_UP seconds: each worker's first requests
+                # build what every later one reuses (compiled statements, the wording).
+                sent["status"] += load(files["status"], script, WARM_UP, args.connections,
+                                       sent["status"], args.port)[3]
                 for name in WEBHOOKS:
                     figures[name].append(load(files[name], script, args.seconds,
-                                              args.connections, sent[name]))
+                                              args.connections, sent[name], args.port))
                     sent[name] += figures[name][-1][3]
             finally:
                 app.terminate()

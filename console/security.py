@@ -91,16 +91,27 @@ def login_required(*roles):
     return decorate
 
 
+SAFETY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),   # frame-ancestors, for older browsers
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),   # searches put names in URLs
+)
+
+
 def secure_headers(response):
     """Add the browser's safety headers to every response; console pages are never stored,
     since they show debtors' personal data (shared computers, proxies, the back button)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Frame-Options", "DENY")   # frame-ancestors, for older browsers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")   # searches put names in URLs
-    if current_app.config["PUBLIC_BASE_URL"].startswith("https://"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # Every response (each webhook too) passes here: the names it has are looked at once, and
+    # the missing ones appended, instead of a search of the headers per name.
+    present = {name.lower() for name in headers.keys()}
+    for name, value in SAFETY_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if current_app.config["PUBLIC_BASE_URL"].startswith("https://") \
+            and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", "max-age=31536000")
     if request.blueprint == "console" and request.endpoint != "console.static":
         headers["Cache-Control"] = "no-store"
     return response

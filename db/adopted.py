@@ -6,6 +6,8 @@ of each model, in table order, converted by db.prepared as the ORM would convert
 same values: each model's object is made from its share of the row, as loaded and unchanged,
 and attached to the session like one it had loaded — tracked, flushed, lazy-loading the rest.
 """
+import functools
+
 from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -20,8 +22,8 @@ def adopt(session, row, *models):
     `session`; None when an object of that identity is there already (load it the usual way)."""
     objects, start = [], 0
     for model in models:
-        keys = model.__table__.columns.keys()
-        obj = inspect(model).class_manager.new_instance()
+        keys, new_instance = _shape(model)
+        obj = new_instance()
         obj.__dict__.update(zip(keys, row[start:start + len(keys)]))
         start += len(keys)
         make_transient_to_detached(obj)
@@ -29,6 +31,12 @@ def adopt(session, row, *models):
             return None
         objects.append(obj)
     return objects
+
+
+@functools.cache
+def _shape(model):
+    """(column keys in table order, the constructor of a blank instance) of `model`."""
+    return model.__table__.columns.keys(), inspect(model).class_manager.new_instance
 
 
 def attach(session, *objects):

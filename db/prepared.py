@@ -215,10 +215,15 @@ class _Compiled:
         driver's type code of the column (PostgreSQL's numeric or float, say)."""
         self.converters = [column.type.dialect_impl(self.dialect).result_processor(
             self.dialect, described[1]) for column, described in zip(self.columns, description)]
-        self.plain = not any(self.converters)
+        # Only the columns that have one: a turn's row has ninety columns, a few converted.
+        self.converting = [(index, convert) for index, convert in enumerate(self.converters)
+                           if convert is not None]
+        self.plain = not self.converting
 
     def _row(self, raw):
         if self.plain:
             return self.row._make(raw)
-        return self.row._make(value if convert is None else convert(value)
-                              for convert, value in zip(self.converters, raw))
+        values = list(raw)
+        for index, convert in self.converting:
+            values[index] = convert(values[index])
+        return self.row._make(values)

@@ -37,20 +37,31 @@ DIGITS_KEPT = 200
 ATTEMPT_BY_TOKEN = select(Attempt).where(Attempt.token == bindparam("token"))
 ATTEMPT_TO_SPEAK = ATTEMPT_BY_TOKEN.options(
     joinedload(Attempt.position).joinedload(Position.creditor))
-# The same three objects as one row of named SQL, adopted (db.adopted): the ORM's joined load
-# rebuilt its row processors on every turn, the larger part of a turn's reading.
-ATTEMPT_ROW = Prepared(
-    select(*columns_of(Attempt, Position, Creditor))
-    .join(Position.__table__, Position.__table__.c.id == Attempt.__table__.c.position_id)
-    .join(Creditor.__table__, Creditor.__table__.c.id == Position.__table__.c.creditor_id)
-    .where(Attempt.__table__.c.token == bindparam("token")))
-# A status callback (two thirds of all webhooks) reads and writes the attempt's row through
-# Core: the ORM's identity map, flush and lazy loads cost it several times the SQL.
 _ATTEMPTS = Attempt.__table__
+_POSITIONS = Position.__table__
+_CREDITORS = Creditor.__table__
 SID_HOLDER = Prepared(select(_ATTEMPTS.c.id).where(_ATTEMPTS.c.call_sid == bindparam("sid")))
+_HOLDER = _ATTEMPTS.alias("holder")
+# The same three objects as one row of named SQL, adopted (db.adopted): the ORM's joined load
+# rebuilt its row processors on every turn, the larger part of a turn's reading. The row also
+# says which attempt holds the request's CallSid already (`_call_changes`), a statement less
+# for an answer whose attempt has none yet.
+ATTEMPT_ROW = Prepared(
+    select(*columns_of(Attempt, Position, Creditor),
+           select(_HOLDER.c.id).where(_HOLDER.c.call_sid == bindparam("sid"))
+           .scalar_subquery().label("sid_holder"))
+    .join(_POSITIONS, _POSITIONS.c.id == _ATTEMPTS.c.position_id)
+    .join(_CREDITORS, _CREDITORS.c.id == _POSITIONS.c.creditor_id)
+    .where(_ATTEMPTS.c.token == bindparam("token")))
+# A status callback (two thirds of all webhooks) reads and writes the attempt's row through
+# Core: the ORM's identity map, flush and lazy loads cost it several times the SQL. With it,
+# what a final status needs to know of the call round (`_close`), read in the same statement.
 STATUS_FACTS = select(*(_ATTEMPTS.c[name] for name in (
     "id", "position_id", "status", "call_sid", "answered_by", "outcome", "round", "number",
-    "direction")))
+    "direction")), _POSITIONS.c.outcome.label("round_outcome"),
+    _POSITIONS.c.round.label("current_round"), _CREDITORS.c.max_attempts) \
+    .join_from(_ATTEMPTS, _POSITIONS, _POSITIONS.c.id == _ATTEMPTS.c.position_id) \
+    .join(_CREDITORS, _CREDITORS.c.id == _POSITIONS.c.creditor_id)
 STATUS_BY_TOKEN = Prepared(STATUS_FACTS.where(_ATTEMPTS.c.token == bindparam("token")))
 # A call-back's status callback comes to the caller ID's one URL: its CallSid names the attempts
 # (one per position the call spoke of).
@@ -58,10 +69,9 @@ INBOUND_STATUS = Prepared(STATUS_FACTS.where(_ATTEMPTS.c.call_sid == bindparam("
                                              _ATTEMPTS.c.direction == INBOUND)
                           .order_by(_ATTEMPTS.c.id))
 ATTEMPT_UPDATE = Prepared(update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt_id")))
-_POSITIONS = Position.__table__
 ROUND_OF = Prepared(
-    select(_POSITIONS.c.outcome, _POSITIONS.c.round, Creditor.__table__.c.max_attempts)
-    .join(Creditor.__table__, Creditor.__table__.c.id == _POSITIONS.c.creditor_id)
+    select(_POSITIONS.c.outcome, _POSITIONS.c.round, _CREDITORS.c.max_attempts)
+    .join(_CREDITORS, _CREDITORS.c.id == _POSITIONS.c.creditor_id)
     .where(_POSITIONS.c.id == bindparam("position_id")))
 
 
@@ -79,14 +89,17 @@ class Speaking:
     wording: Callable = None
 
 
-def find_attempt(session, token):
+def find_attempt(session, token, call_sid=None):
     """The attempt a webhook URL names, with its position and creditor (what the prompts and
-    the outcomes need of it), persistent in `session`; or None."""
+    the outcomes need of it), persistent in `session`; or None. `call_sid`: the request's, whose
+    holder is read with it."""
     if not is_attempt_token(token):
         return None
-    row = ATTEMPT_ROW.first(session, {"token": token})
+    row = ATTEMPT_ROW.first(session, {"token": token, "sid": call_sid})
     if row is None:
         return None
+    if call_sid:
+        session.info[_SID_HOLDER] = (session.get_transaction(), call_sid, row.sid_holder)
     adopted = adopt(session, row, Attempt, Position, Creditor)
     if adopted is None:   # the session holds one of them already: the ORM's own load
         return session.scalar(ATTEMPT_TO_SPEAK, {"token": token})
@@ -139,7 +152,9 @@ def voice_for(position, voices, recordings=None, now=None):
 def _speaker(session, position, speaking, now):
     """The call's voice with the creditor's wording and recordings, read in the turn's own
     transaction (once per change of them, through `speaking.wording`): nothing is read after
-    the commit, which expires the position."""
+    the commit, which expires the position. A turn makes it before its first write, so that on
+    SQLite the write lock, which other processes' webhooks wait for, is held for the writes
+    alone."""
     voice = voice_for(position, speaking.voices, now=now)
     creditor = position.creditor
     if speaking.wording is None:
@@ -168,11 +183,13 @@ def answer_call(session, attempt, facts, now, speaking, action_url):
         changes["status"] = IN_PROGRESS
     if attempt.answered_at is None:
         changes["answered_at"] = now
-    write_columns(session, attempt, **changes)
     answered_by = facts.answered_by
     source = _source("answer", facts)
     reply = flow.answer(caller_for(attempt.position), answered_by)
-    return _answered(session, attempt, reply, answered_by, source, now, speaking, action_url)
+    speaker = _speaker(session, attempt.position, speaking, now)
+    write_columns(session, attempt, **changes)
+    return _answered(session, attempt, reply, answered_by, source, now, speaking, action_url,
+                     speaker)
 
 
 def take_keys(session, attempt, state, facts, now, speaking, action_url, text_link=None,
@@ -187,6 +204,7 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
     digits = facts.digits or ""
     source = _source(state.step, facts)
     reply = flow.STEPS[state.step](caller_for(attempt.position, now), state, digits)
+    speaker = _speaker(session, attempt.position, speaking, now)
     fresh = record_event(session, attempt.position_id, "keys", source,
                          {"step": state.step, "digits": digits or None},
                          attempt_id=attempt.id, at=now,
@@ -194,16 +212,16 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
     if fresh and digits:
         pressed = f"{attempt.digits},{digits}" if attempt.digits else digits
         changes["digits"] = pressed[:DIGITS_KEPT]
-    write_columns(session, attempt, **changes)
-    if fresh:
-        _record_reply(session, attempt, reply, source, now)
+    if not fresh:   # a replayed turn: only what the request adds (its CallSid)
+        write_columns(session, attempt, **changes)
+    else:
+        _record_reply(session, attempt, reply, source, now, changes)
         if reply.send_payment_link and text_link is not None:
             key = f"payment_link:{attempt.id}:{state.turn}"
             mail = text_link(session, attempt.position, now, key)
             record_event(session, attempt.position_id, "payment_link_requested", source,
                          {"mail_id": mail.id}, attempt_id=attempt.id, at=now)
     reply, following = _going_on(session, attempt, reply, next_url)
-    speaker = _speaker(session, attempt.position, speaking, now)
     session.commit()
     return reply_twiml(reply, _voice(speaker, speaking), action_url, following)
 
@@ -241,13 +259,14 @@ def go_on(session, attempt, facts, now, speaking, action_url):
     return _answered(session, attempt, reply, None, source, now, speaking, action_url)
 
 
-def _answered(session, attempt, reply, answered_by, source, now, speaking, action_url):
+def _answered(session, attempt, reply, answered_by, source, now, speaking, action_url,
+              speaker=None):
     """Record that the call reached the attempt's position (once) with the flow's `reply`
-    to it, commit, and speak the reply."""
+    to it, commit, and speak the reply (with `speaker`, when the caller has it already)."""
+    speaker = speaker or _speaker(session, attempt.position, speaking, now)
     if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
-    speaker = _speaker(session, attempt.position, speaking, now)
     session.commit()
     return reply_twiml(reply, _voice(speaker, speaking), action_url)
 
@@ -295,7 +314,12 @@ def _close(session, attempt, source, now):
     # A call-back that ended without an answer ends nothing: it is no attempt of the round's.
     if attempt.outcome is not None or attempt.direction == INBOUND:
         return
-    outcome, round_, max_attempts = ROUND_OF.first(session, {"position_id": attempt.position_id})
+    if hasattr(attempt, "current_round"):   # a STATUS_FACTS row: read with the attempt
+        outcome, round_, max_attempts = attempt.round_outcome, attempt.current_round, \
+            attempt.max_attempts
+    else:
+        outcome, round_, max_attempts = ROUND_OF.first(session,
+                                                       {"position_id": attempt.position_id})
     # Twilio sends the final status after every <Gather> of the call has been answered, so an
     # attempt without an outcome by now has none; the last one allowed ends its call round.
     if outcome is None and attempt.round == round_ and attempt.number >= max_attempts:
@@ -303,9 +327,15 @@ def _close(session, attempt, source, now):
                       source, now)
 
 
-def _record_reply(session, attempt, reply, source, now):
-    if reply.identified_now and not attempt.identified:
-        write_columns(session, attempt, identified=True)
+def _record_reply(session, attempt, reply, source, now, changes=None):
+    """Record what the flow's `reply` decided; `changes`, the attempt's columns the turn sets
+    besides, are written with its own in one UPDATE."""
+    identified_now = reply.identified_now and not attempt.identified
+    if identified_now:
+        changes = dict(changes or {}, identified=True)
+    if changes:
+        write_columns(session, attempt, **changes)
+    if identified_now:
         record_event(session, attempt.position_id, "identified", source, attempt_id=attempt.id, at=now)
     if reply.outcome:
         apply = apply_call_back_outcome if attempt.direction == "inbound" else apply_outcome
@@ -327,11 +357,23 @@ def _call_changes(session, attempt, facts):
     not this call's, so it is left out rather than failing the whole webhook."""
     changes = {}
     sid = facts.call_sid
-    if sid and not attempt.call_sid and SID_HOLDER.scalar(session, {"sid": sid}) is None:
+    if sid and not attempt.call_sid and _sid_holder(session, sid) is None:
         changes["call_sid"] = sid
     if facts.answered_by and not attempt.answered_by:
         changes["answered_by"] = facts.answered_by
     return changes
+
+
+def _sid_holder(session, sid):
+    """The id of the attempt holding `sid`: as `find_attempt` read it in this transaction, or
+    read now."""
+    kept = session.info.pop(_SID_HOLDER, None)
+    if kept is not None and kept[0] is session.get_transaction() and kept[1] == sid:
+        return kept[2]
+    return SID_HOLDER.scalar(session, {"sid": sid})
+
+
+_SID_HOLDER = "cortesia.sid_holder"   # (transaction, CallSid, holder) of the last find_attempt
 
 
 def _moves_forward(current, status):

@@ -85,11 +85,13 @@ def _clips(creditor_name, language, overrides, personal):
 @twilio_signed
 def answer(token):
     session = get_session()
-    attempt = calls.find_attempt(session, token)
+    facts = CallFacts.from_form(request.form)
+    # The first webhook of a call, often before the dialer kept its CallSid: read its holder too.
+    attempt = calls.find_attempt(session, token, facts.call_sid)
     if attempt is None:
         return _twiml(hangup_twiml())
-    return _twiml(calls.answer_call(session, attempt, CallFacts.from_form(request.form), _now(),
-                                    _speaking(), _action_url(attempt)))
+    return _twiml(calls.answer_call(session, attempt, facts, _now(), _speaking(),
+                                    _action_url(attempt)))
 
 
 @bp.post("/inbound")

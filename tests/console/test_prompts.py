@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from db.models import Recording
 from tests.audio.conftest import encode, tone_wav
+from tests.ivr.test_wording import answered, played, spoken
 
 
 def upload(browser, creditor_id, slot, data, name="voce.mp3", language="it"):
@@ -49,3 +50,22 @@ def test_a_file_name_or_a_slot_with_a_nul_is_refused_with_a_message(browser, use
     removed = browser.post(f"/mandanti/{creditor_id}/messaggi/rimuovi",
                            {"slot": "menu\x00", "language": "it"}, follow_redirects=True)
     assert "Nulla è stato rimosso: «Messaggio» contiene" in removed.get_data(as_text=True)
+
+
+def test_a_recording_uploaded_or_removed_in_the_console_is_heard_from_the_next_call(
+        morning_calls, browser, users, session, client):
+    # Each webhook process keeps the creditor's recordings (ivr.wording): the console's change
+    # must reach the very next call, uploaded and removed alike.
+    browser.log_in("anna")
+    creditor = users["creditor"].creditor
+    assert not played(answered(client, session, creditor, 1))
+    for slot in ("greeting_confirm.1", "greeting_code.1"):
+        upload(browser, creditor.id, slot, tone_wav(), "saluto.wav")
+    twiml = answered(client, session, creditor, 2)
+    assert any("/audio/recordings/" in url for url in played(twiml))
+    assert "Buongiorno" not in spoken(twiml)
+    for slot in ("greeting_confirm.1", "greeting_code.1"):
+        browser.post(f"/mandanti/{creditor.id}/messaggi/rimuovi", {"slot": slot,
+                                                                    "language": "it"})
+    twiml = answered(client, session, creditor, 3)
+    assert not played(twiml) and "Buongiorno" in spoken(twiml)

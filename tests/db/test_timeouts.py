@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+import db
 from db import make_engine
 from db.timeouts import end_deadline, postgresql_connect_args, remaining, start_deadline
 from tests.conftest import TEST_DATABASE_URL
@@ -64,3 +65,33 @@ def test_within_a_deadline_no_reply_is_awaited_past_it():
             end_deadline(token)
         assert time.monotonic() - started < 1.5
     engine.dispose()
+
+
+@needs_postgresql
+def test_a_connection_given_back_a_moment_ago_is_handed_out_without_a_ping(monkeypatch):
+    engine = make_engine(TEST_DATABASE_URL)
+    pings, ping = [], engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    for _ in range(3):
+        with engine.connect() as connection:
+            connection.scalar(text("SELECT 1"))
+    assert pings == []
+    engine.dispose()
+
+
+@needs_postgresql
+def test_a_connection_idle_past_the_limit_is_pinged_and_replaced_when_the_server_dropped_it(
+        monkeypatch):
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0)   # every connection given back is "idle"
+    engine, other = make_engine(TEST_DATABASE_URL), make_engine(TEST_DATABASE_URL)
+    pings, ping = [], engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    with engine.connect() as connection:
+        backend = connection.scalar(text("SELECT pg_backend_pid()"))
+    with other.connect() as connection:   # a restarted server, a proxy's idle timeout
+        assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT pg_backend_pid()")) != backend
+    assert pings
+    engine.dispose()
+    other.dispose()
