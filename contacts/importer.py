@@ -375,6 +375,13 @@ _WRITTEN_ON_POSTGRESQL = text(
     " CROSS JOIN LATERAL (SELECT events.position_id, events.detail FROM events"
     " WHERE events.position_id = i.id AND events.source = :source OFFSET 0) AS e"
 ).columns(Event.__table__.c.position_id, Event.__table__.c.detail)
+# The erased among a batch's positions, one probe of the primary key each: as `id IN (…)`, a
+# table never analyzed (no autovacuum yet) was read whole for every batch of a re-import.
+_ERASED_ON_POSTGRESQL = text(
+    "SELECT p.id FROM unnest(CAST(:position_ids AS integer[])) AS i(id)"
+    " CROSS JOIN LATERAL (SELECT positions.id FROM positions"
+    " WHERE positions.id = i.id AND positions.erased_at IS NOT NULL OFFSET 0) AS p"
+).columns(_POSITIONS.c.id)
 _EXISTING_ON_POSTGRESQL = text(
     "SELECT r.reference, p.id FROM unnest(CAST(:references AS varchar[])) AS r(reference)"
     " CROSS JOIN LATERAL (SELECT positions.id FROM positions"
@@ -388,8 +395,11 @@ def _without_erased(session, contacts, existing):
     ids = [existing[c.reference] for c in contacts if c.reference in existing]
     if not ids:
         return contacts, []
-    erased = set(session.scalars(select(Position.id).where(Position.id.in_(ids),
-                                                           Position.erased_at.is_not(None))))
+    if session.get_bind().dialect.name == "postgresql":
+        erased = set(session.scalars(_ERASED_ON_POSTGRESQL, {"position_ids": ids}))
+    else:
+        erased = set(session.scalars(select(Position.id).where(
+            Position.id.in_(ids), Position.erased_at.is_not(None))))
     if not erased:
         return contacts, []
     return ([c for c in contacts if existing.get(c.reference) not in erased],

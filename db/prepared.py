@@ -61,6 +61,27 @@ class Prepared:
         return self.execute(executor, params).scalar()
 
 
+def _copy_sql(statement, dialect, names):
+    """COPY … FROM STDIN for a plain INSERT of bound values on PostgreSQL (psycopg): the
+    server takes a batch's rows as one stream instead of one INSERT each; None otherwise."""
+    if dialect.name != "postgresql" or dialect.driver != "psycopg" or not statement.is_insert \
+            or statement._returning or statement._post_values_clause is not None \
+            or statement._values or statement._multi_values or statement._select_names:
+        return None
+    table = statement.table
+    if not set(names) <= set(table.c.keys()):
+        return None
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(table.c[name].name) for name in names)
+    return f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
+
+
+def _copy(cursor, sql, rows):
+    with cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _converted(value, convert):
     return value if convert is None else convert(value)
 
@@ -141,6 +162,7 @@ class _Compiled:
         self.row = namedtuple("Row", [column.key for column in columns], rename=True)
         self.columns = columns
         self.converters = None   # known at the first run: some depend on the driver's type code
+        self.copy_sql = _copy_sql(statement, dialect, self.names) if many else None
 
     def _values(self, params):
         values = []
@@ -178,16 +200,21 @@ class _Compiled:
             else:
                 template.append(None)
                 own.append((index, name, source, value, convert))
+        if self.copy_sql is not None:
+            arguments = [self._row_values(params, template, own, True) for params in rows]
+            self._on_cursor(connection, arguments, True, lambda cursor: _copy(
+                cursor, self.copy_sql, arguments))
+            return
         arguments = [self._row_values(params, template, own) for params in rows]
         self._on_cursor(connection, arguments, True,
                         lambda cursor: cursor.executemany(self.sql, arguments))
 
-    def _row_values(self, params, template, own):
+    def _row_values(self, params, template, own, as_list=False):
         values = template.copy()
         for index, name, source, default, convert in own:
             value = params[name] if source == "given" else default.arg(None)
             values[index] = value if convert is None else convert(value)
-        return values if self.positional else dict(zip(self.names, values))
+        return values if self.positional or as_list else dict(zip(self.names, values))
 
     def _on_cursor(self, connection, arguments, many, execute):
         """`execute(cursor)` on a new cursor of `connection`, heard by its listeners first; a
