@@ -203,7 +203,7 @@ class _Compiled:
         if self.copy_sql is not None:
             arguments = [self._row_values(params, template, own, True) for params in rows]
             self._on_cursor(connection, arguments, True, lambda cursor: _copy(
-                cursor, self.copy_sql, arguments))
+                cursor, self.copy_sql, arguments), self.copy_sql)
             return
         arguments = [self._row_values(params, template, own) for params in rows]
         self._on_cursor(connection, arguments, True,
@@ -216,21 +216,22 @@ class _Compiled:
             values[index] = value if convert is None else convert(value)
         return values if self.positional or as_list else dict(zip(self.names, values))
 
-    def _on_cursor(self, connection, arguments, many, execute):
-        """`execute(cursor)` on a new cursor of `connection`, heard by its listeners first; a
-        driver error raised as SQLAlchemy's own."""
+    def _on_cursor(self, connection, arguments, many, execute, sql=None):
+        """`execute(cursor)` on a new cursor of `connection`, its `sql` (the statement's own by
+        default) heard by its listeners first; a driver error raised as SQLAlchemy's own."""
+        sql = sql or self.sql
         dispatch = connection.dispatch.before_cursor_execute
         dbapi_connection = connection.connection.dbapi_connection
         cursor = dbapi_connection.cursor()
         try:
             for listener in dispatch:
-                listener(connection, cursor, self.sql, arguments, None, many)
+                listener(connection, cursor, sql, arguments, None, many)
             return execute(cursor)
         except self.dialect.loaded_dbapi.Error as error:
             lost = self.dialect.is_disconnect(error, dbapi_connection, cursor)
             if lost:
                 connection.invalidate(error)
-            raise DBAPIError.instance(self.sql, arguments, error,
+            raise DBAPIError.instance(sql, arguments, error,
                                       self.dialect.loaded_dbapi.Error, hide_parameters=True,
                                       connection_invalidated=lost,
                                       dialect=self.dialect) from error
