@@ -68,3 +68,26 @@ def test_the_notice_cannot_be_rendered_for_an_unidentified_caller():
 
 def test_an_unknown_call_is_hung_up_silently():
     assert [c.tag for c in parse(hangup_twiml())] == ["Hangup"]
+
+
+ODD_TEXTS = ["Buongiorno, è lei?", 'a "quoted" <b>&amp;</b>', "tab\there\r\nnewline", "",
+             "https://x.test/ivr/t/identify?turn=1&wrong=0", "Ünïcödé ✓"]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_verbs_write_what_the_official_library_writes(text):
+    from twilio.twiml.voice_response import VoiceResponse
+    from ivr.twiml import Verbs
+    ours, official = Verbs(), VoiceResponse()
+    for response in (ours, official):
+        gather = response.gather(action=text, method="POST", timeout=6, num_digits=1)
+        gather.say(text, language="it-IT", voice="Polly.Bianca")
+        gather.say(text, language="en-GB", voice=None)
+        gather.play(text or "x")
+        response.gather(action=text, method="POST", timeout=6, num_digits=12, finish_on_key="#")
+        response.record(action=text, method="POST", max_length=60, timeout=5, finish_on_key="#",
+                        play_beep=True)
+        response.redirect(text or "x", method="POST")
+        response.dial(text or "+39")
+        response.hangup()
+    assert str(ours) == str(official)
