@@ -1,6 +1,7 @@
 """Database access: one engine per app, one session per request or command."""
 import os
 import time
+import weakref
 from contextlib import contextmanager
 
 import click
@@ -214,6 +215,26 @@ def transaction(app=None):
         yield connection
 
 
+@contextmanager
+def connection(app=None):
+    """A Connection that commits as it goes (its `commit()`; the next statement begins anew)
+    and rolls back what is left uncommitted at the end: for several transactions of named SQL
+    in a row, as a status callback that closes each attempt of a call in its own."""
+    with (app or current_app).extensions["cortesia.engine"].connect() as connection:
+        yield connection
+
+
+def session_joining(connection):
+    """A Session of its app's sessionmaker on `connection`, inside the connection's transaction:
+    for the rare ORM work of a transaction otherwise run as named SQL (`transaction`). Flush
+    it; the connection commits or rolls back the whole."""
+    return _SESSIONMAKERS[connection.engine](bind=connection,
+                                             join_transaction_mode="rollback_only")
+
+
+_SESSIONMAKERS = weakref.WeakKeyDictionary()   # engine → its app's sessionmaker (init_app)
+
+
 def _close_session(_exc=None):
     session = g.pop("db_session", None)
     if session is not None:
@@ -236,7 +257,7 @@ def init_app(app):
                          sqlite_busy_timeout=config.get("SQLITE_BUSY_TIMEOUT", 30),
                          sqlite_synchronous=config.get("SQLITE_SYNCHRONOUS", "normal"))
     app.extensions["cortesia.engine"] = engine
-    app.extensions["cortesia.sessionmaker"] = sessionmaker(engine, expire_on_commit=False,
-                                                           info={CONFIG: app.config})
+    maker = sessionmaker(engine, expire_on_commit=False, info={CONFIG: app.config})
+    app.extensions["cortesia.sessionmaker"] = _SESSIONMAKERS[engine] = maker
     app.teardown_appcontext(_close_session)
     app.cli.add_command(init_db_command)

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, g, request
 
 from audio.speech import available_clips
 from audio.urls import clip_url, recording_url
-from db import get_session
+from db import connection as database, get_session
 from db.timeouts import end_deadline, start_deadline
 from ivr import calls, inbound as call_backs
 from ivr.facts import CallFacts
@@ -158,14 +158,14 @@ def _text_link(session, position, now, key):
 @bp.post("/<token>/status")
 @twilio_signed
 def status(token):
-    session = get_session()
     facts = CallFacts.from_form(request.form)
-    if token == "inbound":   # the caller ID's status callback URL, /ivr/inbound/status
-        attempts = calls.inbound_status_facts(session, facts.call_sid)
-    else:
-        attempts = [attempt for attempt in [calls.status_facts(session, token)] if attempt]
-    for attempt in attempts:
-        calls.record_status(session, attempt, facts, _now())
+    with database() as connection:   # named SQL only: no Session needed (ivr.calls)
+        if token == "inbound":   # the caller ID's status callback URL, /ivr/inbound/status
+            attempts = calls.inbound_status_facts(connection, facts.call_sid)
+        else:
+            attempts = [attempt for attempt in [calls.status_facts(connection, token)] if attempt]
+        for attempt in attempts:
+            calls.record_status(connection, attempt, facts, _now())
     return Response(status=204)
 
 
