@@ -6,11 +6,11 @@ machinery, most of a dial pass's cost. Listing calls, rare and not on the hot pa
 through the official client. Both travel on requests' pooled adapters, calls on
 `telephony.adapter.PooledAdapter` (requests' own `send`, without the per-request work that is
 alike for every call): a hand-written transport saved 0.4 ms per call, 0.04% of a core at the
-1 call/s of a default Twilio account (`bench/http_transport.py`). Every way a request can go wrong becomes a `PlaceCallError`, so a
-dialer never crashes on the provider: it leaves the attempt due. SMS are created the same way
-on the Messages resource, through the same pooled adapter, and a debtor's recorded message and
-a call's state (its final status callback lost) are fetched (GET, the account's credentials) on
-it too.
+1 call/s of a default Twilio account (`bench/http_transport.py`). Every way a request can go
+wrong becomes a `PlaceCallError`, so a dialer never crashes on the provider: it leaves the
+attempt due. SMS are created the same way on the Messages resource, through the same pooled
+adapter, and a debtor's recorded message and a call's state (its final status callback lost)
+are fetched (GET, the account's credentials) on it too.
 """
 import json
 import logging
