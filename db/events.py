@@ -1,4 +1,6 @@
 """The append-only event log of each position."""
+from collections import defaultdict
+
 from sqlalchemy import insert
 
 from db import insert_ignoring_on
@@ -12,6 +14,8 @@ _INSERT = Prepared(insert(_EVENTS).returning(_EVENTS.c.id))
 _INSERT_ONCE = Prepared(build=lambda dialect_name: insert_ignoring_on(dialect_name, _EVENTS)
                         .returning(_EVENTS.c.id))
 _FEED = Prepared(insert(FeedQueue.__table__))
+# A dial pass records two events a call, a batch's hundreds at once.
+_INSERT_MANY = Prepared(insert(_EVENTS))
 
 
 def record_event(session, position_id, kind, source, detail=None, attempt_id=None, at=None,
@@ -30,12 +34,20 @@ def record_event(session, position_id, kind, source, detail=None, attempt_id=Non
     return inserted is not None
 
 
-def record_events(session, rows):
-    """Append many events at once (dicts of Event columns), as one executemany."""
-    fed = [row for row in rows if told(row["kind"], row.get("attempt_id"))]
-    plain = [row for row in rows if not told(row["kind"], row.get("attempt_id"))] if fed else rows
-    if plain:
-        session.execute(insert(Event.__table__), plain)
+def record_events(session, rows, shared=None):
+    """Append many events at once (dicts of Event columns; `shared`, the columns they all have
+    alike, converted once), as one executemany of named SQL per set of columns."""
+    shared = shared or {}
+    kind = shared.get("kind")
+    fed = [row for row in rows if told(row.get("kind", kind), row.get("attempt_id"))]
+    plain = [row for row in rows
+             if not told(row.get("kind", kind), row.get("attempt_id"))] if fed else rows
+    alike = defaultdict(list)
+    for row in plain:
+        alike[tuple(row)].append(row)
+    for same_columns in alike.values():
+        _INSERT_MANY.executemany(session, same_columns, shared)
     for row in fed:   # rare in a bulk: each needs its id for the feed's queue
+        row = {**row, **shared}
         record_event(session, row["position_id"], row["kind"], row["source"], row.get("detail"),
                      row.get("attempt_id"), row.get("at"), row.get("dedupe_key"))

@@ -25,14 +25,15 @@ def decision_row(subject, channel, at, decision, attempt_id=None, mail_id=None):
 
 
 def record(session, rows):
-    """Append decision rows (dicts of PolicyDecision columns)."""
-    if len(rows) == 1:   # the outbox keeps one with each message it claims
-        _ONE.execute(session, rows[0])
+    """Append decision rows (dicts of the same PolicyDecision columns): the outbox keeps one
+    with each message it claims, a dial pass one per call of a batch."""
+    if len(rows) == 1:
+        _INSERT.execute(session, rows[0])
     elif rows:
-        session.execute(insert(PolicyDecision.__table__), rows)
+        _INSERT.executemany(session, rows)
 
 
-_ONE = Prepared(insert(PolicyDecision.__table__))
+_INSERT = Prepared(insert(PolicyDecision.__table__))
 
 
 def record_looser(session, creditor_id, values, names, now, source):

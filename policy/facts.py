@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from db.models import Attempt, BlockedNumber, Outcome, OutgoingMail, Position
 from domain.calls import OUTBOUND
@@ -47,9 +47,7 @@ def is_conversation(answered_at, answered_by, identified, digits, outcome):
 
 def gather(session, position_ids, now, opt_out_everywhere=True, lookback_days=LOOKBACK_DAYS):
     """{position id: (Subject, ContactFacts)} at `now` for the positions `position_ids`."""
-    positions = session.execute(
-        select(Position.id, Position.creditor_id, Position.phone, Position.email, Position.pec,
-               Position.status).where(Position.id.in_(list(position_ids)))).all()
+    positions = session.execute(_POSITIONS, {"ids": list(position_ids)}).all()
     if not positions:
         return {}
     since = now - timedelta(days=lookback_days)
@@ -76,12 +74,7 @@ def _calls(session, phones, since, now):
     attempts, conversations = defaultdict(list), defaultdict(list)
     if not phones:
         return attempts, conversations
-    rows = session.execute(
-        select(Attempt.to_number, Attempt.placed_at, Attempt.answered_at, Attempt.answered_by,
-               Attempt.identified, Attempt.digits, Attempt.outcome)
-        .where(Attempt.to_number.in_(phones), Attempt.direction == OUTBOUND,
-               Attempt.placed_at >= since, Attempt.placed_at <= now)
-        .order_by(Attempt.placed_at)).all()
+    rows = session.execute(_CALLS, {"phones": list(phones), "since": since, "now": now}).all()
     for row in rows:
         attempts[row.to_number].append(row.placed_at)
         if is_conversation(row.answered_at, row.answered_by, row.identified, row.digits,
@@ -93,12 +86,8 @@ def _calls(session, phones, since, now):
 
 def _written(session, addresses, since, now):
     sent = defaultdict(list)
-    rows = session.execute(
-        select(OutgoingMail.to_address, OutgoingMail.sent_at, OutgoingMail.kind)
-        .where(OutgoingMail.to_address.in_(addresses), OutgoingMail.sent_at >= since,
-               OutgoingMail.sent_at <= now, OutgoingMail.status == "sent",
-               OutgoingMail.position_id.is_not(None),
-               OutgoingMail.channel.in_((SMS, EMAIL)))).all()
+    rows = session.execute(_WRITTEN, {"addresses": list(addresses), "since": since,
+                                      "now": now}).all()
     for address, sent_at, kind in rows:
         if kind not in REQUESTED_KINDS:
             sent[address].append(sent_at)
@@ -109,9 +98,28 @@ def _opt_outs(session, phones):
     """{number: creditor ids it opted out of}."""
     barred = defaultdict(set)
     if phones:
-        for phone, creditor_id in session.execute(
-                select(BlockedNumber.phone, BlockedNumber.creditor_id).where(
-                    BlockedNumber.phone.in_(phones),
-                    BlockedNumber.reason == Outcome.OPTED_OUT.value)):
+        for phone, creditor_id in session.execute(_OPT_OUTS, {"phones": list(phones)}):
             barred[phone].add(creditor_id)
     return barred
+
+
+# The queries of every batch a dial pass claims, built once: their IN lists are bound as they run.
+_POSITIONS = select(Position.id, Position.creditor_id, Position.phone, Position.email,
+                    Position.pec, Position.status) \
+    .where(Position.id.in_(bindparam("ids", expanding=True)))
+_CALLS = select(Attempt.to_number, Attempt.placed_at, Attempt.answered_at, Attempt.answered_by,
+                Attempt.identified, Attempt.digits, Attempt.outcome) \
+    .where(Attempt.to_number.in_(bindparam("phones", expanding=True)),
+           Attempt.direction == OUTBOUND,
+           Attempt.placed_at >= bindparam("since", type_=Attempt.placed_at.type),
+           Attempt.placed_at <= bindparam("now", type_=Attempt.placed_at.type)) \
+    .order_by(Attempt.placed_at)
+_WRITTEN = select(OutgoingMail.to_address, OutgoingMail.sent_at, OutgoingMail.kind) \
+    .where(OutgoingMail.to_address.in_(bindparam("addresses", expanding=True)),
+           OutgoingMail.sent_at >= bindparam("since", type_=OutgoingMail.sent_at.type),
+           OutgoingMail.sent_at <= bindparam("now", type_=OutgoingMail.sent_at.type),
+           OutgoingMail.status == "sent", OutgoingMail.position_id.is_not(None),
+           OutgoingMail.channel.in_((SMS, EMAIL)))
+_OPT_OUTS = select(BlockedNumber.phone, BlockedNumber.creditor_id) \
+    .where(BlockedNumber.phone.in_(bindparam("phones", expanding=True)),
+           BlockedNumber.reason == Outcome.OPTED_OUT.value)

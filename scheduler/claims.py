@@ -119,12 +119,10 @@ def claim_batch(session, creditor, now, limit, dialer, caller_id,
     rows = _one_per_number(session, rows)
     if not rows:
         return []
-    references = dict(session.execute(select(Position.id, Position.reference)
-                                      .where(Position.id.in_([r.position_id for r in rows]))).all())
-    record_events(session, [
-        {"position_id": r.position_id, "attempt_id": r.id, "kind": "attempt_claimed",
-         "source": SOURCE, "detail": {"number": r.number}, "at": now} for r in rows])
-    return sorted((DueCall(r.position_id, r.id, references[r.position_id], r.to_number,
+    record_events(session, [{"position_id": r.position_id, "attempt_id": r.id,
+                             "detail": {"number": r.number}} for r in rows],
+                  shared={"kind": "attempt_claimed", "source": SOURCE, "at": now})
+    return sorted((DueCall(r.position_id, r.id, r.reference, r.to_number,
                            creditor.name, r.number, r.token, caller_id, now) for r in rows),
                   key=lambda d: d.attempt_id)
 
@@ -144,12 +142,16 @@ def _claim(opt_out_everywhere):
             # Evaluated once: as an IN (...) subquery PostgreSQL may rescan it per row, and a
             # rescan skips the rows this statement already updated — claiming past LIMIT.
             .cte("picked").prefix_with("MATERIALIZED", dialect="postgresql"))
-    phone = select(Position.phone).where(Position.id == table.c.position_id).scalar_subquery()
+    of_position = select(Position.phone, Position.reference) \
+        .where(Position.id == table.c.position_id)
     return (update(table).where(table.c.id == pick.c.id, table.c.status == "pending")
             .values(status="dialing", claimed_at=now, claimed_by=bindparam("dialer"),
-                    to_number=phone, from_number=bindparam("caller_id"))
+                    to_number=of_position.with_only_columns(Position.phone).scalar_subquery(),
+                    from_number=bindparam("caller_id"))
+            # The position's reference comes back with the claim, not in a query of its own.
             .returning(table.c.id, table.c.position_id, table.c.number, table.c.token,
-                       table.c.to_number))
+                       table.c.to_number, of_position.with_only_columns(Position.reference)
+                       .scalar_subquery().label("reference")))
 
 
 def _one_per_number(session, rows):

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, case, func, null, update
 from db import session_scope
 from db.events import record_events
 from db.models import Attempt
+from db.prepared import Prepared
 from policy.gate import CallGate, postpone_calls
 from scheduler.claims import release
 from scheduler.planning import SOURCE
@@ -148,11 +149,10 @@ def record_results(session, results, zone):
     failed = [{"b_id": d.attempt_id, "b_error": str(error), "b_held": error.maybe_placed,
                "b_due": at + timedelta(seconds=PLACE_RETRY_SECONDS)}
               for d, at, sid, error in results if error is not None]
-    if placed:
-        session.execute(_placed_statement(), placed)
-    if failed:
-        session.execute(_failed_statement(), failed)
-    record_events(session, [_event(d, at, sid, error) for d, at, sid, error in results])
+    _PLACED.executemany(session, placed)
+    _FAILED.executemany(session, failed)
+    record_events(session, [_event(d, at, sid, error) for d, at, sid, error in results],
+                  shared={"source": SOURCE})
 
 
 def _placed_statement():
@@ -179,6 +179,11 @@ def _failed_statement():
         due_at=case((back, bindparam("b_due", type_=table.c.due_at.type)), else_=table.c.due_at))
 
 
+# Every batch of every pass writes its results with these: named SQL (db.prepared).
+_PLACED = Prepared(_placed_statement())
+_FAILED = Prepared(_failed_statement())
+
+
 def _event(due, at, call_sid, error):
     if error is None:
         kind, detail = "call_placed", {"call_sid": call_sid}
@@ -186,4 +191,4 @@ def _event(due, at, call_sid, error):
         kind = "place_uncertain" if error.maybe_placed else "place_failed"
         detail = {"error": str(error)}
     return {"position_id": due.position_id, "attempt_id": due.attempt_id, "kind": kind,
-            "source": SOURCE, "detail": detail, "at": at}
+            "detail": detail, "at": at}

@@ -359,3 +359,31 @@ def test_a_held_position_is_not_dialled_until_it_is_released(app, session, posit
     report = dial_pass(app, NOW + timedelta(minutes=1))
     assert len(report.placed) == 1 and len(simulator.calls) == 1
     assert [a.number for a in attempts(session)] == [1]   # the planned call itself, given back
+
+
+def positions_of(session, creditor, count, phone=None):
+    return [make_position(session, creditor, reference=f"P-{n:03d}",
+                          phone=phone or f"+39333{n:07d}") for n in range(count)]
+
+
+def test_a_call_of_one_batch_counts_for_the_next_batchs_call_to_the_same_number(app, session):
+    # One debtor, two invoices, one call per batch: the first call ends (a conversation), its
+    # number is free again, and the second batch's call must be refused by the policy.
+    app.config["DIAL_BATCH_SIZE"] = 1
+    positions_of(session, make_creditor(session), 2, phone="+393331234567")
+    get_telephony(app).script("+393331234567", DebtorScript("human", ("1", "1")))
+    report = dial_pass(app, NOW)
+    assert [d.reference for d in report.placed] == ["P-000"]
+    assert [(d.reference, rule) for d, rule in report.postponed] == \
+        [("P-001", "conversations_per_day")]
+
+
+def test_once_the_provider_is_down_the_pass_stops_and_leaves_the_rest_due(app, session, twilio):
+    app.config["DIAL_BATCH_SIZE"] = 10
+    positions_of(session, make_creditor(session), 35)
+    twilio.post(CALLS, status=500, json={"code": 20500, "message": "Internal Server Error"})
+    report = dial_pass(app, NOW)
+    assert len(report.failed) == 20 and len(twilio.calls) == 20   # then it stops
+    assert not report.placed and not report.skipped
+    assert [a.status for a in attempts(session)] == ["pending"] * 35
+    assert sorted(a.place_errors for a in attempts(session)) == [0] * 15 + [1] * 20
