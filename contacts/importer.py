@@ -338,6 +338,11 @@ class _BatchWriter:
 
     def _events(self, ids, kind, contacts, now):
         """An event `kind` for each of `contacts`, whose position ids are `ids` by reference."""
+        if self.on_postgresql:
+            pg_batches.insert_events(self.session, kind, self.source, now, self.batch_id,
+                                     [ids[c.reference] for c in contacts],
+                                     [c.row_number for c in contacts])
+            return
         NEW_EVENTS.executemany(self.session, [
             {"position_id": ids[c.reference],
              "detail": f'{{"batch_id": {self.batch_id}, "row": {c.row_number}}}'}
