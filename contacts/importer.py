@@ -35,8 +35,9 @@ LIST_COLUMNS = ("name", "phone", "email", "pec", "amount", "currency", "due_date
 _POSITIONS = Position.__table__
 NEW_POSITIONS = Prepared(insert(_POSITIONS))
 LIST_UPDATE = Prepared(update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id")))
-# An import's events go with their detail's JSON already written: every one has the same two
-# integers, and the JSON type's dumps per row cost more than the rest of the event.
+# An import's events on SQLite go with their detail's JSON already written (PostgreSQL's are
+# made by the server, contacts.pg_batches): every one has the same two integers, and the JSON
+# type's dumps per row cost more than the rest of the event.
 _EVENT_ROWS = Table("events", MetaData(), Column("position_id", Integer), Column("kind", String),
                     Column("detail", Text), Column("source", String), Column("at", UTCDateTime))
 NEW_EVENTS = Prepared(insert(_EVENT_ROWS))
@@ -299,8 +300,7 @@ class _BatchWriter:
             ids = pg_batches.new_position_ids(self.session, len(contacts))
             for row, position_id in zip(rows, ids):
                 row["id"] = position_id
-        # Every row has every key, so all go in one executemany; without RETURNING, psycopg
-        # runs it as a pipelined prepared statement, far cheaper than one huge multi-VALUES text.
+        # Every row has every key, so all go in one executemany (on psycopg one COPY).
         NEW_POSITIONS.executemany(
             self.session, rows,
             shared=dict(creditor_id=self.creditor_id, import_batch_id=self.batch_id,
