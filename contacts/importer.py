@@ -8,15 +8,18 @@ import os
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import (Column, Integer, MetaData, String, Table, Text, bindparam, insert, select,
+                        text, update)
 
+from contacts import pg_batches
 from contacts.closing import close_absent
 from contacts.fields import FieldError
 from contacts.parse import Contact, ContactListError, Rejection, open_contact_list
 from contacts.plausibility import Review
 from contacts.sources import Limits
 from contacts.privacy import revive_bars
-from db.models import Creditor, Event, ImportBatch, ImportRejection, Position, utcnow
+from db.models import (Creditor, Event, ImportBatch, ImportRejection, Position, UTCDateTime,
+                       utcnow)
 from db.prepared import Prepared
 from contacts.status import phase_start_values
 from domain.identification import requires_code
@@ -32,7 +35,12 @@ LIST_COLUMNS = ("name", "phone", "email", "pec", "amount", "currency", "due_date
 _POSITIONS = Position.__table__
 NEW_POSITIONS = Prepared(insert(_POSITIONS))
 LIST_UPDATE = Prepared(update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id")))
-NEW_EVENTS = Prepared(insert(Event.__table__))
+# An import's events on SQLite go with their detail's JSON already written (PostgreSQL's are
+# made by the server, contacts.pg_batches): every one has the same two integers, and the JSON
+# type's dumps per row cost more than the rest of the event.
+_EVENT_ROWS = Table("events", MetaData(), Column("position_id", Integer), Column("kind", String),
+                    Column("detail", Text), Column("source", String), Column("at", UTCDateTime))
+NEW_EVENTS = Prepared(insert(_EVENT_ROWS))
 
 
 @dataclass
@@ -225,16 +233,16 @@ class _BatchWriter:
             # PostgreSQL then compiled each batch's lookups to machine code: 140 ms of JIT for a
             # 5 ms read. Until this transaction ends.
             session.execute(text("SET LOCAL jit = off"))
+            self.updates = pg_batches.PositionUpdates(session, updated_columns)
 
     def write(self, items):
         contacts, rejections = _split_repeated(items)
         now = utcnow()
-        existing = self._existing_ids([c.reference for c in contacts])
-        repeated = self._rows_of_this_import(existing)
+        existing, repeated, erased = self._known([c.reference for c in contacts])
         rejections += [_repeated(c, repeated[existing[c.reference]])
                        for c in contacts if existing.get(c.reference) in repeated]
         contacts = [c for c in contacts if existing.get(c.reference) not in repeated]
-        contacts, refused = _without_erased(self.session, contacts, existing)
+        contacts, refused = _without_erased(self.session, contacts, existing, erased)
         rejections += refused
         if self.bar_secret and contacts:
             revive_bars(self.session, {c.phone for c in contacts}, self.bar_secret)
@@ -260,42 +268,61 @@ class _BatchWriter:
     def _existing_ids(self, references):
         return _existing_ids(self.session, self.creditor_id, references)
 
-    def _rows_of_this_import(self, existing):
-        """{position id: file row} of positions an earlier batch of this same file wrote."""
+    def _known(self, references):
+        """{reference: position id} of the existing positions among `references`, {position
+        id: file row} of those an earlier batch of this same file wrote, and the erased ones'
+        ids (None: not looked for yet)."""
         # The events of this import are its memory of which rows it wrote: no set of every
         # reference in the file is kept, so memory stays flat however long the file is.
+        if self.on_postgresql:
+            if self.session.autoflush:
+                self.session.flush()
+            return pg_batches.known_positions(self.session.connection(), self.creditor_id,
+                                              self.source, references)
+        existing = self._existing_ids(references)
+        return existing, self._rows_of_this_import(existing), None
+
+    def _rows_of_this_import(self, existing):
+        """{position id: file row} of positions an earlier batch of this same file wrote."""
         if not existing:
             return {}
-        if self.on_postgresql:
-            rows = self.session.execute(_WRITTEN_ON_POSTGRESQL, {
-                "source": self.source, "position_ids": list(existing.values())})
-        else:
-            rows = self.session.execute(
-                select(Event.position_id, Event.detail)
-                .where(Event.source == self.source,
-                       Event.position_id.in_(list(existing.values()))))
+        rows = self.session.execute(
+            select(Event.position_id, Event.detail)
+            .where(Event.source == self.source, Event.position_id.in_(list(existing.values()))))
         return {position_id: detail["row"] for position_id, detail in rows}
 
     def _insert(self, contacts, now):
         if not contacts:
             return
-        # Every row has every key, so all go in one executemany; without RETURNING, psycopg
-        # runs it as a pipelined prepared statement, far cheaper than one huge multi-VALUES text.
+        rows = [dict(_list_values(c), reference=c.reference) for c in contacts]
+        if self.on_postgresql:
+            # Their ids first, written with them: one COPY (db.prepared), no look back.
+            ids = pg_batches.new_position_ids(self.session, len(contacts))
+            for row, position_id in zip(rows, ids):
+                row["id"] = position_id
+        # Every row has every key, so all go in one executemany (on psycopg one COPY).
         NEW_POSITIONS.executemany(
-            self.session, [dict(_list_values(c), reference=c.reference) for c in contacts],
+            self.session, rows,
             shared=dict(creditor_id=self.creditor_id, import_batch_id=self.batch_id,
                         created_at=now, updated_at=now, **self.start))
-        ids = self._existing_ids([c.reference for c in contacts])
+        if self.on_postgresql:
+            ids = {c.reference: position_id for c, position_id in zip(contacts, ids)}
+        else:
+            ids = self._existing_ids([c.reference for c in contacts])
         self._events(ids, "imported", contacts, now)
 
     def _update(self, contacts, existing, now):
         if not contacts:
             return
-        # UPDATE by primary key: one executemany, no objects loaded.
-        LIST_UPDATE.executemany(self.session, [
-            dict(_list_values(c, self.updated_columns), position_id=existing[c.reference])
-            for c in contacts
-        ], shared={"updated_at": now})
+        if self.on_postgresql:
+            self.updates.write([dict(_list_values(c, self.updated_columns),
+                                     id=existing[c.reference]) for c in contacts], now)
+        else:
+            # UPDATE by primary key: one executemany, no objects loaded.
+            LIST_UPDATE.executemany(self.session, [
+                dict(_list_values(c, self.updated_columns), position_id=existing[c.reference])
+                for c in contacts
+            ], shared={"updated_at": now})
         self._forget_written(existing[c.reference] for c in contacts)
         self._events(existing, "updated", contacts, now)
 
@@ -311,9 +338,14 @@ class _BatchWriter:
 
     def _events(self, ids, kind, contacts, now):
         """An event `kind` for each of `contacts`, whose position ids are `ids` by reference."""
+        if self.on_postgresql:
+            pg_batches.insert_events(self.session, kind, self.source, now, self.batch_id,
+                                     [ids[c.reference] for c in contacts],
+                                     [c.row_number for c in contacts])
+            return
         NEW_EVENTS.executemany(self.session, [
             {"position_id": ids[c.reference],
-             "detail": {"batch_id": self.batch_id, "row": c.row_number}}
+             "detail": f'{{"batch_id": {self.batch_id}, "row": {c.row_number}}}'}
             for c in contacts
         ], shared={"kind": kind, "source": self.source, "at": now})
 
@@ -350,62 +382,35 @@ def _existing_ids(session, creditor_id, references):
         session.flush()
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        rows = connection.execute(_EXISTING_ON_POSTGRESQL,
-                                  {"creditor_id": creditor_id, "references": references})
-    else:
-        rows = connection.execute(
-            select(_POSITIONS.c.reference, _POSITIONS.c.id)
-            .where(_POSITIONS.c.creditor_id == creditor_id,
-                   _POSITIONS.c.reference.in_(references)))
-    return dict(rows.all())
+        return pg_batches.existing_ids(connection, creditor_id, references)
+    return dict(connection.execute(
+        select(_POSITIONS.c.reference, _POSITIONS.c.id)
+        .where(_POSITIONS.c.creditor_id == creditor_id,
+               _POSITIONS.c.reference.in_(references))).all())
 
 
-# One probe of the unique (creditor, reference) index per reference, whatever the statistics
-# say. With `creditor_id = … AND reference IN (…)`, PostgreSQL believed a creditor whose rows
-# this very transaction wrote (a new creditor's first list, or any list before autovacuum has
-# counted the last one) to have a few rows, and read all of them through the creditor's other
-# indexes for every batch, each batch reading every row written before it (a 1,000,000-row
-# list had not finished its first import after nine minutes). The LIMIT keeps the subquery a
-# per-reference probe (the planner does not fold it into a join); the index is unique anyway.
-# This import's event of each position, probed through ix_events_position_at: without
-# statistics, `position_id IN (…)` read the whole events table for every batch of a re-import
-# (176 ms a batch at 2 million events, against 5 ms). OFFSET 0 keeps the subquery a probe.
-_WRITTEN_ON_POSTGRESQL = text(
-    "SELECT e.position_id, e.detail FROM unnest(CAST(:position_ids AS integer[])) AS i(id)"
-    " CROSS JOIN LATERAL (SELECT events.position_id, events.detail FROM events"
-    " WHERE events.position_id = i.id AND events.source = :source OFFSET 0) AS e"
-).columns(Event.__table__.c.position_id, Event.__table__.c.detail)
-# The erased among a batch's positions, one probe of the primary key each: as `id IN (…)`, a
-# table never analyzed (no autovacuum yet) was read whole for every batch of a re-import.
-_ERASED_ON_POSTGRESQL = text(
-    "SELECT p.id FROM unnest(CAST(:position_ids AS integer[])) AS i(id)"
-    " CROSS JOIN LATERAL (SELECT positions.id FROM positions"
-    " WHERE positions.id = i.id AND positions.erased_at IS NOT NULL OFFSET 0) AS p"
-).columns(_POSITIONS.c.id)
-_EXISTING_ON_POSTGRESQL = text(
-    "SELECT r.reference, p.id FROM unnest(CAST(:references AS varchar[])) AS r(reference)"
-    " CROSS JOIN LATERAL (SELECT positions.id FROM positions"
-    " WHERE positions.creditor_id = :creditor_id AND positions.reference = r.reference"
-    " LIMIT 1) AS p")
-
-
-def _without_erased(session, contacts, existing):
+def _without_erased(session, contacts, existing, erased=None):
     """The contacts whose position was not erased, and rejections for those whose was: an
-    erasure is not undone by the next list that still names the position."""
+    erasure is not undone by the next list that still names the position. `erased`: the ids
+    of the erased positions, when known already."""
     ids = [existing[c.reference] for c in contacts if c.reference in existing]
     if not ids:
         return contacts, []
-    if session.get_bind().dialect.name == "postgresql":
-        erased = set(session.scalars(_ERASED_ON_POSTGRESQL, {"position_ids": ids}))
-    else:
-        erased = set(session.scalars(select(Position.id).where(
-            Position.id.in_(ids), Position.erased_at.is_not(None))))
+    if erased is None:
+        erased = _erased_ids(session, ids)
     if not erased:
         return contacts, []
     return ([c for c in contacts if existing.get(c.reference) not in erased],
             [_reference_rejection(c.row_number, "erased",
                                   FieldError("reference_erased", reference=c.reference))
              for c in contacts if existing.get(c.reference) in erased])
+
+
+def _erased_ids(session, position_ids):
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_batches.erased_ids(session, position_ids)
+    return set(session.scalars(select(Position.id).where(
+        Position.id.in_(position_ids), Position.erased_at.is_not(None))))
 
 
 def _split_repeated(items):

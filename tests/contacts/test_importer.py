@@ -263,3 +263,77 @@ def test_a_position_the_session_holds_shows_what_a_reimport_wrote(session, tmp_p
     session.commit()
     assert (position.name, position.amount, position.language) == (
         "Mario Rossi Jr", Decimal("2000.00"), "en")
+
+
+def test_a_reimport_in_batches_writes_each_row_to_its_own_position_and_nothing_else(
+        session, tmp_path):
+    creditor, other = make_creditor(session), make_creditor(session, name="Other S.p.A.")
+    first = write(tmp_path, HEADER + "".join(
+        f"P{n};Name {n};333 123 45{n:02d};{n},00;2026-10-{n:02d};\n" for n in range(1, 8)))
+    imported = import_contacts(session, creditor, first, batch_size=3)
+    session.commit()
+    untouched = make_position(session, creditor, reference="P9", name="Not listed")
+    elsewhere = make_position(session, other, reference="P2", name="Another creditor's")
+    called_at = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
+    listed = session.scalar(select(Position).where(Position.reference == "P5"))
+    listed.outcome, listed.outcome_at, listed.status = "callback_requested", called_at, "promised"
+    session.commit()
+    before = {p.reference: (p.id, p.updated_at, p.created_at, p.import_batch_id)
+              for p in session.scalars(select(Position).where(Position.creditor_id == creditor.id))}
+    # Rows in another order than the first list, so that a row written to a neighbour shows.
+    second = write(tmp_path, HEADER + "".join(
+        f"P{n};New name {n};333 765 43{n:02d};{n * 10},50;2026-11-{n:02d};en\n"
+        for n in (6, 2, 7, 1, 4, 5, 3)))
+
+    result = import_contacts(session, creditor, second, batch_size=3)
+    session.commit()
+    session.expire_all()
+
+    assert (result.imported, result.updated, result.rejected) == (0, 7, 0)
+    positions = {p.reference: p for p in session.scalars(
+        select(Position).where(Position.creditor_id == creditor.id))}
+    for n in range(1, 8):
+        position = positions[f"P{n}"]
+        assert (position.name, position.phone, position.amount, position.due_date,
+                position.language) == (f"New name {n}", f"+39333765430{n}",
+                                       Decimal(f"{n * 10}.50"), date(2026, 11, n), "en")
+        assert (position.id, position.created_at, position.import_batch_id) == \
+            before[f"P{n}"][0:1] + before[f"P{n}"][2:]
+        assert position.updated_at > before[f"P{n}"][1]
+    assert (positions["P5"].outcome, positions["P5"].outcome_at, positions["P5"].status) == (
+        "callback_requested", called_at, "promised")
+    for kept in (untouched, elsewhere):
+        held = session.get(Position, kept.id)
+        assert (held.name, held.phone, held.amount, held.updated_at) == (
+            kept.name, kept.phone, kept.amount, kept.updated_at)
+    events = session.execute(select(Event.position_id, Event.kind, Event.detail).where(
+        Event.source == f"import:batch:{result.batch_id}")).all()
+    rows = {6: 2, 2: 3, 7: 4, 1: 5, 4: 6, 5: 7, 3: 8}
+    assert sorted(events) == sorted(
+        (positions[f"P{n}"].id, "updated", {"batch_id": result.batch_id, "row": row})
+        for n, row in rows.items())
+    # The first list's positions were numbered in its order, each with its row's event.
+    ids = [positions[f"P{n}"].id for n in range(1, 8)]
+    assert ids == sorted(ids)
+    assert [detail for detail in session.scalars(
+        select(Event.detail).where(Event.source == f"import:batch:{imported.batch_id}")
+        .order_by(Event.position_id))] == [
+        {"batch_id": imported.batch_id, "row": row} for row in range(2, 9)]
+
+
+def test_a_second_import_in_the_same_transaction_writes_only_its_own_rows(session, tmp_path):
+    creditor = make_creditor(session)
+    for reference in ("P1", "P2"):
+        make_position(session, creditor, reference=reference, name="Before")
+    import_contacts(session, creditor, write(tmp_path, HEADER + "P1;From A;3331234567;5;2026-10-15;\n"))
+    changed = session.scalar(select(Position).where(Position.reference == "P1"))
+    changed.name = "Changed between the imports"
+    session.flush()
+
+    import_contacts(session, creditor, write(tmp_path, HEADER + "P2;From B;3331234568;6;2026-10-15;\n",
+                                             name="b.csv"))
+    session.commit()
+    session.expire_all()
+
+    names = dict(session.execute(select(Position.reference, Position.name)).all())
+    assert names == {"P1": "Changed between the imports", "P2": "From B"}
