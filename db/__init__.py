@@ -226,8 +226,8 @@ def connection(app=None):
 
 def session_joining(connection):
     """A Session of its app's sessionmaker on `connection`, inside the connection's transaction:
-    for the rare ORM work of a transaction otherwise run as named SQL (`transaction`). Flush
-    it; the connection commits or rolls back the whole."""
+    for the rare ORM work of a transaction otherwise run as named SQL (`connection`,
+    `transaction`). Flush it; the connection commits or rolls back the whole."""
     return _SESSIONMAKERS[connection.engine](bind=connection,
                                              join_transaction_mode="rollback_only")
 

@@ -327,12 +327,16 @@ def _close(executor, attempt, source, now):
     # Twilio sends the final status after every <Gather> of the call has been answered, so an
     # attempt without an outcome by now has none; the last one allowed ends its call round.
     if outcome is None and attempt.round == round_ and attempt.number >= max_attempts:
-        session = executor if isinstance(executor, Session) else session_joining(executor)
-        apply_outcome(session, session.get(Attempt, attempt.id), Outcome.NO_ANSWER.value,
-                      source, now)
-        if session is not executor:
+        if isinstance(executor, Session):
+            _no_answer(executor, attempt, source, now)
+            return
+        with session_joining(executor) as session:   # closed even when the outcome fails
+            _no_answer(session, attempt, source, now)
             session.flush()
-            session.close()
+
+
+def _no_answer(session, attempt, source, now):
+    apply_outcome(session, session.get(Attempt, attempt.id), Outcome.NO_ANSWER.value, source, now)
 
 
 def _record_reply(session, attempt, reply, source, now, changes=None):
