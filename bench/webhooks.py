@@ -8,7 +8,10 @@ Both apps run on gunicorn with 2 workers; `wrk` (Debian's package: `apt-get inst
 them with signed requests prepared beforehand, one call per request, so that every request does
 the whole work of a new call's webhook (signature check, facts, events, TwiML). Prints each
 webhook's requests per second and p99 latency, and its ratio to the bare app measured in the same
-run (the median of `--repeat` runs each). Afterwards it counts what the webhooks recorded, so a
+run (the median of `--repeat` runs each), and to a second baseline, `bench/floor_webhook.py`: the
+least a webhook that records its facts can do on this stack (signature, one read, two writes,
+one commit on the bare driver), which tells how much of the distance to bare Flask the stack
+itself takes. Afterwards it counts what the webhooks recorded, so a
 fast run is also a complete one. Without --database-url the app runs on a fresh SQLite file
 under bench/out/; with one, the database's tables are EMPTIED first: use a scratch database.
 """
@@ -50,6 +53,8 @@ WEBHOOKS = {
     "status": (1, "in-progress", "status", {"CallStatus": "completed", "CallDuration": "42",
                                              "SequenceNumber": "3"}),
 }
+# The floor app's requests: fresh calls' answers, on attempts of their own.
+FLOOR = (4, "ringing", "answer", {"AnsweredBy": "human"})
 # wrk's Lua: each thread sends its own share of the prepared requests from an offset on (the
 # calls of earlier runs are spent), each once.
 LUA = """
@@ -101,7 +106,7 @@ def prepare(database_url, calls, out):
     files = {}
     with session_scope(app) as session:
         positions = session.scalars(select(Position.id, ).order_by(Position.id)).all()
-        for name, (number, status, tail, form) in WEBHOOKS.items():
+        for name, (number, status, tail, form) in {**WEBHOOKS, "floor": FLOOR}.items():
             rows, lines = [], []
             for index, position_id in enumerate(positions):
                 token, sid = new_token(), f"CA{name[:2]}{index:030d}"
@@ -197,8 +202,8 @@ def main():
                                   for k, v in server_config(url).items()})
         print(f"webhooks on gunicorn ×2, wrk -t2 -c{args.connections} {args.seconds} s, "
               f"median of {args.repeat}; {url.split(':')[0]}", flush=True)
-        figures = {name: [] for name in ("bare", *WEBHOOKS)}
-        sent = {name: 0 for name in WEBHOOKS}   # lines spent: the next fresh call's line
+        figures = {name: [] for name in ("bare", "floor", *WEBHOOKS)}
+        sent = {name: 0 for name in (*WEBHOOKS, "floor")}   # lines spent: the next fresh call's line
         for _ in range(args.repeat):
             bare = serve("bench.bare_twiml:app", env, args.port)
             try:
@@ -207,6 +212,14 @@ def main():
             finally:
                 bare.terminate()
                 bare.wait()
+            floor = serve("bench.floor_webhook:app", env, args.port)
+            try:
+                figures["floor"].append(load(files["floor"], script, args.seconds,
+                                             args.connections, sent["floor"], args.port))
+                sent["floor"] += figures["floor"][-1][3]
+            finally:
+                floor.terminate()
+                floor.wait()
             app = serve("app:create_app()", env, args.port)
             try:
                 # Status callbacks first, for WARM_UP seconds: each worker's first requests
@@ -223,9 +236,11 @@ def main():
         median = {name: (statistics.median(r[0] for r in runs),
                          statistics.median(r[1] for r in runs), sum(r[2] for r in runs))
                   for name, runs in figures.items()}
-        bare_rps = median["bare"][0]
+        bare_rps, floor_rps = median["bare"][0], median["floor"][0]
         for name, (rps, p99, errors) in median.items():
             ratio = "" if name == "bare" else f"  {rps / bare_rps:5.2f} of bare"
+            if name in WEBHOOKS:
+                ratio += f"  {rps / floor_rps:5.2f} of floor"
             print(f"  {name:<9} {rps:9.0f} req/s  p99 {p99:7.1f} ms{ratio}"
                   f"{f'  {errors} errors' if errors else ''}")
         report_recorded(url, sent, args.calls)
