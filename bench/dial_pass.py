@@ -4,7 +4,11 @@ client against a local zero-latency stand-in (`bench/twilio_standin.py`), pacing
 Before each size, the same number of bare keep-alive `http.client` POSTs to the same stand-in
 (bench/http_transport.py's floor: no database, no checks) is timed, and the pass's call rate is
 printed as a ratio to that loop's (issue 16's target: at least 0.5), then the growth from the
-smallest size to the largest (time per call; linear is 1.00).
+smallest size to the largest (time per call; linear is 1.00). A second baseline is timed
+alike: the same POSTs through the REST client the pass uses (`CallsEndpoint` over requests and
+`telephony.adapter.PooledAdapter`, the transport `responses` can stand in for), still with no
+database and no checks — the floor of placing calls on this stack — and the pass's rate is
+printed as a ratio to it too.
 
     .venv/bin/python bench/dial_pass.py [--sizes 1000,10000,50000] [--database-url postgresql://...]
 
@@ -101,6 +105,17 @@ def bare_loop(size):
     return seconds
 
 
+def client_loop(size):
+    """Seconds of `size` POSTs of a call through the pass's own REST client: its floor."""
+    calls = CallsEndpoint(f"http://127.0.0.1:{PORT}", ACCOUNT, "bench", 15)
+    calls.create(REQUEST)
+    started = time.perf_counter()
+    for _ in range(size):
+        status, _ = calls.create(REQUEST)
+        assert status == 201, status
+    return time.perf_counter() - started
+
+
 def run(size, database_url, standin_url):
     app = build_app(fresh_database(database_url, size), standin_url)
     add_positions(app, size)
@@ -129,11 +144,13 @@ def main():
         per_call = []
         for size in (int(s) for s in args.sizes.split(",")):
             floor = bare_loop(size)
+            client = client_loop(size)
             seconds = run(size, args.database_url, f"http://127.0.0.1:{PORT}")
             per_call.append(seconds / size)
             print(f"{size:>7} due  {seconds:7.2f} s  {size / seconds:8.0f} calls/s   bare POSTs "
-                  f"{size / floor:8.0f}/s   ratio {floor / seconds:4.2f} (target 0.50)",
-                  flush=True)
+                  f"{size / floor:8.0f}/s   ratio {floor / seconds:4.2f} (target 0.50)   "
+                  f"REST client {size / client:6.0f}/s ({floor / client:4.2f} of bare)   ratio "
+                  f"{client / seconds:4.2f}", flush=True)
         if len(per_call) > 1:
             print(f"growth: time per call at the largest size / at the smallest = "
                   f"{per_call[-1] / per_call[0]:.2f} (linear = 1.00)")
