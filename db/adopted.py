@@ -39,6 +39,20 @@ def _shape(model):
     return model.__table__.columns.keys(), inspect(model).class_manager.new_instance
 
 
+def detached(row, *models):
+    """The objects of `models` whose columns `row` holds, in no session: what named SQL on a
+    Connection reads to decide with, and writes back itself (their columns only: a
+    relationship not set by hand reads as nothing)."""
+    objects, start = [], 0
+    for model in models:
+        keys, new_instance = _shape(model)
+        obj = new_instance()
+        obj.__dict__.update(zip(keys, row[start:start + len(keys)]))
+        start += len(keys)
+        objects.append(obj)
+    return objects
+
+
 def attach(session, *objects):
     """Make adopted objects persistent in `session` (after their relationships are set)."""
     for obj in objects:

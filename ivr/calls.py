@@ -7,6 +7,7 @@ Every function is idempotent: a fact already recorded (same attempt, same turn o
 recorded again, and a replayed turn returns the same TwiML because the flow is pure.
 """
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from db import insert_ignoring, session_joining, write_columns
-from db.adopted import adopt, attach, columns_of
+from db.adopted import adopt, attach, columns_of, detached
 from db.events import record_event
 from db.prepared import Prepared
 from db.models import Attempt, Creditor, Outcome, Position, VoiceMessage
@@ -93,13 +94,9 @@ def find_attempt(session, token, call_sid=None):
     """The attempt a webhook URL names, with its position and creditor (what the prompts and
     the outcomes need of it), persistent in `session`; or None. `call_sid`: the request's, whose
     holder is read with it."""
-    if not is_attempt_token(token):
-        return None
-    row = ATTEMPT_ROW.first(session, {"token": token, "sid": call_sid})
+    row = _attempt_row(session, token, call_sid)
     if row is None:
         return None
-    if call_sid:
-        session.info[_SID_HOLDER] = (session.get_transaction(), call_sid, row.sid_holder)
     adopted = adopt(session, row, Attempt, Position, Creditor)
     if adopted is None:   # the session holds one of them already: the ORM's own load
         return session.scalar(ATTEMPT_TO_SPEAK, {"token": token})
@@ -107,6 +104,29 @@ def find_attempt(session, token, call_sid=None):
     position.__dict__["creditor"], attempt.__dict__["position"] = creditor, position
     attach(session, creditor, position, attempt)
     return attempt
+
+
+def read_attempt(connection, token, call_sid=None):
+    """`find_attempt` on a Connection: the attempt, its position and creditor as objects of no
+    session (db.adopted.detached), which the turn's named SQL writes back; or None. A webhook
+    that needs no outcome (an answer, most turns) runs without a Session's bookkeeping."""
+    row = _attempt_row(connection, token, call_sid)
+    if row is None:
+        return None
+    attempt, position, creditor = detached(row, Attempt, Position, Creditor)
+    position.__dict__["creditor"], attempt.__dict__["position"] = creditor, position
+    return attempt
+
+
+def _attempt_row(executor, token, call_sid):
+    """ATTEMPT_ROW for `token` (None for a token no attempt can have), keeping which attempt
+    holds `call_sid` for `_sid_holder` in this transaction."""
+    if not is_attempt_token(token):
+        return None
+    row = ATTEMPT_ROW.first(executor, {"token": token, "sid": call_sid})
+    if row is not None and call_sid:
+        executor.info[_SID_HOLDER] = (executor.get_transaction(), call_sid, row.sid_holder)
+    return row
 
 
 def status_facts(executor, token):
@@ -178,7 +198,8 @@ def _voice(speaker, speaking):
 
 
 def answer_call(session, attempt, facts, now, speaking, action_url):
-    """The callee picked up (a person or a machine): greet and ask who they are."""
+    """The callee picked up (a person or a machine): greet and ask who they are. `session`:
+    a Session with `attempt` persistent in it, or a Connection with `read_attempt`'s."""
     changes = _call_changes(session, attempt, facts)
     if _moves_forward(attempt.status, IN_PROGRESS):
         changes["status"] = IN_PROGRESS
@@ -188,7 +209,7 @@ def answer_call(session, attempt, facts, now, speaking, action_url):
     source = _source("answer", facts)
     reply = flow.answer(caller_for(attempt.position), answered_by)
     speaker = _speaker(session, attempt.position, speaking, now)
-    write_columns(session, attempt, **changes)
+    _write(session, attempt, changes)
     return _answered(session, attempt, reply, answered_by, source, now, speaking, action_url,
                      speaker)
 
@@ -196,9 +217,9 @@ def answer_call(session, attempt, facts, now, speaking, action_url):
 def take_keys(session, attempt, state, facts, now, speaking, action_url, text_link=None,
               next_url=None):
     """One turn of identification, menu or a promise's date: record the keys, answer with the
-    next prompts. `text_link(session, position, now, key)` queues the payment link's SMS;
-    `next_url(session, attempt)` is where a call-back goes on once this position is answered
-    (None: nothing left to tell)."""
+    next prompts. `session`: as `answer_call`'s. `text_link(session, position, now, key)`
+    queues the payment link's SMS; `next_url(session, attempt)` is where a call-back goes on
+    once this position is answered (None: nothing left to tell): both are given a Session."""
     if state.step != "identify" and not attempt.identified:
         return hangup_twiml()  # past identification it speaks of the debt: never without it
     changes = _call_changes(session, attempt, facts)
@@ -214,12 +235,13 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
         pressed = f"{attempt.digits},{digits}" if attempt.digits else digits
         changes["digits"] = pressed[:DIGITS_KEPT]
     if not fresh:   # a replayed turn: only what the request adds (its CallSid)
-        write_columns(session, attempt, **changes)
+        _write(session, attempt, changes)
     else:
         _record_reply(session, attempt, reply, source, now, changes)
         if reply.send_payment_link and text_link is not None:
             key = f"payment_link:{attempt.id}:{state.turn}"
-            mail = text_link(session, attempt.position, now, key)
+            with _orm(session, attempt) as (orm_session, orm_attempt):
+                mail = text_link(orm_session, orm_attempt.position, now, key)
             record_event(session, attempt.position_id, "payment_link_requested", source,
                          {"mail_id": mail.id}, attempt_id=attempt.id, at=now)
     reply, following = _going_on(session, attempt, reply, next_url)
@@ -277,7 +299,8 @@ def _going_on(session, attempt, reply, next_url):
     to the caller's next one when there is one (ivr.flow.goes_on); otherwise `reply` as is."""
     if attempt.direction != INBOUND or next_url is None or not flow.goes_on(reply):
         return reply, None
-    following = next_url(session, attempt)
+    with _orm(session, attempt) as (orm_session, orm_attempt):
+        following = next_url(orm_session, orm_attempt)
     return (flow.then_next(reply), following) if following else (reply, None)
 
 
@@ -345,10 +368,32 @@ def _record_reply(session, attempt, reply, source, now, changes=None):
     identified_now = reply.identified_now and not attempt.identified
     if identified_now:
         changes = dict(changes or {}, identified=True)
-    if changes:
-        write_columns(session, attempt, **changes)
+    _write(session, attempt, changes)
     if identified_now:
         record_event(session, attempt.position_id, "identified", source, attempt_id=attempt.id, at=now)
+    if reply.outcome or reply.write_notice:
+        with _orm(session, attempt) as (orm_session, orm_attempt):
+            _apply_reply(orm_session, orm_attempt, reply, source, now)
+    if reply.ended_without_outcome:
+        record_event(session, attempt.position_id, "call_ended", source,
+                     {"reason": reply.ended_without_outcome}, attempt_id=attempt.id, at=now)
+
+
+@contextmanager
+def _orm(executor, attempt):
+    """(Session, attempt persistent in it) for the ORM's part of a turn: `executor` and
+    `attempt` themselves, or on a Connection (`read_attempt`'s turn) a Session joined to its
+    transaction, with the attempt loaded there — after the turn's own writes, which it sees."""
+    if isinstance(executor, Session):
+        yield executor, attempt
+        return
+    with session_joining(executor) as joined:   # closed even when the work fails
+        yield joined, joined.get(Attempt, attempt.id)
+        joined.flush()
+
+
+def _apply_reply(session, attempt, reply, source, now):
+    """The reply's outcome and the notice it writes: the ORM's work of a turn."""
     if reply.outcome:
         apply = apply_call_back_outcome if attempt.direction == "inbound" else apply_outcome
         apply(session, attempt, reply.outcome, source, now, promise_date=reply.promise_date)
@@ -357,9 +402,18 @@ def _record_reply(session, attempt, reply, source, now, changes=None):
         for mail in queue_notice_email(session, attempt.position, "withheld", now):
             record_event(session, attempt.position_id, "email_queued", source,
                          {"to": mail.to_address, "kind": mail.kind}, attempt_id=attempt.id, at=now)
-    if reply.ended_without_outcome:
-        record_event(session, attempt.position_id, "call_ended", source,
-                     {"reason": reply.ended_without_outcome}, attempt_id=attempt.id, at=now)
+
+
+def _write(executor, attempt, changes):
+    """Write `changes` to the attempt's row in one UPDATE, and to `attempt` as written: an
+    ORM object through its Session, `read_attempt`'s through named SQL."""
+    if not changes:
+        return
+    if isinstance(executor, Session):
+        write_columns(executor, attempt, **changes)
+        return
+    ATTEMPT_UPDATE.execute(executor, dict(changes, attempt_id=attempt.id))
+    attempt.__dict__.update(changes)
 
 
 def _call_changes(executor, attempt, facts):
@@ -377,9 +431,9 @@ def _call_changes(executor, attempt, facts):
 
 
 def _sid_holder(executor, sid):
-    """The id of the attempt holding `sid`: as `find_attempt` read it in this transaction (a
-    Session's), or read now."""
-    kept = executor.info.pop(_SID_HOLDER, None) if isinstance(executor, Session) else None
+    """The id of the attempt holding `sid`: as `find_attempt` or `read_attempt` read it in this
+    transaction, or read now."""
+    kept = executor.info.pop(_SID_HOLDER, None)
     if kept is not None and kept[0] is executor.get_transaction() and kept[1] == sid:
         return kept[2]
     return SID_HOLDER.scalar(executor, {"sid": sid})

@@ -84,14 +84,15 @@ def _clips(creditor_name, language, overrides, personal):
 @bp.post("/<token>/answer")
 @twilio_signed
 def answer(token):
-    session = get_session()
     facts = CallFacts.from_form(request.form)
-    # The first webhook of a call, often before the dialer kept its CallSid: read its holder too.
-    attempt = calls.find_attempt(session, token, facts.call_sid)
-    if attempt is None:
-        return _twiml(hangup_twiml())
-    return _twiml(calls.answer_call(session, attempt, facts, _now(), _speaking(),
-                                    _action_url(attempt)))
+    with database() as connection:   # named SQL: an answer needs no Session (ivr.calls)
+        # The first webhook of a call, often before the dialer kept its CallSid: read its
+        # holder too.
+        attempt = calls.read_attempt(connection, token, facts.call_sid)
+        if attempt is None:
+            return _twiml(hangup_twiml())
+        return _twiml(calls.answer_call(connection, attempt, facts, _now(), _speaking(),
+                                        _action_url(attempt)))
 
 
 @bp.post("/inbound")
@@ -111,14 +112,14 @@ def inbound():
 @bp.post("/<token>/<any(identify, menu, promise, promise_check):step>")
 @twilio_signed
 def keys(token, step):
-    session = get_session()
-    attempt = calls.find_attempt(session, token)
-    if attempt is None or step not in STEPS:
-        return _twiml(hangup_twiml())
-    state = State.from_query(step, request.args)
-    return _twiml(calls.take_keys(session, attempt, state, CallFacts.from_form(request.form),
-                                  _now(), _speaking(), _action_url(attempt), _text_link,
-                                  _next_url))
+    with database() as connection:   # named SQL; the ORM joins it for an outcome (ivr.calls)
+        attempt = calls.read_attempt(connection, token)
+        if attempt is None or step not in STEPS:
+            return _twiml(hangup_twiml())
+        state = State.from_query(step, request.args)
+        return _twiml(calls.take_keys(connection, attempt, state,
+                                      CallFacts.from_form(request.form), _now(), _speaking(),
+                                      _action_url(attempt), _text_link, _next_url))
 
 
 @bp.post("/<token>/recorded")
