@@ -3,7 +3,8 @@ import io
 import xml.etree.ElementTree as ET
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from db.models import BlockedNumber, CallbackRequest, Event, OutgoingMail
 from tests.factories import make_attempt, make_creditor, make_position
@@ -70,6 +71,38 @@ def test_answer_greets_without_a_word_about_the_debt(client, session, attempt):
     attempt = reload(session, attempt)
     assert attempt.call_sid == SID and attempt.answered_by == "human"
     assert attempt.status == "in-progress" and attempt.answered_at is not None
+
+
+def test_an_answer_and_a_turn_are_one_read_and_their_writes_without_a_session(
+        app, client, session, attempt):
+    """The webhooks on the debtor's ear do their work as named SQL on a Connection: the
+    attempt read once with its position and creditor, then its writes, one transaction,
+    and no ORM Session begun (its bookkeeping was a quarter of an answer's time)."""
+    # Another call of the same creditor first: its wording is read once per process.
+    warm = make_attempt(session, make_position(session, attempt.position.creditor,
+                                               phone="+393330000999", reference="WARM-1"))
+    signed_post(client, f"/ivr/{warm.token}/answer", {"CallSid": "CA" + "9" * 32})
+    statements, sessions = [], []
+
+    def keep(_connection, _cursor, statement, *_args):
+        statements.append(statement.split()[0].upper())
+
+    def begun(orm_session, _transaction, _connection):
+        sessions.append(orm_session)
+
+    engine = app.extensions["cortesia.engine"]
+    event.listen(engine, "before_cursor_execute", keep)
+    event.listen(Session, "after_begin", begun)
+    try:
+        answer = signed_post(client, f"/ivr/{attempt.token}/answer", {"CallSid": SID})
+        assert statements == ["SELECT", "UPDATE", "INSERT"] and not sessions
+        statements.clear()
+        notice = signed_post(client, action(answer), {"CallSid": SID, "Digits": "1"})
+        assert statements == ["SELECT", "INSERT", "UPDATE", "INSERT"] and not sessions
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+        event.remove(Session, "after_begin", begun)
+    assert "milleduecentotrentaquattro euro" in says(notice)
 
 
 def test_an_unknown_attempt_is_hung_up(client):
