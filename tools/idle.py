@@ -46,8 +46,9 @@ def next_due(app, now):
                        Attempt.status == PENDING)),
                    session.scalar(select(func.min(OutgoingMail.next_try_at)).where(
                        OutgoingMail.status == "queued")),
+                   # IS NOT NULL spelled out: SQLite reads the partial index for min() only then.
                    session.scalar(select(func.min(Position.status_until)).where(
-                       Position.status.in_(PAUSED))),
+                       Position.status.in_(PAUSED), Position.status_until.is_not(None))),
                    session.scalar(select(func.min(VoiceMessage.next_try_at)).where(
                        VoiceMessage.status == "pending"))]
     moments = [m for m in moments if m is not None]

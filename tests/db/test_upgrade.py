@@ -1,9 +1,14 @@
 """Schema upgrades: `init-db` is idempotent and the migrations match the models."""
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from db.models import Base
+from db.upgrade import alembic_config, upgrade_schema
+
+PARTIAL = {"ix_positions_outcome": "outcome IS NOT NULL",
+           "ix_positions_status_until": "status_until IS NOT NULL"}
 
 
 def test_init_db_creates_the_schema_and_can_run_again(runner, app):
@@ -21,6 +26,30 @@ def test_the_migrations_produce_exactly_the_models_schema(app):
         context = MigrationContext.configure(connection, opts={"compare_type": False})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_the_outcome_and_pause_indexes_leave_out_the_positions_without_one(app):
+    """An imported position has neither an outcome nor a pause: since 0027 it costs neither
+    index a write, and a downgrade gives the full indexes back."""
+    engine = app.extensions["cortesia.engine"]
+    assert index_predicates(engine, PARTIAL) == PARTIAL
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0026")
+        assert index_predicates(engine, PARTIAL) == dict.fromkeys(PARTIAL)
+    finally:
+        upgrade_schema(engine)
+    assert index_predicates(engine, PARTIAL) == PARTIAL
+
+
+def index_predicates(engine, names):
+    """{index name: its WHERE as the database gives it back, None for a full index}."""
+    found = {}
+    for index in inspect(engine).get_indexes("positions"):
+        if index["name"] in names:
+            where = [str(v) for k, v in index["dialect_options"].items() if k.endswith("_where")]
+            found[index["name"]] = where[0].strip("()") if where else None
+    return found
 
 
 def test_an_existing_database_keeps_its_data_through_an_upgrade(tmp_path):

@@ -1,0 +1,31 @@
+"""positions' outcome and status_until indexes partial (IS NOT NULL): an imported position has
+neither, so the full indexes cost the import a write per row into entries no query reads
+
+Revision ID: 0027
+Revises: 0026
+Create Date: 2026-12-03 19:40:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0027'
+down_revision = '0026'
+branch_labels = None
+depends_on = None
+
+COLUMNS = {'ix_positions_outcome': 'outcome', 'ix_positions_status_until': 'status_until'}
+
+
+def upgrade():
+    for name, column in COLUMNS.items():
+        op.drop_index(name, table_name='positions')
+        not_null = sa.text(f'{column} IS NOT NULL')
+        op.create_index(name, 'positions', [column], postgresql_where=not_null,
+                        sqlite_where=not_null)
+
+
+def downgrade():
+    for name, column in COLUMNS.items():
+        op.drop_index(name, table_name='positions')
+        op.create_index(name, 'positions', [column])
