@@ -1,5 +1,5 @@
-"""positions' outcome and status_until indexes partial (IS NOT NULL): an imported position has
-neither, so the full indexes cost the import a write per row into entries no query reads
+"""positions' status_until index partial (IS NOT NULL): an imported position has no pause, so
+the full index cost the import a write per row into entries no query reads
 
 Revision ID: 0027
 Revises: 0026
@@ -14,7 +14,10 @@ down_revision = '0026'
 branch_labels = None
 depends_on = None
 
-COLUMNS = {'ix_positions_outcome': 'outcome', 'ix_positions_status_until': 'status_until'}
+# ix_positions_outcome stays full: its entries for positions without an outcome are what the
+# dialer's per-pass look for open positions (`outcome IS NULL`) reads on a table where most
+# have one (PostgreSQL, 1M positions, 5% open: 84-108 ms with it, 153-179 without).
+COLUMNS = {'ix_positions_status_until': 'status_until'}
 
 
 def upgrade():
