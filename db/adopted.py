@@ -53,6 +53,16 @@ def detached(row, *models):
     return objects
 
 
+def keep_in(session, *objects):
+    """Objects made by `detached` (or once kept in a session since closed), persistent in
+    `session` — a new one, holding none of their identities — with the values they read and
+    were written since, as loaded: no SELECT to get them back."""
+    for obj in objects:
+        if inspect(obj).key is None:
+            make_transient_to_detached(obj)
+    attach(session, *objects)
+
+
 def attach(session, *objects):
     """Make adopted objects persistent in `session` (after their relationships are set)."""
     for obj in objects:

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from db import insert_ignoring, session_joining, write_columns
-from db.adopted import adopt, attach, columns_of, detached
+from db.adopted import adopt, attach, columns_of, detached, keep_in
 from db.events import record_event
 from db.prepared import Prepared
 from db.models import Attempt, Creditor, Outcome, Position, VoiceMessage
@@ -383,12 +383,14 @@ def _record_reply(session, attempt, reply, source, now, changes=None):
 def _orm(executor, attempt):
     """(Session, attempt persistent in it) for the ORM's part of a turn: `executor` and
     `attempt` themselves, or on a Connection (`read_attempt`'s turn) a Session joined to its
-    transaction, with the attempt loaded there — after the turn's own writes, which it sees."""
+    transaction, the attempt, its position and creditor kept in it as the turn read and wrote
+    them (`_write` keeps them as written): nothing read again."""
     if isinstance(executor, Session):
         yield executor, attempt
         return
     with session_joining(executor) as joined:   # closed even when the work fails
-        yield joined, joined.get(Attempt, attempt.id)
+        keep_in(joined, attempt.position.creditor, attempt.position, attempt)
+        yield joined, attempt
         joined.flush()
 
 

@@ -77,7 +77,8 @@ def test_an_answer_and_a_turn_are_one_read_and_their_writes_without_a_session(
         app, client, session, attempt):
     """The webhooks on the debtor's ear do their work as named SQL on a Connection: the
     attempt read once with its position and creditor, then its writes, one transaction,
-    and no ORM Session begun (its bookkeeping was a quarter of an answer's time)."""
+    and no ORM Session begun unless an outcome needs one (its bookkeeping was a quarter of
+    an answer's time)."""
     # Another call of the same creditor first: its wording is read once per process.
     warm = make_attempt(session, make_position(session, attempt.position.creditor,
                                                phone="+393330000999", reference="WARM-1"))
@@ -99,6 +100,11 @@ def test_an_answer_and_a_turn_are_one_read_and_their_writes_without_a_session(
         statements.clear()
         notice = signed_post(client, action(answer), {"CallSid": SID, "Digits": "1"})
         assert statements == ["SELECT", "INSERT", "UPDATE", "INSERT"] and not sessions
+        statements.clear()
+        # An outcome is the ORM's work (a Session joins the transaction): with the objects
+        # the turn read, not read again.
+        signed_post(client, action(notice), {"CallSid": SID, "Digits": "1"})
+        assert statements.count("SELECT") == 1 and "UPDATE" in statements
     finally:
         event.remove(engine, "before_cursor_execute", keep)
         event.remove(Session, "after_begin", begun)
