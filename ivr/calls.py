@@ -245,7 +245,7 @@ def take_keys(session, attempt, state, facts, now, speaking, action_url, text_li
             record_event(session, attempt.position_id, "payment_link_requested", source,
                          {"mail_id": mail.id}, attempt_id=attempt.id, at=now)
     reply, following = _going_on(session, attempt, reply, next_url)
-    session.commit()
+    _commit(session)
     return reply_twiml(reply, _voice(speaker, speaking), action_url, following)
 
 
@@ -290,8 +290,17 @@ def _answered(session, attempt, reply, answered_by, source, now, speaking, actio
     if record_event(session, attempt.position_id, "answered", source, {"answered_by": answered_by},
                     attempt_id=attempt.id, at=now, dedupe_key=f"answer:{attempt.id}"):
         _record_reply(session, attempt, reply, source, now)
-    session.commit()
+    _commit(session)
     return reply_twiml(reply, _voice(speaker, speaking), action_url)
+
+
+def _commit(executor):
+    """Commit a turn. A Connection goes back to its pool at once: nothing after the commit
+    reads the database, and whoever writes next on SQLite (the simulator's processes queue on
+    a lock given back with the connection, db.write_lock) waits for no TwiML."""
+    executor.commit()
+    if not isinstance(executor, Session):
+        executor.close()
 
 
 def _going_on(session, attempt, reply, next_url):
