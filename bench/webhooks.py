@@ -203,7 +203,8 @@ def main():
         print(f"webhooks on gunicorn ×2, wrk -t2 -c{args.connections} {args.seconds} s, "
               f"median of {args.repeat}; {url.split(':')[0]}", flush=True)
         figures = {name: [] for name in ("bare", "floor", *WEBHOOKS)}
-        sent = {name: 0 for name in (*WEBHOOKS, "floor")}   # lines spent: the next fresh call's line
+        # Lines spent per file: the next fresh call's line.
+        sent = {name: 0 for name in (*WEBHOOKS, "floor")}
         for _ in range(args.repeat):
             bare = serve("bench.bare_twiml:app", env, args.port)
             try:

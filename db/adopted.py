@@ -5,6 +5,8 @@ time a webhook spends reading its attempt, position and creditor). A row that ho
 of each model, in table order, converted by db.prepared as the ORM would convert it, carries the
 same values: each model's object is made from its share of the row, as loaded and unchanged,
 and attached to the session like one it had loaded — tracked, flushed, lazy-loading the rest.
+A webhook that runs as named SQL on a Connection makes the same objects in no session
+(`detached`) and keeps them in a Session only for the ORM's rare part of its work (`keep_in`).
 """
 import functools
 
