@@ -22,16 +22,11 @@ def columns_of(*models):
 def adopt(session, row, *models):
     """The objects of `models` whose columns `row` holds (see `columns_of`), persistent in
     `session`; None when an object of that identity is there already (load it the usual way)."""
-    objects, start = [], 0
-    for model in models:
-        keys, new_instance = _shape(model)
-        obj = new_instance()
-        obj.__dict__.update(zip(keys, row[start:start + len(keys)]))
-        start += len(keys)
+    objects = detached(row, *models)
+    for obj in objects:
         make_transient_to_detached(obj)
         if inspect(obj).key in session.identity_map:
             return None
-        objects.append(obj)
     return objects
 
 
