@@ -11,8 +11,10 @@ webhook's requests per second and p99 latency, and its ratio to the bare app mea
 run (the median of `--repeat` runs each), and to a second baseline, `bench/floor_webhook.py`: the
 least a webhook that records its facts can do on this stack (signature, one read, two writes,
 one commit on the bare driver), which tells how much of the distance to bare Flask the stack
-itself takes. Afterwards it counts what the webhooks recorded, so a
-fast run is also a complete one. Without --database-url the app runs on a fresh SQLite file
+itself takes. It also prints the CPU the gunicorn workers spent per request (read from /proc
+around each run), and bare Flask's as a share of each: requests per second move with what wrk
+and the rest of the machine take of the two cores, what a request costs the workers much less.
+Afterwards it counts what the webhooks recorded, so a fast run is also a complete one. Without --database-url the app runs on a fresh SQLite file
 under bench/out/; with one, the database's tables are EMPTIED first: use a scratch database.
 """
 import argparse
@@ -180,6 +182,34 @@ def load(requests_file, script, seconds, connections, offset=0, port=PORT):
     return rps, p99_ms, (int(errors.group(1)) if errors else 0), spent
 
 
+def worker_cpu(server):
+    """CPU seconds the gunicorn workers of `server` have used so far (Linux's /proc; None
+    elsewhere): what a request costs the app, whatever wrk's own share of the cores."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as listing:
+            workers = listing.read().split()
+        total = 0
+        for pid in workers:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+    except OSError:
+        return None
+
+
+def measured(server, *load_args, **load_kwargs):
+    """`load`'s figures and the workers' CPU per request (µs; None where /proc is not)."""
+    before = worker_cpu(server)
+    figures = load(*load_args, **load_kwargs)
+    after = worker_cpu(server)
+    requests = figures[0] * load_args[2]
+    cpu = None if before is None or after is None or not requests \
+        else (after - before) / requests * 1e6
+    return (*figures, cpu)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -208,15 +238,15 @@ def main():
         for _ in range(args.repeat):
             bare = serve("bench.bare_twiml:app", env, args.port)
             try:
-                figures["bare"].append(load(files["answer"], script, args.seconds,
-                                            args.connections, port=args.port))
+                figures["bare"].append(measured(bare, files["answer"], script, args.seconds,
+                                                args.connections, port=args.port))
             finally:
                 bare.terminate()
                 bare.wait()
             floor = serve("bench.floor_webhook:app", env, args.port)
             try:
-                figures["floor"].append(load(files["floor"], script, args.seconds,
-                                             args.connections, sent["floor"], args.port))
+                figures["floor"].append(measured(floor, files["floor"], script, args.seconds,
+                                                 args.connections, sent["floor"], args.port))
                 sent["floor"] += figures["floor"][-1][3]
             finally:
                 floor.terminate()
@@ -228,23 +258,45 @@ def main():
                 sent["status"] += load(files["status"], script, WARM_UP, args.connections,
                                        sent["status"], args.port)[3]
                 for name in WEBHOOKS:
-                    figures[name].append(load(files[name], script, args.seconds,
-                                              args.connections, sent[name], args.port))
+                    figures[name].append(measured(app, files[name], script, args.seconds,
+                                                  args.connections, sent[name], args.port))
                     sent[name] += figures[name][-1][3]
             finally:
                 app.terminate()
                 app.wait()
         median = {name: (statistics.median(r[0] for r in runs),
-                         statistics.median(r[1] for r in runs), sum(r[2] for r in runs))
+                         statistics.median(r[1] for r in runs), sum(r[2] for r in runs),
+                         _median_cpu(runs))
                   for name, runs in figures.items()}
         bare_rps, floor_rps = median["bare"][0], median["floor"][0]
-        for name, (rps, p99, errors) in median.items():
+        for name, (rps, p99, errors, _cpu) in median.items():
             ratio = "" if name == "bare" else f"  {rps / bare_rps:5.2f} of bare"
             if name in WEBHOOKS:
                 ratio += f"  {rps / floor_rps:5.2f} of floor"
             print(f"  {name:<9} {rps:9.0f} req/s  p99 {p99:7.1f} ms{ratio}"
                   f"{f'  {errors} errors' if errors else ''}")
+        print_cpu(median)
         report_recorded(url, sent, args.calls)
+
+
+def _median_cpu(runs):
+    cpu = [r[4] for r in runs if r[4] is not None]
+    return statistics.median(cpu) if cpu else None
+
+
+def print_cpu(median):
+    """The workers' CPU per request, and bare Flask's as a share of each: the ratio a webhook
+    would reach on cores given to the workers alone (wrk takes its part of these two), and
+    so the budget 0.5 of bare asks for: at most twice bare Flask's CPU."""
+    bare_cpu, floor_cpu = median["bare"][3], median["floor"][3]
+    if not bare_cpu:
+        return
+    print("workers' CPU per request (gunicorn, Flask and the app; /proc):")
+    for name, (*_figures, cpu) in median.items():
+        ratio = "" if name == "bare" else f"  bare's is {bare_cpu / cpu:4.2f} of it"
+        if name in WEBHOOKS and floor_cpu:
+            ratio += f"  the floor's {floor_cpu / cpu:4.2f}"
+        print(f"  {name:<9} {cpu:7.0f} µs{ratio}")
 
 
 def report_recorded(url, sent, calls):
